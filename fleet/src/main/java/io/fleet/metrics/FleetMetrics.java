@@ -1,0 +1,76 @@
+package io.fleet.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+/**
+ * The node's Prometheus registry, one per actor system. Owns in-memory counters only: they restart at
+ * zero with the process, as Prometheus counters are meant to.
+ */
+public final class FleetMetrics implements Extension {
+
+  private static final Id ID = new Id();
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicLong entitiesAlive = new AtomicLong();
+
+  private FleetMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    registry.gauge("fleet_entities_alive", entitiesAlive);
+  }
+
+  public static FleetMetrics get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** A message arrived on an ingest topic (MQTT topic kind or Kafka topic). */
+  public void messageIn(String topic) {
+    Counter.builder("fleet_messages_in").tag("topic", topic).register(registry).increment();
+  }
+
+  /** A message was sent to the dead-letter topic, for this reason. */
+  public void deadLetter(String reason) {
+    Counter.builder("fleet_dead_letters").tag("reason", reason).register(registry).increment();
+  }
+
+  public void entityStarted() {
+    entitiesAlive.incrementAndGet();
+  }
+
+  public void entityStopped() {
+    entitiesAlive.decrementAndGet();
+  }
+
+  public long entitiesAlive() {
+    return entitiesAlive.get();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  private static final class Id extends ExtensionId<FleetMetrics> {
+    @Override
+    public FleetMetrics createExtension(ActorSystem<?> system) {
+      return new FleetMetrics();
+    }
+  }
+}
