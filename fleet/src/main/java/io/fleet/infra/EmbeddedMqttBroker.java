@@ -1,0 +1,191 @@
+package io.fleet.infra;
+
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HiveMQ CE running embedded in this JVM, listening on 127.0.0.1 at the port kept as {@code mqtt}.
+ *
+ * <p>State: sessions, subscriptions, queued and retained messages are kept <em>in memory</em> and are
+ * lost when the JVM stops, on purpose: the broker and Fleet's ingress bridge start and stop together, and
+ * devices reconnect and resend (QoS 1) what was not acknowledged. What survives a restart: the port
+ * ({@code ports.properties}), the service password ({@code secrets.properties}, key
+ * {@code mqtt-service}) and the device secret, so all credentials stay valid. The configuration folder
+ * {@code <data-dir>/hivemq/conf} is regenerated at every start. Logging stays with the application's
+ * logback configuration ({@code withoutLoggingBootstrap()}); the jar's own {@code config.xml} and
+ * {@code logback.xml} are not used (ours are found first).
+ */
+public final class EmbeddedMqttBroker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedMqttBroker.class);
+  public static final String SERVICE_USER = "fleet-service";
+  /** How many QoS 1/2 messages an MQTT 5 client may have unacknowledged towards the broker (default 10). */
+  static final int SERVER_RECEIVE_MAXIMUM = 1000;
+  /** Messages queued per offline persistent session (the bridge while it reconnects); default 1000. */
+  static final int MAX_QUEUED_MESSAGES = 100_000;
+
+  private final EmbeddedHiveMQ hivemq;
+  private final String url;
+  private final String servicePassword;
+  private boolean closed;
+
+  private EmbeddedMqttBroker(EmbeddedHiveMQ hivemq, String url, String servicePassword) {
+    this.hivemq = hivemq;
+    this.url = url;
+    this.servicePassword = servicePassword;
+  }
+
+  /** Writes the configuration, starts the broker and returns once it accepts connections. */
+  public static EmbeddedMqttBroker start(DataDirectory dataDirectory, DeviceCredentials devices) {
+    long started = System.nanoTime();
+    int port = dataDirectory.portFor("mqtt");
+    Ports.requireFree("MQTT broker", dataDirectory, port);
+    String servicePassword = dataDirectory.secret("mqtt-service");
+    Path home = dataDirectory.subdirectory("hivemq");
+    Path conf = dataDirectory.subdirectory("hivemq/conf");
+    Path data = dataDirectory.subdirectory("hivemq/data");
+    Path extensions = dataDirectory.subdirectory("hivemq/extensions");
+    writeConfig(conf.resolve("config.xml"), port);
+
+    MqttAuthenticator authenticator = new MqttAuthenticator(devices, SERVICE_USER, servicePassword);
+    EmbeddedExtension extension = EmbeddedExtension.builder()
+        .withId("fleet-auth")
+        .withName("Fleet device authentication")
+        .withVersion("1")
+        .withAuthor("Fleet")
+        .withPriority(0)
+        .withStartPriority(1000)
+        .withExtensionMain(new AuthExtension(authenticator))
+        .build();
+    EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+        .withConfigurationFolder(conf)
+        .withDataFolder(data)
+        .withExtensionsFolder(extensions)
+        .withEmbeddedExtension(extension)
+        .withoutLoggingBootstrap()
+        .build();
+    try {
+      hivemq.start().join();
+    } catch (CompletionException e) {
+      closeQuietly(hivemq, e);
+      throw new IllegalStateException("embedded MQTT broker failed to start in " + home, e.getCause());
+    }
+    String url = "tcp://127.0.0.1:" + port;
+    log.info("Embedded MQTT broker (HiveMQ CE) on {} started in {} ms", url, (System.nanoTime() - started) / 1_000_000);
+    return new EmbeddedMqttBroker(hivemq, url, servicePassword);
+  }
+
+  /** {@code tcp://127.0.0.1:<port>}. */
+  public String url() {
+    return url;
+  }
+
+  /** The user name of Fleet's own clients (ingress bridge, health probe). */
+  public String serviceUser() {
+    return SERVICE_USER;
+  }
+
+  public String servicePassword() {
+    return servicePassword;
+  }
+
+  /** Stops the broker (disconnecting all clients) and releases its resources. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long started = System.nanoTime();
+    try {
+      hivemq.stop().join();
+      hivemq.close();
+    } catch (ExecutionException | RuntimeException e) {
+      log.warn("Embedded MQTT broker did not stop cleanly", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("Embedded MQTT broker on {} stopped in {} ms", url, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  static String configXml(int port) {
+    return """
+        <?xml version="1.0"?>
+        <!-- Generated by Fleet at every start (io.fleet.infra.EmbeddedMqttBroker); edits are overwritten. -->
+        <hivemq>
+            <listeners>
+                <tcp-listener>
+                    <port>%d</port>
+                    <bind-address>127.0.0.1</bind-address>
+                    <name>fleet-tcp</name>
+                </tcp-listener>
+            </listeners>
+            <mqtt>
+                <queued-messages>
+                    <max-queue-size>%d</max-queue-size>
+                    <strategy>discard-oldest</strategy>
+                </queued-messages>
+                <receive-maximum>
+                    <server-receive-maximum>%d</server-receive-maximum>
+                </receive-maximum>
+            </mqtt>
+            <persistence>
+                <mode>in-memory</mode>
+            </persistence>
+            <anonymous-usage-statistics>
+                <enabled>false</enabled>
+            </anonymous-usage-statistics>
+        </hivemq>
+        """.formatted(port, MAX_QUEUED_MESSAGES, SERVER_RECEIVE_MAXIMUM);
+  }
+
+  private static void writeConfig(Path file, int port) {
+    try {
+      Files.writeString(file, configXml(port), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  private static void closeQuietly(EmbeddedHiveMQ hivemq, Exception cause) {
+    try {
+      hivemq.close();
+    } catch (Exception e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  /** The embedded extension: registers the authenticator (which also sets default permissions). */
+  private static final class AuthExtension implements ExtensionMain {
+    private final MqttAuthenticator authenticator;
+
+    AuthExtension(MqttAuthenticator authenticator) {
+      this.authenticator = authenticator;
+    }
+
+    @Override
+    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+      Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
+    }
+
+    @Override
+    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+      // nothing to release
+    }
+  }
+}

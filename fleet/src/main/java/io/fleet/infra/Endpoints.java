@@ -1,0 +1,88 @@
+package io.fleet.infra;
+
+import java.util.Objects;
+
+/**
+ * Where Fleet's four backing services are reached, and which of them run embedded in this JVM.
+ * An immutable value: it owns no state; {@link Infrastructure} builds it at start from the configuration
+ * and the kept ports of the data directory, so it comes out the same after a restart.
+ *
+ * @param kafkaBootstrap Kafka bootstrap servers, {@code host:port[,host:port]}
+ * @param mqttUrl MQTT broker, {@code tcp://host:port}
+ * @param mqttUser user of Fleet's own ingress bridge and health probe (may be empty for an open broker)
+ * @param mqttPassword its password (may be empty)
+ * @param s3Endpoint S3 endpoint, an http(s) URL
+ * @param s3Bucket bucket for clips and snapshots
+ * @param s3Region signing region
+ * @param s3AccessKey access key id
+ * @param s3SecretKey secret access key
+ * @param dbUrl JDBC URL (H2 file or PostgreSQL)
+ * @param dbUser database user (may be empty when the URL carries it)
+ * @param dbPassword database password (may be empty)
+ */
+public record Endpoints(
+    String kafkaBootstrap,
+    String mqttUrl,
+    String mqttUser,
+    String mqttPassword,
+    String s3Endpoint,
+    String s3Bucket,
+    String s3Region,
+    String s3AccessKey,
+    String s3SecretKey,
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    boolean kafkaEmbedded,
+    boolean mqttEmbedded,
+    boolean s3Embedded,
+    boolean dbEmbedded) {
+
+  public Endpoints {
+    Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
+    Objects.requireNonNull(mqttUrl, "mqttUrl");
+    mqttUser = Objects.requireNonNullElse(mqttUser, "");
+    mqttPassword = Objects.requireNonNullElse(mqttPassword, "");
+    Objects.requireNonNull(s3Endpoint, "s3Endpoint");
+    Objects.requireNonNull(s3Bucket, "s3Bucket");
+    Objects.requireNonNull(s3Region, "s3Region");
+    s3AccessKey = Objects.requireNonNullElse(s3AccessKey, "");
+    s3SecretKey = Objects.requireNonNullElse(s3SecretKey, "");
+    Objects.requireNonNull(dbUrl, "dbUrl");
+    dbUser = Objects.requireNonNullElse(dbUser, "");
+    dbPassword = Objects.requireNonNullElse(dbPassword, "");
+  }
+
+  /** True when the database is PostgreSQL (otherwise it is H2). */
+  public boolean dbIsPostgres() {
+    return dbUrl.startsWith("jdbc:postgresql:");
+  }
+
+  /** A few human-readable lines, one per service, each tagged "(embedded)" where it runs in this JVM. */
+  public String describe() {
+    return String.join(
+        System.lineSeparator(),
+        "Kafka bootstrap: " + kafkaBootstrap + tag(kafkaEmbedded),
+        "MQTT broker:     " + mqttUrl + tag(mqttEmbedded),
+        "S3 endpoint:     " + s3Endpoint + " bucket " + s3Bucket + tag(s3Embedded),
+        "Database:        " + redact(dbUrl) + tag(dbEmbedded));
+  }
+
+  /** Passwords never go into logs, also not the PostgreSQL URL's {@code password=} parameter. */
+  @Override
+  public String toString() {
+    return "Endpoints[kafka=" + kafkaBootstrap + ", mqtt=" + mqttUrl + ", mqttUser=" + mqttUser
+        + ", s3=" + s3Endpoint + ", bucket=" + s3Bucket + ", region=" + s3Region
+        + ", s3AccessKey=" + s3AccessKey + ", db=" + redact(dbUrl) + ", dbUser=" + dbUser
+        + ", embedded(kafka=" + kafkaEmbedded + ", mqtt=" + mqttEmbedded + ", s3=" + s3Embedded
+        + ", db=" + dbEmbedded + ")]";
+  }
+
+  private static String tag(boolean embedded) {
+    return embedded ? " (embedded)" : "";
+  }
+
+  private static String redact(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+}

@@ -1,0 +1,213 @@
+package io.fleet.infra;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fleet's backing services, resolved from the {@code fleet} configuration block: each of Kafka, MQTT, S3
+ * and the database is the configured server when its setting is non-empty ({@code fleet.kafka.bootstrap},
+ * {@code fleet.mqtt.url}, {@code fleet.s3.endpoint}, {@code fleet.db.url}), else an embedded one started
+ * here, in this JVM, on a port and with data kept in {@code fleet.data-dir}.
+ *
+ * <p>State: owns the embedded servers it started and the database pool; everything durable is in the
+ * data directory (see {@link DataDirectory}) or in the external servers, so a new {@code start} on the
+ * same configuration after a stop or a crash finds the same endpoints, credentials and data.
+ * {@link #close()} stops what was started, in reverse order, once.
+ */
+public final class Infrastructure implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Infrastructure.class);
+
+  private final DataDirectory dataDirectory;
+  private final Endpoints endpoints;
+  private final DeviceCredentials deviceCredentials;
+  private final Database database;
+  /** Started resources, last started first. */
+  private final Deque<Named> started;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Infrastructure(DataDirectory dataDirectory, Endpoints endpoints, DeviceCredentials deviceCredentials,
+      Database database, Deque<Named> started) {
+    this.dataDirectory = dataDirectory;
+    this.endpoints = endpoints;
+    this.deviceCredentials = deviceCredentials;
+    this.database = database;
+    this.started = started;
+  }
+
+  /**
+   * Starts the embedded servers that are not configured (in parallel), migrates the database and creates
+   * the Kafka topics. On failure stops whatever it had started and throws.
+   *
+   * @param config the application configuration (with the {@code fleet} block)
+   */
+  public static Infrastructure start(Config config) {
+    long begin = System.nanoTime();
+    Config fleet = config.getConfig("fleet");
+    DataDirectory dataDirectory = DataDirectory.open(Path.of(fleet.getString("data-dir")));
+    String deviceSecret = fleet.getString("device-secret");
+    DeviceCredentials deviceCredentials =
+        new DeviceCredentials(deviceSecret.isEmpty() ? dataDirectory.secret("device") : deviceSecret);
+
+    String kafkaBootstrap = fleet.getString("kafka.bootstrap");
+    String mqttUrl = fleet.getString("mqtt.url");
+    String s3Endpoint = fleet.getString("s3.endpoint");
+    String s3Bucket = fleet.getString("s3.bucket");
+    String dbUrl = fleet.getString("db.url");
+    boolean kafkaEmbedded = kafkaBootstrap.isBlank();
+    boolean mqttEmbedded = mqttUrl.isBlank();
+    boolean s3Embedded = s3Endpoint.isBlank();
+    boolean dbEmbedded = dbUrl.isBlank();
+
+    Deque<Named> started = new ArrayDeque<>();
+    ExecutorService executor = Executors.newFixedThreadPool(3, runnable -> {
+      Thread thread = new Thread(runnable, "fleet-infra-start");
+      thread.setDaemon(true);
+      return thread;
+    });
+    CompletableFuture<EmbeddedKafka> kafka = kafkaEmbedded
+          ? CompletableFuture.supplyAsync(() -> EmbeddedKafka.start(dataDirectory), executor)
+          : CompletableFuture.completedFuture(null);
+    CompletableFuture<EmbeddedMqttBroker> mqtt = mqttEmbedded
+          ? CompletableFuture.supplyAsync(() -> EmbeddedMqttBroker.start(dataDirectory, deviceCredentials), executor)
+          : CompletableFuture.completedFuture(null);
+    CompletableFuture<EmbeddedS3> s3 = s3Embedded
+          ? CompletableFuture.supplyAsync(() -> EmbeddedS3.start(dataDirectory, s3Bucket), executor)
+          : CompletableFuture.completedFuture(null);
+    try {
+      // The database needs no port: migrate it on this thread while the servers start.
+      String jdbcUrl = dbEmbedded ? Database.h2Url(dataDirectory.subdirectory("db")) : dbUrl;
+      String dbUser = dbEmbedded ? "" : fleet.getString("db.user");
+      String dbPassword = dbEmbedded ? "" : fleet.getString("db.password");
+      Database database = Database.open(jdbcUrl, dbUser, dbPassword, fleet.getInt("db.max-connections"));
+      started.push(new Named("database pool", database));
+      database.migrate();
+
+      Endpoints endpoints = new Endpoints(
+          kafkaEmbedded ? await(kafka, started, "Kafka").bootstrap() : kafkaBootstrap,
+          mqttEmbedded ? await(mqtt, started, "MQTT broker").url() : mqttUrl,
+          mqttEmbedded ? EmbeddedMqttBroker.SERVICE_USER : fleet.getString("mqtt.user"),
+          mqttEmbedded ? await(mqtt, started, "MQTT broker").servicePassword() : fleet.getString("mqtt.password"),
+          s3Embedded ? await(s3, started, "S3").endpoint() : s3Endpoint,
+          s3Bucket,
+          fleet.getString("s3.region"),
+          s3Embedded ? EmbeddedS3.ACCESS_KEY : fleet.getString("s3.access-key"),
+          s3Embedded ? await(s3, started, "S3").secretKey() : fleet.getString("s3.secret-key"),
+          jdbcUrl, dbUser, dbPassword,
+          kafkaEmbedded, mqttEmbedded, s3Embedded, dbEmbedded);
+      KafkaTopics.ensure(endpoints.kafkaBootstrap(), config);
+
+      log.info("Infrastructure ready in {} ms:{}{}", (System.nanoTime() - begin) / 1_000_000,
+          System.lineSeparator(), endpoints.describe());
+      return new Infrastructure(dataDirectory, endpoints, deviceCredentials, database, started);
+    } catch (RuntimeException | Error e) {
+      // Let the servers still starting finish, so none is left running, then stop all in reverse order.
+      Throwable failure = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      for (CompletableFuture<? extends AutoCloseable> future : List.of(kafka, mqtt, s3)) {
+        try {
+          AutoCloseable server = future.join();
+          if (server != null && started.stream().noneMatch(n -> n.resource() == server)) {
+            started.push(new Named(server.getClass().getSimpleName(), server));
+          }
+        } catch (CompletionException other) {
+          if (other.getCause() != failure) {
+            failure.addSuppressed(other.getCause());
+          }
+        }
+      }
+      closeAll(started);
+      if (failure instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (failure instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException("infrastructure failed to start", failure);
+    } finally {
+      executor.shutdown();
+    }
+  }
+
+  public Endpoints endpoints() {
+    return endpoints;
+  }
+
+  public DeviceCredentials deviceCredentials() {
+    return deviceCredentials;
+  }
+
+  /** The migrated database. */
+  public Database database() {
+    return database;
+  }
+
+  public DataDirectory dataDirectory() {
+    return dataDirectory;
+  }
+
+  /**
+   * The configuration Pekko needs to reach these services; lay it over the application configuration
+   * ({@code infra.pekkoOverlay().withFallback(config)}): the Slick database of pekko-persistence-jdbc,
+   * the projection dialect, Kafka bootstrap servers of pekko-connectors-kafka, and pekko-connectors-s3's
+   * endpoint, path-style access, static credentials and region.
+   */
+  public Config pekkoOverlay() {
+    Map<String, Object> map = new HashMap<>();
+    map.put("pekko.kafka.consumer.kafka-clients.bootstrap.servers", endpoints.kafkaBootstrap());
+    map.put("pekko.kafka.producer.kafka-clients.bootstrap.servers", endpoints.kafkaBootstrap());
+    String s3 = "pekko.connectors.s3.";
+    map.put(s3 + "endpoint-url", endpoints.s3Endpoint());
+    map.put(s3 + "access-style", "path");
+    map.put(s3 + "aws.credentials.provider", "static");
+    map.put(s3 + "aws.credentials.access-key-id", endpoints.s3AccessKey());
+    map.put(s3 + "aws.credentials.secret-access-key", endpoints.s3SecretKey());
+    map.put(s3 + "aws.region.provider", "static");
+    map.put(s3 + "aws.region.default-region", endpoints.s3Region());
+    return database.slickConfig().withFallback(ConfigFactory.parseMap(map, "io.fleet.infra.Infrastructure"));
+  }
+
+  /** Stops what {@link #start} started, in reverse order. Idempotent; logs failures, never throws. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long begin = System.nanoTime();
+    closeAll(started);
+    log.info("Infrastructure stopped in {} ms", (System.nanoTime() - begin) / 1_000_000);
+  }
+
+  private static <T extends AutoCloseable> T await(CompletableFuture<T> future, Deque<Named> started, String name) {
+    T resource = future.join();
+    if (started.stream().noneMatch(n -> n.resource() == resource)) {
+      started.push(new Named(name, resource));
+    }
+    return resource;
+  }
+
+  private static void closeAll(Deque<Named> started) {
+    while (!started.isEmpty()) {
+      Named next = started.pop();
+      try {
+        next.resource().close();
+      } catch (Exception e) {
+        log.warn("Failed to stop {}", next.name(), e);
+      }
+    }
+  }
+
+  private record Named(String name, AutoCloseable resource) {}
+}

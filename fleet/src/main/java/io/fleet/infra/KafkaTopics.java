@@ -1,0 +1,141 @@
+package io.fleet.infra;
+
+import com.typesafe.config.Config;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates Fleet's Kafka topics when they are missing. Owns no state: the topics live in Kafka, and
+ * running this at every start is idempotent (existing topics are left as they are, except that the
+ * dead-letter topic's {@code max.message.bytes} is raised when it is too small for big payloads).
+ */
+public final class KafkaTopics {
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaTopics.class);
+  private static final long TIMEOUT_S = 60;
+
+  private KafkaTopics() {}
+
+  /** Fleet's topic names, from {@code fleet.kafka.topics}. */
+  public record Names(String deviceEvents, String deadLetters, String alerts, String motionEvents) {
+    public static Names from(Config config) {
+      Config topics = config.getConfig("fleet.kafka.topics");
+      return new Names(
+          topics.getString("device-events"),
+          topics.getString("dead-letters"),
+          topics.getString("alerts"),
+          topics.getString("motion-events"));
+    }
+  }
+
+  /**
+   * Creates the missing ones of {@code fleet.kafka.topics.*} on {@code bootstrap}, with
+   * {@code fleet.kafka.partitions} partitions and {@code fleet.kafka.replication-factor} replicas.
+   *
+   * @param config the application configuration (with the {@code fleet} block)
+   * @return the topics that were created now
+   */
+  public static Set<String> ensure(String bootstrap, Config config) {
+    Names names = Names.from(config);
+    int partitions = config.getInt("fleet.kafka.partitions");
+    short replication = (short) config.getInt("fleet.kafka.replication-factor");
+    String maxMessageBytes = Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES);
+
+    List<NewTopic> wanted = new ArrayList<>();
+    wanted.add(new NewTopic(names.deviceEvents(), partitions, replication));
+    wanted.add(new NewTopic(names.deadLetters(), partitions, replication)
+        .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes)));
+    wanted.add(new NewTopic(names.alerts(), partitions, replication));
+    wanted.add(new NewTopic(names.motionEvents(), partitions, replication));
+
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "fleet-topics");
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TimeUnit.SECONDS.toMillis(TIMEOUT_S)));
+    try (Admin admin = Admin.create(props)) {
+      Set<String> existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
+      List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+      Set<String> created = new TreeSet<>();
+      if (!missing.isEmpty()) {
+        for (var result : admin.createTopics(missing).values().entrySet()) {
+          try {
+            result.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
+            created.add(result.getKey());
+          } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+              throw e;
+            }
+          }
+        }
+        awaitVisible(admin, missing.stream().map(NewTopic::name).toList());
+      }
+      if (!created.isEmpty()) {
+        log.info("Created Kafka topics {} ({} partitions, replication {})", created, partitions, replication);
+      }
+      if (existing.contains(names.deadLetters())) {
+        raiseMaxMessageBytes(admin, names.deadLetters(), maxMessageBytes);
+      }
+      return created;
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot create Kafka topics on " + bootstrap, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating Kafka topics", e);
+    }
+  }
+
+  /**
+   * A created topic reaches the brokers' metadata a little later; wait until it is described, so that
+   * whoever runs next (a producer, a consumer group) finds it with all its partitions.
+   */
+  private static void awaitVisible(Admin admin, List<String> topics)
+      throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+    while (true) {
+      try {
+        admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+        if (admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS).containsAll(topics)) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        // UnknownTopicOrPartitionException until the metadata has propagated
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("topics " + topics + " not visible after " + TIMEOUT_S + " s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static void raiseMaxMessageBytes(Admin admin, String topic, String wanted)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    ConfigEntry current = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_S, TimeUnit.SECONDS)
+        .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+    if (current != null && current.value() != null && Long.parseLong(current.value()) >= Long.parseLong(wanted)) {
+      return;
+    }
+    Collection<AlterConfigOp> ops = List.of(new AlterConfigOp(
+        new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, wanted), AlterConfigOp.OpType.SET));
+    admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+    log.info("Raised {} of topic {} to {}", TopicConfig.MAX_MESSAGE_BYTES_CONFIG, topic, wanted);
+  }
+}
