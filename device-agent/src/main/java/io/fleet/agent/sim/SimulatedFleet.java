@@ -1,0 +1,355 @@
+package io.fleet.agent.sim;
+
+import io.fleet.agent.protocol.DeviceKind;
+import io.fleet.agent.protocol.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * A set of virtual devices, each with its own MQTT connection and credentials, publishing heartbeats. Usable from
+ * tests, from Fleet's demo mode and from {@link FleetSim}:
+ *
+ * <pre>{@code
+ * try (SimulatedFleet fleet = SimulatedFleet.builder()
+ *         .mqtt("tcp://127.0.0.1:1883")
+ *         .credentials(deviceId -> passwords.get(deviceId))
+ *         .devices(200).idPrefix("sim-")          // sim-0000 .. sim-0199
+ *         .kinds(DeviceKind.CAMERA, DeviceKind.SENSOR)
+ *         .households(10)
+ *         .heartbeatInterval(Duration.ofSeconds(1))
+ *         .start()) {
+ *     fleet.device("sim-0007").silence();
+ * }
+ * }</pre>
+ *
+ * <p>All heartbeats run on one shared scheduler of at most two threads, each device at its own random offset
+ * within the interval, so thousands of devices cost a few scheduled tasks, not threads; MQTT I/O runs on the
+ * client library's shared Netty event loops. {@link #close()} makes every device say {@code offline} and
+ * disconnect.
+ */
+public final class SimulatedFleet implements AutoCloseable {
+
+    private final Map<String, VirtualDevice> devices;
+    private final ScheduledExecutorService scheduler;
+    private final Duration closeTimeout;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CompletableFuture<Void> closing = new CompletableFuture<>();
+
+    private SimulatedFleet(Map<String, VirtualDevice> devices, ScheduledExecutorService scheduler, Duration closeTimeout) {
+        this.devices = devices;
+        this.scheduler = scheduler;
+        this.closeTimeout = closeTimeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The device ids, in creation order. */
+    public List<String> deviceIds() {
+        return List.copyOf(devices.keySet());
+    }
+
+    public Collection<VirtualDevice> devices() {
+        return devices.values();
+    }
+
+    /** @throws IllegalArgumentException if the fleet has no device with this id */
+    public VirtualDevice device(String id) {
+        VirtualDevice device = devices.get(id);
+        if (device == null) {
+            throw new IllegalArgumentException("no simulated device " + id);
+        }
+        return device;
+    }
+
+    public FleetStats stats() {
+        int connected = 0;
+        long sent = 0;
+        long acked = 0;
+        long failed = 0;
+        for (VirtualDevice device : devices.values()) {
+            connected += device.isConnected() ? 1 : 0;
+            sent += device.heartbeatsSent();
+            acked += device.heartbeatsAcked();
+            failed += device.heartbeatsFailed();
+        }
+        return new FleetStats(devices.size(), connected, sent, acked, failed);
+    }
+
+    /**
+     * Stops the heartbeats and has every connected device publish {@code offline} (retained) and disconnect
+     * normally, waiting at most the close timeout. Idempotent.
+     */
+    @Override
+    public void close() {
+        closeAsync().join();
+    }
+
+    /** Like {@link #close()}, without blocking; the future never fails. */
+    public CompletableFuture<Void> closeAsync() {
+        if (closed.compareAndSet(false, true)) {
+            CompletableFuture.allOf(devices.values().stream().map(VirtualDevice::leave).toArray(CompletableFuture[]::new))
+                    .orTimeout(closeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((left, timedOut) -> {
+                        scheduler.shutdownNow();
+                        closing.complete(null);
+                    });
+        }
+        return closing;
+    }
+
+    /** Connects devices with at most {@code concurrency} connection attempts under way at once. */
+    private static CompletableFuture<Void> connectAll(List<VirtualDevice> devices, int concurrency) {
+        AtomicInteger next = new AtomicInteger();
+        return CompletableFuture.allOf(IntStream.range(0, Math.min(concurrency, devices.size()))
+                .mapToObj(lane -> connectRest(devices, next))
+                .toArray(CompletableFuture[]::new));
+    }
+
+    private static CompletableFuture<Void> connectRest(List<VirtualDevice> devices, AtomicInteger next) {
+        int index = next.getAndIncrement();
+        if (index >= devices.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return devices.get(index).connect().thenCompose(connected -> connectRest(devices, next));
+    }
+
+    /** Configures and starts a {@link SimulatedFleet}; only {@link #mqtt(String)} is required. */
+    public static final class Builder {
+
+        private MqttEndpoint endpoint;
+        private MqttVersion version = MqttVersion.V5;
+        private Function<String, String> passwordFor;
+        private List<String> ids;
+        private int count = 1;
+        private String idPrefix = "sim-";
+        private List<DeviceKind> kinds = List.of(DeviceKind.values());
+        private int households = 1;
+        private String firmware = "1.4.2";
+        private Duration interval = Duration.ofSeconds(5);
+        private Backoff reconnect = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        private Duration connectTimeout = Duration.ofSeconds(30);
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private int connectConcurrency = 256;
+        private Long seed;
+
+        private Builder() {}
+
+        /** The broker, as {@code tcp://host:port} (or {@code mqtt://}; port 1883 when left out). */
+        public Builder mqtt(String url) {
+            this.endpoint = MqttEndpoint.parse(url);
+            return this;
+        }
+
+        public Builder mqtt(String host, int port) {
+            this.endpoint = new MqttEndpoint(host, port);
+            return this;
+        }
+
+        /** MQTT 5 unless told otherwise. */
+        public Builder mqttVersion(MqttVersion version) {
+            this.version = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        /**
+         * Each device connects with user name = client id = its id and password {@code passwordFor.apply(id)}.
+         * Null (the default), or a null password for a device, connects without credentials.
+         */
+        public Builder credentials(Function<String, String> passwordFor) {
+            this.passwordFor = passwordFor;
+            return this;
+        }
+
+        /** How many devices, named {@code idPrefix} + a zero-padded index of at least four digits. */
+        public Builder devices(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("a fleet needs at least one device: " + count);
+            }
+            this.count = count;
+            this.ids = null;
+            return this;
+        }
+
+        public Builder idPrefix(String idPrefix) {
+            this.idPrefix = Objects.requireNonNull(idPrefix, "idPrefix");
+            return this;
+        }
+
+        /** Explicit device ids instead of {@link #devices(int)} and {@link #idPrefix(String)}. */
+        public Builder deviceIds(List<String> ids) {
+            if (ids.isEmpty() || Set.copyOf(ids).size() != ids.size()) {
+                throw new IllegalArgumentException("device ids must be present and unique: " + ids);
+            }
+            ids.forEach(Topics::requireValidDeviceId);
+            this.ids = List.copyOf(ids);
+            return this;
+        }
+
+        /**
+         * The kinds devices take in turn: {@code kinds(CAMERA)} makes only cameras, {@code kinds(CAMERA, CAMERA,
+         * SENSOR)} two cameras for every sensor. Default: camera, sensor, tracker in turn.
+         */
+        public Builder kinds(DeviceKind first, DeviceKind... more) {
+            List<DeviceKind> all = new ArrayList<>();
+            all.add(Objects.requireNonNull(first, "first"));
+            all.addAll(List.of(more));
+            this.kinds = List.copyOf(all);
+            return this;
+        }
+
+        /** Devices are spread over {@code household-1} .. {@code household-N} in turn. Default 1. */
+        public Builder households(int households) {
+            if (households < 1) {
+                throw new IllegalArgumentException("need at least one household: " + households);
+            }
+            this.households = households;
+            return this;
+        }
+
+        /** The firmware version every device starts with. Default {@code 1.4.2}. */
+        public Builder firmware(String firmware) {
+            this.firmware = Objects.requireNonNull(firmware, "firmware");
+            return this;
+        }
+
+        /** Default 5 s; a heartbeat reports it as {@code interval_s}, rounded up to whole seconds. */
+        public Builder heartbeatInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("heartbeat interval must be positive: " + interval);
+            }
+            this.interval = interval;
+            return this;
+        }
+
+        /** Reconnect delays double from {@code initial} up to {@code max}, plus up to 25 % jitter. Default 1 s, 30 s. */
+        public Builder reconnectBackoff(Duration initial, Duration max) {
+            this.reconnect = new Backoff(initial, max);
+            return this;
+        }
+
+        /** How long {@link #start()} waits for every device to connect. Default 30 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        /** How long {@link SimulatedFleet#close()} waits for devices to say goodbye. Default 10 s. */
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
+            return this;
+        }
+
+        /** How many devices connect at once while starting; a burst of thousands can trip a broker's limits. */
+        public Builder connectConcurrency(int connectConcurrency) {
+            if (connectConcurrency < 1) {
+                throw new IllegalArgumentException("connect concurrency must be positive: " + connectConcurrency);
+            }
+            this.connectConcurrency = connectConcurrency;
+            return this;
+        }
+
+        /** Makes batteries, signal levels and heartbeat offsets reproducible. Default: random. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Starts the fleet and waits until every device is connected and its {@code online} acknowledged.
+         *
+         * @throws IllegalStateException if some device failed to connect in time; the fleet is then closed
+         */
+        public SimulatedFleet start() {
+            try {
+                return startAsync().join();
+            } catch (CompletionException e) {
+                throw new IllegalStateException("simulated fleet did not start: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+
+        /** Like {@link #start()}, without blocking; on failure the future fails and the fleet is closed. */
+        public CompletableFuture<SimulatedFleet> startAsync() {
+            if (endpoint == null) {
+                throw new IllegalStateException("no broker: call mqtt(url) first");
+            }
+            BrokerSettings broker = new BrokerSettings(endpoint, version, passwordFor, reconnect);
+            SplittableRandom random = seed == null ? new SplittableRandom() : new SplittableRandom(seed);
+            Clock clock = Clock.systemUTC();
+            Instant bootedAt = clock.instant();
+            List<String> deviceIds = ids != null ? ids : numberedIds();
+            Map<String, VirtualDevice> devices = new LinkedHashMap<>();
+            for (int i = 0; i < deviceIds.size(); i++) {
+                String id = deviceIds.get(i);
+                DeviceKind kind = kinds.get(i % kinds.size());
+                DeviceHealth health = new DeviceHealth(kind, firmware, random.nextLong(), bootedAt);
+                String household = "household-" + (i % households + 1);
+                devices.put(id, new VirtualDevice(id, kind, household, health, interval, broker, clock));
+            }
+            ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(
+                    Math.min(2, Runtime.getRuntime().availableProcessors()), heartbeatThreads());
+            SimulatedFleet fleet = new SimulatedFleet(devices, scheduler, closeTimeout);
+            for (VirtualDevice device : devices.values()) {
+                device.startHeartbeats(scheduler, Duration.ofNanos(random.nextLong(interval.toNanos())));
+            }
+            return connectAll(List.copyOf(devices.values()), connectConcurrency)
+                    .orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .handle((connected, error) -> error)
+                    .thenCompose(error -> {
+                        if (error == null) {
+                            return CompletableFuture.completedFuture(fleet);
+                        }
+                        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                        if (cause instanceof TimeoutException) {
+                            cause = new TimeoutException(notConnected(fleet) + " of " + devices.size()
+                                    + " devices not connected after " + connectTimeout);
+                        }
+                        Throwable failure = cause;
+                        return fleet.closeAsync().thenCompose(closed -> CompletableFuture.<SimulatedFleet>failedFuture(failure));
+                    });
+        }
+
+        private List<String> numberedIds() {
+            int digits = Math.max(4, String.valueOf(count - 1).length());
+            String format = "%s%0" + digits + "d";
+            return IntStream.range(0, count).mapToObj(i -> String.format(format, idPrefix, i))
+                    .map(Topics::requireValidDeviceId)
+                    .collect(Collectors.toList());
+        }
+
+        private static long notConnected(SimulatedFleet fleet) {
+            return fleet.devices().stream().filter(device -> !device.isConnected()).count();
+        }
+
+        private static ThreadFactory heartbeatThreads() {
+            AtomicInteger number = new AtomicInteger();
+            return runnable -> {
+                Thread thread = new Thread(runnable, "fleet-sim-heartbeats-" + number.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            };
+        }
+    }
+}
