@@ -1,0 +1,47 @@
+package io.fleet.ingest;
+
+import java.time.Instant;
+import java.util.Arrays;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Input Fleet could not use, kept with the reason on {@code fleet.dead-letters}: the original bytes
+ * (cut to {@link #MAX_KEPT_BYTES} with the original size in a header when larger), the reason code,
+ * a detail and where it came from.
+ */
+public record DeadLetter(String key, Reason reason, String detail, String source, byte[] payload, Instant receivedAt) {
+
+  /** Largest payload a dead letter keeps whole; the topic and producer are configured for it. */
+  public static final int MAX_KEPT_BYTES = 4 * 1024 * 1024;
+
+  public enum Reason {
+    MALFORMED_JSON("malformed-json"),
+    INVALID_MESSAGE("invalid-message"),
+    OVERSIZED("oversized"),
+    UNKNOWN_TOPIC("unknown-topic"),
+    UNKNOWN_DEVICE("unknown-device");
+
+    private final String code;
+
+    Reason(String code) {
+      this.code = code;
+    }
+
+    public String code() {
+      return code;
+    }
+  }
+
+  public ProducerRecord<String, byte[]> toRecord(String topic) {
+    byte[] kept = payload.length > MAX_KEPT_BYTES ? Arrays.copyOf(payload, MAX_KEPT_BYTES) : payload;
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, kept);
+    IngestHeaders.put(record.headers(), IngestHeaders.REASON, reason.code());
+    IngestHeaders.put(record.headers(), IngestHeaders.DETAIL, detail);
+    IngestHeaders.put(record.headers(), IngestHeaders.SOURCE, source);
+    IngestHeaders.put(record.headers(), IngestHeaders.RECEIVED_AT, Long.toString(receivedAt.toEpochMilli()));
+    if (kept != payload) {
+      IngestHeaders.put(record.headers(), IngestHeaders.ORIGINAL_SIZE, Integer.toString(payload.length));
+    }
+    return record;
+  }
+}

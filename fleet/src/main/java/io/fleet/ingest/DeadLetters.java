@@ -1,0 +1,47 @@
+package io.fleet.ingest;
+
+import io.fleet.metrics.FleetMetrics;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.kafka.ProducerSettings;
+import org.apache.pekko.kafka.javadsl.SendProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes {@link DeadLetter}s to Kafka and counts them. Owns one Kafka producer; a dead letter is only
+ * reported done once Kafka acknowledged it, so callers may then acknowledge or commit the original.
+ */
+public final class DeadLetters {
+  private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
+
+  private final SendProducer<String, byte[]> producer;
+  private final String topic;
+  private final FleetMetrics metrics;
+
+  public DeadLetters(ActorSystem<?> system, ProducerSettings<String, byte[]> settings, String topic) {
+    this.producer = new SendProducer<>(settings, system);
+    this.topic = topic;
+    this.metrics = FleetMetrics.get(system);
+  }
+
+  public CompletionStage<RecordMetadata> send(DeadLetter letter) {
+    return producer.send(noted(letter, metrics).toRecord(topic));
+  }
+
+  /** Logs and counts a dead letter on its way to Kafka, whichever producer takes it there. */
+  static DeadLetter noted(DeadLetter letter, FleetMetrics metrics) {
+    log.warn("dead letter {} from {}: {}", letter.reason().code(), letter.source(), letter.detail());
+    metrics.deadLetter(letter.reason().code());
+    return letter;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public CompletionStage<?> close() {
+    return producer.close();
+  }
+}

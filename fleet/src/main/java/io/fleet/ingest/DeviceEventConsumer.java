@@ -1,0 +1,156 @@
+package io.fleet.ingest;
+
+import io.fleet.device.Device;
+import io.fleet.device.Heartbeat;
+import io.fleet.metrics.FleetMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.kafka.CommitterSettings;
+import org.apache.pekko.kafka.ConsumerMessage;
+import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.Subscriptions;
+import org.apache.pekko.kafka.javadsl.Committer;
+import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * Delivers each record of {@code fleet.device-events} to its device's sharded {@link Device} entity
+ * and commits the offset only after the entity answered (having persisted what mattered) or the
+ * record was dead-lettered. A slow or failing entity layer is retried with backoff and never skipped,
+ * so the pressure reaches Kafka (consumer lag), not memory. Delivery is at least once; entities ignore
+ * redelivered heartbeats by their timestamp. Owns no state: progress is the committed offset.
+ */
+public final class DeviceEventConsumer {
+  private final Consumer.DrainingControl<Done> control;
+
+  private DeviceEventConsumer(Consumer.DrainingControl<Done> control) {
+    this.control = control;
+  }
+
+  public static DeviceEventConsumer start(
+      ActorSystem<?> system,
+      IngestSettings settings,
+      ConsumerSettings<String, byte[]> consumerSettings,
+      DeadLetters deadLetters) {
+    Delivery delivery = new Delivery(system, settings, deadLetters);
+    Consumer.DrainingControl<Done> control =
+        Consumer.committableSource(
+                consumerSettings.withGroupId(settings.consumerGroup()),
+                Subscriptions.topics(settings.deviceEventsTopic()))
+            .mapAsync(settings.deliveryParallelism(),
+                msg -> delivery.deliver(msg.record()).thenApply(done -> msg.committableOffset()))
+            .toMat(Committer.sink(CommitterSettings.create(system)), Consumer::createDrainingControl)
+            .run(system);
+    return new DeviceEventConsumer(control);
+  }
+
+  /** Finishes the records on their way, commits their offsets, then stops. */
+  public CompletionStage<Done> stop() {
+    return control.drainAndShutdown(java.util.concurrent.ForkJoinPool.commonPool());
+  }
+
+  public CompletionStage<Done> streamCompletion() {
+    return control.streamCompletion();
+  }
+
+  /** Turns one record into a command for its device, or into a dead letter. */
+  static final class Delivery {
+    private final ActorSystem<?> system;
+    private final ClusterSharding sharding;
+    private final IngestSettings settings;
+    private final DeadLetters deadLetters;
+    private final FleetMetrics metrics;
+
+    Delivery(ActorSystem<?> system, IngestSettings settings, DeadLetters deadLetters) {
+      this.system = system;
+      this.sharding = ClusterSharding.get(system);
+      this.settings = settings;
+      this.deadLetters = deadLetters;
+      this.metrics = FleetMetrics.get(system);
+    }
+
+    CompletionStage<Done> deliver(ConsumerRecord<String, byte[]> record) {
+      String source = "kafka:" + record.topic() + "/" + record.partition() + "/" + record.offset();
+      Instant receivedAt = IngestHeaders.get(record.headers(), IngestHeaders.RECEIVED_AT)
+          .map(ms -> Instant.ofEpochMilli(Long.parseLong(ms)))
+          .orElseGet(() -> Instant.ofEpochMilli(record.timestamp()));
+      Optional<DeviceTopic.Kind> kind =
+          IngestHeaders.get(record.headers(), IngestHeaders.KIND).flatMap(DeviceTopic.Kind::fromLabel);
+      metrics.messageIn(record.topic() + ":" + kind.map(DeviceTopic.Kind::label).orElse("unknown"));
+      byte[] payload = record.value() == null ? new byte[0] : record.value();
+      String deviceId = record.key();
+      if (!DeviceTopic.isValidDeviceId(deviceId)) {
+        return reject(record, DeadLetter.Reason.INVALID_MESSAGE, "record key is not a valid device id", source, receivedAt);
+      }
+      if (kind.isEmpty()) {
+        return reject(record, DeadLetter.Reason.INVALID_MESSAGE,
+            "header " + IngestHeaders.KIND + " missing or unknown", source, receivedAt);
+      }
+      if (payload.length > settings.maxPayloadBytes()) {
+        return reject(record, DeadLetter.Reason.OVERSIZED,
+            payload.length + " bytes exceeds the limit of " + settings.maxPayloadBytes(), source, receivedAt);
+      }
+      return switch (kind.get()) {
+        case HEARTBEAT -> {
+          Parsed<Heartbeat> heartbeat = DeviceMessages.heartbeat(payload, receivedAt);
+          if (heartbeat instanceof Parsed.Rejected<Heartbeat> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
+          Heartbeat hb = ((Parsed.Ok<Heartbeat>) heartbeat).value();
+          yield ask(deviceId, replyTo -> new Device.RecordHeartbeat(hb, replyTo), record, source, receivedAt);
+        }
+        case STATUS -> {
+          // An empty retained message is how MQTT clears a retained status: nothing to tell the device.
+          if (payload.length == 0) yield CompletableFuture.completedFuture(Done.getInstance());
+          Parsed<Boolean> status = DeviceMessages.status(payload);
+          if (status instanceof Parsed.Rejected<Boolean> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
+          boolean online = ((Parsed.Ok<Boolean>) status).value();
+          yield ask(deviceId, replyTo -> new Device.RecordStatus(online, receivedAt, replyTo), record, source, receivedAt);
+        }
+        // Telemetry, motion and locations stay in the topic for the analytics and motion pipelines.
+        case TELEMETRY, MOTION, LOCATION -> CompletableFuture.completedFuture(Done.getInstance());
+      };
+    }
+
+    private CompletionStage<Done> ask(
+        String deviceId,
+        Function<ActorRef<StatusReply<Done>>, Device.Command> command,
+        ConsumerRecord<String, byte[]> record,
+        String source,
+        Instant receivedAt) {
+      // An entity that does not answer in time (journal down, rebalance) is asked again, with backoff,
+      // for as long as it takes: the offset is not committed meanwhile, so nothing is lost.
+      CompletionStage<StatusReply<Done>> reply = Patterns.retry(
+          () -> sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(command::apply, settings.askTimeout()),
+          Integer.MAX_VALUE,
+          Duration.ofMillis(200),
+          Duration.ofSeconds(10),
+          0.2,
+          system);
+      return reply.thenCompose(r -> {
+        if (r.isSuccess()) return CompletableFuture.completedFuture(Done.getInstance());
+        String why = r.getError().getMessage();
+        DeadLetter.Reason reason = why != null && why.startsWith("unknown device")
+            ? DeadLetter.Reason.UNKNOWN_DEVICE
+            : DeadLetter.Reason.INVALID_MESSAGE;
+        return reject(record, reason, why, source, receivedAt);
+      });
+    }
+
+    private CompletionStage<Done> reject(
+        ConsumerRecord<String, byte[]> record, DeadLetter.Reason reason, String detail, String source, Instant receivedAt) {
+      byte[] payload = record.value() == null ? new byte[0] : record.value();
+      String original = IngestHeaders.get(record.headers(), IngestHeaders.SOURCE).map(s -> s + " via " + source).orElse(source);
+      return deadLetters.send(new DeadLetter(record.key(), reason, detail, original, payload, receivedAt))
+          .thenApply(md -> Done.getInstance());
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.fleet.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleet.device.DeviceType;
+import io.fleet.device.Heartbeat;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/**
+ * Reads the payloads devices send: heartbeat JSON and the status word. Pure functions; anything that
+ * does not fit is {@link Parsed.Rejected} with a reason fit for a dead letter.
+ */
+public final class DeviceMessages {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_TEXT = 200;
+
+  private DeviceMessages() {}
+
+  /**
+   * {@code {"ts": "2026-11-23T20:00:00Z" | epoch seconds | epoch millis, "battery": 0-100, "rssi": dBm,
+   * "firmware": "1.2.3", "uptime_s": n, "interval_s": n, "errors": n, "type", "name", "household"}};
+   * only {@code ts} is required, unknown fields are ignored.
+   */
+  public static Parsed<Heartbeat> heartbeat(byte[] payload, Instant receivedAt) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(payload);
+    } catch (java.io.IOException | RuntimeException e) {
+      return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "heartbeat is not JSON: " + firstLine(e.getMessage()));
+    }
+    if (json == null || !json.isObject()) {
+      return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "heartbeat must be a JSON object");
+    }
+    try {
+      Instant ts = instant(json.get("ts"));
+      Integer battery = intIn(json, "battery", 0, 100);
+      Integer rssi = intIn(json, "rssi", -200, 50);
+      String firmware = text(json, "firmware", 100);
+      Long uptime = json.hasNonNull("uptime_s") ? longAtLeast(json, "uptime_s", 0) : null;
+      Integer interval = intIn(json, "interval_s", 1, 86_400);
+      Integer errors = intIn(json, "errors", 0, Integer.MAX_VALUE);
+      DeviceType type = null;
+      String typeText = text(json, "type", 20);
+      if (typeText != null) {
+        type = DeviceType.parse(typeText).orElseThrow(() -> new Invalid("unknown device type '" + typeText + "'"));
+      }
+      String name = text(json, "name", MAX_TEXT);
+      String household = text(json, "household", MAX_TEXT);
+      return Parsed.ok(new Heartbeat(ts, receivedAt, battery, rssi, firmware, uptime, interval, errors, type, name, household));
+    } catch (Invalid e) {
+      return Parsed.rejected(DeadLetter.Reason.INVALID_MESSAGE, "heartbeat " + e.getMessage());
+    }
+  }
+
+  /**
+   * The status topic carries {@code online} or {@code offline} (the last will), as a bare word or as
+   * JSON {@code {"state": "offline"}} / {@code {"status": "offline"}}. Returns true for online.
+   */
+  public static Parsed<Boolean> status(byte[] payload) {
+    String text = new String(payload, StandardCharsets.UTF_8).trim();
+    if (text.startsWith("{") || text.startsWith("\"")) {
+      try {
+        JsonNode json = JSON.readTree(text);
+        JsonNode state = json.isTextual() ? json : json.has("state") ? json.get("state") : json.get("status");
+        text = state == null ? "" : state.asText();
+      } catch (JsonProcessingException e) {
+        return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "status is not JSON: " + firstLine(e.getMessage()));
+      }
+    }
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "online" -> Parsed.ok(true);
+      case "offline" -> Parsed.ok(false);
+      default -> Parsed.rejected(DeadLetter.Reason.INVALID_MESSAGE,
+          "status must be 'online' or 'offline', was '" + abbreviate(text) + "'");
+    };
+  }
+
+  private static Instant instant(JsonNode ts) throws Invalid {
+    if (ts == null || ts.isNull()) throw new Invalid("needs 'ts'");
+    if (ts.isIntegralNumber()) {
+      long n = ts.asLong();
+      // Epoch seconds until the year 5138; beyond that it must be milliseconds.
+      return n < 100_000_000_000L ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n);
+    }
+    if (ts.isTextual()) {
+      try {
+        return Instant.parse(ts.asText());
+      } catch (DateTimeParseException e) {
+        throw new Invalid("'ts' is not an ISO-8601 instant: '" + abbreviate(ts.asText()) + "'");
+      }
+    }
+    throw new Invalid("'ts' must be an ISO-8601 string or epoch number");
+  }
+
+  private static Integer intIn(JsonNode json, String field, int min, int max) throws Invalid {
+    JsonNode n = json.get(field);
+    if (n == null || n.isNull()) return null;
+    if (!n.isNumber()) throw new Invalid("'" + field + "' must be a number");
+    double v = n.asDouble();
+    if (v < min || v > max) throw new Invalid("'" + field + "' out of range [" + min + ", " + max + "]: " + n);
+    return (int) Math.round(v);
+  }
+
+  private static long longAtLeast(JsonNode json, String field, long min) throws Invalid {
+    JsonNode n = json.get(field);
+    if (!n.isNumber() || n.asLong() < min) throw new Invalid("'" + field + "' must be a number >= " + min);
+    return n.asLong();
+  }
+
+  private static String text(JsonNode json, String field, int maxLength) throws Invalid {
+    JsonNode n = json.get(field);
+    if (n == null || n.isNull()) return null;
+    if (!n.isValueNode()) throw new Invalid("'" + field + "' must be a string");
+    String s = n.asText();
+    if (s.length() > maxLength) throw new Invalid("'" + field + "' longer than " + maxLength + " characters");
+    return s;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static final class Invalid extends Exception {
+    Invalid(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

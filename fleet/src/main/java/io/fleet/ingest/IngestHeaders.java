@@ -1,0 +1,37 @@
+package io.fleet.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/** Kafka header names Fleet puts on records of {@code fleet.device-events} and {@code fleet.dead-letters}. */
+public final class IngestHeaders {
+  /** The message kind: heartbeat, telemetry, motion, status, location. */
+  public static final String KIND = "fleet.kind";
+  /** Where the record came from, e.g. {@code mqtt:fleet/cam-1/heartbeat} or {@code kafka:topic/partition/offset}. */
+  public static final String SOURCE = "fleet.source";
+  /** When Fleet received it, epoch milliseconds. */
+  public static final String RECEIVED_AT = "fleet.received-at";
+  /** Whether MQTT delivered it as a retained message. */
+  public static final String RETAINED = "fleet.retained";
+  /** Dead letters: the reason code and a human-readable detail. */
+  public static final String REASON = "fleet.reason";
+  public static final String DETAIL = "fleet.detail";
+  /** Dead letters whose payload had to be cut to fit: the original size in bytes. */
+  public static final String ORIGINAL_SIZE = "fleet.original-size";
+
+  private IngestHeaders() {}
+
+  public static Optional<String> get(Headers headers, String name) {
+    Header h = headers.lastHeader(name);
+    return h == null || h.value() == null
+        ? Optional.empty()
+        : Optional.of(new String(h.value(), StandardCharsets.UTF_8));
+  }
+
+  public static void put(Headers headers, String name, String value) {
+    headers.remove(name);
+    headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+  }
+}

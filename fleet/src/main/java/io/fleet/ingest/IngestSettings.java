@@ -1,0 +1,30 @@
+package io.fleet.ingest;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The ingest path's settings, read from the {@code fleet} configuration block. */
+public record IngestSettings(
+    String deviceEventsTopic,
+    String deadLettersTopic,
+    String consumerGroup,
+    int deliveryParallelism,
+    String mqttClientId,
+    boolean mqttCleanSession,
+    int maxPayloadBytes,
+    int mqttInFlight,
+    Duration askTimeout) {
+
+  public static IngestSettings fromConfig(Config fleet) {
+    return new IngestSettings(
+        fleet.getString("kafka.topics.device-events"),
+        fleet.getString("kafka.topics.dead-letters"),
+        fleet.getString("kafka.consumer-group"),
+        fleet.getInt("kafka.delivery-parallelism"),
+        fleet.getString("mqtt.client-id"),
+        fleet.getBoolean("mqtt.clean-session"),
+        fleet.getInt("mqtt.max-payload-bytes"),
+        fleet.getInt("mqtt.in-flight"),
+        fleet.getDuration("http.ask-timeout"));
+  }
+}

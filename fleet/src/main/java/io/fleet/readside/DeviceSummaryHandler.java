@@ -1,0 +1,96 @@
+package io.fleet.readside;
+
+import io.fleet.device.DeviceEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+
+/**
+ * Keeps one {@code device_summary} row per device from the device's persisted events. Runs inside the
+ * projection's transaction, so the row and the offset move together.
+ */
+final class DeviceSummaryHandler extends JdbcHandler<EventEnvelope<DeviceEvent>, JdbcConnectionSession> {
+
+  @Override
+  public void process(JdbcConnectionSession session, EventEnvelope<DeviceEvent> envelope) throws Exception {
+    DeviceEvent event = envelope.event();
+    session.withConnection(connection -> {
+      apply(connection, event);
+      return null;
+    });
+  }
+
+  static void apply(Connection c, DeviceEvent event) throws SQLException {
+    String id = event.deviceId();
+    Instant at = event.at();
+    if (event instanceof DeviceEvent.Registered e) {
+      int updated = update(c, "device_type = ?, name = ?, household = ?, location = ?, registered_at = ?",
+          id, at, label(e.type()), e.name(), e.household(), e.location(), ts(at));
+      if (updated == 0) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO device_summary (device_id, device_type, name, household, location, status, status_since,"
+                + " battery_low, registered_at, updated_at) VALUES (?, ?, ?, ?, ?, 'unknown', ?, FALSE, ?, ?)")) {
+          set(ps, id, label(e.type()), e.name(), e.household(), e.location(), ts(at), ts(at), ts(at));
+          ps.executeUpdate();
+        }
+      }
+    } else if (event instanceof DeviceEvent.RegistrationChanged e) {
+      update(c, "device_type = ?, name = ?, household = ?, location = ?", id, at,
+          label(e.type()), e.name(), e.household(), e.location());
+    } else if (event instanceof DeviceEvent.CameOnline) {
+      update(c, "status = 'online', status_since = ?, last_seen = ?", id, at, ts(at), ts(at));
+    } else if (event instanceof DeviceEvent.WentOffline e) {
+      update(c, "status = 'offline', status_since = ?", id, at, ts(at));
+    } else if (event instanceof DeviceEvent.BatteryLow e) {
+      update(c, "battery_low = TRUE, battery = ?", id, at, e.level());
+    } else if (event instanceof DeviceEvent.BatteryRecovered e) {
+      update(c, "battery_low = FALSE, battery = ?", id, at, e.level());
+    } else if (event instanceof DeviceEvent.FirmwareChanged e) {
+      update(c, "firmware = ?", id, at, e.to());
+    } else if (event instanceof DeviceEvent.LastSeenUpdated e) {
+      update(c, "last_seen = ?, battery = COALESCE(?, battery), rssi = COALESCE(?, rssi)", id, at,
+          ts(at), intOrNull(e.battery()), intOrNull(e.rssi()));
+    }
+  }
+
+  private static int update(Connection c, String assignments, String id, Instant at, Object... values) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE device_summary SET " + assignments + ", updated_at = ? WHERE device_id = ?")) {
+      Object[] all = new Object[values.length + 2];
+      System.arraycopy(values, 0, all, 0, values.length);
+      all[values.length] = ts(at);
+      all[values.length + 1] = id;
+      set(ps, all);
+      return ps.executeUpdate();
+    }
+  }
+
+  private static void set(PreparedStatement ps, Object... values) throws SQLException {
+    for (int i = 0; i < values.length; i++) {
+      Object v = values[i];
+      if (v == null) ps.setNull(i + 1, Types.VARCHAR);
+      else if (v instanceof SqlNull n) ps.setNull(i + 1, n.sqlType());
+      else ps.setObject(i + 1, v);
+    }
+  }
+
+  /** A typed SQL NULL: PostgreSQL will not guess the type of an untyped one inside COALESCE. */
+  private record SqlNull(int sqlType) {}
+
+  private static Object intOrNull(Integer value) {
+    return value == null ? new SqlNull(Types.INTEGER) : value;
+  }
+
+  static String label(io.fleet.device.DeviceType type) {
+    return type.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static Timestamp ts(Instant at) {
+    return Timestamp.from(at);
+  }
+}

@@ -1,0 +1,54 @@
+package io.fleet.readside;
+
+import io.fleet.device.Device;
+import io.fleet.device.DeviceEvent;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.javadsl.ExactlyOnceProjection;
+import org.apache.pekko.projection.javadsl.SourceProvider;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+
+/**
+ * Projects device events into the {@code device_summary} table, one projection instance per event tag,
+ * spread over the cluster by a sharded daemon process. Each instance's offset is stored in
+ * {@code projection_offset_store} in the same transaction as its rows (exactly once): after a crash it
+ * resumes from the last committed event.
+ */
+public final class DeviceSummaryProjection {
+  public static final String NAME = "device-summary";
+
+  private DeviceSummaryProjection() {}
+
+  public static void init(ActorSystem<?> system, DataSource dataSource, int tagCount) {
+    List<String> tags = Device.tags(tagCount);
+    ShardedDaemonProcess.get(system).init(
+        ProjectionBehavior.Command.class,
+        NAME,
+        tags.size(),
+        i -> ProjectionBehavior.create(projection(system, dataSource, tags.get(i))),
+        ShardedDaemonProcessSettings.create(system),
+        Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  static ExactlyOnceProjection<Offset, EventEnvelope<DeviceEvent>> projection(
+      ActorSystem<?> system, DataSource dataSource, String tag) {
+    SourceProvider<Offset, EventEnvelope<DeviceEvent>> source =
+        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
+    return JdbcProjection.exactlyOnce(
+        ProjectionId.of(NAME, tag),
+        source,
+        () -> new JdbcConnectionSession(dataSource),
+        DeviceSummaryHandler::new,
+        system);
+  }
+}

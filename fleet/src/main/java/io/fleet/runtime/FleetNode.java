@@ -1,0 +1,170 @@
+package io.fleet.runtime;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fleet.device.Device;
+import io.fleet.device.DeviceSettings;
+import io.fleet.infra.Endpoints;
+import io.fleet.infra.Infrastructure;
+import io.fleet.ingest.DeadLetters;
+import io.fleet.ingest.DeviceEventConsumer;
+import io.fleet.ingest.IngestSettings;
+import io.fleet.ingest.IngressBridge;
+import io.fleet.metrics.ConsumerLagMonitor;
+import io.fleet.readside.DeviceDirectory;
+import io.fleet.readside.DeviceSummaryProjection;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.ProducerSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Fleet node: its infrastructure (embedded or real), the actor system with the sharded
+ * {@link Device} entities, the read-side projection, and the ingest streams (MQTT→Kafka bridge,
+ * Kafka→entities consumer). Holds no state of its own: everything durable is in Kafka, the journal and
+ * the read-side tables, so a node that is killed resumes from them.
+ */
+public final class FleetNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FleetNode.class);
+
+  private final Infrastructure infrastructure;
+  private final ActorSystem<Void> system;
+  private final DeviceSettings deviceSettings;
+  private final IngestSettings ingestSettings;
+  private final DeviceDirectory directory;
+  private final DeadLetters deadLetters;
+  private final DeviceEventConsumer consumer;
+  private final IngressBridge bridge;
+  private final ConsumerLagMonitor lag;
+  private final Health health;
+  private boolean closed;
+
+  private FleetNode(Config config) {
+    this.infrastructure = Infrastructure.start(config);
+    try {
+      Config full = infrastructure.pekkoOverlay().withFallback(seedNodes(config)).resolve();
+      Config fleet = full.getConfig("fleet");
+      this.system = ActorSystem.create(Behaviors.empty(), "fleet", full);
+      joinSelfWhenAlone(system);
+      this.deviceSettings = DeviceSettings.fromConfig(fleet);
+      this.ingestSettings = IngestSettings.fromConfig(fleet);
+      Endpoints endpoints = infrastructure.endpoints();
+
+      Device.init(system, deviceSettings);
+      DeviceSummaryProjection.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount());
+      this.directory = new DeviceDirectory(infrastructure.database().dataSource());
+
+      ProducerSettings<String, byte[]> producer =
+          ProducerSettings.create(system, new StringSerializer(), new ByteArraySerializer())
+              .withBootstrapServers(endpoints.kafkaBootstrap());
+      ConsumerSettings<String, byte[]> consumerSettings =
+          ConsumerSettings.create(system, new StringDeserializer(), new ByteArrayDeserializer())
+              .withBootstrapServers(endpoints.kafkaBootstrap());
+      this.deadLetters = new DeadLetters(system, producer, ingestSettings.deadLettersTopic());
+      this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, deadLetters);
+      this.bridge = IngressBridge.start(system,
+          new IngressBridge.Connection(endpoints.mqttUrl(), endpoints.mqttUser(), endpoints.mqttPassword()),
+          ingestSettings, producer);
+      this.lag = new ConsumerLagMonitor(system, endpoints.kafkaBootstrap(), ingestSettings.consumerGroup(),
+          ingestSettings.deviceEventsTopic(), Duration.ofSeconds(5));
+      this.health = new Health(system, infrastructure);
+    } catch (RuntimeException e) {
+      infrastructure.close();
+      throw e;
+    }
+  }
+
+  /** Starts a node: embedded servers for whatever the configuration does not point elsewhere. */
+  public static FleetNode start(Config config) {
+    return new FleetNode(config);
+  }
+
+  /** {@code fleet.cluster.seeds} (comma-separated) becomes {@code pekko.cluster.seed-nodes}. */
+  private static Config seedNodes(Config config) {
+    String seeds = config.getString("fleet.cluster.seeds").trim();
+    if (seeds.isEmpty()) return config;
+    List<String> list = Arrays.stream(seeds.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", list)).withFallback(config);
+  }
+
+  private static void joinSelfWhenAlone(ActorSystem<?> system) {
+    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Infrastructure infrastructure() {
+    return infrastructure;
+  }
+
+  public Endpoints endpoints() {
+    return infrastructure.endpoints();
+  }
+
+  public DeviceSettings deviceSettings() {
+    return deviceSettings;
+  }
+
+  public IngestSettings ingestSettings() {
+    return ingestSettings;
+  }
+
+  public DeviceDirectory directory() {
+    return directory;
+  }
+
+  public Health health() {
+    return health;
+  }
+
+  public ConsumerLagMonitor consumerLag() {
+    return lag;
+  }
+
+  /**
+   * Graceful stop: the bridge stops taking MQTT messages and finishes those on their way to Kafka; the
+   * consumer finishes its in-flight records and commits; Pekko stops the entities; then the embedded
+   * servers stop. Anything not acknowledged by then is redelivered on the next start.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    log.info("stopping Fleet node");
+    await(bridge.stop(), "ingress bridge");
+    await(consumer.stop(), "device-event consumer");
+    lag.close();
+    health.close();
+    await(deadLetters.close(), "dead-letter producer");
+    await(CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()), "actor system");
+    await(system.getWhenTerminated(), "actor system termination");
+    infrastructure.close();
+  }
+
+  private static void await(java.util.concurrent.CompletionStage<?> stage, String what) {
+    try {
+      stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("{} did not stop cleanly: {}", what, e.toString());
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.fleet.runtime;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
+import io.fleet.infra.Endpoints;
+import io.fleet.infra.Infrastructure;
+import java.net.URI;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.stream.connectors.s3.BucketAccess;
+import org.apache.pekko.stream.connectors.s3.javadsl.S3;
+
+/**
+ * Answers "is each server reachable?" for {@code GET /api/health}: Kafka (cluster metadata), MQTT (a
+ * long-lived probe connection with Fleet's service credentials), S3 (the bucket answers), database (a
+ * valid connection). Owns the probe's Kafka admin client and MQTT connection; nothing durable.
+ */
+public final class Health implements AutoCloseable {
+  private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+  private final ActorSystem<?> system;
+  private final Infrastructure infrastructure;
+  private final Admin admin;
+  private final Mqtt3AsyncClient mqtt;
+
+  Health(ActorSystem<?> system, Infrastructure infrastructure) {
+    this.system = system;
+    this.infrastructure = infrastructure;
+    Endpoints e = infrastructure.endpoints();
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, e.kafkaBootstrap());
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    this.admin = Admin.create(props);
+    URI uri = URI.create(e.mqttUrl());
+    Mqtt3ClientBuilder builder = MqttClient.builder().useMqttVersion3()
+        .identifier("fleet-health-" + UUID.randomUUID().toString().substring(0, 8))
+        .serverHost(uri.getHost())
+        .serverPort(uri.getPort() > 0 ? uri.getPort() : 1883)
+        .automaticReconnectWithDefaultConfig();
+    if (!e.mqttUser().isEmpty()) {
+      builder = builder.simpleAuth().username(e.mqttUser()).password(e.mqttPassword().getBytes()).applySimpleAuth();
+    }
+    this.mqtt = builder.buildAsync();
+    mqtt.connectWith().cleanSession(true).keepAlive(30).send();
+  }
+
+  public CompletionStage<List<ComponentHealth>> check() {
+    Endpoints e = infrastructure.endpoints();
+    CompletableFuture<ComponentHealth> kafka = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
+        .nodes().toCompletionStage().toCompletableFuture()
+        .handle((nodes, err) -> new ComponentHealth("kafka", err == null && !nodes.isEmpty(), e.kafkaBootstrap(),
+            e.kafkaEmbedded(), err == null ? nodes.size() + " broker(s)" : rootMessage(err)));
+    CompletableFuture<ComponentHealth> mqttHealth = CompletableFuture.completedFuture(new ComponentHealth("mqtt",
+        mqtt.getState().isConnected(), e.mqttUrl(), e.mqttEmbedded(),
+        mqtt.getState().isConnected() ? "connected" : "not connected (" + mqtt.getState() + ")"));
+    CompletableFuture<ComponentHealth> s3 = S3.checkIfBucketExists(e.s3Bucket(), system).toCompletableFuture()
+        .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((access, err) -> new ComponentHealth("s3", err == null && access == BucketAccess.accessGranted(),
+            e.s3Endpoint() + " bucket " + e.s3Bucket(), e.s3Embedded(),
+            err != null ? rootMessage(err) : access == BucketAccess.accessGranted() ? "bucket reachable" : "bucket " + access));
+    CompletableFuture<ComponentHealth> db = CompletableFuture.supplyAsync(() -> {
+      try (Connection c = infrastructure.database().dataSource().getConnection()) {
+        boolean valid = c.isValid((int) TIMEOUT.toSeconds());
+        return new ComponentHealth("database", valid, e.dbUrl(), e.dbEmbedded(), valid ? "connection valid" : "connection invalid");
+      } catch (Exception ex) {
+        return new ComponentHealth("database", false, e.dbUrl(), e.dbEmbedded(), rootMessage(ex));
+      }
+    }, system.dispatchers().lookup(DispatcherSelector.blocking()));
+    return CompletableFuture.allOf(kafka, mqttHealth, s3, db)
+        .thenApply(v -> List.of(kafka.join(), mqttHealth.join(), s3.join(), db.join()));
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null) root = root.getCause();
+    return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+  }
+
+  @Override
+  public void close() {
+    mqtt.disconnect();
+    admin.close(Duration.ofSeconds(2));
+  }
+}
