@@ -1,0 +1,92 @@
+package io.fleet.api;
+
+import com.typesafe.config.Config;
+import io.fleet.agent.protocol.DeviceKind;
+import io.fleet.agent.sim.SimulatedFleet;
+import io.fleet.agent.sim.VirtualDevice;
+import io.fleet.runtime.FleetNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The simulated devices the application starts so a newcomer sees a live fleet: cameras, sensors and
+ * trackers in households, heartbeating over real MQTT with their own credentials. A small share falls
+ * silent after a while (and goes offline), now and then one comes back, and one in a while loses power
+ * (its last will marks it offline at once) and reconnects later. Owns only the simulator: nothing durable.
+ */
+final class DemoDevices implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DemoDevices.class);
+
+  private final SimulatedFleet fleet;
+  private final ScheduledExecutorService churn;
+  private final String description;
+
+  private DemoDevices(SimulatedFleet fleet, ScheduledExecutorService churn, String description) {
+    this.fleet = fleet;
+    this.churn = churn;
+    this.description = description;
+  }
+
+  static DemoDevices start(Config simulator, FleetNode node) {
+    int count = simulator.getInt("devices");
+    if (count <= 0) return new DemoDevices(null, null, "  Simulated devices  none (FLEET_SIMULATED_DEVICES=0)");
+    Duration interval = simulator.getDuration("heartbeat-interval");
+    try {
+      SimulatedFleet fleet = SimulatedFleet.builder()
+          .mqtt(node.endpoints().mqttUrl())
+          .credentials(node.infrastructure().deviceCredentials()::passwordFor)
+          .devices(count)
+          .idPrefix("demo-")
+          .kinds(DeviceKind.CAMERA, DeviceKind.SENSOR, DeviceKind.TRACKER)
+          .households(Math.max(1, count / 10))
+          .heartbeatInterval(interval)
+          .start();
+      ScheduledExecutorService churn = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fleet-demo-churn");
+        t.setDaemon(true);
+        return t;
+      });
+      scheduleChurn(fleet, churn, simulator.getDouble("silent-share"), interval);
+      return new DemoDevices(fleet, churn, "  Simulated devices  " + count + " (demo-…), heartbeat every "
+          + interval.toSeconds() + " s; FLEET_SIMULATED_DEVICES=0 turns them off");
+    } catch (RuntimeException e) {
+      log.warn("simulated devices did not start: {}", e.toString());
+      return new DemoDevices(null, null, "  Simulated devices  failed to start: " + e.getMessage());
+    }
+  }
+
+  private static void scheduleChurn(SimulatedFleet fleet, ScheduledExecutorService churn, double silentShare, Duration interval) {
+    Random random = new Random();
+    List<VirtualDevice> devices = new ArrayList<>(fleet.devices());
+    int silent = Math.max(1, (int) Math.round(devices.size() * silentShare));
+    long startAfter = interval.toMillis() * 4;
+    churn.schedule(() -> devices.subList(0, Math.min(silent, devices.size())).forEach(VirtualDevice::silence),
+        startAfter, TimeUnit.MILLISECONDS);
+    churn.scheduleWithFixedDelay(() -> {
+      VirtualDevice back = devices.get(random.nextInt(Math.min(silent, devices.size())));
+      back.resume();
+      devices.get(random.nextInt(Math.min(silent, devices.size()))).silence();
+    }, startAfter * 3, startAfter * 3, TimeUnit.MILLISECONDS);
+    churn.scheduleWithFixedDelay(() -> {
+      VirtualDevice unplugged = devices.get(silent + random.nextInt(Math.max(1, devices.size() - silent)) % devices.size());
+      unplugged.disconnectWithWill();
+    }, startAfter * 5, startAfter * 5, TimeUnit.MILLISECONDS);
+  }
+
+  String describe() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    if (churn != null) churn.shutdownNow();
+    if (fleet != null) fleet.close();
+  }
+}

@@ -1,0 +1,103 @@
+package io.fleet.api;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fleet.runtime.FleetNode;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application: a {@link FleetNode}, the HTTP API and dashboard, and — unless
+ * {@code FLEET_SIMULATED_DEVICES=0} — a few hundred simulated devices so a newcomer sees a live fleet.
+ * Stops gracefully on SIGTERM/Ctrl-C: HTTP first, then the simulator, then the node.
+ */
+public final class FleetApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FleetApp.class);
+
+  private final FleetNode node;
+  private final ServerBinding binding;
+  private final String operatorToken;
+  private final DemoDevices demo;
+  private boolean closed;
+
+  private FleetApp(FleetNode node, ServerBinding binding, String operatorToken, DemoDevices demo) {
+    this.node = node;
+    this.binding = binding;
+    this.operatorToken = operatorToken;
+    this.demo = demo;
+  }
+
+  public static void main(String[] args) {
+    FleetApp app = start(ConfigFactory.load());
+    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "fleet-shutdown"));
+    System.out.println(app.banner());
+  }
+
+  public static FleetApp start(Config config) {
+    Config fleet = config.getConfig("fleet");
+    FleetNode node = FleetNode.start(config);
+    try {
+      String token = fleet.getString("admin-token");
+      if (token.isBlank()) token = node.infrastructure().dataDirectory().secret("admin-token");
+      HttpApi api = new HttpApi(node, new Authenticator(token));
+      ServerBinding binding = Http.get(node.system())
+          .newServerAt(fleet.getString("http.host"), fleet.getInt("http.port"))
+          .bind(api.route())
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      DemoDevices demo = DemoDevices.start(fleet.getConfig("simulator"), node);
+      return new FleetApp(node, binding, token, demo);
+    } catch (Exception e) {
+      node.close();
+      throw new IllegalStateException("Fleet did not start: " + e.getMessage(), e);
+    }
+  }
+
+  public FleetNode node() {
+    return node;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  public String baseUrl() {
+    InetSocketAddress a = binding.localAddress();
+    String host = a.getAddress().isAnyLocalAddress() ? "localhost" : a.getHostString();
+    return "http://" + host + ":" + a.getPort();
+  }
+
+  public String operatorToken() {
+    return operatorToken;
+  }
+
+  /** What a newcomer needs: where to look, the token, and where each server is. */
+  public String banner() {
+    return String.join("\n",
+        "",
+        "Fleet is running.",
+        "  Dashboard and API  " + baseUrl() + "/",
+        "  Operator token     " + operatorToken,
+        "  Try                curl -H 'Authorization: Bearer " + operatorToken + "' " + baseUrl() + "/api/fleet/summary",
+        node.endpoints().describe(),
+        demo.describe(),
+        "");
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    try {
+      binding.terminate(java.time.Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("HTTP server did not stop cleanly: {}", e.toString());
+    }
+    demo.close();
+    node.close();
+  }
+}

@@ -1,0 +1,88 @@
+package io.fleet.api;
+
+import io.fleet.infra.Endpoints;
+import io.fleet.runtime.ComponentHealth;
+import io.fleet.runtime.FleetNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** {@code GET /api/health} and {@code GET /api/fleet/summary}. */
+final class FleetRoutes extends AllDirectives {
+  private final FleetNode node;
+  private final Executor blocking;
+
+  FleetRoutes(FleetNode node) {
+    this.node = node;
+    this.blocking = node.system().dispatchers().lookup(DispatcherSelector.blocking());
+  }
+
+  Route routes(Principal principal) {
+    return path(PathMatchers.segment("fleet").slash("summary"), () -> get(() ->
+        onSuccess(CompletableFuture.supplyAsync(() -> summary(principal), blocking),
+            summary -> completeOK(summary, Json.marshaller()))));
+  }
+
+  private io.fleet.readside.FleetSummary summary(Principal principal) {
+    try {
+      return node.directory().summary(principal.scope());
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("read side unavailable: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Anyone gets the overall status (for load balancers and probes); an operator also gets each
+   * component's endpoint, so devices and tools can be pointed at them — for the embedded S3 also its
+   * keys, so a device can upload with S3's own REST API as the original cameras did.
+   */
+  Route health(Optional<Principal> principal) {
+    boolean operator = principal.map(Principal::isOperator).orElse(false);
+    return onSuccess(node.health().check(), components -> {
+      boolean up = components.stream().allMatch(ComponentHealth::up);
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("status", up ? "up" : "degraded");
+      Map<String, Object> parts = new LinkedHashMap<>();
+      for (ComponentHealth c : components) {
+        Map<String, Object> part = new LinkedHashMap<>();
+        part.put("status", c.up() ? "up" : "down");
+        if (operator) {
+          part.put("endpoint", c.endpoint());
+          part.put("embedded", c.embedded());
+          part.put("detail", c.detail());
+        }
+        parts.put(c.name(), part);
+      }
+      body.put("components", parts);
+      if (operator) body.put("connect", connectionDetails(node.endpoints()));
+      return complete(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body, Json.marshaller());
+    });
+  }
+
+  private static Map<String, Object> connectionDetails(Endpoints e) {
+    Map<String, Object> connect = new LinkedHashMap<>();
+    connect.put("kafkaBootstrap", e.kafkaBootstrap());
+    connect.put("mqttUrl", e.mqttUrl());
+    Map<String, Object> s3 = new LinkedHashMap<>();
+    s3.put("endpoint", e.s3Endpoint());
+    s3.put("bucket", e.s3Bucket());
+    s3.put("region", e.s3Region());
+    if (e.s3Embedded()) {
+      s3.put("accessKey", e.s3AccessKey());
+      s3.put("secretKey", e.s3SecretKey());
+    }
+    connect.put("s3", s3);
+    connect.put("databaseUrl", e.dbUrl());
+    connect.put("topics", List.of("fleet/{deviceId}/heartbeat", "fleet/{deviceId}/status", "fleet/{deviceId}/telemetry",
+        "fleet/{deviceId}/motion", "owntracks/{deviceId}/{device}"));
+    return connect;
+  }
+}

@@ -1,0 +1,124 @@
+package io.fleet.api;
+
+import io.fleet.metrics.FleetMetrics;
+import io.fleet.runtime.FleetNode;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedQueryParamRejection;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
+import org.apache.pekko.pattern.AskTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole HTTP surface: {@code /api/**} behind bearer tokens, {@code /metrics} for Prometheus and the
+ * dashboard at {@code /}. Every error is JSON {@code {"error","detail"}}; a timeout talking to an entity
+ * is 503, a rejection 4xx — mapped here, in one place.
+ */
+public final class HttpApi extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+  private final FleetNode node;
+  private final Authenticator authenticator;
+  private final DeviceRoutes devices;
+  private final FleetRoutes fleet;
+
+  public HttpApi(FleetNode node, Authenticator authenticator) {
+    this.node = node;
+    this.authenticator = authenticator;
+    this.devices = new DeviceRoutes(node);
+    this.fleet = new FleetRoutes(node);
+  }
+
+  public Route route() {
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
+        pathPrefix("api", () -> concat(
+            path("health", () -> get(() -> optionalPrincipal(fleet::health))),
+            authenticated(principal -> concat(
+                fleet.routes(principal),
+                devices.routes(principal))),
+            complete(StatusCodes.NOT_FOUND, new ApiError("not found", "no such API endpoint"), Json.marshaller()))),
+        path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
+            HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, FleetMetrics.get(node.system()).scrape()))))),
+        pathSingleSlash(() -> getFromResource("dashboard/index.html")),
+        getFromResourceDirectory("dashboard"))));
+  }
+
+  private Route authenticated(Function<Principal, Route> inner) {
+    return optionalHeaderValueByName("Authorization", header ->
+        authenticator.authenticate(header).map(inner).orElseGet(() -> respondWithHeader(
+            WWWAuthenticate.create(HttpChallenge.createOAuth2("fleet")),
+            () -> error(StatusCodes.UNAUTHORIZED, "unauthorized",
+                header.isPresent() ? "the bearer token is not valid" : "send Authorization: Bearer <token>"))));
+  }
+
+  private Route optionalPrincipal(Function<java.util.Optional<Principal>, Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> inner.apply(authenticator.authenticate(header)));
+  }
+
+  static Route error(StatusCode status, String error, String detail) {
+    return new AllDirectives() {}.complete(status, new ApiError(error, detail), Json.marshaller());
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(CompletionException.class, e -> e.getCause() != null ? failure(e.getCause()) : failure(e))
+        .matchAny(this::failure)
+        .build();
+  }
+
+  private Route failure(Throwable t) {
+    if (t instanceof AskTimeoutException || t instanceof TimeoutException) {
+      return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the fleet did not answer in time, try again");
+    }
+    if (t instanceof IllegalArgumentException) {
+      return error(StatusCodes.BAD_REQUEST, "bad request", t.getMessage());
+    }
+    log.error("request failed", t);
+    return error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error", t.getClass().getSimpleName());
+  }
+
+  private static RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handle(MalformedRequestContentRejection.class,
+            r -> error(StatusCodes.BAD_REQUEST, "malformed request", r.message()))
+        .handle(MalformedQueryParamRejection.class,
+            r -> error(StatusCodes.BAD_REQUEST, "malformed query parameter", r.parameterName() + ": " + r.errorMsg()))
+        .handle(UnsupportedRequestContentTypeRejection.class,
+            r -> error(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported media type", "send application/json"))
+        .handleAll(MethodRejection.class,
+            rs -> error(StatusCodes.METHOD_NOT_ALLOWED, "method not allowed", "allowed: "
+                + String.join(", ", rs.stream().map(r -> r.supported().name()).toList())))
+        .handleNotFound(error(StatusCodes.NOT_FOUND, "not found", "no such resource"))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(HttpApi::asJsonError);
+  }
+
+  /** Pekko's default rejections answer in plain text; the API answers every error in JSON. */
+  private static HttpResponse asJsonError(HttpResponse response) {
+    if (response.entity().getContentType().equals(ContentTypes.APPLICATION_JSON)) return response;
+    String detail = response.entity() instanceof HttpEntity.Strict strict ? strict.getData().utf8String() : "request rejected";
+    try {
+      byte[] body = Json.MAPPER.writeValueAsBytes(new ApiError(response.status().reason().toLowerCase(), detail));
+      return response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return response;
+    }
+  }
+}

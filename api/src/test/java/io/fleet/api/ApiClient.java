@@ -1,0 +1,77 @@
+package io.fleet.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A small HTTP client for the API in tests: JSON in, status and JSON out. */
+final class ApiClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String baseUrl;
+  private final String token;
+
+  ApiClient(String baseUrl, String token) {
+    this.baseUrl = baseUrl;
+    this.token = token;
+  }
+
+  record Response(int status, JsonNode body, String text) {}
+
+  Response get(String path) {
+    return send(request(path).GET());
+  }
+
+  Response post(String path, String json) {
+    return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  ApiClient withToken(String other) {
+    return new ApiClient(baseUrl, other);
+  }
+
+  /** Every device of the fleet list matching the query, following cursors: id → status. */
+  Map<String, String> statuses(String query) {
+    Map<String, String> out = new HashMap<>();
+    String cursor = null;
+    do {
+      Response r = get("/api/devices?limit=500&" + query + (cursor == null ? "" : "&cursor=" + cursor));
+      if (r.status() != 200) throw new IllegalStateException("GET /api/devices: " + r.status() + " " + r.text());
+      r.body().get("items").forEach(d -> out.put(d.get("deviceId").asText(), d.get("status").asText()));
+      JsonNode next = r.body().get("nextCursor");
+      cursor = next == null || next.isNull() ? null : next.asText();
+    } while (cursor != null);
+    return out;
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(15));
+    return token == null ? b : b.header("Authorization", "Bearer " + token);
+  }
+
+  private Response send(HttpRequest.Builder request) {
+    try {
+      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode body = null;
+      try {
+        body = r.body().isEmpty() ? null : JSON.readTree(r.body());
+      } catch (IOException notJson) {
+        // left null: the test looks at text()
+      }
+      return new Response(r.statusCode(), body, r.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
