@@ -76,7 +76,8 @@ final class DemoDevices implements AutoCloseable {
     }, startAfter * 3, startAfter * 3, TimeUnit.MILLISECONDS);
     churn.scheduleWithFixedDelay(() -> {
       VirtualDevice unplugged = devices.get(silent + random.nextInt(Math.max(1, devices.size() - silent)) % devices.size());
-      unplugged.disconnectWithWill();
+      unplugged.disconnectWithWill().thenRun(() ->
+          churn.schedule(unplugged::powerOn, startAfter * 2, TimeUnit.MILLISECONDS));
     }, startAfter * 5, startAfter * 5, TimeUnit.MILLISECONDS);
   }
 

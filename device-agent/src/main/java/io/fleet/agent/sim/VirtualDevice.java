@@ -118,11 +118,20 @@ public final class VirtualDevice {
      * Leaves the way a device that loses power does, so that the broker publishes its will ({@code offline},
      * retained): with MQTT 5 a DISCONNECT with reason code 0x04 (disconnect with will message), with MQTT 3.1.1
      * an abruptly closed TCP connection. The future completes when the connection is closed; the device does
-     * not come back.
+     * not come back until {@link #powerOn()}.
      */
     public CompletableFuture<Void> disconnectWithWill() {
         leaving = true;
         return link.disconnectWithWill();
+    }
+
+    /**
+     * Comes back after {@link #disconnectWithWill()}, as a device whose power returns: connects again and
+     * completes once its retained {@code online} is acknowledged.
+     */
+    public CompletableFuture<Void> powerOn() {
+        leaving = false;
+        return connect();
     }
 
     /** Sets the battery level, in percent, from which it goes on draining. */

@@ -172,6 +172,25 @@ class SimulatedFleetIT {
         assertThat(gone.connections()).isEqualTo(1);
     }
 
+    @ParameterizedTest(name = "{0} over MQTT {1}")
+    @MethodSource("brokersAndVersions")
+    void aDeviceThatLostPowerSaysOnlineAgainWhenPoweredOn(String url, MqttVersion version) throws Exception {
+        TopicRecorder recorder = record(url, "fleet/+/status");
+        SimulatedFleet fleet = start(url, devices(2).mqttVersion(version));
+        VirtualDevice device = fleet.device(prefix + "0000");
+        device.disconnectWithWill().get(10, TimeUnit.SECONDS);
+        await().untilAsserted(() -> assertThat(recorder.latestByDevice("status")).containsEntry(device.id(), Topics.OFFLINE));
+
+        device.powerOn().get(10, TimeUnit.SECONDS);
+
+        await().untilAsserted(() -> assertThat(recorder.latestByDevice("status")).containsEntry(device.id(), Topics.ONLINE));
+        assertThat(device.isConnected()).isTrue();
+        assertThat(device.connections()).isEqualTo(2);
+        long sent = device.heartbeatsSent();
+        await().untilAsserted(() -> assertThat(device.heartbeatsSent()).isGreaterThan(sent));
+        fleet.close();
+    }
+
     @Test
     void devicesReconnectAfterTheBrokerRestartsAndSayOnlineAgain() throws Exception {
         String url = hivemq.url();
