@@ -1,0 +1,68 @@
+package io.fleet.device;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The {@code fleet.device} settings (and {@code fleet.readside.tag-count}, which tags the events). */
+public record DeviceSettings(
+    boolean autoRegister,
+    DeviceType defaultType,
+    int offlineAfterMissed,
+    Map<DeviceType, Duration> heartbeatInterval,
+    int batteryLowPercent,
+    int batteryRecoveredPercent,
+    Duration lastSeenPersistInterval,
+    Duration passivateAfter,
+    int snapshotEvery,
+    int tagCount) {
+
+  public DeviceSettings {
+    heartbeatInterval = Map.copyOf(heartbeatInterval);
+    for (DeviceType type : DeviceType.values()) {
+      Duration interval = heartbeatInterval.get(type);
+      if (interval == null || interval.toSeconds() < 1) {
+        throw new IllegalArgumentException("heartbeat-interval." + type.label() + " must be at least 1s");
+      }
+    }
+    if (offlineAfterMissed < 1) throw new IllegalArgumentException("offline-after-missed must be at least 1");
+    if (batteryRecoveredPercent < batteryLowPercent) {
+      throw new IllegalArgumentException("battery-recovered-percent must not be below battery-low-percent");
+    }
+    if (tagCount < 1) throw new IllegalArgumentException("readside.tag-count must be at least 1");
+  }
+
+  /** Reads {@code device.*} and {@code readside.tag-count} from the {@code fleet} block. */
+  public static DeviceSettings fromConfig(Config fleet) {
+    Config device = fleet.getConfig("device");
+    String typeText = device.getString("default-type");
+    DeviceType defaultType = DeviceType.parse(typeText)
+        .orElseThrow(() -> new IllegalArgumentException("fleet.device.default-type: unknown type '" + typeText + "'"));
+    Map<DeviceType, Duration> intervals = new EnumMap<>(DeviceType.class);
+    Arrays.stream(DeviceType.values())
+        .forEach(t -> intervals.put(t, device.getDuration("heartbeat-interval." + t.label())));
+    return new DeviceSettings(
+        device.getBoolean("auto-register"),
+        defaultType,
+        device.getInt("offline-after-missed"),
+        intervals,
+        device.getInt("battery-low-percent"),
+        device.getInt("battery-recovered-percent"),
+        device.getDuration("last-seen-persist-interval"),
+        device.getDuration("passivate-after"),
+        device.getInt("snapshot-every"),
+        fleet.getInt("readside.tag-count"));
+  }
+
+  /** The interval a device of this type is expected to keep when its heartbeats do not say. */
+  public int heartbeatIntervalS(DeviceType type) {
+    return (int) heartbeatInterval.get(type).toSeconds();
+  }
+
+  /** How long a device with this heartbeat interval may stay silent before it is offline. */
+  public Duration silenceWindow(int heartbeatIntervalS) {
+    return Duration.ofSeconds(Math.max(1, heartbeatIntervalS)).multipliedBy(offlineAfterMissed);
+  }
+}

@@ -1,0 +1,23 @@
+package io.fleet.device;
+
+import io.fleet.CborSerializable;
+import java.time.Instant;
+
+/**
+ * A heartbeat as parsed from {@code fleet/{id}/heartbeat} JSON; only {@code ts} (the device's clock,
+ * used to drop redeliveries) is required. {@code receivedAt} is the server's time, used for last seen.
+ * Type, name and household only matter when the heartbeat registers an unknown device.
+ */
+public record Heartbeat(
+    Instant ts,
+    Instant receivedAt,
+    Integer battery,
+    Integer rssi,
+    String firmware,
+    Long uptimeS,
+    Integer intervalS,
+    Integer errors,
+    DeviceType type,
+    String name,
+    String household)
+    implements CborSerializable {}
