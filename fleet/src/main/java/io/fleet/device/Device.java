@@ -1,0 +1,267 @@
+package io.fleet.device;
+
+import io.fleet.CborSerializable;
+import io.fleet.device.DeviceEvent.CameOnline;
+import io.fleet.device.DeviceEvent.Registered;
+import io.fleet.device.DeviceEvent.RegistrationChanged;
+import io.fleet.device.DeviceEvent.WentOffline;
+import io.fleet.device.DeviceState.Vitals;
+import io.fleet.metrics.FleetMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One device, sharded by device id and event sourced: its registration and health. Transitions (came
+ * online, went offline, battery low, firmware) are journaled; the latest heartbeat's values live in
+ * memory ({@code live}) and reach the journal with the next transition or at most once per
+ * {@code last-seen-persist-interval}, so after a crash or rebalance last seen may lag by that much.
+ *
+ * <p>Offline detection is a timer: an online device that stays silent for {@code offline-after-missed}
+ * heartbeat intervals goes offline. A recovered online device gets a full window, since it was the node
+ * that was away, not the device. Shards remember entities, so online devices come back after a crash;
+ * an offline or unknown device asks its shard to passivate it once idle for {@code passivate-after}.
+ */
+public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device.Command, DeviceEvent, DeviceState> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Device");
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Register(DeviceRegistration registration, ActorRef<StatusReply<DeviceView>> replyTo)
+      implements Command {}
+
+  public record RecordHeartbeat(Heartbeat heartbeat, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** From {@code fleet/{id}/status}: online=true for "online", false for "offline" (the last will). */
+  public record RecordStatus(boolean online, Instant receivedAt, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  public record Get(ActorRef<StatusReply<DeviceView>> replyTo) implements Command {}
+
+  /** Sharding's stop message, for passivation and rebalancing. */
+  public enum Stop implements Command { INSTANCE }
+
+  /** The silence timer fired. */
+  enum SilenceTimeout implements Command { INSTANCE }
+
+  /** The passivation timer fired. */
+  enum IdleTimeout implements Command { INSTANCE }
+
+  public static List<String> tags(int tagCount) {
+    return IntStream.range(0, tagCount).mapToObj(i -> "device-" + i).toList();
+  }
+
+  public static String tagFor(String deviceId, int tagCount) {
+    return "device-" + Math.abs(deviceId.hashCode() % tagCount);
+  }
+
+  public static void init(ActorSystem<?> system, DeviceSettings settings) {
+    ClusterSharding.get(system).init(
+        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), settings, Optional.of(ctx.getShard())))
+            .withStopMessage(Stop.INSTANCE));
+  }
+
+  /** {@code shard} is asked to passivate the entity when idle; without one (tests) it just stays. */
+  public static Behavior<Command> create(
+      String deviceId, DeviceSettings settings, Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      FleetMetrics metrics = FleetMetrics.get(ctx.getSystem());
+      metrics.entityStarted();
+      return new Device(deviceId, settings, new DeviceTimers(timers, ctx, shard, settings), metrics);
+    }));
+  }
+
+  private final String deviceId;
+  private final DeviceSettings settings;
+  private final HealthRules rules;
+  private final String tag;
+  private final DeviceTimers timers;
+  private final FleetMetrics metrics;
+  private final Clock clock = Clock.systemUTC();
+  /** The latest heartbeat's values: the journaled vitals plus what was heard since (never persisted). */
+  private Vitals live = Vitals.NONE;
+
+  private Device(String deviceId, DeviceSettings settings, DeviceTimers timers, FleetMetrics metrics) {
+    super(PersistenceId.of(TYPE_KEY.name(), deviceId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.deviceId = deviceId;
+    this.settings = settings;
+    this.rules = new HealthRules(deviceId, settings);
+    this.tag = tagFor(deviceId, settings.tagCount());
+    this.timers = timers;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public DeviceState emptyState() {
+    return DeviceState.empty();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, DeviceEvent, DeviceState> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, DeviceEvent, DeviceState> builder = newCommandHandlerWithReplyBuilder();
+    builder.forState(state -> !state.registered())
+        .onCommand(RecordHeartbeat.class, this::heartbeatFromUnknown)
+        .onCommand(RecordStatus.class, this::statusFromUnknown)
+        .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), unknownDevice()));
+    builder.forState(DeviceState::registered)
+        .onCommand(RecordHeartbeat.class, (state, cmd) -> heartbeat(state, cmd.heartbeat(), List.of(), cmd.replyTo()))
+        .onCommand(RecordStatus.class, (state, cmd) -> status(state, cmd, List.of()))
+        .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), StatusReply.success(view(state))));
+    builder.forAnyState()
+        .onCommand(Register.class, this::register)
+        .onCommand(SilenceTimeout.class, this::onSilence)
+        .onCommand(IdleTimeout.class, this::onIdle)
+        .onCommand(Stop.class, (state, stop) -> Effect().stop().thenNoReply());
+    CommandHandlerWithReply<Command, DeviceEvent, DeviceState> handlers = builder.build();
+    return (state, command) -> {
+      // Any message from outside keeps an offline or unknown device's entity awake a while longer.
+      if (!state.online() && !(command instanceof SilenceTimeout || command instanceof IdleTimeout)) {
+        timers.keepAwake();
+      }
+      return handlers.apply(state, command);
+    };
+  }
+
+  /** Registering again with the same details changes nothing; with others, they replace the old ones. */
+  private ReplyEffect<DeviceEvent, DeviceState> register(DeviceState state, Register cmd) {
+    if (cmd.registration().type() == null) return Effect().reply(cmd.replyTo(), StatusReply.error("type is required"));
+    DeviceRegistration r = cmd.registration().namedOr(deviceId);
+    if (!state.registered()) {
+      return Effect()
+          .persist(new Registered(deviceId, clock.instant(), r.type(), r.name(), r.household(), r.location(), false))
+          .thenRun(this::watch)
+          .thenReply(cmd.replyTo(), registered -> StatusReply.success(view(registered)));
+    }
+    if (r.equals(state.registration())) return Effect().reply(cmd.replyTo(), StatusReply.success(view(state)));
+    return Effect()
+        .persist(new RegistrationChanged(deviceId, clock.instant(), r.type(), r.name(), r.household(), r.location()))
+        .thenReply(cmd.replyTo(), changed -> StatusReply.success(view(changed)));
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> heartbeatFromUnknown(DeviceState state, RecordHeartbeat cmd) {
+    Heartbeat hb = cmd.heartbeat();
+    if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
+    Registered registered = selfRegistered(hb.type(), hb.name(), hb.household(), hb.receivedAt());
+    return heartbeat(state.apply(registered), hb, List.of(registered), cmd.replyTo());
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> statusFromUnknown(DeviceState state, RecordStatus cmd) {
+    if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
+    Registered registered = selfRegistered(null, null, null, cmd.receivedAt());
+    return status(state.apply(registered), cmd, List.of(registered));
+  }
+
+  /** {@code registering} holds a self-registration to persist first, {@code state} already includes it. */
+  private ReplyEffect<DeviceEvent, DeviceState> heartbeat(
+      DeviceState state, Heartbeat hb, List<DeviceEvent> registering, ActorRef<StatusReply<Done>> replyTo) {
+    if (hb.ts() == null) return Effect().reply(replyTo, StatusReply.error("heartbeat without ts"));
+    // Kafka delivers at least once: a heartbeat not newer than the last accepted one was seen already.
+    if (!HealthRules.isNew(hb, live)) return Effect().reply(replyTo, StatusReply.ack());
+    live = live.heard(hb, rules.intervalS(state, hb));
+    List<DeviceEvent> events = new ArrayList<>(registering);
+    events.addAll(rules.onHeartbeat(state, hb, live));
+    // The common case persists nothing: the heartbeat only refreshes the live vitals and the timer.
+    return (events.isEmpty() ? Effect().none() : Effect().persist(events))
+        .thenRun(this::watch)
+        .thenReply(replyTo, s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> status(
+      DeviceState state, RecordStatus cmd, List<DeviceEvent> registering) {
+    Optional<DeviceEvent> transition = rules.onStatus(state, cmd.online(), cmd.receivedAt(), live);
+    if (transition.isEmpty() && registering.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    if (transition.orElse(null) instanceof CameOnline online) live = live.seen(online.at(), online.heartbeatIntervalS());
+    List<DeviceEvent> events = new ArrayList<>(registering);
+    transition.ifPresent(events::add);
+    return Effect().persist(events).thenRun(this::watch).thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> onSilence(DeviceState state, SilenceTimeout timeout) {
+    if (!state.online()) return Effect().noReply();
+    Instant now = clock.instant();
+    Duration left = rules.silenceLeft(live, now);
+    if (left.compareTo(Duration.ZERO) > 0) {
+      timers.silenceFor(left);
+      return Effect().noReply();
+    }
+    return Effect().persist(new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen()))
+        .thenRun(this::watch)
+        .thenNoReply();
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> onIdle(DeviceState state, IdleTimeout timeout) {
+    if (!state.online()) timers.passivate();
+    return Effect().noReply();
+  }
+
+  /** After anything that changes the status or was heard from the device: restart the right timer. */
+  private void watch(DeviceState state) {
+    timers.watch(state, live);
+  }
+
+  @Override
+  public EventHandler<DeviceState, DeviceEvent> eventHandler() {
+    return DeviceState::apply;
+  }
+
+  @Override
+  public SignalHandler<DeviceState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          live = state.vitals();
+          watch(state);
+        })
+        .onSignal(PostStop.instance(), state -> metrics.entityStopped())
+        .build();
+  }
+
+  @Override
+  public Set<String> tagsFor(DeviceEvent event) {
+    return Set.of(tag);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  private Registered selfRegistered(DeviceType type, String name, String household, Instant at) {
+    return new Registered(deviceId, at, type != null ? type : settings.defaultType(),
+        name != null ? name : deviceId, household, null, true);
+  }
+
+  private DeviceView view(DeviceState state) {
+    return state.view(deviceId, live, settings.heartbeatIntervalS(state.registration().type()));
+  }
+
+  private <T> StatusReply<T> unknownDevice() {
+    return StatusReply.error("unknown device " + deviceId);
+  }
+}
