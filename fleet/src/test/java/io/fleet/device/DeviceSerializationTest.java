@@ -1,0 +1,88 @@
+package io.fleet.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleet.device.DeviceEvent.BatteryLow;
+import io.fleet.device.DeviceEvent.BatteryRecovered;
+import io.fleet.device.DeviceEvent.CameOnline;
+import io.fleet.device.DeviceEvent.FirmwareChanged;
+import io.fleet.device.DeviceEvent.LastSeenUpdated;
+import io.fleet.device.DeviceEvent.Registered;
+import io.fleet.device.DeviceEvent.RegistrationChanged;
+import io.fleet.device.DeviceEvent.WentOffline;
+import io.fleet.device.DeviceState.Vitals;
+import java.time.Instant;
+import java.util.List;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Everything the device journals or sends comes back equal from jackson-cbor; enums are lowercase in JSON. */
+class DeviceSerializationTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(DeviceTesting.CONFIG);
+  private static final SerializationTestKit serialization = testKit.serializationTestKit();
+  private static final Instant AT = Instant.parse("2025-03-01T10:15:30.123456Z");
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void everyEventRoundTripsEqual() {
+    List<DeviceEvent> events = List.of(
+        new Registered("d-1", AT, DeviceType.CAMERA, "Porch", "h-1", null, true),
+        new RegistrationChanged("d-1", AT, DeviceType.TRACKER, "Bike", null, "garage"),
+        new CameOnline("d-1", AT, 30),
+        new WentOffline("d-1", AT, OfflineReason.SILENT, AT.minusSeconds(90)),
+        new WentOffline("d-1", AT, OfflineReason.LAST_WILL, null),
+        new BatteryLow("d-1", AT, 19),
+        new BatteryRecovered("d-1", AT, 25),
+        new FirmwareChanged("d-1", AT, null, "1.0"),
+        new LastSeenUpdated("d-1", AT, 80, -61, 12_345L, 30, null, AT.minusMillis(5)));
+
+    events.forEach(event -> serialization.verifySerialization(event, true));
+  }
+
+  @Test
+  void theStateAndTheViewRoundTripEqual() {
+    Vitals vitals = new Vitals(AT, AT.minusMillis(5), 80, -61, 12_345L, 2, 30);
+    serialization.verifySerialization(DeviceState.empty(), true);
+    serialization.verifySerialization(new DeviceState(new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", "roof"),
+        AT, ConnectionState.ONLINE, AT, true, "1.2", vitals), true);
+    serialization.verifySerialization(new DeviceView("d-1", DeviceType.SENSOR, "Attic", "h-1", "roof",
+        ConnectionState.OFFLINE, AT, AT, 19, true, -70, "1.2", 5L, 30, 0, AT), true);
+  }
+
+  @Test
+  void commandsRoundTripEqual() {
+    TestProbe<StatusReply<Done>> done = testKit.createTestProbe();
+    TestProbe<StatusReply<DeviceView>> view = testKit.createTestProbe();
+    Heartbeat hb = new Heartbeat(AT, AT, 50, -60, "1.0", 7L, 10, 1, DeviceType.CAMERA, "Porch", "h-1");
+
+    serialization.verifySerialization(new Device.RecordHeartbeat(hb, done.ref()), true);
+    serialization.verifySerialization(new Device.RecordStatus(false, AT, done.ref()), true);
+    serialization.verifySerialization(
+        new Device.Register(new DeviceRegistration(DeviceType.CAMERA, "Porch", null, null), view.ref()), true);
+    serialization.verifySerialization(new Device.Get(view.ref()), true);
+    serialization.verifySerialization(Device.Stop.INSTANCE, true);
+  }
+
+  @Test
+  void enumsAreLowercaseInJsonAndTypesParseCaseInsensitively() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+
+    assertThat(json.writeValueAsString(List.of(DeviceType.CAMERA, ConnectionState.ONLINE, OfflineReason.LAST_WILL)))
+        .isEqualTo("[\"camera\",\"online\",\"last_will\"]");
+    assertThat(json.readValue("\"Tracker\"", DeviceType.class)).isEqualTo(DeviceType.TRACKER);
+    assertThat(json.readValue("\"offline\"", ConnectionState.class)).isEqualTo(ConnectionState.OFFLINE);
+    assertThat(DeviceType.parse(" SENSOR ")).contains(DeviceType.SENSOR);
+    assertThat(DeviceType.parse("drone")).isEmpty();
+    assertThat(DeviceType.parse(null)).isEmpty();
+  }
+}

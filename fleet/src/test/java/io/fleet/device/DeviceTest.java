@@ -1,0 +1,347 @@
+package io.fleet.device;
+
+import static io.fleet.device.DeviceTesting.DEFAULTS;
+import static io.fleet.device.DeviceTesting.beat;
+import static io.fleet.device.DeviceTesting.eventOf;
+import static io.fleet.device.DeviceTesting.newDeviceId;
+import static io.fleet.device.DeviceTesting.register;
+import static io.fleet.device.DeviceTesting.send;
+import static io.fleet.device.DeviceTesting.status;
+import static io.fleet.device.DeviceTesting.view;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleet.device.DeviceEvent.BatteryLow;
+import io.fleet.device.DeviceEvent.BatteryRecovered;
+import io.fleet.device.DeviceEvent.CameOnline;
+import io.fleet.device.DeviceEvent.FirmwareChanged;
+import io.fleet.device.DeviceEvent.LastSeenUpdated;
+import io.fleet.device.DeviceEvent.Registered;
+import io.fleet.device.DeviceEvent.RegistrationChanged;
+import io.fleet.device.DeviceEvent.WentOffline;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The device's registration and health transitions, one command at a time (no timers involved). */
+class DeviceTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(DeviceTesting.CONFIG);
+  private static final DeviceRegistration PORCH = new DeviceRegistration(DeviceType.CAMERA, "Porch", "h-1", "front door");
+
+  private String id;
+  private EventSourcedBehaviorTestKit<Device.Command, DeviceEvent, DeviceState> device;
+  /** Heartbeats are stamped from here; the silence window (3 × 10s for a camera) never elapses in a test. */
+  private Instant t0;
+
+  @BeforeEach
+  void newDevice() {
+    id = newDeviceId();
+    device = DeviceTesting.device(testKit, id, DEFAULTS);
+    t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void registerPersistsRegisteredAndRepliesWithTheView() {
+    var result = register(device, PORCH);
+
+    Registered registered = eventOf(result, Registered.class);
+    assertThat(registered.deviceId()).isEqualTo(id);
+    assertThat(registered.selfRegistered()).isFalse();
+    DeviceView view = result.reply().getValue();
+    assertThat(view.type()).isEqualTo(DeviceType.CAMERA);
+    assertThat(view.name()).isEqualTo("Porch");
+    assertThat(view.household()).isEqualTo("h-1");
+    assertThat(view.location()).isEqualTo("front door");
+    assertThat(view.status()).isEqualTo(ConnectionState.UNKNOWN);
+    assertThat(view.heartbeatIntervalS()).isEqualTo(10);
+    assertThat(view.registeredAt()).isEqualTo(registered.at());
+  }
+
+  @Test
+  void registeringAgainWithTheSameDetailsPersistsNothing() {
+    register(device, PORCH);
+
+    var again = register(device, PORCH);
+
+    assertThat(again.hasNoEvents()).isTrue();
+    assertThat(again.reply().getValue().name()).isEqualTo("Porch");
+  }
+
+  @Test
+  void registeringWithChangedDetailsPersistsRegistrationChanged() {
+    register(device, PORCH);
+
+    var changed = register(device, new DeviceRegistration(DeviceType.CAMERA, "Porch", "h-1", "garage"));
+
+    assertThat(eventOf(changed, RegistrationChanged.class).location()).isEqualTo("garage");
+    assertThat(changed.reply().getValue().location()).isEqualTo("garage");
+  }
+
+  @Test
+  void registeringWithoutATypeIsRejected() {
+    var result = register(device, new DeviceRegistration(null, "Porch", null, null));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.reply().isError()).isTrue();
+  }
+
+  @Test
+  void getOfAnUnknownDeviceIsAnError() {
+    StatusReply<DeviceView> reply = device.<StatusReply<DeviceView>>runCommand(Device.Get::new).reply();
+
+    assertThat(reply.getError()).hasMessage("unknown device " + id);
+  }
+
+  @Test
+  void aHeartbeatFromAnUnknownDeviceRegistersItAndBringsItOnline() {
+    Heartbeat hb = new Heartbeat(t0, t0, 90, -50, "1.0", 5L, null, 0, DeviceType.TRACKER, "Bike", "h-2");
+
+    var result = send(device, hb);
+
+    assertThat(result.reply().isSuccess()).isTrue();
+    assertThat(result.events()).extracting(Object::getClass).containsExactly(
+        Registered.class, CameOnline.class, FirmwareChanged.class, LastSeenUpdated.class);
+    Registered registered = (Registered) result.events().get(0);
+    assertThat(registered.selfRegistered()).isTrue();
+    assertThat(registered.type()).isEqualTo(DeviceType.TRACKER);
+    assertThat(registered.name()).isEqualTo("Bike");
+    assertThat(registered.household()).isEqualTo("h-2");
+    DeviceView view = view(device);
+    assertThat(view.status()).isEqualTo(ConnectionState.ONLINE);
+    assertThat(view.heartbeatIntervalS()).isEqualTo(15);
+  }
+
+  @Test
+  void aSelfRegisteringDeviceThatSaysNothingGetsTheDefaultTypeAndItsIdAsName() {
+    var result = send(device, beat(t0));
+
+    Registered registered = eventOf(result, Registered.class);
+    assertThat(registered.type()).isEqualTo(DEFAULTS.defaultType());
+    assertThat(registered.name()).isEqualTo(id);
+  }
+
+  @Test
+  void aHeartbeatFromAnUnknownDeviceIsRejectedWhenAutoRegisterIsOff() {
+    device = DeviceTesting.device(testKit, id, DeviceTesting.settings("device.auto-register = off"));
+
+    var result = send(device, beat(t0));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.reply().getError()).hasMessage("unknown device " + id);
+    assertThat(status(device, false, t0).reply().isError()).isTrue();
+  }
+
+  @Test
+  void theFirstHeartbeatBringsARegisteredDeviceOnlineWithItsTypesInterval() {
+    register(device, PORCH);
+
+    var result = send(device, beat(t0.plusSeconds(1)));
+
+    assertThat(result.events()).extracting(Object::getClass).containsExactly(CameOnline.class, LastSeenUpdated.class);
+    assertThat(eventOf(result, CameOnline.class).heartbeatIntervalS()).isEqualTo(10);
+    assertThat(eventOf(result, LastSeenUpdated.class).at()).isEqualTo(t0.plusSeconds(1));
+    assertThat(view(device).statusSince()).isEqualTo(t0.plusSeconds(1));
+  }
+
+  @Test
+  void steadyHeartbeatsPersistNothingUntilTheLastSeenPersistIntervalPasses() {
+    register(device, PORCH);
+    send(device, beat(t0, 80, null, null));
+
+    var steady = send(device, beat(t0.plusSeconds(10), 79, null, null));
+
+    assertThat(steady.hasNoEvents()).isTrue();
+    DeviceView live = view(device);
+    assertThat(live.lastSeen()).isEqualTo(t0.plusSeconds(10));
+    assertThat(live.battery()).isEqualTo(79);
+
+    var due = send(device, beat(t0.plus(DEFAULTS.lastSeenPersistInterval()), 78, null, null));
+
+    assertThat(due.events()).containsExactly(new LastSeenUpdated(id, t0.plus(DEFAULTS.lastSeenPersistInterval()),
+        78, -60, 1000L, 10, 0, t0.plus(DEFAULTS.lastSeenPersistInterval())));
+  }
+
+  @Test
+  void aHeartbeatNotNewerThanTheLastAcceptedOneIsAcknowledgedAndIgnored() {
+    register(device, PORCH);
+    send(device, beat(t0.plusSeconds(5), 80, null, null));
+
+    var duplicate = send(device, beat(t0.plusSeconds(5), 10, null, null));
+    var older = send(device, beat(t0.plusSeconds(4), 10, null, null));
+
+    assertThat(duplicate.reply()).isEqualTo(StatusReply.ack());
+    assertThat(duplicate.hasNoEvents()).isTrue();
+    assertThat(older.hasNoEvents()).isTrue();
+    assertThat(view(device).battery()).isEqualTo(80);
+    assertThat(view(device).batteryLow()).isFalse();
+  }
+
+  @Test
+  void batteryLowIsSetBelowTheLowLevelAndClearedOnlyAtTheRecoveredLevel() {
+    register(device, PORCH);
+    send(device, beat(t0, 50, null, null));
+
+    assertThat(batteryEvents(19, 1)).containsExactly(new BatteryLow(id, t0.plusSeconds(1), 19));
+    assertThat(batteryEvents(21, 2)).isEmpty();
+    assertThat(batteryEvents(22, 3)).isEmpty();
+    assertThat(batteryEvents(24, 4)).isEmpty();
+    assertThat(view(device).batteryLow()).isTrue();
+    assertThat(batteryEvents(25, 5)).containsExactly(new BatteryRecovered(id, t0.plusSeconds(5), 25));
+    assertThat(batteryEvents(22, 6)).isEmpty();
+    assertThat(batteryEvents(21, 7)).isEmpty();
+    assertThat(view(device).batteryLow()).isFalse();
+    assertThat(batteryEvents(19, 8)).containsExactly(new BatteryLow(id, t0.plusSeconds(8), 19));
+  }
+
+  /** The battery events of a heartbeat {@code second}s after t0; each transition journals last seen too. */
+  private List<DeviceEvent> batteryEvents(int battery, int second) {
+    List<DeviceEvent> events = send(device, beat(t0.plusSeconds(second), battery, null, null)).events();
+    assertThat(events.isEmpty() || events.get(events.size() - 1) instanceof LastSeenUpdated).isTrue();
+    return events.stream().filter(e -> !(e instanceof LastSeenUpdated)).toList();
+  }
+
+  @Test
+  void theFirstFirmwareIsJournaledAsAChangeFromNothingAndLaterOnlyRealChanges() {
+    register(device, PORCH);
+
+    var first = send(device, beat(t0, null, "1.0", null));
+    var same = send(device, beat(t0.plusSeconds(1), null, "1.0", null));
+    var upgraded = send(device, beat(t0.plusSeconds(2), null, "1.1", null));
+
+    assertThat(eventOf(first, FirmwareChanged.class)).isEqualTo(new FirmwareChanged(id, t0, null, "1.0"));
+    assertThat(same.hasNoEvents()).isTrue();
+    assertThat(eventOf(upgraded, FirmwareChanged.class))
+        .isEqualTo(new FirmwareChanged(id, t0.plusSeconds(2), "1.0", "1.1"));
+    assertThat(view(device).firmware()).isEqualTo("1.1");
+  }
+
+  @Test
+  void aChangedHeartbeatIntervalIsJournaled() {
+    register(device, PORCH);
+    send(device, beat(t0));
+
+    var result = send(device, beat(t0.plusSeconds(1), null, null, 5));
+
+    assertThat(eventOf(result, LastSeenUpdated.class).heartbeatIntervalS()).isEqualTo(5);
+  }
+
+  @Test
+  void theLastWillTakesAnOnlineDeviceOfflineAtOnce() {
+    register(device, PORCH);
+    send(device, beat(t0));
+
+    var result = status(device, false, t0.plusSeconds(2));
+
+    assertThat(result.reply()).isEqualTo(StatusReply.ack());
+    assertThat(result.events()).containsExactly(new WentOffline(id, t0.plusSeconds(2), OfflineReason.LAST_WILL, t0));
+    assertThat(view(device).status()).isEqualTo(ConnectionState.OFFLINE);
+    assertThat(status(device, false, t0.plusSeconds(3)).hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void theLastWillOfARegisteredButNeverSeenDeviceMarksItOffline() {
+    register(device, PORCH);
+
+    var result = status(device, false, t0);
+
+    assertThat(eventOf(result, WentOffline.class).lastSeen()).isNull();
+    assertThat(view(device).status()).isEqualTo(ConnectionState.OFFLINE);
+  }
+
+  @Test
+  void aLastWillReceivedBeforeTheDeviceWasLastSeenIsStaleAndIgnored() {
+    register(device, PORCH);
+    send(device, beat(t0.plusSeconds(5)));
+
+    var result = status(device, false, t0.plusSeconds(4));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(view(device).status()).isEqualTo(ConnectionState.ONLINE);
+  }
+
+  @Test
+  void aHeartbeatAfterGoingOfflineBringsTheDeviceBackOnline() {
+    register(device, PORCH);
+    send(device, beat(t0));
+    status(device, false, t0.plusSeconds(1));
+
+    var result = send(device, beat(t0.plusSeconds(2)));
+
+    assertThat(result.events()).containsExactly(new CameOnline(id, t0.plusSeconds(2), 10),
+        new LastSeenUpdated(id, t0.plusSeconds(2), null, -60, 1000L, 10, 0, t0.plusSeconds(2)));
+    assertThat(view(device).status()).isEqualTo(ConnectionState.ONLINE);
+  }
+
+  @Test
+  void statusOnlineBringsAnOfflineDeviceOnlineAndIsIgnoredWhenOnline() {
+    register(device, PORCH);
+    status(device, false, t0);
+
+    var online = status(device, true, t0.plusSeconds(1));
+    var again = status(device, true, t0.plusSeconds(2));
+
+    assertThat(online.events()).containsExactly(new CameOnline(id, t0.plusSeconds(1), 10));
+    assertThat(again.hasNoEvents()).isTrue();
+    DeviceView view = view(device);
+    assertThat(view.status()).isEqualTo(ConnectionState.ONLINE);
+    assertThat(view.lastSeen()).isEqualTo(t0.plusSeconds(1));
+  }
+
+  @Test
+  void aStatusFromAnUnknownDeviceRegistersIt() {
+    var result = status(device, false, t0);
+
+    assertThat(result.events()).extracting(Object::getClass).containsExactly(Registered.class, WentOffline.class);
+    assertThat(view(device).type()).isEqualTo(DEFAULTS.defaultType());
+  }
+
+  @Test
+  void restartRecoversTheSameView() {
+    register(device, PORCH);
+    send(device, beat(t0, 15, "2.0", null));
+    send(device, beat(t0.plusSeconds(1), 16, null, null));
+    status(device, false, t0.plusSeconds(2));
+    send(device, beat(t0.plusSeconds(3), 30, "2.1", 7));
+    register(device, new DeviceRegistration(DeviceType.CAMERA, "Porch", "h-1", "back door"));
+    DeviceView before = view(device);
+
+    device.restart();
+
+    assertThat(view(device)).isEqualTo(before);
+    assertThat(before.status()).isEqualTo(ConnectionState.ONLINE);
+    assertThat(before.batteryLow()).isFalse();
+    assertThat(before.firmware()).isEqualTo("2.1");
+    assertThat(before.heartbeatIntervalS()).isEqualTo(7);
+    assertThat(before.location()).isEqualTo("back door");
+  }
+
+  @Test
+  void afterRestartLastSeenLagsByAtMostThePersistIntervalAndRedeliveriesAreStillIgnored() {
+    register(device, PORCH);
+    send(device, beat(t0, 15, null, null));
+    send(device, beat(t0.plusSeconds(30), 16, null, null));
+
+    device.restart();
+
+    DeviceView recovered = view(device);
+    assertThat(recovered.lastSeen()).isEqualTo(t0);
+    assertThat(recovered.batteryLow()).isTrue();
+    CommandResultWithReply<Device.Command, DeviceEvent, DeviceState, StatusReply<Done>> redelivered =
+        send(device, beat(t0, 15, null, null));
+    assertThat(redelivered.hasNoEvents()).isTrue();
+    assertThat(Duration.between(recovered.lastSeen(), t0.plusSeconds(30))).isLessThan(DEFAULTS.lastSeenPersistInterval());
+  }
+}

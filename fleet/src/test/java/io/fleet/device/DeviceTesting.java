@@ -1,0 +1,86 @@
+package io.fleet.device;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+
+/** What the device tests share: a serializing local test system, settings, heartbeats and shortcuts. */
+final class DeviceTesting {
+  static final Config CONFIG = ConfigFactory.parseResources("device-test.conf")
+      .withFallback(EventSourcedBehaviorTestKit.config())
+      .withFallback(ConfigFactory.load())
+      .resolve();
+
+  /** The shipped defaults: sensor interval 30s, 3 missed, battery 20/25%, last seen journaled per 60s. */
+  static final DeviceSettings DEFAULTS = settings("");
+
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private DeviceTesting() {}
+
+  static DeviceSettings settings(String overrides) {
+    return DeviceSettings.fromConfig(ConfigFactory.parseString(overrides).withFallback(CONFIG.getConfig("fleet")));
+  }
+
+  static String newDeviceId() {
+    return "dev-" + IDS.incrementAndGet();
+  }
+
+  static EventSourcedBehaviorTestKit<Device.Command, DeviceEvent, DeviceState> device(
+      ActorTestKit testKit, String deviceId, DeviceSettings settings) {
+    return device(testKit, deviceId, settings, Optional.empty());
+  }
+
+  static EventSourcedBehaviorTestKit<Device.Command, DeviceEvent, DeviceState> device(
+      ActorTestKit testKit, String deviceId, DeviceSettings settings,
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
+    return EventSourcedBehaviorTestKit.create(testKit.system(), Device.create(deviceId, settings, shard));
+  }
+
+  /** A heartbeat sent and received at {@code at}, saying nothing but that the device is alive. */
+  static Heartbeat beat(Instant at) {
+    return beat(at, null, null, null);
+  }
+
+  static Heartbeat beat(Instant at, Integer battery, String firmware, Integer intervalS) {
+    return new Heartbeat(at, at, battery, -60, firmware, 1000L, intervalS, 0, null, null, null);
+  }
+
+  static CommandResultWithReply<Device.Command, DeviceEvent, DeviceState, StatusReply<Done>> send(
+      EventSourcedBehaviorTestKit<Device.Command, DeviceEvent, DeviceState> device, Heartbeat heartbeat) {
+    return device.runCommand(replyTo -> new Device.RecordHeartbeat(heartbeat, replyTo));
+  }
+
+  static CommandResultWithReply<Device.Command, DeviceEvent, DeviceState, StatusReply<Done>> status(
+      EventSourcedBehaviorTestKit<Device.Command, DeviceEvent, DeviceState> device, boolean online, Instant at) {
+    return device.runCommand(replyTo -> new Device.RecordStatus(online, at, replyTo));
+  }
+
+  static CommandResultWithReply<Device.Command, DeviceEvent, DeviceState, StatusReply<DeviceView>> register(
+      EventSourcedBehaviorTestKit<Device.Command, DeviceEvent, DeviceState> device, DeviceRegistration registration) {
+    return device.runCommand(replyTo -> new Device.Register(registration, replyTo));
+  }
+
+  /** The one event of this type among those a command persisted. */
+  static <E extends DeviceEvent> E eventOf(
+      EventSourcedBehaviorTestKit.CommandResult<Device.Command, DeviceEvent, DeviceState> result, Class<E> type) {
+    List<E> found = result.events().stream().filter(type::isInstance).map(type::cast).toList();
+    if (found.size() != 1) throw new AssertionError("expected one " + type.getSimpleName() + " in " + result.events());
+    return found.get(0);
+  }
+
+  static DeviceView view(EventSourcedBehaviorTestKit<Device.Command, DeviceEvent, DeviceState> device) {
+    StatusReply<DeviceView> reply = device.<StatusReply<DeviceView>>runCommand(Device.Get::new).reply();
+    return reply.getValue();
+  }
+}

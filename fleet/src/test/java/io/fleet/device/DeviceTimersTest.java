@@ -1,0 +1,110 @@
+package io.fleet.device;
+
+import static io.fleet.device.DeviceTesting.beat;
+import static io.fleet.device.DeviceTesting.newDeviceId;
+import static io.fleet.device.DeviceTesting.register;
+import static io.fleet.device.DeviceTesting.send;
+import static io.fleet.device.DeviceTesting.view;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fleet.device.DeviceEvent.WentOffline;
+import io.fleet.metrics.FleetMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Offline detection, passivation and stopping: the device's timers, on a 1-second heartbeat interval. */
+class DeviceTimersTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(DeviceTesting.CONFIG);
+  /** 3 missed heartbeats of 1s: a silent device is offline 3s after it was last seen. */
+  private static final DeviceSettings FAST =
+      DeviceTesting.settings("device { offline-after-missed = 3, passivate-after = 300ms }");
+  private static final DeviceRegistration SENSOR = new DeviceRegistration(DeviceType.SENSOR, "Attic", null, null);
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aSilentDeviceGoesOfflineAfterMissingOfflineAfterMissedHeartbeats() {
+    String id = newDeviceId();
+    var device = DeviceTesting.device(testKit, id, FAST);
+    register(device, SENSOR);
+    Instant lastSeen = Instant.now();
+    send(device, beat(lastSeen, null, null, 1));
+
+    await().pollInSameThread().atLeast(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(6))
+        .until(() -> view(device).status() == ConnectionState.OFFLINE);
+
+    Object last = lastPersisted(device, id);
+    assertThat(last).isInstanceOf(WentOffline.class);
+    assertThat(((WentOffline) last).reason()).isEqualTo(OfflineReason.SILENT);
+    assertThat(((WentOffline) last).lastSeen()).isEqualTo(lastSeen);
+    assertThat(view(device).lastSeen()).isEqualTo(lastSeen);
+  }
+
+  @Test
+  void afterARestartAnOnlineDeviceGetsAFullSilenceWindowBeforeItIsMarkedOffline() {
+    String id = newDeviceId();
+    var device = DeviceTesting.device(testKit, id, FAST);
+    register(device, SENSOR);
+    // Last heard from long ago, as when the node was down for a while: only a new window is fair.
+    send(device, beat(Instant.now().minusSeconds(60), null, null, 1));
+
+    device.restart();
+
+    await().pollInSameThread().during(Duration.ofSeconds(2)).atMost(Duration.ofMillis(2500))
+        .until(() -> view(device).status() == ConnectionState.ONLINE);
+    await().pollInSameThread().atMost(Duration.ofSeconds(3))
+        .until(() -> view(device).status() == ConnectionState.OFFLINE);
+  }
+
+  @Test
+  void anOfflineDeviceAsksItsShardToPassivateItOnceIdle() {
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    var device = DeviceTesting.device(testKit, newDeviceId(), FAST, Optional.of(shard.ref()));
+
+    register(device, SENSOR);
+
+    shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(2));
+  }
+
+  @Test
+  void anOnlineDeviceStaysAwake() {
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    var device = DeviceTesting.device(testKit, newDeviceId(), FAST, Optional.of(shard.ref()));
+    register(device, SENSOR);
+    send(device, beat(Instant.now(), null, null, 60));
+
+    shard.expectNoMessage(Duration.ofMillis(700));
+  }
+
+  @Test
+  void stopStopsTheEntityAndItIsCountedWhileAlive() {
+    FleetMetrics metrics = FleetMetrics.get(testKit.system());
+    long before = metrics.entitiesAlive();
+    ActorRef<Device.Command> device = testKit.spawn(Device.create(newDeviceId(), FAST, Optional.empty()));
+    await().atMost(Duration.ofSeconds(2)).until(() -> metrics.entitiesAlive() == before + 1);
+    TestProbe<Object> watcher = testKit.createTestProbe();
+
+    device.tell(Device.Stop.INSTANCE);
+
+    watcher.expectTerminated(device, Duration.ofSeconds(2));
+    assertThat(metrics.entitiesAlive()).isEqualTo(before);
+  }
+
+  private static Object lastPersisted(
+      EventSourcedBehaviorTestKit<Device.Command, DeviceEvent, DeviceState> device, String id) {
+    var events = device.persistenceTestKit().persistedInStorage("Device|" + id);
+    return events.get(events.size() - 1);
+  }
+}
