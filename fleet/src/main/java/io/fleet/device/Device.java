@@ -132,7 +132,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), unknownDevice()));
     builder.forState(DeviceState::registered)
         .onCommand(RecordHeartbeat.class, (state, cmd) -> heartbeat(state, cmd.heartbeat(), List.of(), cmd.replyTo()))
-        .onCommand(RecordStatus.class, (state, cmd) -> status(state, cmd, List.of()))
+        .onCommand(RecordStatus.class, this::status)
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), StatusReply.success(view(state))));
     builder.forAnyState()
         .onCommand(Register.class, this::register)
@@ -172,10 +172,13 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return heartbeat(state.apply(registered), hb, List.of(registered), cmd.replyTo());
   }
 
+  /**
+   * A status word says nothing about what a device is, so it does not register one: the retained
+   * "online" a device publishes on connect usually arrives before its first heartbeat, which then
+   * registers it with its type and household.
+   */
   private ReplyEffect<DeviceEvent, DeviceState> statusFromUnknown(DeviceState state, RecordStatus cmd) {
-    if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
-    Registered registered = selfRegistered(null, null, null, cmd.receivedAt());
-    return status(state.apply(registered), cmd, List.of(registered));
+    return Effect().reply(cmd.replyTo(), settings.autoRegister() ? StatusReply.ack() : unknownDevice());
   }
 
   /** {@code registering} holds a self-registration to persist first, {@code state} already includes it. */
@@ -193,14 +196,11 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .thenReply(replyTo, s -> StatusReply.ack());
   }
 
-  private ReplyEffect<DeviceEvent, DeviceState> status(
-      DeviceState state, RecordStatus cmd, List<DeviceEvent> registering) {
+  private ReplyEffect<DeviceEvent, DeviceState> status(DeviceState state, RecordStatus cmd) {
     Optional<DeviceEvent> transition = rules.onStatus(state, cmd.online(), cmd.receivedAt(), live);
-    if (transition.isEmpty() && registering.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.ack());
-    if (transition.orElse(null) instanceof CameOnline online) live = live.seen(online.at(), online.heartbeatIntervalS());
-    List<DeviceEvent> events = new ArrayList<>(registering);
-    transition.ifPresent(events::add);
-    return Effect().persist(events).thenRun(this::watch).thenReply(cmd.replyTo(), s -> StatusReply.ack());
+    if (transition.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    if (transition.get() instanceof CameOnline online) live = live.seen(online.at(), online.heartbeatIntervalS());
+    return Effect().persist(transition.get()).thenRun(this::watch).thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onSilence(DeviceState state, SilenceTimeout timeout) {
@@ -236,7 +236,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           live = state.vitals();
-          watch(state);
+          timers.watchAfterRecovery(state, live);
         })
         .onSignal(PostStop.instance(), state -> metrics.entityStopped())
         .build();

@@ -16,6 +16,7 @@ public record DeviceSettings(
     int batteryRecoveredPercent,
     Duration lastSeenPersistInterval,
     Duration passivateAfter,
+    Duration restartGrace,
     int snapshotEvery,
     int tagCount) {
 
@@ -52,6 +53,7 @@ public record DeviceSettings(
         device.getInt("battery-recovered-percent"),
         device.getDuration("last-seen-persist-interval"),
         device.getDuration("passivate-after"),
+        device.getDuration("restart-grace"),
         device.getInt("snapshot-every"),
         fleet.getInt("readside.tag-count"));
   }
@@ -59,6 +61,15 @@ public record DeviceSettings(
   /** The interval a device of this type is expected to keep when its heartbeats do not say. */
   public int heartbeatIntervalS(DeviceType type) {
     return (int) heartbeatInterval.get(type).toSeconds();
+  }
+
+  /**
+   * The first silence window of an online device after its entity recovered (node restart, rebalance):
+   * the node was away, not the device, so it gets at least {@code restart-grace} to be heard again.
+   */
+  public Duration silenceWindowAfterRecovery(int heartbeatIntervalS) {
+    Duration window = silenceWindow(heartbeatIntervalS);
+    return window.compareTo(restartGrace) >= 0 ? window : restartGrace;
   }
 
   /** How long a device with this heartbeat interval may stay silent before it is offline. */

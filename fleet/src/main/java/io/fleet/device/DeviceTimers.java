@@ -42,6 +42,12 @@ final class DeviceTimers {
     }
   }
 
+  /** After recovery: an online device gets a full window, and at least the restart grace, to be heard. */
+  void watchAfterRecovery(DeviceState state, Vitals live) {
+    watch(state, live);
+    if (state.online()) silenceFor(settings.silenceWindowAfterRecovery(live.heartbeatIntervalS()));
+  }
+
   void silenceFor(Duration left) {
     timers.startSingleTimer(SILENCE, Device.SilenceTimeout.INSTANCE, left);
   }

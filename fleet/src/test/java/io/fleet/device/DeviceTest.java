@@ -301,11 +301,17 @@ class DeviceTest {
   }
 
   @Test
-  void aStatusFromAnUnknownDeviceRegistersIt() {
-    var result = status(device, false, t0);
+  void aStatusFromAnUnknownDeviceIsAcknowledgedButRegistersNothingSoItsFirstHeartbeatCanSayWhatItIs() {
+    var online = status(device, true, t0);
 
-    assertThat(result.events()).extracting(Object::getClass).containsExactly(Registered.class, WentOffline.class);
-    assertThat(view(device).type()).isEqualTo(DEFAULTS.defaultType());
+    assertThat(online.hasNoEvents()).isTrue();
+    assertThat(online.reply().isSuccess()).isTrue();
+    var first = device.<StatusReply<Done>>runCommand(replyTo -> new Device.RecordHeartbeat(
+        new Heartbeat(t0.plusSeconds(1), t0.plusSeconds(1), 80, null, null, null, 10, null, DeviceType.CAMERA, "Hall", "h-9"),
+        replyTo));
+    assertThat(first.events()).first().isEqualTo(
+        new Registered(id, t0.plusSeconds(1), DeviceType.CAMERA, "Hall", "h-9", null, true));
+    assertThat(view(device).status()).isEqualTo(ConnectionState.ONLINE);
   }
 
   @Test

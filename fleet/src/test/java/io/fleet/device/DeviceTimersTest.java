@@ -26,7 +26,7 @@ class DeviceTimersTest {
   private static final ActorTestKit testKit = ActorTestKit.create(DeviceTesting.CONFIG);
   /** 3 missed heartbeats of 1s: a silent device is offline 3s after it was last seen. */
   private static final DeviceSettings FAST =
-      DeviceTesting.settings("device { offline-after-missed = 3, passivate-after = 300ms }");
+      DeviceTesting.settings("device { offline-after-missed = 3, passivate-after = 300ms, restart-grace = 0s }");
   private static final DeviceRegistration SENSOR = new DeviceRegistration(DeviceType.SENSOR, "Attic", null, null);
 
   @AfterAll
@@ -63,6 +63,22 @@ class DeviceTimersTest {
     device.restart();
 
     await().pollInSameThread().during(Duration.ofSeconds(2)).atMost(Duration.ofMillis(2500))
+        .until(() -> view(device).status() == ConnectionState.ONLINE);
+    await().pollInSameThread().atMost(Duration.ofSeconds(3))
+        .until(() -> view(device).status() == ConnectionState.OFFLINE);
+  }
+
+  @Test
+  void afterARestartAnOnlineDeviceStaysOnlineThroughTheRestartGraceWhenItIsLongerThanTheWindow() {
+    String id = newDeviceId();
+    DeviceSettings graceful = DeviceTesting.settings("device { offline-after-missed = 3, restart-grace = 5s }");
+    var device = DeviceTesting.device(testKit, id, graceful);
+    register(device, SENSOR);
+    send(device, beat(Instant.now().minusSeconds(60), null, null, 1));
+
+    device.restart();
+
+    await().pollInSameThread().during(Duration.ofMillis(4500)).atMost(Duration.ofSeconds(5))
         .until(() -> view(device).status() == ConnectionState.ONLINE);
     await().pollInSameThread().atMost(Duration.ofSeconds(3))
         .until(() -> view(device).status() == ConnectionState.OFFLINE);
