@@ -51,8 +51,7 @@ public final class HttpApi extends AllDirectives {
             path("health", () -> get(() -> optionalPrincipal(fleet::health))),
             authenticated(principal -> concat(
                 fleet.routes(principal),
-                devices.routes(principal))),
-            complete(StatusCodes.NOT_FOUND, new ApiError("not found", "no such API endpoint"), Json.marshaller()))),
+                devices.routes(principal))))),
         path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, FleetMetrics.get(node.system()).scrape()))))),
         pathSingleSlash(() -> getFromResource("dashboard/index.html")),

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.pekko.Done;
@@ -38,14 +39,32 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngressBridge {
   private static final Logger log = LoggerFactory.getLogger(IngressBridge.class);
-  private static final List<String> SUBSCRIPTIONS = List.of("fleet/+/+", "owntracks/+/+");
+  /** All of Fleet's namespace, so that messages on topics of the wrong shape are dead-lettered, not ignored. */
+  private static final List<String> SUBSCRIPTIONS = List.of("fleet/#", "owntracks/#");
 
   private final UniqueKillSwitch killSwitch;
   private final CompletionStage<Done> done;
+  private final Subscription subscription;
 
-  private IngressBridge(UniqueKillSwitch killSwitch, CompletionStage<Done> done) {
+  private IngressBridge(UniqueKillSwitch killSwitch, CompletionStage<Done> done, Subscription subscription) {
     this.killSwitch = killSwitch;
     this.done = done;
+    this.subscription = subscription;
+  }
+
+  /** Whether the bridge is subscribed right now, and when it first was. */
+  static final class Subscription {
+    private final CompletableFuture<Done> first = new CompletableFuture<>();
+    private volatile boolean active;
+
+    void subscribed() {
+      active = true;
+      first.complete(Done.getInstance());
+    }
+
+    void lost() {
+      active = false;
+    }
   }
 
   /** Where the bridge connects, and as whom. */
@@ -65,6 +84,7 @@ public final class IngressBridge {
         MqttSubscriptions.create(SUBSCRIPTIONS.stream().map(t -> Pair.create(t, MqttQoS.atLeastOnce())).toList());
     MqttConnectionSettings connectionSettings = mqtt;
     Classifier classifier = new Classifier(settings);
+    Subscription subscription = new Subscription();
 
     Pair<UniqueKillSwitch, CompletionStage<Done>> running =
         RestartSource.onFailuresWithBackoff(
@@ -72,6 +92,8 @@ public final class IngressBridge {
                 () -> {
                   log.info("ingress bridge connecting to {}", connection.url());
                   return MqttSource.atLeastOnce(connectionSettings, subscriptions, settings.mqttInFlight())
+                      .mapMaterializedValue(subscribed -> subscribed.thenRun(subscription::subscribed))
+                      .watchTermination((mat, terminated) -> terminated.whenComplete((d, e) -> subscription.lost()))
                       .map(m -> classifier.toEnvelope(m, metrics))
                       .via(Producer.flexiFlow(producer))
                       .mapAsync(settings.mqttInFlight(), result -> result.passThrough().ack());
@@ -79,7 +101,20 @@ public final class IngressBridge {
             .viaMat(KillSwitches.single(), Keep.right())
             .toMat(Sink.ignore(), Keep.both())
             .run(system);
-    return new IngressBridge(running.first(), running.second());
+    return new IngressBridge(running.first(), running.second(), subscription);
+  }
+
+  /**
+   * Completes when the bridge first subscribed: from then on the broker keeps device messages for it
+   * (persistent session), so nothing published later is missed. Before that, only retained ones are.
+   */
+  public CompletionStage<Done> firstSubscription() {
+    return subscription.first;
+  }
+
+  /** Whether the bridge is connected and subscribed now. */
+  public boolean isSubscribed() {
+    return subscription.active;
   }
 
   /** Stops taking new MQTT messages; what is on its way to Kafka is finished and acknowledged. */

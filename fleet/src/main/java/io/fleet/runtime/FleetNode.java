@@ -79,9 +79,10 @@ public final class FleetNode implements AutoCloseable {
       this.bridge = IngressBridge.start(system,
           new IngressBridge.Connection(endpoints.mqttUrl(), endpoints.mqttUser(), endpoints.mqttPassword()),
           ingestSettings, producer);
+      awaitFirstSubscription(bridge, endpoints.mqttUrl());
       this.lag = new ConsumerLagMonitor(system, endpoints.kafkaBootstrap(), ingestSettings.consumerGroup(),
           ingestSettings.deviceEventsTopic(), Duration.ofSeconds(5));
-      this.health = new Health(system, infrastructure);
+      this.health = new Health(system, infrastructure, bridge);
     } catch (RuntimeException e) {
       infrastructure.close();
       throw e;
@@ -91,6 +92,18 @@ public final class FleetNode implements AutoCloseable {
   /** Starts a node: embedded servers for whatever the configuration does not point elsewhere. */
   public static FleetNode start(Config config) {
     return new FleetNode(config);
+  }
+
+  /**
+   * A node is ready once its bridge has subscribed; a broker that cannot be reached does not stop the
+   * node from starting (the bridge keeps trying, and health says so).
+   */
+  private static void awaitFirstSubscription(IngressBridge bridge, String url) {
+    try {
+      bridge.firstSubscription().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("ingress bridge not yet subscribed at {}; it keeps trying", url);
+    }
   }
 
   /** {@code fleet.cluster.seeds} (comma-separated) becomes {@code pekko.cluster.seed-nodes}. */

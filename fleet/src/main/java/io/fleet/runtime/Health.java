@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
+import io.fleet.ingest.IngressBridge;
 import java.net.URI;
 import java.sql.Connection;
 import java.time.Duration;
@@ -24,7 +25,7 @@ import org.apache.pekko.stream.connectors.s3.javadsl.S3;
 
 /**
  * Answers "is each server reachable?" for {@code GET /api/health}: Kafka (cluster metadata), MQTT (a
- * long-lived probe connection with Fleet's service credentials), S3 (the bucket answers), database (a
+ * long-lived probe connection with Fleet's service credentials, and the ingress bridge subscribed), S3 (the bucket answers), database (a
  * valid connection). Owns the probe's Kafka admin client and MQTT connection; nothing durable.
  */
 public final class Health implements AutoCloseable {
@@ -34,10 +35,12 @@ public final class Health implements AutoCloseable {
   private final Infrastructure infrastructure;
   private final Admin admin;
   private final Mqtt3AsyncClient mqtt;
+  private final IngressBridge bridge;
 
-  Health(ActorSystem<?> system, Infrastructure infrastructure) {
+  Health(ActorSystem<?> system, Infrastructure infrastructure, IngressBridge bridge) {
     this.system = system;
     this.infrastructure = infrastructure;
+    this.bridge = bridge;
     Endpoints e = infrastructure.endpoints();
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, e.kafkaBootstrap());
@@ -63,9 +66,12 @@ public final class Health implements AutoCloseable {
         .nodes().toCompletionStage().toCompletableFuture()
         .handle((nodes, err) -> new ComponentHealth("kafka", err == null && !nodes.isEmpty(), e.kafkaBootstrap(),
             e.kafkaEmbedded(), err == null ? nodes.size() + " broker(s)" : rootMessage(err)));
+    boolean probe = mqtt.getState().isConnected();
+    boolean subscribed = bridge.isSubscribed();
     CompletableFuture<ComponentHealth> mqttHealth = CompletableFuture.completedFuture(new ComponentHealth("mqtt",
-        mqtt.getState().isConnected(), e.mqttUrl(), e.mqttEmbedded(),
-        mqtt.getState().isConnected() ? "connected" : "not connected (" + mqtt.getState() + ")"));
+        probe && subscribed, e.mqttUrl(), e.mqttEmbedded(),
+        (probe ? "connected" : "not connected (" + mqtt.getState() + ")")
+            + (subscribed ? ", ingress bridge subscribed" : ", ingress bridge not subscribed")));
     CompletableFuture<ComponentHealth> s3 = S3.checkIfBucketExists(e.s3Bucket(), system).toCompletableFuture()
         .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .handle((access, err) -> new ComponentHealth("s3", err == null && access == BucketAccess.accessGranted(),
