@@ -11,7 +11,6 @@ import io.fleet.runtime.FleetNode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -63,13 +62,7 @@ final class DeviceRoutes extends AllDirectives {
                   principal.scope().or(() -> household.filter(s -> !s.isBlank())), q.filter(s -> !s.isBlank()),
                   limit.map(DeviceRoutes::parseLimit).orElse(DeviceQuery.DEFAULT_LIMIT), Optional.empty());
               DeviceQuery paged = cursor.filter(c -> !c.isBlank()).map(DeviceRoutes::checkedCursor).map(query::withCursor).orElse(query);
-              CompletionStage<DevicePage> page = CompletableFuture.supplyAsync(() -> {
-                try {
-                  return node.directory().list(paged);
-                } catch (java.sql.SQLException e) {
-                  throw new IllegalStateException("read side unavailable: " + e.getMessage(), e);
-                }
-              }, blocking);
+              CompletionStage<DevicePage> page = ReadSideCalls.query(blocking, () -> node.directory().list(paged));
               return onSuccess(page, p -> completeOK(p, Json.marshaller()));
             }))))));
   }

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -27,16 +26,8 @@ final class FleetRoutes extends AllDirectives {
 
   Route routes(Principal principal) {
     return path(PathMatchers.segment("fleet").slash("summary"), () -> get(() ->
-        onSuccess(CompletableFuture.supplyAsync(() -> summary(principal), blocking),
+        onSuccess(ReadSideCalls.query(blocking, () -> node.directory().summary(principal.scope())),
             summary -> completeOK(summary, Json.marshaller()))));
-  }
-
-  private io.fleet.readside.FleetSummary summary(Principal principal) {
-    try {
-      return node.directory().summary(principal.scope());
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException("read side unavailable: " + e.getMessage(), e);
-    }
   }
 
   /**

@@ -39,12 +39,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DeadLetterIT {
 
-  static List<TestServers> servers() {
-    return TestServers.all().toList();
-  }
-
   @ParameterizedTest(name = "{0}")
-  @MethodSource("servers")
+  @MethodSource("io.fleet.api.TestServers#all")
   void badInputIsDeadLetteredWithItsReasonWhileValidTrafficKeepsFlowing(TestServers servers, @TempDir Path dataDir)
       throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 6);

@@ -28,12 +28,8 @@ class DeviceHealthIT {
   private static final int SILENT = 20;
   private static final Duration INTERVAL = Duration.ofSeconds(1);
 
-  static List<TestServers> servers() {
-    return TestServers.all().toList();
-  }
-
   @ParameterizedTest(name = "{0}")
-  @MethodSource("servers")
+  @MethodSource("io.fleet.api.TestServers#all")
   void devicesGoOnlineSilentOnesGoOfflineTheWillActsAtOnceAndStatesSurviveARestart(TestServers servers, @TempDir Path dataDir)
       throws Exception {
     String schema = TestServers.uniqueSchema();

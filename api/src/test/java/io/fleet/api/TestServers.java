@@ -5,7 +5,6 @@ import com.typesafe.config.ConfigFactory;
 import io.fleet.infra.Database;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -59,9 +58,5 @@ public record TestServers(String name, String postgresUrl, String mqttUrl) {
   @Override
   public String toString() {
     return name;
-  }
-
-  static List<String> names() {
-    return all().map(TestServers::name).toList();
   }
 }
