@@ -1,6 +1,12 @@
 // Fleet dashboard: sign in with a bearer token, then the fleet summary and device list, refreshed live.
 (() => {
   const $ = (id) => document.getElementById(id);
+  // A sign-in link (#token=…, as printed at start) signs in once; the fragment never reaches the server.
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromLink) {
+    localStorage.setItem('fleet-token', fromLink);
+    history.replaceState(null, '', location.pathname);
+  }
   let token = localStorage.getItem('fleet-token') || '';
   let cursor = null;          // cursor of the page being shown (null: first page)
   let nextCursor = null;
@@ -16,7 +22,8 @@
   function ago(iso) {
     if (!iso) return 'never';
     const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-    if (s < 60) return s + ' s ago';
+    // The list's last-seen is journaled about once a minute (the device page is exact), so no seconds here.
+    if (s < 60) return 'under a minute ago';
     if (s < 3600) return Math.round(s / 60) + ' min ago';
     return Math.round(s / 3600) + ' h ago';
   }

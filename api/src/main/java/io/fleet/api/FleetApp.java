@@ -80,10 +80,10 @@ public final class FleetApp implements AutoCloseable {
     return String.join("\n",
         "",
         "Fleet is running.",
-        "  Dashboard and API  " + baseUrl() + "/",
+        "  Dashboard          " + baseUrl() + "/#token=" + operatorToken,
         "  Operator token     " + operatorToken,
-        "  Try                curl -H 'Authorization: Bearer " + operatorToken + "' " + baseUrl() + "/api/fleet/summary",
-        node.endpoints().describe(),
+        "  API                curl -H 'Authorization: Bearer " + operatorToken + "' " + baseUrl() + "/api/fleet/summary",
+        node.endpoints().describe().lines().map(line -> "  " + line).collect(java.util.stream.Collectors.joining("\n")),
         demo.describe(),
         "");
   }
