@@ -3,31 +3,37 @@ package io.fleet.api;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
- * Turns a bearer token into a {@link Principal}. Holds the operator token in memory (from
- * {@code FLEET_ADMIN_TOKEN}, or generated and kept in the data directory).
+ * Turns a bearer token into a {@link Principal}: the operator token (from {@code FLEET_ADMIN_TOKEN}, or
+ * generated and kept in the data directory) held in memory, homeowner tokens looked up by hash in
+ * {@link ApiTokens} on every request, so a revocation takes effect at once.
  */
-public final class Authenticator {
+final class Authenticator {
   private final byte[] operatorToken;
+  private final ApiTokens tokens;
+  private final Executor blocking;
 
-  public Authenticator(String operatorToken) {
+  Authenticator(String operatorToken, ApiTokens tokens, Executor blocking) {
     if (operatorToken == null || operatorToken.isBlank()) throw new IllegalArgumentException("operator token is empty");
     this.operatorToken = operatorToken.getBytes(StandardCharsets.UTF_8);
+    this.tokens = tokens;
+    this.blocking = blocking;
   }
 
   /** Reads an {@code Authorization: Bearer <token>} header value. */
-  public Optional<Principal> authenticate(Optional<String> authorization) {
-    return authorization
+  CompletionStage<Optional<Principal>> authenticate(Optional<String> authorization) {
+    Optional<String> token = authorization
         .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
         .map(h -> h.substring(7).trim())
-        .flatMap(this::principalFor);
-  }
-
-  private Optional<Principal> principalFor(String token) {
-    if (MessageDigest.isEqual(operatorToken, token.getBytes(StandardCharsets.UTF_8))) {
-      return Optional.of(Principal.operator());
+        .filter(t -> !t.isEmpty());
+    if (token.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
+    if (MessageDigest.isEqual(operatorToken, token.get().getBytes(StandardCharsets.UTF_8))) {
+      return CompletableFuture.completedFuture(Optional.of(Principal.operator()));
     }
-    return Optional.empty();
+    return ReadSideCalls.query(blocking, () -> tokens.principalFor(token.get()));
   }
 }

@@ -3,8 +3,10 @@ package io.fleet.api;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.runtime.FleetNode;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -37,12 +39,18 @@ public final class HttpApi extends AllDirectives {
   private final Authenticator authenticator;
   private final DeviceRoutes devices;
   private final FleetRoutes fleet;
+  private final EventRoutes events;
+  private final TokenRoutes tokens;
 
-  public HttpApi(FleetNode node, Authenticator authenticator) {
+  public HttpApi(FleetNode node, String operatorToken) {
     this.node = node;
-    this.authenticator = authenticator;
+    Executor blocking = node.system().dispatchers().lookup(DispatcherSelector.blocking());
+    ApiTokens apiTokens = new ApiTokens(node.infrastructure().database().dataSource());
+    this.authenticator = new Authenticator(operatorToken, apiTokens, blocking);
+    this.tokens = new TokenRoutes(apiTokens, blocking);
     this.devices = new DeviceRoutes(node);
     this.fleet = new FleetRoutes(node);
+    this.events = new EventRoutes(node);
   }
 
   public Route route() {
@@ -51,7 +59,9 @@ public final class HttpApi extends AllDirectives {
             path("health", () -> get(() -> optionalPrincipal(fleet::health))),
             authenticated(principal -> concat(
                 fleet.routes(principal),
-                devices.routes(principal))))),
+                devices.routes(principal),
+                events.routes(principal),
+                tokens.routes(principal))))),
         path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, FleetMetrics.get(node.system()).scrape()))))),
         pathSingleSlash(() -> getFromResource("dashboard/index.html")),
@@ -59,15 +69,15 @@ public final class HttpApi extends AllDirectives {
   }
 
   private Route authenticated(Function<Principal, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header ->
-        authenticator.authenticate(header).map(inner).orElseGet(() -> respondWithHeader(
+    return optionalHeaderValueByName("Authorization", header -> onSuccess(authenticator.authenticate(header), principal ->
+        principal.map(inner).orElseGet(() -> respondWithHeader(
             WWWAuthenticate.create(HttpChallenge.createOAuth2("fleet")),
             () -> error(StatusCodes.UNAUTHORIZED, "unauthorized",
-                header.isPresent() ? "the bearer token is not valid" : "send Authorization: Bearer <token>"))));
+                header.isPresent() ? "the bearer token is not valid" : "send Authorization: Bearer <token>")))));
   }
 
   private Route optionalPrincipal(Function<java.util.Optional<Principal>, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> inner.apply(authenticator.authenticate(header)));
+    return optionalHeaderValueByName("Authorization", header -> onSuccess(authenticator.authenticate(header), inner::apply));
   }
 
   static Route error(StatusCode status, String error, String detail) {

@@ -34,6 +34,10 @@ final class ApiClient {
     return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  Response delete(String path) {
+    return send(request(path).DELETE());
+  }
+
   ApiClient withToken(String other) {
     return new ApiClient(baseUrl, other);
   }

@@ -65,6 +65,9 @@ class ApiIT {
     assertThat(malformed.body().has("error")).isTrue();
     assertThat(api.get("/api/devices?limit=0").status()).isEqualTo(400);
     assertThat(api.get("/api/devices?cursor=%25%25").status()).isEqualTo(400);
+    assertThat(api.get("/api/events?from=yesterday").body().get("detail").asText()).contains("ISO-8601");
+    assertThat(api.get("/api/events?type=exploded").status()).isEqualTo(400);
+    assertThat(api.get("/api/events?cursor=abc").status()).isEqualTo(400);
   }
 
   @Test
@@ -99,6 +102,14 @@ class ApiIT {
     await().atMost(Duration.ofSeconds(30))
         .until(() -> "online".equals(api.statuses("household=h-42&type=camera&status=online").get(id)));
     assertThat(api.statuses("household=h-42&type=sensor")).doesNotContainKey(id);
+    await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/events?deviceId=" + id).body().get("items").size() == 4);
+    JsonNode history = api.get("/api/events?deviceId=" + id + ",someone-else&from=2000-01-01%2000:00:00").body().get("items");
+    assertThat(history).extracting(e -> e.get("type").asText())
+        .containsExactly("registered", "came_online", "battery_low", "firmware_changed");
+    assertThat(history.get(2).at("/detail/level").asInt()).isEqualTo(15);
+    assertThat(history.get(0).get("household").asText()).isEqualTo("h-42");
+    assertThat(api.get("/api/events?deviceId=" + id + "&type=battery_low").body().get("items")).hasSize(1);
+    assertThat(api.get("/api/events?deviceId=" + id + "&from=" + Instant.now().plusSeconds(60)).body().get("items")).isEmpty();
     JsonNode summary = api.get("/api/fleet/summary").body();
     assertThat(summary.get("lowBattery").asLong()).isGreaterThanOrEqualTo(1);
     assertThat(summary.at("/byType/camera").asLong()).isGreaterThanOrEqualTo(1);

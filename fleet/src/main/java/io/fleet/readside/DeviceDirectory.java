@@ -27,21 +27,19 @@ public final class DeviceDirectory {
   }
 
   public DevicePage list(DeviceQuery query) throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT * FROM device_summary WHERE 1 = 1");
-    List<Object> params = new ArrayList<>();
-    query.status().ifPresent(s -> condition(sql, params, " AND status = ?", s.toLowerCase(Locale.ROOT)));
-    query.type().ifPresent(t -> condition(sql, params, " AND device_type = ?", t.toLowerCase(Locale.ROOT)));
-    query.household().ifPresent(h -> condition(sql, params, " AND household = ?", h));
+    SqlFilter sql = new SqlFilter("SELECT * FROM device_summary");
+    query.status().ifPresent(s -> sql.and("status = ?", s.toLowerCase(Locale.ROOT)));
+    query.type().ifPresent(t -> sql.and("device_type = ?", t.toLowerCase(Locale.ROOT)));
+    query.household().ifPresent(h -> sql.and("household = ?", h));
     query.text().ifPresent(q -> {
       String like = "%" + q.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-      condition(sql, params, " AND (LOWER(device_id) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(name, '')) LIKE ? ESCAPE '\\')", like);
-      params.add(like);
+      sql.and("(LOWER(device_id) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(name, '')) LIKE ? ESCAPE '\\')", like, like);
     });
-    query.after().ifPresent(a -> condition(sql, params, " AND device_id > ?", a));
+    query.after().ifPresent(a -> sql.and("device_id > ?", a));
     int limit = Math.max(1, Math.min(query.limit(), DeviceQuery.MAX_LIMIT));
-    sql.append(" ORDER BY device_id LIMIT ").append(limit + 1);
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      for (int i = 0; i < params.size(); i++) ps.setObject(i + 1, params.get(i));
+    sql.append(" ORDER BY device_id LIMIT " + (limit + 1));
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.sql())) {
+      sql.bind(ps);
       List<DeviceSummary> items = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) items.add(row(rs));
@@ -74,11 +72,6 @@ public final class DeviceDirectory {
       }
       return out;
     }
-  }
-
-  private static void condition(StringBuilder sql, List<Object> params, String clause, Object value) {
-    sql.append(clause);
-    params.add(value);
   }
 
   private static DeviceSummary row(ResultSet rs) throws SQLException {

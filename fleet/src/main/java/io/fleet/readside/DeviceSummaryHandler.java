@@ -11,8 +11,9 @@ import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 
 /**
- * Keeps one {@code device_summary} row per device from the device's persisted events. Runs inside the
- * projection's transaction, so the row and the offset move together.
+ * Keeps one {@code device_summary} row per device, and the searchable {@code device_event} log, from the
+ * device's persisted events. Runs inside the projection's transaction, so the rows and the offset move
+ * together.
  */
 final class DeviceSummaryHandler extends JdbcHandler<EventEnvelope<DeviceEvent>, JdbcConnectionSession> {
 
@@ -21,6 +22,7 @@ final class DeviceSummaryHandler extends JdbcHandler<EventEnvelope<DeviceEvent>,
     DeviceEvent event = envelope.event();
     session.withConnection(connection -> {
       apply(connection, event);
+      DeviceEventLog.append(connection, event);
       return null;
     });
   }
@@ -30,18 +32,18 @@ final class DeviceSummaryHandler extends JdbcHandler<EventEnvelope<DeviceEvent>,
     Instant at = event.at();
     if (event instanceof DeviceEvent.Registered e) {
       int updated = update(c, "device_type = ?, name = ?, household = ?, location = ?, registered_at = ?",
-          id, at, label(e.type()), e.name(), e.household(), e.location(), ts(at));
+          id, at, e.type().label(), e.name(), e.household(), e.location(), ts(at));
       if (updated == 0) {
         try (PreparedStatement ps = c.prepareStatement(
             "INSERT INTO device_summary (device_id, device_type, name, household, location, status, status_since,"
                 + " battery_low, registered_at, updated_at) VALUES (?, ?, ?, ?, ?, 'unknown', ?, FALSE, ?, ?)")) {
-          set(ps, id, label(e.type()), e.name(), e.household(), e.location(), ts(at), ts(at), ts(at));
+          set(ps, id, e.type().label(), e.name(), e.household(), e.location(), ts(at), ts(at), ts(at));
           ps.executeUpdate();
         }
       }
     } else if (event instanceof DeviceEvent.RegistrationChanged e) {
       update(c, "device_type = ?, name = ?, household = ?, location = ?", id, at,
-          label(e.type()), e.name(), e.household(), e.location());
+          e.type().label(), e.name(), e.household(), e.location());
     } else if (event instanceof DeviceEvent.CameOnline) {
       update(c, "status = 'online', status_since = ?, last_seen = ?", id, at, ts(at), ts(at));
     } else if (event instanceof DeviceEvent.WentOffline e) {
@@ -84,10 +86,6 @@ final class DeviceSummaryHandler extends JdbcHandler<EventEnvelope<DeviceEvent>,
 
   private static Object intOrNull(Integer value) {
     return value == null ? new SqlNull(Types.INTEGER) : value;
-  }
-
-  static String label(io.fleet.device.DeviceType type) {
-    return type.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static Timestamp ts(Instant at) {

@@ -1,0 +1,69 @@
+package io.fleet.readside;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleet.device.DeviceEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.Optional;
+
+/**
+ * Appends a device's journaled facts to {@code device_event}, the table event search reads. Called by
+ * the device read-side projection inside its transaction, after {@code device_summary} was updated, so
+ * each row carries the device's household as of that event. Frequent bookkeeping (last seen) is not
+ * logged: only what a person would search for.
+ */
+final class DeviceEventLog {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private DeviceEventLog() {}
+
+  static void append(Connection c, DeviceEvent event) throws SQLException {
+    Optional<ObjectNode> detail = detail(event);
+    if (detail.isEmpty()) return;
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO device_event (device_id, household, event_type, occurred_at, detail)"
+            + " VALUES (?, (SELECT household FROM device_summary WHERE device_id = ?), ?, ?, ?)")) {
+      ps.setString(1, event.deviceId());
+      ps.setString(2, event.deviceId());
+      ps.setString(3, typeOf(event));
+      ps.setTimestamp(4, Timestamp.from(event.at()));
+      ps.setString(5, detail.get().toString());
+      ps.executeUpdate();
+    }
+  }
+
+  /** The event's type as search knows it: its name in snake case, e.g. {@code went_offline}. */
+  static String typeOf(DeviceEvent event) {
+    return event.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase();
+  }
+
+  private static Optional<ObjectNode> detail(DeviceEvent event) {
+    ObjectNode d = JSON.createObjectNode();
+    if (event instanceof DeviceEvent.Registered e) {
+      d.put("type", e.type().label()).put("name", e.name()).put("household", e.household())
+          .put("location", e.location()).put("selfRegistered", e.selfRegistered());
+    } else if (event instanceof DeviceEvent.RegistrationChanged e) {
+      d.put("type", e.type().label()).put("name", e.name()).put("household", e.household()).put("location", e.location());
+    } else if (event instanceof DeviceEvent.CameOnline e) {
+      d.put("heartbeatIntervalS", e.heartbeatIntervalS());
+    } else if (event instanceof DeviceEvent.WentOffline e) {
+      d.put("reason", e.reason().name().toLowerCase()).put("lastSeen", e.lastSeen() == null ? null : e.lastSeen().toString());
+    } else if (event instanceof DeviceEvent.BatteryLow e) {
+      d.put("level", e.level());
+    } else if (event instanceof DeviceEvent.BatteryRecovered e) {
+      d.put("level", e.level());
+    } else if (event instanceof DeviceEvent.FirmwareChanged e) {
+      d.put("from", e.from()).put("to", e.to());
+    } else {
+      return Optional.empty();
+    }
+    return Optional.of(d);
+  }
+
+  /** The types search accepts, in the order a person reads them. */
+  static final java.util.List<String> TYPES = java.util.List.of("registered", "registration_changed", "came_online",
+      "went_offline", "battery_low", "battery_recovered", "firmware_changed");
+}

@@ -1,0 +1,7 @@
+package io.fleet.readside;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import java.time.Instant;
+
+/** One row of the device event log: what happened to which device, when, with its details as JSON. */
+public record DeviceEventRow(long id, String deviceId, String household, String type, Instant at, @JsonRawValue String detail) {}
