@@ -1,6 +1,7 @@
 package io.fleet.api;
 
 import io.fleet.infra.Endpoints;
+import io.fleet.readside.ReadModelRebuild;
 import io.fleet.runtime.ComponentHealth;
 import io.fleet.runtime.FleetNode;
 import java.util.LinkedHashMap;
@@ -14,7 +15,7 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /api/health} and {@code GET /api/fleet/summary}. */
+/** {@code GET /api/health}, {@code GET /api/fleet/summary} and {@code POST /api/admin/readside/rebuild}. */
 final class FleetRoutes extends AllDirectives {
   private final FleetNode node;
   private final Executor blocking;
@@ -25,9 +26,16 @@ final class FleetRoutes extends AllDirectives {
   }
 
   Route routes(Principal principal) {
-    return path(PathMatchers.segment("fleet").slash("summary"), () -> get(() ->
-        onSuccess(ReadSideCalls.query(blocking, () -> node.directory().summary(principal.scope())),
-            summary -> completeOK(summary, Json.marshaller()))));
+    return concat(
+        path(PathMatchers.segment("fleet").slash("summary"), () -> get(() ->
+            onSuccess(ReadSideCalls.query(blocking, () -> node.directory().summary(principal.scope())),
+                summary -> completeOK(summary, Json.marshaller())))),
+        path(PathMatchers.segment("admin").slash("readside").slash("rebuild"), () -> post(() -> principal.isOperator()
+            ? onSuccess(ReadModelRebuild.start(node.system(), node.infrastructure().database().dataSource(),
+                    node.deviceSettings().tagCount()),
+                projections -> complete(StatusCodes.ACCEPTED,
+                    Map.of("status", "rebuilding", "projections", projections), Json.marshaller()))
+            : HttpApi.error(StatusCodes.FORBIDDEN, "forbidden", "only operators rebuild the read side"))));
   }
 
   /**

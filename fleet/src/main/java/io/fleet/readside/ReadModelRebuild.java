@@ -1,0 +1,53 @@
+package io.fleet.readside;
+
+import io.fleet.device.Device;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import javax.sql.DataSource;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.javadsl.ProjectionManagement;
+
+/**
+ * Rebuilds the device read model from the journal: pauses every instance of
+ * {@link DeviceSummaryProjection}, empties {@code device_summary} and {@code device_event}, clears the
+ * instances' offsets and resumes them, so they replay every device event from the start. While it
+ * replays, lists and search show a partial fleet; the journal, the source of truth, is untouched.
+ */
+public final class ReadModelRebuild {
+  private ReadModelRebuild() {}
+
+  public static CompletionStage<List<String>> start(ActorSystem<?> system, DataSource dataSource, int tagCount) {
+    ProjectionManagement management = ProjectionManagement.get(system);
+    List<ProjectionId> ids = Device.tags(tagCount).stream()
+        .map(tag -> ProjectionId.of(DeviceSummaryProjection.NAME, tag)).toList();
+    return all(ids, management::pause)
+        .thenCompose(paused -> CompletableFuture.runAsync(() -> truncate(dataSource),
+            system.dispatchers().lookup(DispatcherSelector.blocking())))
+        .thenCompose(emptied -> all(ids, management::clearOffset))
+        .thenCompose(cleared -> all(ids, management::resume))
+        .thenApply(resumed -> ids.stream().map(ProjectionId::id).toList());
+  }
+
+  private static CompletionStage<Done> all(List<ProjectionId> ids, java.util.function.Function<ProjectionId, CompletionStage<Done>> step) {
+    CompletableFuture<?>[] steps = ids.stream().map(id -> step.apply(id).toCompletableFuture()).toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(steps).thenApply(v -> Done.getInstance());
+  }
+
+  private static void truncate(DataSource dataSource) {
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.executeUpdate("DELETE FROM device_event");
+      s.executeUpdate("DELETE FROM device_summary");
+      c.commit();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not empty the read model: " + e.getMessage(), e);
+    }
+  }
+}
