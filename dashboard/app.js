@@ -2,7 +2,9 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   // A sign-in link (#token=…, as printed at start) signs in once; the fragment never reaches the server.
-  const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
+  const link = new URLSearchParams(location.hash.slice(1));
+  const fromLink = link.get('token');
+  const initialView = link.get('view');
   if (fromLink) {
     localStorage.setItem('fleet-token', fromLink);
     history.replaceState(null, '', location.pathname);
@@ -81,6 +83,71 @@
     $('who').textContent = 'signed in';
     schedule();
   }
+
+  // One device, live from its entity (the list's last seen may lag by a minute).
+  async function showDevice(id) {
+    const d = await api('/api/devices/' + encodeURIComponent(id));
+    $('d-title').textContent = d.name && d.name !== d.deviceId ? `${d.deviceId} (${d.name})` : d.deviceId;
+    const fields = [['Type', d.type], ['Household', d.household], ['Location', d.location], ['Status', d.status],
+      ['Since', d.statusSince], ['Last seen', d.lastSeen ? `${d.lastSeen} (${ago(d.lastSeen)})` : 'never'],
+      ['Battery', d.battery == null ? null : d.battery + ' %' + (d.batteryLow ? ' (low)' : '')],
+      ['Signal', d.rssi == null ? null : d.rssi + ' dBm'], ['Firmware', d.firmware],
+      ['Uptime', d.uptimeS == null ? null : d.uptimeS + ' s'], ['Heartbeat every', d.heartbeatIntervalS + ' s'],
+      ['Errors', d.errors], ['Registered', d.registeredAt]];
+    $('d-fields').replaceChildren(...fields.flatMap(([k, v]) => {
+      const dt = document.createElement('dt'); dt.textContent = k;
+      const dd = document.createElement('dd'); dd.textContent = v == null ? '–' : v;
+      return [dt, dd];
+    }));
+    $('device').hidden = false;
+  }
+  $('devices').addEventListener('click', (e) => {
+    const row = e.target.closest('tr[data-device]');
+    if (row) showDevice(row.dataset.device).catch((err) => console.warn(err));
+  });
+  $('d-close').addEventListener('click', () => { $('device').hidden = true; });
+
+  // Event search: the seed's pull query as a page, oldest first, "More" follows the cursor.
+  let eventCursor = null;
+  function eventParams() {
+    const p = new URLSearchParams({ limit: '100' });
+    const utc = (v) => v.replace('T', ' ') + (v.length === 16 ? ':00' : '');
+    if ($('e-from').value) p.set('from', utc($('e-from').value));
+    if ($('e-to').value) p.set('to', utc($('e-to').value));
+    if ($('e-devices').value.trim()) p.set('deviceId', $('e-devices').value.split(',').map((x) => x.trim()).filter(Boolean).join(','));
+    if ($('e-type').value) p.set('type', $('e-type').value);
+    return p;
+  }
+  async function searchEvents(append) {
+    const p = eventParams();
+    if (append && eventCursor) p.set('cursor', eventCursor);
+    $('e-error').textContent = '';
+    let page;
+    try { page = await api('/api/events?' + p); } catch (err) { $('e-error').textContent = err.message; return; }
+    eventCursor = page.nextCursor;
+    $('e-more').hidden = !eventCursor;
+    const rows = page.items.map((ev) => {
+      const tr = document.createElement('tr');
+      tr.dataset.event = ev.id;
+      tr.append(cell(ev.at.replace('T', ' ').replace('Z', '')), cell(ev.deviceId), cell(ev.household), cell(ev.type),
+        cell(JSON.stringify(ev.detail), 'detail'));
+      return tr;
+    });
+    if (append) $('events').append(...rows); else $('events').replaceChildren(...rows);
+  }
+  $('event-search').addEventListener('submit', (e) => { e.preventDefault(); searchEvents(false); });
+  $('e-more').addEventListener('click', () => searchEvents(true));
+
+  function show(view) {
+    $('view-fleet').hidden = view !== 'fleet';
+    $('view-events').hidden = view !== 'events';
+    $('tab-fleet').classList.toggle('active', view === 'fleet');
+    $('tab-events').classList.toggle('active', view === 'events');
+    if (view === 'events') searchEvents(false);
+  }
+  $('tab-fleet').addEventListener('click', () => show('fleet'));
+  $('tab-events').addEventListener('click', () => show('events'));
+  if (initialView === 'events') show('events');
 
   $('signin-form').addEventListener('submit', (e) => {
     e.preventDefault();

@@ -44,6 +44,13 @@ class DashboardIT {
         assertThat(dom).containsPattern("<tr data-device=\"" + id + "\">.*?<td class=\"status-" + status + "\">" + status + "</td>");
       }
       assertThat(dom).contains("<td>camera</td>").contains("<td>tracker</td>");
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/events?type=went_offline&deviceId=dash-0005")
+          .body().get("items").size() == 1);
+      String events = Chromium.dumpDom(app.baseUrl() + "/#view=events&token=" + app.operatorToken());
+      assertThat(events).contains("<div id=\"view-events\">").contains("<div id=\"view-fleet\" hidden=\"\">");
+      assertThat(events).containsPattern("<tr data-event=\"\\d+\"><td>[^<]+</td><td>dash-0005</td><td>household-1</td><td>went_offline</td>");
+      for (String id : devices.deviceIds()) assertThat(events).contains("<td>" + id + "</td><td>household-1</td><td>registered</td>");
     }
   }
 
