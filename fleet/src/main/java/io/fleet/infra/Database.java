@@ -94,17 +94,25 @@ public final class Database implements AutoCloseable {
 
   /** Applies the pending migrations of this vendor; returns how many ran (0 when up to date). */
   public int migrate() {
-    String location = "classpath:db/migration/" + (isPostgres() ? "postgres" : "h2");
-    Flyway flyway = Flyway.configure(Database.class.getClassLoader())
-        .dataSource(dataSource)
-        .locations(location)
-        .failOnMissingLocations(true)
-        .load();
+    Flyway flyway = flyway();
     MigrateResult result = flyway.migrate();
     var current = flyway.info().current();
     log.info("Database {} at schema version {} ({} migration(s) applied now)", isPostgres() ? "PostgreSQL" : "H2",
         current == null ? "none" : current.getVersion(), result.migrationsExecuted);
     return result.migrationsExecuted;
+  }
+
+  /** How many of this vendor's migrations have not been applied yet. */
+  public int pendingMigrations() {
+    return flyway().info().pending().length;
+  }
+
+  private Flyway flyway() {
+    return Flyway.configure(Database.class.getClassLoader())
+        .dataSource(dataSource)
+        .locations("classpath:db/migration/" + (isPostgres() ? "postgres" : "h2"))
+        .failOnMissingLocations(true)
+        .load();
   }
 
   /**

@@ -38,7 +38,9 @@ class DatabaseIT {
     assertThat(url).contains("DATABASE_TO_UPPER=false");
     try (Database db = Database.open(url, "", "", 2)) {
       assertThat(db.isPostgres()).isFalse();
-      assertThat(db.migrate()).isEqualTo(1);
+      long shipped = db.pendingMigrations();
+      assertThat(shipped).as("a fresh database has every shipped migration to apply").isPositive();
+      assertThat(db.migrate()).isEqualTo(shipped);
       assertSchemaUsable(db, new H2Dialect(Option.empty(), "pekko_projection_offset_store",
           "pekko_projection_management", true));
       assertThat(db.migrate()).isZero();
@@ -67,7 +69,9 @@ class DatabaseIT {
     assertThat(url).contains("currentSchema=" + schema);
     try (Database db = Database.open(url, "", "", 2)) {
       assertThat(db.isPostgres()).isTrue();
-      assertThat(db.migrate()).isEqualTo(1);
+      long shipped = db.pendingMigrations();
+      assertThat(shipped).as("a fresh database has every shipped migration to apply").isPositive();
+      assertThat(db.migrate()).isEqualTo(shipped);
       assertThat(tablesIn(db, schema)).containsAll(TABLES).contains("flyway_schema_history");
       assertSchemaUsable(db, new PostgresDialect(Option.empty(), "pekko_projection_offset_store",
           "pekko_projection_management", true));
@@ -183,4 +187,5 @@ class DatabaseIT {
     }
     return tables;
   }
+
 }
