@@ -45,7 +45,13 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>Offline detection is a timer: an online device that stays silent for {@code offline-after-missed}
  * heartbeat intervals goes offline. A recovered online device gets a full window, since it was the node
  * that was away, not the device. Shards remember entities, so online devices come back after a crash;
- * an offline or unknown device asks its shard to passivate it once idle for {@code passivate-after}.
+ * an offline or unknown device asks its shard to passivate it once idle for {@code passivate-after},
+ * unless a motion episode is active or an alert waits for its clip.
+ *
+ * <p>Motion ({@link MotionRules}) and alerts ({@link AlertRules}) are journaled as facts: motion
+ * started/continued/ended, clip stored, alert raised/updated. An alert is only journaled here; the
+ * {@code AlertPublisher} projection publishes it from the journal, so a crash after the persist
+ * publishes it on restart, under its deterministic id.
  */
 public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device.Command, DeviceEvent, DeviceState> {
 
@@ -64,6 +70,12 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   public record Get(ActorRef<StatusReply<DeviceView>> replyTo) implements Command {}
 
+  /** A motion event; answered once what it caused is persisted (a redelivered event id causes nothing). */
+  public record RecordMotion(MotionReport report, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** A clip is stored in Fleet's bucket and checked; send only after the check. */
+  public record StoreClip(StoredClip clip, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
   /** Sharding's stop message, for passivation and rebalancing. */
   public enum Stop implements Command { INSTANCE }
 
@@ -72,6 +84,12 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   /** The passivation timer fired. */
   enum IdleTimeout implements Command { INSTANCE }
+
+  /** The motion episode may have been quiet long enough. */
+  enum MotionQuietCheck implements Command { INSTANCE }
+
+  /** A motion alert may have waited long enough for its clip. */
+  enum ClipWaitOver implements Command { INSTANCE }
 
   public static List<String> tags(int tagCount) {
     return IntStream.range(0, tagCount).mapToObj(i -> "device-" + i).toList();
@@ -100,6 +118,8 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private final String deviceId;
   private final DeviceSettings settings;
   private final HealthRules rules;
+  private final AlertRules alerts;
+  private final MotionRules motion;
   private final String tag;
   private final DeviceTimers timers;
   private final FleetMetrics metrics;
@@ -113,6 +133,8 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     this.deviceId = deviceId;
     this.settings = settings;
     this.rules = new HealthRules(deviceId, settings);
+    this.alerts = new AlertRules(deviceId, settings.motion());
+    this.motion = new MotionRules(deviceId, settings.motion(), alerts);
     this.tag = tagFor(deviceId, settings.tagCount());
     this.timers = timers;
     this.metrics = metrics;
@@ -129,15 +151,21 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     builder.forState(state -> !state.registered())
         .onCommand(RecordHeartbeat.class, this::heartbeatFromUnknown)
         .onCommand(RecordStatus.class, this::statusFromUnknown)
+        .onCommand(RecordMotion.class, this::motionFromUnknown)
+        .onCommand(StoreClip.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice()))
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), unknownDevice()));
     builder.forState(DeviceState::registered)
         .onCommand(RecordHeartbeat.class, (state, cmd) -> heartbeat(state, cmd.heartbeat(), List.of(), cmd.replyTo()))
         .onCommand(RecordStatus.class, this::status)
+        .onCommand(RecordMotion.class, (state, cmd) -> persistThenAck(motion.onMotion(state, cmd.report()), cmd.replyTo()))
+        .onCommand(StoreClip.class, (state, cmd) -> persistThenAck(motion.onClipStored(state, cmd.clip()), cmd.replyTo()))
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), StatusReply.success(view(state))));
     builder.forAnyState()
         .onCommand(Register.class, this::register)
         .onCommand(SilenceTimeout.class, this::onSilence)
         .onCommand(IdleTimeout.class, this::onIdle)
+        .onCommand(MotionQuietCheck.class, (state, t) -> persistNoReply(motion.onQuietCheck(state, clock.instant())))
+        .onCommand(ClipWaitOver.class, (state, t) -> persistNoReply(motion.onClipWaitOver(state, clock.instant())))
         .onCommand(Stop.class, (state, stop) -> Effect().stop().thenNoReply());
     CommandHandlerWithReply<Command, DeviceEvent, DeviceState> handlers = builder.build();
     return (state, command) -> {
@@ -189,7 +217,9 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     if (!HealthRules.isNew(hb, live)) return Effect().reply(replyTo, StatusReply.ack());
     live = live.heard(hb, rules.intervalS(state, hb));
     List<DeviceEvent> events = new ArrayList<>(registering);
-    events.addAll(rules.onHeartbeat(state, hb, live));
+    List<DeviceEvent> transitions = rules.onHeartbeat(state, hb, live);
+    events.addAll(transitions);
+    events.addAll(alerts.onHealth(state, transitions));
     // The common case persists nothing: the heartbeat only refreshes the live vitals and the timer.
     return (events.isEmpty() ? Effect().none() : Effect().persist(events))
         .thenRun(this::watch)
@@ -200,7 +230,34 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     Optional<DeviceEvent> transition = rules.onStatus(state, cmd.online(), cmd.receivedAt(), live);
     if (transition.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.ack());
     if (transition.get() instanceof CameOnline online) live = live.seen(online.at(), online.heartbeatIntervalS());
-    return Effect().persist(transition.get()).thenRun(this::watch).thenReply(cmd.replyTo(), s -> StatusReply.ack());
+    return persistThenAck(withAlerts(state, transition.get()), cmd.replyTo());
+  }
+
+  /** A motion report registers an unknown device as what it says it is (a camera unless it says). */
+  private ReplyEffect<DeviceEvent, DeviceState> motionFromUnknown(DeviceState state, RecordMotion cmd) {
+    if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
+    MotionReport m = cmd.report();
+    Registered registered = selfRegistered(m.type() != null ? m.type() : DeviceType.CAMERA, m.name(), null, m.receivedAt());
+    List<DeviceEvent> events = new ArrayList<>(List.of(registered));
+    events.addAll(motion.onMotion(state.apply(registered), m));
+    return persistThenAck(events, cmd.replyTo());
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> persistThenAck(List<DeviceEvent> events, ActorRef<StatusReply<Done>> replyTo) {
+    return (events.isEmpty() ? Effect().none() : Effect().persist(events))
+        .thenRun(this::watch)
+        .thenReply(replyTo, s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> persistNoReply(Optional<DeviceEvent> event) {
+    return (event.isEmpty() ? Effect().none() : Effect().persist(event.get())).thenRun(this::watch).thenNoReply();
+  }
+
+  /** A health transition and the alert it raises, if any. */
+  private List<DeviceEvent> withAlerts(DeviceState state, DeviceEvent transition) {
+    List<DeviceEvent> events = new ArrayList<>(List.of(transition));
+    events.addAll(alerts.onHealth(state, events));
+    return events;
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onSilence(DeviceState state, SilenceTimeout timeout) {
@@ -211,19 +268,22 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
       timers.silenceFor(left);
       return Effect().noReply();
     }
-    return Effect().persist(new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen()))
+    return Effect().persist(withAlerts(state, new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen())))
         .thenRun(this::watch)
         .thenNoReply();
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onIdle(DeviceState state, IdleTimeout timeout) {
-    if (!state.online()) timers.passivate();
+    // A busy motion state needs its timers: stay awake until the episode ended and its alert is out.
+    if (!state.online() && !state.motion().busy()) timers.passivate();
+    else if (!state.online()) timers.keepAwake();
     return Effect().noReply();
   }
 
   /** After anything that changes the status or was heard from the device: restart the right timer. */
   private void watch(DeviceState state) {
     timers.watch(state, live);
+    timers.watchMotion(state, motion, clock.instant());
   }
 
   @Override
@@ -237,6 +297,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onSignal(RecoveryCompleted.instance(), state -> {
           live = state.vitals();
           timers.watchAfterRecovery(state, live);
+          timers.watchMotion(state, motion, clock.instant());
         })
         .onSignal(PostStop.instance(), state -> metrics.entityStopped())
         .build();

@@ -4,7 +4,8 @@ import io.fleet.CborSerializable;
 import java.time.Instant;
 
 /**
- * What a {@link Device} journals: registration, transitions, and now and then its last-seen values.
+ * What a {@link Device} journals: registration, health transitions, now and then its last-seen values,
+ * motion episodes, stored clips and alerts.
  * Every event names its device and the time it happened (server time).
  */
 public sealed interface DeviceEvent extends CborSerializable {
@@ -42,4 +43,25 @@ public sealed interface DeviceEvent extends CborSerializable {
   record LastSeenUpdated(
       String deviceId, Instant at, Integer battery, Integer rssi, Long uptimeS, int heartbeatIntervalS,
       Integer errors, Instant heartbeatTs) implements DeviceEvent {}
+
+  /**
+   * The first event of a motion episode. {@code alerting} is false when the episode began within the
+   * motion cooldown (it raises no alert).
+   */
+  record MotionStarted(String deviceId, Instant at, MotionReport report, boolean alerting) implements DeviceEvent {}
+
+  /** A later event of the active episode: journaled for deduplication and to extend the quiet period. */
+  record MotionContinued(String deviceId, Instant at, String eventId, String clipId) implements DeviceEvent {}
+
+  /** The episode that began with {@code episodeEventId} was quiet for the quiet period. */
+  record MotionEnded(String deviceId, Instant at, String episodeEventId) implements DeviceEvent {}
+
+  /** A clip is in Fleet's bucket and was checked (size, content type). */
+  record ClipStored(String deviceId, Instant at, StoredClip clip) implements DeviceEvent {}
+
+  /** An alert to publish; journaled before it is published, so a crash in between publishes it later. */
+  record AlertRaised(String deviceId, Instant at, Alert alert) implements DeviceEvent {}
+
+  /** A newer revision of a raised alert (its clip arrived or another clip was attached). */
+  record AlertUpdated(String deviceId, Instant at, Alert alert) implements DeviceEvent {}
 }

@@ -6,7 +6,10 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** The {@code fleet.device} settings (and {@code fleet.readside.tag-count}, which tags the events). */
+/**
+ * The {@code fleet.device} settings, {@code fleet.readside.tag-count} (which tags the events) and the
+ * {@link MotionSettings} of {@code fleet.motion} and {@code fleet.alerts}.
+ */
 public record DeviceSettings(
     boolean autoRegister,
     DeviceType defaultType,
@@ -18,7 +21,8 @@ public record DeviceSettings(
     Duration passivateAfter,
     Duration restartGrace,
     int snapshotEvery,
-    int tagCount) {
+    int tagCount,
+    MotionSettings motion) {
 
   public DeviceSettings {
     heartbeatInterval = Map.copyOf(heartbeatInterval);
@@ -35,7 +39,7 @@ public record DeviceSettings(
     if (tagCount < 1) throw new IllegalArgumentException("readside.tag-count must be at least 1");
   }
 
-  /** Reads {@code device.*} and {@code readside.tag-count} from the {@code fleet} block. */
+  /** Reads {@code device.*}, {@code readside.tag-count}, {@code motion.*} and {@code alerts.*} from the {@code fleet} block. */
   public static DeviceSettings fromConfig(Config fleet) {
     Config device = fleet.getConfig("device");
     String typeText = device.getString("default-type");
@@ -55,7 +59,8 @@ public record DeviceSettings(
         device.getDuration("passivate-after"),
         device.getDuration("restart-grace"),
         device.getInt("snapshot-every"),
-        fleet.getInt("readside.tag-count"));
+        fleet.getInt("readside.tag-count"),
+        MotionSettings.fromConfig(fleet));
   }
 
   /** The interval a device of this type is expected to keep when its heartbeats do not say. */

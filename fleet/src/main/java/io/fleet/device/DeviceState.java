@@ -9,11 +9,20 @@ import io.fleet.device.DeviceEvent.LastSeenUpdated;
 import io.fleet.device.DeviceEvent.Registered;
 import io.fleet.device.DeviceEvent.RegistrationChanged;
 import io.fleet.device.DeviceEvent.WentOffline;
+import io.fleet.device.DeviceEvent.AlertRaised;
+import io.fleet.device.DeviceEvent.AlertUpdated;
+import io.fleet.device.DeviceEvent.ClipStored;
+import io.fleet.device.DeviceEvent.MotionContinued;
+import io.fleet.device.DeviceEvent.MotionEnded;
+import io.fleet.device.DeviceEvent.MotionStarted;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * What the journal knows about a device: its registration (null until registered), connection status,
- * battery-low flag and firmware, and the {@link Vitals} as last journaled. Immutable; changed only by
+ * battery-low flag and firmware, the {@link Vitals} as last journaled, its {@link MotionState} and when
+ * it last raised an alert of each kind (for the cooldowns). Immutable; changed only by
  * {@link #apply(DeviceEvent)}, so recovery rebuilds exactly this. The entity keeps newer vitals in memory.
  */
 public record DeviceState(
@@ -23,8 +32,22 @@ public record DeviceState(
     Instant statusSince,
     boolean batteryLow,
     String firmware,
-    Vitals vitals)
+    Vitals vitals,
+    MotionState motion,
+    Map<String, Instant> lastAlerts)
     implements CborSerializable {
+
+  /** Older snapshots have no motion or alerts: they start idle, with no alert raised. */
+  public DeviceState {
+    motion = motion == null ? MotionState.IDLE : motion;
+    lastAlerts = lastAlerts == null ? Map.of() : Map.copyOf(lastAlerts);
+  }
+
+  /** A device's state before motion and alerts (as snapshots of the first version were). */
+  public DeviceState(DeviceRegistration registration, Instant registeredAt, ConnectionState status,
+      Instant statusSince, boolean batteryLow, String firmware, Vitals vitals) {
+    this(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, MotionState.IDLE, Map.of());
+  }
 
   /**
    * What the latest heartbeat said. Unknown values stay as last reported; {@code heartbeatIntervalS} is
@@ -73,7 +96,7 @@ public record DeviceState(
   DeviceState apply(DeviceEvent event) {
     if (event instanceof Registered e) {
       return new DeviceState(new DeviceRegistration(e.type(), e.name(), e.household(), e.location()), e.at(),
-          ConnectionState.UNKNOWN, e.at(), batteryLow, firmware, vitals);
+          ConnectionState.UNKNOWN, e.at(), batteryLow, firmware, vitals, motion, lastAlerts);
     } else if (event instanceof RegistrationChanged e) {
       return withRegistration(new DeviceRegistration(e.type(), e.name(), e.household(), e.location()));
     } else if (event instanceof CameOnline e) {
@@ -85,10 +108,31 @@ public record DeviceState(
     } else if (event instanceof BatteryRecovered e) {
       return withBattery(false, vitals.withBattery(e.level()));
     } else if (event instanceof FirmwareChanged e) {
-      return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, e.to(), vitals);
+      return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, e.to(), vitals, motion,
+          lastAlerts);
     } else if (event instanceof LastSeenUpdated e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, new Vitals(
-          e.at(), e.heartbeatTs(), e.battery(), e.rssi(), e.uptimeS(), e.errors(), e.heartbeatIntervalS()));
+          e.at(), e.heartbeatTs(), e.battery(), e.rssi(), e.uptimeS(), e.errors(), e.heartbeatIntervalS()),
+          motion, lastAlerts);
+    }
+    return applyMotion(event);
+  }
+
+  private DeviceState applyMotion(DeviceEvent event) {
+    if (event instanceof MotionStarted e) {
+      return withMotion(motion.started(e), lastAlerts);
+    } else if (event instanceof MotionContinued e) {
+      return withMotion(motion.continued(e), lastAlerts);
+    } else if (event instanceof MotionEnded) {
+      return withMotion(motion.ended(), lastAlerts);
+    } else if (event instanceof ClipStored e) {
+      return withMotion(motion.stored(e.clip()), lastAlerts);
+    } else if (event instanceof AlertRaised e) {
+      Map<String, Instant> raised = new HashMap<>(lastAlerts);
+      raised.put(e.alert().kind().label(), e.at());
+      return withMotion(e.alert().kind() == AlertKind.MOTION ? motion.alerted(e.alert()) : motion, raised);
+    } else if (event instanceof AlertUpdated e) {
+      return e.alert().kind() == AlertKind.MOTION ? withMotion(motion.alerted(e.alert()), lastAlerts) : this;
     }
     throw new IllegalArgumentException("unexpected event " + event);
   }
@@ -102,15 +146,24 @@ public record DeviceState(
         live.errors(), registeredAt);
   }
 
+  /** When the device last raised an alert of this kind, or null. */
+  Instant lastAlert(AlertKind kind) {
+    return lastAlerts.get(kind.label());
+  }
+
+  private DeviceState withMotion(MotionState changed, Map<String, Instant> alerts) {
+    return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, changed, alerts);
+  }
+
   private DeviceState withRegistration(DeviceRegistration changed) {
-    return new DeviceState(changed, registeredAt, status, statusSince, batteryLow, firmware, vitals);
+    return new DeviceState(changed, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts);
   }
 
   private DeviceState withStatus(ConnectionState changed, Instant since, Vitals seen) {
-    return new DeviceState(registration, registeredAt, changed, since, batteryLow, firmware, seen);
+    return new DeviceState(registration, registeredAt, changed, since, batteryLow, firmware, seen, motion, lastAlerts);
   }
 
   private DeviceState withBattery(boolean low, Vitals changed) {
-    return new DeviceState(registration, registeredAt, status, statusSince, low, firmware, changed);
+    return new DeviceState(registration, registeredAt, status, statusSince, low, firmware, changed, motion, lastAlerts);
   }
 }

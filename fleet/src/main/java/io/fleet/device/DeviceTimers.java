@@ -10,13 +10,16 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * A device entity's two timers: "silence" runs while it is online (it goes offline when it fires late
- * enough), "passivate" while it is not (its entity then asks the shard to stop it). Timers die with the
+ * A device entity's timers: "silence" runs while it is online (it goes offline when it fires late
+ * enough), "passivate" while it is not (its entity then asks the shard to stop it); "motion-quiet" while
+ * a motion episode is active and "clip-wait" while its alert waits for a clip. Timers die with the
  * entity; a recovered entity starts them again from its state.
  */
 final class DeviceTimers {
   private static final String SILENCE = "silence";
   private static final String PASSIVATE = "passivate";
+  private static final String MOTION_QUIET = "motion-quiet";
+  private static final String CLIP_WAIT = "clip-wait";
 
   private final TimerScheduler<Command> timers;
   private final ActorContext<Command> ctx;
@@ -50,6 +53,25 @@ final class DeviceTimers {
 
   void silenceFor(Duration left) {
     timers.startSingleTimer(SILENCE, Device.SilenceTimeout.INSTANCE, left);
+  }
+
+  /** Arms the motion timers for what the state says is pending: an active episode, an alert waiting for a clip. */
+  void watchMotion(DeviceState state, MotionRules rules, java.time.Instant now) {
+    MotionState motion = state.motion();
+    if (motion.active()) {
+      timers.startSingleTimer(MOTION_QUIET, Device.MotionQuietCheck.INSTANCE, atLeastZero(rules.quietLeft(motion, now)));
+    } else {
+      timers.cancel(MOTION_QUIET);
+    }
+    if (motion.waitingForClip()) {
+      timers.startSingleTimer(CLIP_WAIT, Device.ClipWaitOver.INSTANCE, atLeastZero(rules.clipWaitLeft(motion, now)));
+    } else {
+      timers.cancel(CLIP_WAIT);
+    }
+  }
+
+  private static Duration atLeastZero(Duration d) {
+    return d.isNegative() ? Duration.ZERO : d;
   }
 
   /** Postpones passivation by a full {@code passivate-after}. */

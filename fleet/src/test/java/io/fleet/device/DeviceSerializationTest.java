@@ -27,6 +27,11 @@ class DeviceSerializationTest {
   private static final ActorTestKit testKit = ActorTestKit.create(DeviceTesting.CONFIG);
   private static final SerializationTestKit serialization = testKit.serializationTestKit();
   private static final Instant AT = Instant.parse("2025-03-01T10:15:30.123456Z");
+  private static final MotionReport REPORT =
+      new MotionReport("e-1", AT, AT, 0.5, "c-1", null, "motion", DeviceType.CAMERA, "Porch");
+  private static final StoredClip CLIP = new StoredClip("c-1", "clips/d-1/c-1", "http://s3/b/clips/d-1/c-1", 42, "video/mp4", AT);
+  private static final Alert ALERT = new Alert("d-1:e-1", AlertKind.BATTERY_LOW, 1, "e-1", AT, "Porch", DeviceType.CAMERA,
+      "h-1", "http://s3/b/clips/d-1/c-1", "motion", "c-1", true, List.of("c-1"), "open");
 
   @AfterAll
   static void stop() {
@@ -44,7 +49,13 @@ class DeviceSerializationTest {
         new BatteryLow("d-1", AT, 19),
         new BatteryRecovered("d-1", AT, 25),
         new FirmwareChanged("d-1", AT, null, "1.0"),
-        new LastSeenUpdated("d-1", AT, 80, -61, 12_345L, 30, null, AT.minusMillis(5)));
+        new LastSeenUpdated("d-1", AT, 80, -61, 12_345L, 30, null, AT.minusMillis(5)),
+        new DeviceEvent.MotionStarted("d-1", AT, REPORT, true),
+        new DeviceEvent.MotionContinued("d-1", AT, "e-2", null),
+        new DeviceEvent.MotionEnded("d-1", AT, "e-1"),
+        new DeviceEvent.ClipStored("d-1", AT, CLIP),
+        new DeviceEvent.AlertRaised("d-1", AT, ALERT),
+        new DeviceEvent.AlertUpdated("d-1", AT, ALERT));
 
     events.forEach(event -> serialization.verifySerialization(event, true));
   }
@@ -53,6 +64,9 @@ class DeviceSerializationTest {
   void theStateAndTheViewRoundTripEqual() {
     Vitals vitals = new Vitals(AT, AT.minusMillis(5), 80, -61, 12_345L, 2, 30);
     serialization.verifySerialization(DeviceState.empty(), true);
+    serialization.verifySerialization(new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, vitals,
+        new MotionState(true, AT, REPORT, true, AT, ALERT, List.of("e-1"), List.of("c-1"), List.of(CLIP)),
+        java.util.Map.of("motion", AT)), true);
     serialization.verifySerialization(new DeviceState(new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", "roof"),
         AT, ConnectionState.ONLINE, AT, true, "1.2", vitals), true);
     serialization.verifySerialization(new DeviceView("d-1", DeviceType.SENSOR, "Attic", "h-1", "roof",
