@@ -2,6 +2,7 @@ package io.fleet.ingest;
 
 import io.fleet.device.Device;
 import io.fleet.device.Heartbeat;
+import io.fleet.device.MotionReport;
 import io.fleet.metrics.FleetMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +29,7 @@ import org.apache.pekko.pattern.StatusReply;
  * and commits the offset only after the entity answered (having persisted what mattered) or the
  * record was dead-lettered. A slow or failing entity layer is retried with backoff and never skipped,
  * so the pressure reaches Kafka (consumer lag), not memory. Delivery is at least once; entities ignore
- * redelivered heartbeats by their timestamp. Owns no state: progress is the committed offset.
+ * redelivered heartbeats by their timestamp and redelivered motion events by their event id. Owns no state: progress is the committed offset.
  */
 public final class DeviceEventConsumer {
   private final Consumer.DrainingControl<Done> control;
@@ -43,15 +44,20 @@ public final class DeviceEventConsumer {
       ConsumerSettings<String, byte[]> consumerSettings,
       DeadLetters deadLetters) {
     Delivery delivery = new Delivery(system, settings, deadLetters);
-    Consumer.DrainingControl<Done> control =
-        Consumer.committableSource(
-                consumerSettings.withGroupId(settings.consumerGroup()),
-                Subscriptions.topics(settings.deviceEventsTopic()))
-            .mapAsync(settings.deliveryParallelism(),
-                msg -> delivery.deliver(msg.record()).thenApply(done -> msg.committableOffset()))
-            .toMat(Committer.sink(CommitterSettings.create(system)), Consumer::createDrainingControl)
-            .run(system);
-    return new DeviceEventConsumer(control);
+    return new DeviceEventConsumer(run(system, consumerSettings.withGroupId(settings.consumerGroup()),
+        settings.deviceEventsTopic(), settings.deliveryParallelism(), delivery::deliver));
+  }
+
+  /**
+   * Runs {@code deliver} over {@code topic}, at most {@code parallelism} records at once, committing each
+   * offset only once its delivery completed (in order).
+   */
+  static Consumer.DrainingControl<Done> run(ActorSystem<?> system, ConsumerSettings<String, byte[]> consumerSettings,
+      String topic, int parallelism, java.util.function.Function<ConsumerRecord<String, byte[]>, CompletionStage<Done>> deliver) {
+    return Consumer.committableSource(consumerSettings, Subscriptions.topics(topic))
+        .mapAsync(parallelism, msg -> deliver.apply(msg.record()).thenApply(done -> msg.committableOffset()))
+        .toMat(Committer.sink(CommitterSettings.create(system)), Consumer::createDrainingControl)
+        .run(system);
   }
 
   /** Finishes the records on their way, commits their offsets, then stops. */
@@ -115,12 +121,18 @@ public final class DeviceEventConsumer {
           boolean online = ((Parsed.Ok<Boolean>) status).value();
           yield ask(deviceId, replyTo -> new Device.RecordStatus(online, receivedAt, replyTo), record, source, receivedAt);
         }
-        // Telemetry, motion and locations stay in the topic for the analytics and motion pipelines.
-        case TELEMETRY, MOTION, LOCATION -> CompletableFuture.completedFuture(Done.getInstance());
+        case MOTION -> {
+          Parsed<MotionReport> motion = MotionMessages.mqtt(payload, receivedAt);
+          if (motion instanceof Parsed.Rejected<MotionReport> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
+          MotionReport report = ((Parsed.Ok<MotionReport>) motion).value();
+          yield ask(deviceId, replyTo -> new Device.RecordMotion(report, replyTo), record, source, receivedAt);
+        }
+        // Telemetry and locations stay in the topic for the analytics pipelines.
+        case TELEMETRY, LOCATION -> CompletableFuture.completedFuture(Done.getInstance());
       };
     }
 
-    private CompletionStage<Done> ask(
+    CompletionStage<Done> ask(
         String deviceId,
         Function<ActorRef<StatusReply<Done>>, Device.Command> command,
         ConsumerRecord<String, byte[]> record,
@@ -145,7 +157,7 @@ public final class DeviceEventConsumer {
       });
     }
 
-    private CompletionStage<Done> reject(
+    CompletionStage<Done> reject(
         ConsumerRecord<String, byte[]> record, DeadLetter.Reason reason, String detail, String source, Instant receivedAt) {
       byte[] payload = record.value() == null ? new byte[0] : record.value();
       String original = IngestHeaders.get(record.headers(), IngestHeaders.SOURCE).map(s -> s + " via " + source).orElse(source);

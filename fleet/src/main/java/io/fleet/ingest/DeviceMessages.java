@@ -79,7 +79,7 @@ public final class DeviceMessages {
     };
   }
 
-  private static Instant instant(JsonNode ts) throws Invalid {
+  static Instant instant(JsonNode ts) throws Invalid {
     if (ts == null || ts.isNull()) throw new Invalid("needs 'ts'");
     if (ts.isIntegralNumber()) {
       long n = ts.asLong();
@@ -130,7 +130,7 @@ public final class DeviceMessages {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
-  private static final class Invalid extends Exception {
+  static final class Invalid extends Exception {
     Invalid(String message) {
       super(message, null, false, false);
     }

@@ -6,8 +6,10 @@ import java.time.Duration;
 /** The ingest path's settings, read from the {@code fleet} configuration block. */
 public record IngestSettings(
     String deviceEventsTopic,
+    String motionEventsTopic,
     String deadLettersTopic,
     String consumerGroup,
+    String motionConsumerGroup,
     int deliveryParallelism,
     String mqttClientId,
     boolean mqttCleanSession,
@@ -18,8 +20,10 @@ public record IngestSettings(
   public static IngestSettings fromConfig(Config fleet) {
     return new IngestSettings(
         fleet.getString("kafka.topics.device-events"),
+        fleet.getString("kafka.topics.motion-events"),
         fleet.getString("kafka.topics.dead-letters"),
         fleet.getString("kafka.consumer-group"),
+        fleet.getString("kafka.motion-consumer-group"),
         fleet.getInt("kafka.delivery-parallelism"),
         fleet.getString("mqtt.client-id"),
         fleet.getBoolean("mqtt.clean-session"),

@@ -10,10 +10,10 @@ import org.apache.pekko.projection.jdbc.JdbcSession;
  * One JDBC transaction for a projection: the rows a handler writes and the projection's offset commit
  * together, so a crash neither skips nor doubles a row.
  */
-final class JdbcConnectionSession implements JdbcSession {
+public final class JdbcConnectionSession implements JdbcSession {
   private final Connection connection;
 
-  JdbcConnectionSession(DataSource dataSource) {
+  public JdbcConnectionSession(DataSource dataSource) {
     try {
       this.connection = dataSource.getConnection();
       this.connection.setAutoCommit(false);

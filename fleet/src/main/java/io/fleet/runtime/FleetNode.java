@@ -2,18 +2,23 @@ package io.fleet.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleet.alerts.AlertPublisher;
 import io.fleet.device.Device;
 import io.fleet.device.DeviceSettings;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
+import io.fleet.infra.KafkaTopics;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.ingest.DeviceEventConsumer;
 import io.fleet.ingest.IngestSettings;
 import io.fleet.ingest.IngressBridge;
+import io.fleet.ingest.SeedMotionConsumer;
+import io.fleet.media.ClipStore;
 import io.fleet.metrics.ConsumerLagMonitor;
 import io.fleet.readside.DeviceDirectory;
 import io.fleet.readside.DeviceSummaryProjection;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -29,13 +34,14 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.ProducerSettings;
+import org.apache.pekko.kafka.javadsl.SendProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running Fleet node: its infrastructure (embedded or real), the actor system with the sharded
- * {@link Device} entities, the read-side projection, and the ingest streams (MQTT→Kafka bridge,
- * Kafka→entities consumer). Holds no state of its own: everything durable is in Kafka, the journal and
+ * {@link Device} entities, the read-side projection, the ingest streams (MQTT→Kafka bridge,
+ * Kafka→entities consumer, the seed devices' motion consumer), the clip store and the alert publisher. Holds no state of its own: everything durable is in Kafka, the journal and
  * the read-side tables, so a node that is killed resumes from them.
  */
 public final class FleetNode implements AutoCloseable {
@@ -48,6 +54,9 @@ public final class FleetNode implements AutoCloseable {
   private final DeviceDirectory directory;
   private final DeadLetters deadLetters;
   private final DeviceEventConsumer consumer;
+  private final SeedMotionConsumer seedMotion;
+  private final ClipStore clips;
+  private final SendProducer<String, byte[]> alertProducer;
   private final IngressBridge bridge;
   private final ConsumerLagMonitor lag;
   private final Health health;
@@ -76,6 +85,11 @@ public final class FleetNode implements AutoCloseable {
               .withBootstrapServers(endpoints.kafkaBootstrap());
       this.deadLetters = new DeadLetters(system, producer, ingestSettings.deadLettersTopic());
       this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, deadLetters);
+      this.clips = new ClipStore(system, endpoints);
+      ZoneId zone = deviceSettings.motion().timeZone();
+      this.seedMotion = SeedMotionConsumer.start(system, ingestSettings, consumerSettings, deadLetters, clips, zone);
+      this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
+          producer, KafkaTopics.Names.from(full).alerts(), zone);
       this.bridge = IngressBridge.start(system,
           new IngressBridge.Connection(endpoints.mqttUrl(), endpoints.mqttUser(), endpoints.mqttPassword()),
           ingestSettings, producer);
@@ -145,6 +159,11 @@ public final class FleetNode implements AutoCloseable {
     return directory;
   }
 
+  /** Clips in Fleet's bucket: streamed uploads and checks. */
+  public ClipStore clips() {
+    return clips;
+  }
+
   public Health health() {
     return health;
   }
@@ -165,11 +184,14 @@ public final class FleetNode implements AutoCloseable {
     log.info("stopping Fleet node");
     await(bridge.stop(), "ingress bridge");
     await(consumer.stop(), "device-event consumer");
+    await(seedMotion.stop(), "seed motion consumer");
     lag.close();
     health.close();
     await(deadLetters.close(), "dead-letter producer");
     await(CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()), "actor system");
     await(system.getWhenTerminated(), "actor system termination");
+    // After the projections stopped with the actor system: no alert is on its way any more.
+    await(alertProducer.close(), "alert producer");
     infrastructure.close();
   }
 

@@ -1,0 +1,94 @@
+package io.fleet.alerts;
+
+import io.fleet.device.Alert;
+import io.fleet.device.Device;
+import io.fleet.device.DeviceEvent;
+import io.fleet.readside.JdbcConnectionSession;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.kafka.ProducerSettings;
+import org.apache.pekko.kafka.javadsl.SendProducer;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.javadsl.AtLeastOnceProjection;
+import org.apache.pekko.projection.javadsl.Handler;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+
+/**
+ * Publishes the alerts the devices journaled ({@code AlertRaised}, {@code AlertUpdated}) to Kafka
+ * {@code fleet.alerts}, keyed by device id. Why a projection over the journal rather than a send from
+ * the entity: the entity only persists the alert, which is one atomic write; this projection (one
+ * instance per event tag, spread over the cluster) reads the journal in order and saves its offset
+ * (in {@code projection_offset_store}) only after Kafka acknowledged the records up to it. A crash
+ * after the persist and before the publish therefore publishes on restart, and nothing is dropped.
+ * Delivery is at least once: after a crash a few alerts may be published again, with the same
+ * {@code alert_id} and {@code revision}, so consumers deduplicate. Bounded: one record at a time per
+ * instance, through one idempotent producer; when Kafka is down the projection waits and retries.
+ */
+public final class AlertPublisher {
+  public static final String NAME = "alert-publisher";
+
+  private AlertPublisher() {}
+
+  public static SendProducer<String, byte[]> init(ActorSystem<?> system, DataSource dataSource, int tagCount,
+      ProducerSettings<String, byte[]> producerSettings, String topic, ZoneId zone) {
+    SendProducer<String, byte[]> producer = new SendProducer<>(producerSettings, system);
+    AlertJson json = new AlertJson(zone);
+    List<String> tags = Device.tags(tagCount);
+    ShardedDaemonProcess.get(system).init(
+        ProjectionBehavior.Command.class,
+        NAME,
+        tags.size(),
+        i -> ProjectionBehavior.create(projection(system, dataSource, tags.get(i), producer, topic, json)),
+        ShardedDaemonProcessSettings.create(system),
+        Optional.of(ProjectionBehavior.stopMessage()));
+    return producer;
+  }
+
+  static AtLeastOnceProjection<Offset, EventEnvelope<DeviceEvent>> projection(ActorSystem<?> system,
+      DataSource dataSource, String tag, SendProducer<String, byte[]> producer, String topic, AlertJson json) {
+    return JdbcProjection.atLeastOnceAsync(
+        ProjectionId.of(NAME, tag),
+        EventSourcedProvider.<DeviceEvent>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
+        () -> new JdbcConnectionSession(dataSource),
+        () -> new Publish(producer, topic, json),
+        system);
+  }
+
+  private static final class Publish extends Handler<EventEnvelope<DeviceEvent>> {
+    private final SendProducer<String, byte[]> producer;
+    private final String topic;
+    private final AlertJson json;
+
+    Publish(SendProducer<String, byte[]> producer, String topic, AlertJson json) {
+      this.producer = producer;
+      this.topic = topic;
+      this.json = json;
+    }
+
+    @Override
+    public CompletionStage<Done> process(EventEnvelope<DeviceEvent> envelope) {
+      DeviceEvent event = envelope.event();
+      Alert alert = event instanceof DeviceEvent.AlertRaised r ? r.alert()
+          : event instanceof DeviceEvent.AlertUpdated u ? u.alert() : null;
+      if (alert == null) return CompletableFuture.completedFuture(Done.getInstance());
+      ProducerRecord<String, byte[]> record =
+          new ProducerRecord<>(topic, event.deviceId(), json.toBytes(event.deviceId(), alert, event.at()));
+      record.headers().add("fleet.alert-id", alert.alertId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return producer.send(record).thenApply(metadata -> Done.getInstance());
+    }
+  }
+}

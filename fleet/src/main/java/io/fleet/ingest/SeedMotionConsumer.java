@@ -1,0 +1,88 @@
+package io.fleet.ingest;
+
+import io.fleet.device.Device;
+import io.fleet.device.MotionReport;
+import io.fleet.device.StoredClip;
+import io.fleet.media.ClipStore;
+import io.fleet.metrics.FleetMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.javadsl.Consumer;
+
+/**
+ * Reads the seed devices' motion events from {@code ksql_motion_events} (the topic name is configurable)
+ * and tells each device's entity, committing an offset only after the entity answered; malformed
+ * records go to the dead letters. A {@code url} into Fleet's bucket is HEAD-checked first (S3 first):
+ * the entity hears the motion, naming the clip by its key, and then — if the check found it — that the
+ * clip is stored, so the alert says {@code clip_verified: true}; a clip not found lets the alert go out
+ * unverified after the clip wait. A foreign URL is recorded as given. Unknown devices register
+ * themselves from the record. S3 errors are retried with backoff, holding the partition: the pressure
+ * shows as consumer lag. Owns no state: progress is the committed offset.
+ */
+public final class SeedMotionConsumer {
+  private static final Duration HEAD_PATIENCE = Duration.ofMinutes(10);
+  private final Consumer.DrainingControl<Done> control;
+
+  private SeedMotionConsumer(Consumer.DrainingControl<Done> control) {
+    this.control = control;
+  }
+
+  public static SeedMotionConsumer start(ActorSystem<?> system, IngestSettings settings,
+      ConsumerSettings<String, byte[]> consumerSettings, DeadLetters deadLetters, ClipStore clips, ZoneId zone) {
+    DeviceEventConsumer.Delivery delivery = new DeviceEventConsumer.Delivery(system, settings, deadLetters);
+    FleetMetrics metrics = FleetMetrics.get(system);
+    return new SeedMotionConsumer(DeviceEventConsumer.run(system,
+        consumerSettings.withGroupId(settings.motionConsumerGroup()), settings.motionEventsTopic(),
+        settings.deliveryParallelism(), record -> deliver(record, settings, delivery, clips, zone, metrics)));
+  }
+
+  private static CompletionStage<Done> deliver(ConsumerRecord<String, byte[]> record, IngestSettings settings,
+      DeviceEventConsumer.Delivery delivery, ClipStore clips, ZoneId zone, FleetMetrics metrics) {
+    String source = "kafka:" + record.topic() + "/" + record.partition() + "/" + record.offset();
+    Instant receivedAt = Instant.ofEpochMilli(record.timestamp());
+    metrics.messageIn(record.topic() + ":motion");
+    byte[] payload = record.value() == null ? new byte[0] : record.value();
+    if (payload.length > settings.maxPayloadBytes()) {
+      return delivery.reject(record, DeadLetter.Reason.OVERSIZED,
+          payload.length + " bytes exceeds the limit of " + settings.maxPayloadBytes(), source, receivedAt);
+    }
+    Parsed<MotionMessages.SeedMotion> parsed = MotionMessages.seed(payload, receivedAt, zone);
+    if (parsed instanceof Parsed.Rejected<MotionMessages.SeedMotion> r) {
+      return delivery.reject(record, r.reason(), r.detail(), source, receivedAt);
+    }
+    MotionMessages.SeedMotion seed = ((Parsed.Ok<MotionMessages.SeedMotion>) parsed).value();
+    String deviceId = seed.deviceId();
+    Optional<String> key = clips.keyOf(seed.report().url());
+    if (key.isEmpty()) {
+      return delivery.ask(deviceId, r -> new Device.RecordMotion(seed.report(), r), record, source, receivedAt);
+    }
+    MotionReport naming = withClip(seed.report(), key.get());
+    return clips.check(key.get(), key.get(), -1, HEAD_PATIENCE).thenCompose(found ->
+        delivery.ask(deviceId, r -> new Device.RecordMotion(naming, r), record, source, receivedAt)
+            .thenCompose(done -> found.map(clip -> store(delivery, deviceId, clip, record, source, receivedAt))
+                .orElse(CompletableFuture.completedFuture(Done.getInstance()))));
+  }
+
+  private static CompletionStage<Done> store(DeviceEventConsumer.Delivery delivery, String deviceId, StoredClip clip,
+      ConsumerRecord<String, byte[]> record, String source, Instant receivedAt) {
+    return delivery.ask(deviceId, r -> new Device.StoreClip(clip, r), record, source, receivedAt);
+  }
+
+  private static MotionReport withClip(MotionReport r, String clipId) {
+    return new MotionReport(r.eventId(), r.eventTime(), r.receivedAt(), r.score(), clipId, r.url(), r.message(),
+        r.type(), r.name());
+  }
+
+  /** Finishes the records on their way, commits their offsets, then stops. */
+  public CompletionStage<Done> stop() {
+    return control.drainAndShutdown(java.util.concurrent.ForkJoinPool.commonPool());
+  }
+}
