@@ -41,18 +41,37 @@ final class Despeckle {
 
     /** Cross (4-neighbour) erosion or dilation; outside the frame counts as unchanged. */
     private void cross(byte[] in, byte[] out, boolean erode) {
+        int w = width;
         for (int y = 0; y < height; y++) {
-            int row = y * width;
-            for (int x = 0; x < width; x++) {
-                int i = row + x;
-                int c = in[i];
-                int l = x > 0 ? in[i - 1] : 0;
-                int r = x < width - 1 ? in[i + 1] : 0;
-                int u = y > 0 ? in[i - width] : 0;
-                int d = y < height - 1 ? in[i + width] : 0;
-                out[i] = (byte) (erode ? c & l & r & u & d : c | l | r | u | d);
+            int row = y * w;
+            if (y == 0 || y == height - 1) {
+                for (int x = 0; x < w; x++) {
+                    out[row + x] = crossAtEdge(in, x, y, erode);
+                }
+                continue;
             }
+            out[row] = crossAtEdge(in, 0, y, erode);
+            // Inner pixels without bounds checks: this loop is most of the filter's time.
+            if (erode) {
+                for (int i = row + 1; i < row + w - 1; i++) {
+                    out[i] = (byte) (in[i] & in[i - 1] & in[i + 1] & in[i - w] & in[i + w]);
+                }
+            } else {
+                for (int i = row + 1; i < row + w - 1; i++) {
+                    out[i] = (byte) (in[i] | in[i - 1] | in[i + 1] | in[i - w] | in[i + w]);
+                }
+            }
+            out[row + w - 1] = crossAtEdge(in, w - 1, y, erode);
         }
+    }
+
+    private byte crossAtEdge(byte[] in, int x, int y, boolean erode) {
+        int i = y * width + x;
+        int l = x > 0 ? in[i - 1] : 0;
+        int r = x < width - 1 ? in[i + 1] : 0;
+        int u = y > 0 ? in[i - width] : 0;
+        int d = y < height - 1 ? in[i + width] : 0;
+        return (byte) (erode ? in[i] & l & r & u & d : in[i] | l | r | u | d);
     }
 
     /** 3×3 box erosion or dilation, done separably: rows into a scratch map, then columns. */
