@@ -16,13 +16,13 @@ import javax.imageio.ImageIO;
  * A tiny MJPEG camera on 127.0.0.1 for tests: {@code /stream} serves the given images once as
  * {@code multipart/x-mixed-replace}, like Motion's stream port, every other part without a {@code Content-Length}.
  */
-final class MjpegServer implements AutoCloseable {
+public final class MjpegServer implements AutoCloseable {
 
-    static final String BOUNDARY = "BoundaryString";
+    public static final String BOUNDARY = "BoundaryString";
 
     private final HttpServer server;
 
-    MjpegServer(List<BufferedImage> images, String contentType) throws IOException {
+    public MjpegServer(List<BufferedImage> images, String contentType) throws IOException {
         List<byte[]> jpegs = images.stream().map(MjpegServer::jpeg).toList();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/stream", exchange -> {
@@ -44,7 +44,7 @@ final class MjpegServer implements AutoCloseable {
         server.start();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/stream");
     }
 
@@ -53,7 +53,7 @@ final class MjpegServer implements AutoCloseable {
         server.stop(0);
     }
 
-    static byte[] jpeg(BufferedImage image) {
+    public static byte[] jpeg(BufferedImage image) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             ImageIO.write(image, "jpg", bytes);
