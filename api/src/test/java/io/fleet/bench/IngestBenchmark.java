@@ -149,6 +149,7 @@ public final class IngestBenchmark {
     } finally {
       node.close();
       deleteRecursively(dataDir);
+      if (options.dbUrl != null) dropSchema(options.dbUrl, schema);
     }
     say("done in %d s", elapsedMs(startedAt) / 1000);
     return ok ? 0 : 1;
@@ -580,6 +581,14 @@ public final class IngestBenchmark {
 
   private static void say(String format, Object... args) {
     System.out.println(String.format(Locale.ROOT, format, args));
+  }
+
+  private static void dropSchema(String url, String schema) {
+    try (var connection = java.sql.DriverManager.getConnection(url); var statement = connection.createStatement()) {
+      statement.execute("drop schema if exists " + schema + " cascade");
+    } catch (java.sql.SQLException e) {
+      System.out.println("could not drop schema " + schema + ": " + e);
+    }
   }
 
   private static void deleteRecursively(Path dir) {
