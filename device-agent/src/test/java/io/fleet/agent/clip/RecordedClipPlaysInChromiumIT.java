@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A clip the agent records from a detected event plays in Debian's headless Chromium. */
+/** A clip the agent records from a detected event plays, and seeks, in Debian's headless Chromium. */
 class RecordedClipPlaysInChromiumIT {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -36,16 +36,19 @@ class RecordedClipPlaysInChromiumIT {
             <script>
               const video = document.getElementById('clip');
               const result = document.getElementById('result');
-              const report = () => result.textContent = 'duration=' + video.duration
-                  + ' readyState=' + video.readyState + ' size=' + video.videoWidth + 'x' + video.videoHeight;
-              video.addEventListener('loadedmetadata', report);
-              video.addEventListener('loadeddata', report);
+              const report = (seeked) => result.textContent = 'duration=' + video.duration
+                  + ' readyState=' + video.readyState + ' size=' + video.videoWidth + 'x' + video.videoHeight
+                  + ' seekedTo=' + (seeked ? video.currentTime : 'none');
+              video.addEventListener('loadedmetadata', () => report(false));
+              video.addEventListener('loadeddata', () => { report(false); video.currentTime = video.duration / 2; },
+                  { once: true });
+              video.addEventListener('seeked', () => report(true));
               video.addEventListener('error', () => result.textContent = 'error=' + (video.error && video.error.code));
             </script>
             </body></html>
             """;
     private static final Pattern RESULT = Pattern.compile(
-            "duration=([0-9.]+) readyState=(\\d) size=(\\d+)x(\\d+)");
+            "duration=([0-9.]+) readyState=(\\d) size=(\\d+)x(\\d+) seekedTo=([0-9.]+|none)");
 
     @TempDir
     Path directory;
@@ -68,6 +71,9 @@ class RecordedClipPlaysInChromiumIT {
                     org.assertj.core.data.Offset.offset(0.2));
             assertThat(Integer.parseInt(result.group(2))).isGreaterThanOrEqualTo(1);
             assertThat(result.group(3) + "x" + result.group(4)).isEqualTo("320x240");
+            assertThat(result.group(5)).as("seeking to the middle").isNotEqualTo("none");
+            assertThat(Double.parseDouble(result.group(5))).isCloseTo(clip.frames() / 20.0,
+                    org.assertj.core.data.Offset.offset(0.2));
         }
     }
 

@@ -14,6 +14,7 @@ import io.fleet.agent.camera.SyntheticScene.Sway;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class MotionDetectorTest {
@@ -52,6 +53,17 @@ class MotionDetectorTest {
         assertThat(withLightswitch.events).isEmpty();
         assertThat(withLightswitch.lightSwitches).isEqualTo(3);
         assertThat(without.events).as("the same scene without lightswitch detection").isNotEmpty();
+    }
+
+    @Test
+    void aGradualLightChangeLikeDuskIsFollowedWithoutMotion() throws IOException {
+        List<LightChange> dusk = IntStream.range(0, 100).mapToObj(k -> new LightChange(20 + k, 1 - 0.006 * k, 0))
+                .toList();
+
+        DetectedEvents detected = DetectedEvents.run(SETTINGS, new SyntheticScene(quietScript(List.of(), dusk)));
+
+        assertThat(detected.motionFrames).isZero();
+        assertThat(detected.lightSwitches).isZero();
     }
 
     @Test
