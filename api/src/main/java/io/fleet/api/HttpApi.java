@@ -41,6 +41,7 @@ public final class HttpApi extends AllDirectives {
   private final FleetRoutes fleet;
   private final EventRoutes events;
   private final TokenRoutes tokens;
+  private final ClipRoutes clips;
 
   public HttpApi(FleetNode node, String operatorToken) {
     this.node = node;
@@ -51,12 +52,15 @@ public final class HttpApi extends AllDirectives {
     this.devices = new DeviceRoutes(node);
     this.fleet = new FleetRoutes(node);
     this.events = new EventRoutes(node);
+    this.clips = new ClipRoutes(node, authenticator);
   }
 
   public Route route() {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
         pathPrefix("api", () -> concat(
             path("health", () -> get(() -> optionalPrincipal(fleet::health))),
+            // Clip uploads authenticate devices too (HTTP Basic), so they come before the bearer check.
+            clips.routes(),
             authenticated(principal -> concat(
                 fleet.routes(principal),
                 devices.routes(principal),

@@ -3,12 +3,9 @@ package io.fleet.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.fleet.infra.Endpoints;
 import io.fleet.ingest.IngestHeaders;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,19 +98,11 @@ class DeadLetterIT {
   }
 
   private static void publish(Mqtt3BlockingClient mqtt, String topic, byte[] payload) {
-    mqtt.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
+    TestMqtt.publish(mqtt, topic, payload);
   }
 
   private static Mqtt3BlockingClient serviceClient(Endpoints e) {
-    URI uri = URI.create(e.mqttUrl());
-    var builder = MqttClient.builder().useMqttVersion3().identifier("it-publisher-" + UUID.randomUUID())
-        .serverHost(uri.getHost()).serverPort(uri.getPort());
-    if (!e.mqttUser().isEmpty()) {
-      builder = builder.simpleAuth().username(e.mqttUser()).password(e.mqttPassword().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
-    }
-    Mqtt3BlockingClient client = builder.buildBlocking();
-    client.connect();
-    return client;
+    return TestMqtt.serviceClient(e);
   }
 
   private static KafkaProducer<String, byte[]> producer(Endpoints e) {

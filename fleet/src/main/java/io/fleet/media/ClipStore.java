@@ -86,7 +86,7 @@ public final class ClipStore {
             m.getContentType().orElse(""), Instant.now())));
   }
 
-  static boolean isClipContentType(String contentType) {
+  public static boolean isClipContentType(String contentType) {
     String type = contentType.toLowerCase(Locale.ROOT);
     return type.startsWith("video/") || type.startsWith(ContentTypes.APPLICATION_OCTET_STREAM.mediaType().toString());
   }

@@ -1,0 +1,192 @@
+package io.fleet.api;
+
+import io.fleet.device.Device;
+import io.fleet.device.DeviceView;
+import io.fleet.device.StoredClip;
+import io.fleet.infra.DeviceCredentials;
+import io.fleet.ingest.DeviceTopic;
+import io.fleet.media.ClipSettings;
+import io.fleet.media.ClipStore;
+import io.fleet.runtime.FleetNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * {@code PUT /api/devices/{id}/clips/{clipId}}: a device (HTTP Basic, its id and MQTT password) or an
+ * operator streams a clip to S3 — a multipart upload, never whole in memory — then the object is
+ * HEAD-checked (size as received, video or octet-stream type) and only then the device's entity is told
+ * the clip is stored (S3 first). Uploads are bounded per node and per device: one over the limit is
+ * refused with 429 and {@code Retry-After}, so a slow S3 holds devices back instead of filling memory.
+ * Holds only the in-flight counts; an upload cut short by a crash leaves no stored clip behind (S3
+ * discards incomplete multipart uploads by its lifecycle rules) and the device uploads again.
+ */
+final class ClipRoutes extends AllDirectives {
+  private static final Duration CHECK_PATIENCE = Duration.ofSeconds(30);
+
+  private final FleetNode node;
+  private final Authenticator authenticator;
+  private final DeviceCredentials credentials;
+  private final ClipSettings settings;
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+  private final AtomicInteger nodeUploads = new AtomicInteger();
+  private final ConcurrentHashMap<String, Integer> deviceUploads = new ConcurrentHashMap<>();
+
+  ClipRoutes(FleetNode node, Authenticator authenticator) {
+    this.node = node;
+    this.authenticator = authenticator;
+    this.credentials = node.infrastructure().deviceCredentials();
+    this.settings = ClipSettings.fromConfig(node.system().settings().config().getConfig("fleet"));
+    this.sharding = ClusterSharding.get(node.system());
+    this.askTimeout = node.ingestSettings().askTimeout();
+  }
+
+  /** What a stored clip's upload answers. */
+  record ClipView(String deviceId, String clipId, String key, String url, long size, String contentType, Instant storedAt) {}
+
+  Route routes() {
+    return pathPrefix("devices", () -> pathPrefix(PathMatchers.segment(), id -> pathPrefix("clips", () ->
+        path(PathMatchers.segment(), clipId -> put(() -> asDeviceOrOperator(id, () -> upload(id, clipId)))))));
+  }
+
+  /** The device itself (Basic: its id and MQTT password) or an operator (Bearer). */
+  private Route asDeviceOrOperator(String deviceId, Supplier<Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> {
+      if (header.filter(h -> h.regionMatches(true, 0, "Basic ", 0, 6)).isPresent()) {
+        return isDevice(deviceId, header.get().substring(6).trim()) ? inner.get() : unauthorized();
+      }
+      return onSuccess(authenticator.authenticate(header),
+          principal -> principal.filter(Principal::isOperator).isPresent() ? inner.get() : unauthorized());
+    });
+  }
+
+  private boolean isDevice(String deviceId, String basic) {
+    try {
+      String decoded = new String(Base64.getDecoder().decode(basic), StandardCharsets.UTF_8);
+      int colon = decoded.indexOf(':');
+      return colon > 0 && decoded.substring(0, colon).equals(deviceId)
+          && credentials.verify(deviceId, decoded.substring(colon + 1));
+    } catch (IllegalArgumentException notBase64) {
+      return false;
+    }
+  }
+
+  private Route unauthorized() {
+    return respondWithHeader(WWWAuthenticate.create(HttpChallenge.createBasic("fleet devices")),
+        () -> HttpApi.error(StatusCodes.UNAUTHORIZED, "unauthorized",
+            "send Basic <device id>:<device password>, or an operator's Bearer token"));
+  }
+
+  private Route upload(String deviceId, String clipId) {
+    if (!DeviceTopic.isValidDeviceId(deviceId) || !ClipStore.isValidClipId(clipId)) {
+      return HttpApi.error(StatusCodes.BAD_REQUEST, "invalid id", "device and clip ids are 1-128 letters, digits, '.', '-' or '_'");
+    }
+    return extractRequestEntity(entity -> {
+      ContentType type = entity.getContentType();
+      if (!ClipStore.isClipContentType(type.mediaType().toString())) {
+        return HttpApi.error(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported media type", "send video/* or application/octet-stream");
+      }
+      if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > settings.maxBytes()) {
+        return tooLarge();
+      }
+      if (!acquire(deviceId)) {
+        return respondWithHeader(RetryAfter.create(1L), () -> HttpApi.error(StatusCodes.TOO_MANY_REQUESTS, "busy",
+            "too many clip uploads at once on this node or from this device; retry shortly"));
+      }
+      CompletionStage<Route> stored = known(deviceId)
+          .thenCompose(known -> known ? store(deviceId, clipId, entity, type) : CompletableFuture.completedFuture(unknown(deviceId)))
+          .whenComplete((route, failure) -> release(deviceId));
+      return withRequestTimeout(scala.concurrent.duration.Duration.fromNanos(settings.uploadTimeout().toNanos()), () -> onSuccess(stored, route -> route));
+    });
+  }
+
+  private CompletionStage<Boolean> known(String deviceId) {
+    CompletionStage<StatusReply<DeviceView>> reply = sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(Device.Get::new, askTimeout);
+    return reply.thenApply(StatusReply::isSuccess);
+  }
+
+  private CompletionStage<Route> store(String deviceId, String clipId, HttpEntity entity, ContentType type) {
+    String key = ClipStore.keyFor(deviceId, clipId, Instant.now());
+    AtomicLong received = new AtomicLong();
+    return entity.withSizeLimit(settings.maxBytes()).getDataBytes()
+        .map(bytes -> {
+          received.addAndGet(bytes.size());
+          return bytes;
+        })
+        .runWith(node.clips().upload(key, type), node.system())
+        .thenCompose(uploaded -> node.clips().check(clipId, key, received.get(), CHECK_PATIENCE))
+        .thenCompose(checked -> checked.isPresent()
+            ? tellStored(deviceId, checked.get())
+            : CompletableFuture.completedFuture(HttpApi.error(StatusCodes.BAD_GATEWAY, "clip not stored",
+                "S3 does not show the uploaded clip with its size")))
+        .exceptionally(failure -> failed(failure));
+  }
+
+  private CompletionStage<Route> tellStored(String deviceId, StoredClip clip) {
+    CompletionStage<StatusReply<Done>> reply =
+        sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(replyTo -> new Device.StoreClip(clip, replyTo), askTimeout);
+    return reply.thenApply(r -> r.isSuccess()
+        ? complete(StatusCodes.CREATED, new ClipView(deviceId, clip.clipId(), clip.key(), clip.url(), clip.size(),
+            clip.contentType(), clip.storedAt()), Json.marshaller())
+        : unknown(deviceId));
+  }
+
+  private Route failed(Throwable failure) {
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof EntityStreamSizeException) return tooLarge();
+    }
+    return HttpApi.error(StatusCodes.SERVICE_UNAVAILABLE, "clip store unavailable",
+        "the clip could not be stored (" + cause.getClass().getSimpleName() + "); upload it again");
+  }
+
+  private Route tooLarge() {
+    return HttpApi.error(StatusCodes.PAYLOAD_TOO_LARGE, "clip too large", "at most " + settings.maxBytes() + " bytes");
+  }
+
+  private Route unknown(String deviceId) {
+    return HttpApi.error(StatusCodes.NOT_FOUND, "unknown device", "no device '" + deviceId + "'");
+  }
+
+  private boolean acquire(String deviceId) {
+    if (nodeUploads.incrementAndGet() > settings.uploadsPerNode()) {
+      nodeUploads.decrementAndGet();
+      return false;
+    }
+    boolean[] granted = {false};
+    deviceUploads.compute(deviceId, (id, n) -> {
+      int now = n == null ? 0 : n;
+      granted[0] = now < settings.uploadsPerDevice();
+      return granted[0] ? now + 1 : (now == 0 ? null : now);
+    });
+    if (!granted[0]) nodeUploads.decrementAndGet();
+    return granted[0];
+  }
+
+  private void release(String deviceId) {
+    deviceUploads.computeIfPresent(deviceId, (id, n) -> n <= 1 ? null : n - 1);
+    nodeUploads.decrementAndGet();
+  }
+}

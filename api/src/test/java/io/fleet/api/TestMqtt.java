@@ -1,0 +1,35 @@
+package io.fleet.api;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import io.fleet.infra.Endpoints;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/** An MQTT client for tests, logged in as Fleet's service user (allowed on every device's topics). */
+final class TestMqtt {
+  private TestMqtt() {}
+
+  static Mqtt3BlockingClient serviceClient(Endpoints e) {
+    URI uri = URI.create(e.mqttUrl());
+    var builder = MqttClient.builder().useMqttVersion3().identifier("it-publisher-" + UUID.randomUUID())
+        .serverHost(uri.getHost()).serverPort(uri.getPort());
+    if (!e.mqttUser().isEmpty()) {
+      builder = builder.simpleAuth().username(e.mqttUser()).password(e.mqttPassword().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+    }
+    Mqtt3BlockingClient client = builder.buildBlocking();
+    client.connect();
+    return client;
+  }
+
+  /** Publishes with QoS 1 and returns once the broker acknowledged. */
+  static void publish(Mqtt3BlockingClient mqtt, String topic, byte[] payload) {
+    mqtt.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
+  }
+
+  static void publish(Mqtt3BlockingClient mqtt, String topic, String payload) {
+    publish(mqtt, topic, payload.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,24 @@
+package io.fleet.media;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The {@code fleet.clips} settings: the largest clip accepted, how many uploads may stream at once per
+ * node and per device (more are refused with 429, so a busy S3 cannot fill memory), how long one upload
+ * may take, and how long a presigned upload URL stays valid.
+ */
+public record ClipSettings(long maxBytes, int uploadsPerNode, int uploadsPerDevice, Duration uploadTimeout,
+    Duration presignedUrlTtl) {
+
+  public ClipSettings {
+    if (maxBytes < 1) throw new IllegalArgumentException("clips.max-bytes must be positive");
+    if (uploadsPerNode < 1 || uploadsPerDevice < 1) throw new IllegalArgumentException("clips upload limits must be at least 1");
+  }
+
+  public static ClipSettings fromConfig(Config fleet) {
+    Config c = fleet.getConfig("clips");
+    return new ClipSettings(c.getBytes("max-bytes"), c.getInt("uploads-per-node"), c.getInt("uploads-per-device"),
+        c.getDuration("upload-timeout"), c.getDuration("presigned-url-ttl"));
+  }
+}
