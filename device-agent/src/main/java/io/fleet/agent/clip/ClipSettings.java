@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param preCaptureFrames frames kept from before an event starts ({@code pre_capture} in Motion)
  * @param postCaptureFrames frames added after an event ended ({@code post_capture})
- * @param maxClipFrames a longer event is cut into several clips, so memory stays bounded
+ * @param maxClipFrames a longer event is cut into several clips, so memory stays bounded: frames are kept
+ *     uncompressed until encoded, 4 bytes a pixel (1.2 MB at 640×480), so 250 frames hold about 300 MB
  * @param fps the frame rate written into the clip (the camera's)
  * @param maxPendingClips clips waiting for or under encoding; one more is dropped, logged and counted
  * @param directory where clip files are written
