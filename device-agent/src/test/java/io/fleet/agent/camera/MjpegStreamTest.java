@@ -51,6 +51,18 @@ class MjpegStreamTest {
     }
 
     @Test
+    void aPartLargerThanTheLimitFailsInsteadOfFillingMemory() throws IOException {
+        try (MjpegServer camera = new MjpegServer(IMAGES,
+                "multipart/x-mixed-replace; boundary=" + MjpegServer.BOUNDARY);
+             MjpegStream stream = MjpegStream.open(camera.uri(), TIMEOUT, 100)) {
+
+            assertThatThrownBy(stream::next).isInstanceOf(IOException.class).hasMessageContaining("limit 100");
+            assertThatThrownBy(stream::next).as("a part without length").isInstanceOf(IOException.class)
+                    .hasMessageContaining("larger than 100 bytes");
+        }
+    }
+
+    @Test
     void refusesAResponseThatIsNotMultipart() throws IOException {
         try (MjpegServer camera = new MjpegServer(IMAGES, "image/jpeg")) {
             assertThatThrownBy(() -> MjpegStream.open(camera.uri(), TIMEOUT))
