@@ -38,7 +38,8 @@ import org.apache.pekko.pattern.StatusReply;
  * HEAD-checked (size as received, video or octet-stream type) and only then the device's entity is told
  * the clip is stored (S3 first). Uploads are bounded per node and per device: one over the limit is
  * refused with 429 and {@code Retry-After}, so a slow S3 holds devices back instead of filling memory.
- * Holds only the in-flight counts; an upload cut short by a crash leaves no stored clip behind (S3
+ * {@code POST /api/devices/{id}/clips} hands out a presigned S3 URL instead, for devices that upload
+ * straight to S3 and then send the event. Holds only the in-flight counts; an upload cut short by a crash leaves no stored clip behind (S3
  * discards incomplete multipart uploads by its lifecycle rules) and the device uploads again.
  */
 final class ClipRoutes extends AllDirectives {
@@ -65,9 +66,30 @@ final class ClipRoutes extends AllDirectives {
   /** What a stored clip's upload answers. */
   record ClipView(String deviceId, String clipId, String key, String url, long size, String contentType, Instant storedAt) {}
 
+  /** What {@code POST /api/devices/{id}/clips} answers: where to PUT the clip, and its id for the event. */
+  record PresignedUpload(String clipId, String key, String method, String url, Instant expiresAt) {}
+
   Route routes() {
-    return pathPrefix("devices", () -> pathPrefix(PathMatchers.segment(), id -> pathPrefix("clips", () ->
-        path(PathMatchers.segment(), clipId -> put(() -> asDeviceOrOperator(id, () -> upload(id, clipId)))))));
+    return pathPrefix("devices", () -> pathPrefix(PathMatchers.segment(), id -> pathPrefix("clips", () -> concat(
+        pathEndOrSingleSlash(() -> post(() -> asDeviceOrOperator(id, () -> presign(id)))),
+        path(PathMatchers.segment(), clipId -> put(() -> asDeviceOrOperator(id, () -> upload(id, clipId))))))));
+  }
+
+  /**
+   * A presigned URL to PUT a clip straight into the bucket, as the seed's devices did. The clip id
+   * Fleet issues encodes the key, so a motion event naming it is HEAD-checked by the consumer.
+   */
+  private Route presign(String deviceId) {
+    if (!DeviceTopic.isValidDeviceId(deviceId)) return unknown(deviceId);
+    return onSuccess(known(deviceId), known -> {
+      if (!known) return unknown(deviceId);
+      Instant now = Instant.now();
+      String clipId = ClipStore.issueClipId(now);
+      String key = ClipStore.issuedKey(deviceId, clipId).orElseThrow();
+      return complete(StatusCodes.CREATED, new PresignedUpload(clipId, key, "PUT",
+          node.clips().presignedPut(key, settings.presignedUrlTtl()).toString(), now.plus(settings.presignedUrlTtl())),
+          Json.marshaller());
+    });
   }
 
   /** The device itself (Basic: its id and MQTT password) or an operator (Bearer). */

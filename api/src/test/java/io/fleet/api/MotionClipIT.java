@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * clip (generated on the fly, never held whole) with {@code PUT /api/devices/{id}/clips/{clipId}}: the
  * alert goes out only after the last byte was sent and the object is in the bucket with the same bytes
  * (SHA-256), with {@code clip_verified: true}. Then a burst of 50 motion events from another camera
- * raises one alert.
+ * raises one alert, and a camera that uploads straight to S3 with a presigned URL gets a verified alert.
  */
 class MotionClipIT {
   private static final long CLIP_BYTES = 200L * 1024 * 1024;
@@ -60,9 +60,10 @@ class MotionClipIT {
       TestMqtt.publish(mqtt, "fleet/" + camera + "/motion",
           "{\"event_id\": \"m-1\", \"ts\": \"" + Instant.now() + "\", \"score\": 0.9, \"clip_id\": \"big-1\"}");
       GeneratedClip clip = new GeneratedClip(CLIP_BYTES, 42);
-      HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> put = http.send(HttpRequest.newBuilder(
               URI.create(app.baseUrl() + "/api/devices/" + camera + "/clips/big-1"))
-          .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((camera + ":" + password).getBytes(StandardCharsets.UTF_8)))
+          .header("Authorization", basic(camera, password))
           .header("Content-Type", "video/mp4")
           .timeout(Duration.ofSeconds(120))
           .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> clip), CLIP_BYTES))
@@ -92,8 +93,34 @@ class MotionClipIT {
       List<JsonNode> motion = kafka.of(burst).stream().map(AlertsTopic.Seen::alert)
           .filter(a -> a.get("kind").asText().equals("motion")).toList();
       assertThat(motion).extracting(a -> a.get("alert_id").asText()).containsExactly(burst + ":b-0");
+
+      // A camera that uploads straight to S3 with a presigned URL, then reports the motion.
+      String direct = "direct-" + run;
+      String directPassword = api.post("/api/devices", "{\"deviceId\": \"" + direct + "\", \"type\": \"camera\"}")
+          .body().get("mqtt").get("password").asText();
+      HttpResponse<String> presigned = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/devices/" + direct + "/clips"))
+          .header("Authorization", basic(direct, directPassword)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(presigned.statusCode()).as(presigned.body()).isEqualTo(201);
+      JsonNode upload = Json.MAPPER.readTree(presigned.body());
+      HttpResponse<String> toS3 = http.send(HttpRequest.newBuilder(URI.create(upload.get("url").asText()))
+          .header("Content-Type", "video/mp4").PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[4096])).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(toS3.statusCode()).as(toS3.body()).isEqualTo(200);
+      String clipId = upload.get("clipId").asText();
+      TestMqtt.publish(mqtt, "fleet/" + direct + "/motion", "{\"event_id\": \"d-1\", \"ts\": \"" + Instant.now() + "\", \"clip_id\": \"" + clipId + "\"}");
+      await("the presigned clip's alert").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+          .until(() -> kafka.of(direct).size() == 1);
+      JsonNode directAlert = kafka.of(direct).get(0).alert();
+      assertThat(directAlert.get("clip_verified").asBoolean()).isTrue();
+      assertThat(directAlert.get("clip_id").asText()).isEqualTo(clipId);
+      assertThat(directAlert.get("url").asText()).endsWith("/" + upload.get("key").asText());
       mqtt.disconnect();
     }
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   private static String sha256Of(FleetApp app, String key) throws Exception {

@@ -3,6 +3,7 @@ package io.fleet.ingest;
 import io.fleet.device.Device;
 import io.fleet.device.Heartbeat;
 import io.fleet.device.MotionReport;
+import io.fleet.media.ClipStore;
 import io.fleet.metrics.FleetMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,8 +43,9 @@ public final class DeviceEventConsumer {
       ActorSystem<?> system,
       IngestSettings settings,
       ConsumerSettings<String, byte[]> consumerSettings,
-      DeadLetters deadLetters) {
-    Delivery delivery = new Delivery(system, settings, deadLetters);
+      DeadLetters deadLetters,
+      ClipStore clips) {
+    Delivery delivery = new Delivery(system, settings, deadLetters, clips);
     return new DeviceEventConsumer(run(system, consumerSettings.withGroupId(settings.consumerGroup()),
         settings.deviceEventsTopic(), settings.deliveryParallelism(), delivery::deliver));
   }
@@ -71,18 +73,21 @@ public final class DeviceEventConsumer {
 
   /** Turns one record into a command for its device, or into a dead letter. */
   static final class Delivery {
+    static final Duration CLIP_CHECK_PATIENCE = Duration.ofMinutes(10);
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final IngestSettings settings;
     private final DeadLetters deadLetters;
     private final FleetMetrics metrics;
+    private final ClipStore clips;
 
-    Delivery(ActorSystem<?> system, IngestSettings settings, DeadLetters deadLetters) {
+    Delivery(ActorSystem<?> system, IngestSettings settings, DeadLetters deadLetters, ClipStore clips) {
       this.system = system;
       this.sharding = ClusterSharding.get(system);
       this.settings = settings;
       this.deadLetters = deadLetters;
       this.metrics = FleetMetrics.get(system);
+      this.clips = clips;
     }
 
     CompletionStage<Done> deliver(ConsumerRecord<String, byte[]> record) {
@@ -125,11 +130,27 @@ public final class DeviceEventConsumer {
           Parsed<MotionReport> motion = MotionMessages.mqtt(payload, receivedAt);
           if (motion instanceof Parsed.Rejected<MotionReport> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
           MotionReport report = ((Parsed.Ok<MotionReport>) motion).value();
-          yield ask(deviceId, replyTo -> new Device.RecordMotion(report, replyTo), record, source, receivedAt);
+          yield motion(deviceId, report, ClipStore.issuedKey(deviceId, report.clipId()), record, source, receivedAt);
         }
         // Telemetry and locations stay in the topic for the analytics pipelines.
         case TELEMETRY, LOCATION -> CompletableFuture.completedFuture(Done.getInstance());
       };
+    }
+
+    /**
+     * Tells the device about a motion report. When {@code key} names the report's clip in Fleet's bucket
+     * (an uploaded seed URL, a presigned upload), the clip is HEAD-checked first and, when found, the
+     * device hears that it is stored right after the report (S3 first). S3 errors are retried with
+     * backoff for {@link #CLIP_CHECK_PATIENCE}, holding the record: the pressure reaches Kafka.
+     */
+    CompletionStage<Done> motion(String deviceId, MotionReport report, Optional<String> key,
+        ConsumerRecord<String, byte[]> record, String source, Instant receivedAt) {
+      if (key.isEmpty()) return ask(deviceId, r -> new Device.RecordMotion(report, r), record, source, receivedAt);
+      return clips.check(report.clipId(), key.get(), -1, CLIP_CHECK_PATIENCE).thenCompose(found ->
+          ask(deviceId, r -> new Device.RecordMotion(report, r), record, source, receivedAt)
+              .thenCompose(done -> found.isEmpty()
+                  ? CompletableFuture.completedFuture(Done.getInstance())
+                  : ask(deviceId, r -> new Device.StoreClip(found.get(), r), record, source, receivedAt)));
     }
 
     CompletionStage<Done> ask(
@@ -147,14 +168,16 @@ public final class DeviceEventConsumer {
           Duration.ofSeconds(10),
           0.2,
           system);
-      return reply.thenCompose(r -> {
+      // On the actor system's dispatcher: a stage converted from a Scala future would otherwise run even this
+      // small callback asynchronously on the common pool, which on 2 cores starts a thread per record.
+      return reply.thenComposeAsync(r -> {
         if (r.isSuccess()) return CompletableFuture.completedFuture(Done.getInstance());
         String why = r.getError().getMessage();
         DeadLetter.Reason reason = why != null && why.startsWith("unknown device")
             ? DeadLetter.Reason.UNKNOWN_DEVICE
             : DeadLetter.Reason.INVALID_MESSAGE;
         return reject(record, reason, why, source, receivedAt);
-      });
+      }, system.executionContext());
     }
 
     CompletionStage<Done> reject(

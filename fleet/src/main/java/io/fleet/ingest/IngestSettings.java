@@ -13,6 +13,8 @@ public record IngestSettings(
     int deliveryParallelism,
     String mqttClientId,
     boolean mqttCleanSession,
+    int mqttConnections,
+    String mqttShareGroup,
     int maxPayloadBytes,
     int mqttInFlight,
     Duration askTimeout) {
@@ -27,6 +29,8 @@ public record IngestSettings(
         fleet.getInt("kafka.delivery-parallelism"),
         fleet.getString("mqtt.client-id"),
         fleet.getBoolean("mqtt.clean-session"),
+        fleet.getInt("mqtt.connections"),
+        fleet.getString("mqtt.share-group"),
         fleet.getInt("mqtt.max-payload-bytes"),
         fleet.getInt("mqtt.in-flight"),
         fleet.getDuration("http.ask-timeout"));

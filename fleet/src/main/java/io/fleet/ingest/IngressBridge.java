@@ -3,12 +3,14 @@ package io.fleet.ingest;
 import io.fleet.metrics.FleetMetrics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.kafka.ProducerMessage;
@@ -44,15 +46,15 @@ public final class IngressBridge {
 
   private final UniqueKillSwitch killSwitch;
   private final CompletionStage<Done> done;
-  private final Subscription subscription;
+  private final List<Subscription> subscriptions;
 
-  private IngressBridge(UniqueKillSwitch killSwitch, CompletionStage<Done> done, Subscription subscription) {
+  private IngressBridge(UniqueKillSwitch killSwitch, CompletionStage<Done> done, List<Subscription> subscriptions) {
     this.killSwitch = killSwitch;
     this.done = done;
-    this.subscription = subscription;
+    this.subscriptions = subscriptions;
   }
 
-  /** Whether the bridge is subscribed right now, and when it first was. */
+  /** Whether one bridge connection is subscribed right now, and when it first was. */
   static final class Subscription {
     private final CompletableFuture<Done> first = new CompletableFuture<>();
     private volatile boolean active;
@@ -70,51 +72,73 @@ public final class IngressBridge {
   /** Where the bridge connects, and as whom. */
   public record Connection(String url, String user, String password) {}
 
+  /**
+   * Starts {@code fleet.mqtt.connections} bridge connections. With more than one they share the
+   * subscription ({@code $share/<group>/...}), so the broker spreads messages over them: each connection
+   * has its own window of unacknowledged messages, and a message is acknowledged only after Kafka
+   * acknowledged it, so more connections move more messages per round trip.
+   */
   public static IngressBridge start(
       ActorSystem<?> system, Connection connection, IngestSettings settings, ProducerSettings<String, byte[]> producer) {
     FleetMetrics metrics = FleetMetrics.get(system);
+    Classifier classifier = new Classifier(settings);
+    int count = Math.max(1, settings.mqttConnections());
+    List<Subscription> subscriptions = new ArrayList<>();
+    List<Source<Done, NotUsed>> sources = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Subscription subscription = new Subscription();
+      subscriptions.add(subscription);
+      String clientId = count == 1 ? settings.mqttClientId() : settings.mqttClientId() + "-" + i;
+      List<String> topics = count == 1 ? SUBSCRIPTIONS
+          : SUBSCRIPTIONS.stream().map(t -> "$share/" + settings.mqttShareGroup() + "/" + t).toList();
+      sources.add(connectionSource(connection, clientId, topics, settings, subscription, classifier, metrics, producer));
+    }
+    Source<Done, NotUsed> all = Source.from(sources).flatMapMerge(sources.size(), source -> source);
+    Pair<UniqueKillSwitch, CompletionStage<Done>> running = all
+        .viaMat(KillSwitches.single(), Keep.right())
+        .toMat(Sink.ignore(), Keep.both())
+        .run(system);
+    return new IngressBridge(running.first(), running.second(), List.copyOf(subscriptions));
+  }
+
+  private static Source<Done, NotUsed> connectionSource(Connection connection, String clientId, List<String> topics,
+      IngestSettings settings, Subscription subscription, Classifier classifier, FleetMetrics metrics,
+      ProducerSettings<String, byte[]> producer) {
     MqttConnectionSettings mqtt =
-        MqttConnectionSettings.create(connection.url(), settings.mqttClientId(), new MemoryPersistence())
+        MqttConnectionSettings.create(connection.url(), clientId, new MemoryPersistence())
             .withCleanSession(settings.mqttCleanSession())
             .withAutomaticReconnect(false)
             .withMaxInFlight(settings.mqttInFlight())
             .withKeepAliveInterval(Duration.ofSeconds(30));
-    if (!connection.user().isEmpty()) mqtt = mqtt.withAuth(connection.user(), connection.password());
+    MqttConnectionSettings connectionSettings =
+        connection.user().isEmpty() ? mqtt : mqtt.withAuth(connection.user(), connection.password());
     MqttSubscriptions subscriptions =
-        MqttSubscriptions.create(SUBSCRIPTIONS.stream().map(t -> Pair.create(t, MqttQoS.atLeastOnce())).toList());
-    MqttConnectionSettings connectionSettings = mqtt;
-    Classifier classifier = new Classifier(settings);
-    Subscription subscription = new Subscription();
-
-    Pair<UniqueKillSwitch, CompletionStage<Done>> running =
-        RestartSource.onFailuresWithBackoff(
-                RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2),
-                () -> {
-                  log.info("ingress bridge connecting to {}", connection.url());
-                  return MqttSource.atLeastOnce(connectionSettings, subscriptions, settings.mqttInFlight())
-                      .mapMaterializedValue(subscribed -> subscribed.thenRun(subscription::subscribed))
-                      .watchTermination((mat, terminated) -> terminated.whenComplete((d, e) -> subscription.lost()))
-                      .map(m -> classifier.toEnvelope(m, metrics))
-                      .via(Producer.flexiFlow(producer))
-                      .mapAsync(settings.mqttInFlight(), result -> result.passThrough().ack());
-                })
-            .viaMat(KillSwitches.single(), Keep.right())
-            .toMat(Sink.ignore(), Keep.both())
-            .run(system);
-    return new IngressBridge(running.first(), running.second(), subscription);
+        MqttSubscriptions.create(topics.stream().map(t -> Pair.create(t, MqttQoS.atLeastOnce())).toList());
+    return RestartSource.onFailuresWithBackoff(
+        RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2),
+        () -> {
+          log.info("ingress bridge {} connecting to {}", clientId, connection.url());
+          return MqttSource.atLeastOnce(connectionSettings, subscriptions, settings.mqttInFlight())
+              .mapMaterializedValue(subscribed -> subscribed.thenRun(subscription::subscribed))
+              .watchTermination((mat, terminated) -> terminated.whenComplete((d, e) -> subscription.lost()))
+              .map(m -> classifier.toEnvelope(m, metrics))
+              .via(Producer.flexiFlow(producer))
+              .mapAsync(settings.mqttInFlight(), result -> result.passThrough().ack());
+        });
   }
 
   /**
-   * Completes when the bridge first subscribed: from then on the broker keeps device messages for it
-   * (persistent session), so nothing published later is missed. Before that, only retained ones are.
+   * Completes when every bridge connection first subscribed: from then on the broker keeps device
+   * messages for the bridge (persistent sessions), so nothing published later is missed.
    */
   public CompletionStage<Done> firstSubscription() {
-    return subscription.first;
+    return CompletableFuture.allOf(subscriptions.stream().map(s -> s.first).toArray(CompletableFuture[]::new))
+        .thenApply(v -> Done.getInstance());
   }
 
-  /** Whether the bridge is connected and subscribed now. */
+  /** Whether every bridge connection is connected and subscribed now. */
   public boolean isSubscribed() {
-    return subscription.active;
+    return subscriptions.stream().allMatch(s -> s.active);
   }
 
   /** Stops taking new MQTT messages; what is on its way to Kafka is finished and acknowledged. */

@@ -1,15 +1,11 @@
 package io.fleet.ingest;
 
-import io.fleet.device.Device;
 import io.fleet.device.MotionReport;
-import io.fleet.device.StoredClip;
 import io.fleet.media.ClipStore;
 import io.fleet.metrics.FleetMetrics;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.Done;
@@ -28,7 +24,6 @@ import org.apache.pekko.kafka.javadsl.Consumer;
  * shows as consumer lag. Owns no state: progress is the committed offset.
  */
 public final class SeedMotionConsumer {
-  private static final Duration HEAD_PATIENCE = Duration.ofMinutes(10);
   private final Consumer.DrainingControl<Done> control;
 
   private SeedMotionConsumer(Consumer.DrainingControl<Done> control) {
@@ -37,7 +32,7 @@ public final class SeedMotionConsumer {
 
   public static SeedMotionConsumer start(ActorSystem<?> system, IngestSettings settings,
       ConsumerSettings<String, byte[]> consumerSettings, DeadLetters deadLetters, ClipStore clips, ZoneId zone) {
-    DeviceEventConsumer.Delivery delivery = new DeviceEventConsumer.Delivery(system, settings, deadLetters);
+    DeviceEventConsumer.Delivery delivery = new DeviceEventConsumer.Delivery(system, settings, deadLetters, clips);
     FleetMetrics metrics = FleetMetrics.get(system);
     return new SeedMotionConsumer(DeviceEventConsumer.run(system,
         consumerSettings.withGroupId(settings.motionConsumerGroup()), settings.motionEventsTopic(),
@@ -59,21 +54,10 @@ public final class SeedMotionConsumer {
       return delivery.reject(record, r.reason(), r.detail(), source, receivedAt);
     }
     MotionMessages.SeedMotion seed = ((Parsed.Ok<MotionMessages.SeedMotion>) parsed).value();
-    String deviceId = seed.deviceId();
+    // A clip in Fleet's bucket is named by its key.
     Optional<String> key = clips.keyOf(seed.report().url());
-    if (key.isEmpty()) {
-      return delivery.ask(deviceId, r -> new Device.RecordMotion(seed.report(), r), record, source, receivedAt);
-    }
-    MotionReport naming = withClip(seed.report(), key.get());
-    return clips.check(key.get(), key.get(), -1, HEAD_PATIENCE).thenCompose(found ->
-        delivery.ask(deviceId, r -> new Device.RecordMotion(naming, r), record, source, receivedAt)
-            .thenCompose(done -> found.map(clip -> store(delivery, deviceId, clip, record, source, receivedAt))
-                .orElse(CompletableFuture.completedFuture(Done.getInstance()))));
-  }
-
-  private static CompletionStage<Done> store(DeviceEventConsumer.Delivery delivery, String deviceId, StoredClip clip,
-      ConsumerRecord<String, byte[]> record, String source, Instant receivedAt) {
-    return delivery.ask(deviceId, r -> new Device.StoreClip(clip, r), record, source, receivedAt);
+    MotionReport report = key.map(k -> withClip(seed.report(), k)).orElse(seed.report());
+    return delivery.motion(seed.deviceId(), report, key, record, source, receivedAt);
   }
 
   private static MotionReport withClip(MotionReport r, String clipId) {

@@ -2,13 +2,17 @@ package io.fleet.media;
 
 import io.fleet.device.StoredClip;
 import io.fleet.infra.Endpoints;
+import java.net.URI;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -25,7 +29,8 @@ import org.apache.pekko.util.ByteString;
  * Keys encode device and time: {@code clips/<deviceId>/<yyyy-MM-dd>/<HHmmss>Z-<clipId>}. Uploads stream
  * as S3 multipart uploads (parts of {@code pekko.connectors.s3.multipart-upload} size), so a clip is
  * never whole in memory. A clip counts as stored only after a HEAD finds it with a plausible size and a
- * video (or octet-stream) content type. Holds no state; S3 failures are retried with backoff by
+ * video (or octet-stream) content type. Devices may also upload straight to S3 with a presigned URL
+ * for a clip id Fleet issued, whose key is derived from the id. Holds no state; S3 failures are retried with backoff by
  * {@link #check}, so a down S3 delays, never loses.
  */
 public final class ClipStore {
@@ -33,15 +38,43 @@ public final class ClipStore {
   public static final Pattern CLIP_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter ISSUED = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  /** Clip ids Fleet hands out with presigned URLs: their time, so their key can be derived from them. */
+  private static final Pattern ISSUED_ID = Pattern.compile("(\\d{8}T\\d{6}Z)-[0-9a-f]{12}");
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final ActorSystem<?> system;
   private final String bucket;
   private final String bucketUrl;
+  private final URI endpoint;
+  private final S3Presigner presigner;
 
   public ClipStore(ActorSystem<?> system, Endpoints endpoints) {
     this.system = system;
     this.bucket = endpoints.s3Bucket();
     this.bucketUrl = stripSlash(endpoints.s3Endpoint()) + "/" + bucket + "/";
+    this.endpoint = URI.create(endpoints.s3Endpoint());
+    this.presigner = new S3Presigner(endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.s3Region());
+  }
+
+  /** A new clip id for a presigned upload: its time and 48 random bits. */
+  public static String issueClipId(Instant now) {
+    byte[] random = new byte[6];
+    RANDOM.nextBytes(random);
+    return ISSUED.format(now) + "-" + HexFormat.of().formatHex(random);
+  }
+
+  /** The key of a clip id Fleet issued (see {@link #issueClipId}); empty for any other clip id. */
+  public static Optional<String> issuedKey(String deviceId, String clipId) {
+    if (clipId == null) return Optional.empty();
+    Matcher m = ISSUED_ID.matcher(clipId);
+    if (!m.matches()) return Optional.empty();
+    return Optional.of(keyFor(deviceId, clipId, ISSUED.parse(m.group(1), Instant::from)));
+  }
+
+  /** A URL the device can {@code PUT} the clip to, straight into the bucket, for {@code ttl}. */
+  public URI presignedPut(String key, Duration ttl) {
+    return presigner.presign("PUT", endpoint, "/" + bucket + "/" + key, ttl, Instant.now());
   }
 
   public static boolean isValidClipId(String clipId) {

@@ -84,8 +84,8 @@ public final class FleetNode implements AutoCloseable {
           ConsumerSettings.create(system, new StringDeserializer(), new ByteArrayDeserializer())
               .withBootstrapServers(endpoints.kafkaBootstrap());
       this.deadLetters = new DeadLetters(system, producer, ingestSettings.deadLettersTopic());
-      this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, deadLetters);
       this.clips = new ClipStore(system, endpoints);
+      this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, deadLetters, clips);
       ZoneId zone = deviceSettings.motion().timeZone();
       this.seedMotion = SeedMotionConsumer.start(system, ingestSettings, consumerSettings, deadLetters, clips, zone);
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),

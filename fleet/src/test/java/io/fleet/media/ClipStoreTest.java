@@ -1,0 +1,39 @@
+package io.fleet.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** Clip keys: they encode device and time, and a clip id Fleet issued leads back to its key. */
+class ClipStoreTest {
+  private static final Instant AT = Instant.parse("2026-11-23T21:40:05Z");
+
+  @Test
+  void aKeyEncodesDeviceDayTimeAndClip() {
+    assertThat(ClipStore.keyFor("cam-1", "c-9.mp4", AT)).isEqualTo("clips/cam-1/2026-11-23/214005Z-c-9.mp4");
+  }
+
+  @Test
+  void anIssuedClipIdCarriesItsTimeSoItsKeyCanBeDerived() {
+    String clipId = ClipStore.issueClipId(AT);
+
+    assertThat(clipId).matches("20261123T214005Z-[0-9a-f]{12}");
+    assertThat(ClipStore.isValidClipId(clipId)).isTrue();
+    assertThat(ClipStore.issuedKey("cam-1", clipId)).contains(ClipStore.keyFor("cam-1", clipId, AT));
+    assertThat(ClipStore.issueClipId(AT)).isNotEqualTo(clipId);
+  }
+
+  @Test
+  void otherClipIdsHaveNoDerivedKey() {
+    assertThat(ClipStore.issuedKey("cam-1", "big-1")).isEmpty();
+    assertThat(ClipStore.issuedKey("cam-1", null)).isEmpty();
+  }
+
+  @Test
+  void clipContentTypesAreVideoOrOctetStream() {
+    assertThat(ClipStore.isClipContentType("video/mp4")).isTrue();
+    assertThat(ClipStore.isClipContentType("application/octet-stream")).isTrue();
+    assertThat(ClipStore.isClipContentType("text/html")).isFalse();
+  }
+}
