@@ -42,6 +42,7 @@ public final class HttpApi extends AllDirectives {
   private final EventRoutes events;
   private final TokenRoutes tokens;
   private final ClipRoutes clips;
+  private final AlertStreamRoutes alertStream;
 
   public HttpApi(FleetNode node, String operatorToken) {
     this.node = node;
@@ -53,6 +54,7 @@ public final class HttpApi extends AllDirectives {
     this.fleet = new FleetRoutes(node);
     this.events = new EventRoutes(node);
     this.clips = new ClipRoutes(node, authenticator);
+    this.alertStream = new AlertStreamRoutes(node.alertFeed());
   }
 
   public Route route() {
@@ -65,7 +67,8 @@ public final class HttpApi extends AllDirectives {
                 fleet.routes(principal),
                 devices.routes(principal),
                 events.routes(principal),
-                tokens.routes(principal))))),
+                tokens.routes(principal),
+                alertStream.routes(principal))))),
         path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, FleetMetrics.get(node.system()).scrape()))))),
         pathSingleSlash(() -> getFromResource("dashboard/index.html")),

@@ -7,6 +7,7 @@ import io.fleet.device.Device;
 import io.fleet.device.DeviceSettings;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
+import io.fleet.live.AlertFeed;
 import io.fleet.infra.KafkaTopics;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.ingest.DeviceEventConsumer;
@@ -57,6 +58,7 @@ public final class FleetNode implements AutoCloseable {
   private final SeedMotionConsumer seedMotion;
   private final ClipStore clips;
   private final SendProducer<String, byte[]> alertProducer;
+  private final AlertFeed alertFeed;
   private final IngressBridge bridge;
   private final ConsumerLagMonitor lag;
   private final Health health;
@@ -90,6 +92,7 @@ public final class FleetNode implements AutoCloseable {
       this.seedMotion = SeedMotionConsumer.start(system, ingestSettings, consumerSettings, deadLetters, clips, zone);
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
           producer, KafkaTopics.Names.from(full).alerts(), zone);
+      this.alertFeed = new AlertFeed(system, endpoints.kafkaBootstrap(), KafkaTopics.Names.from(full).alerts());
       this.bridge = IngressBridge.start(system,
           new IngressBridge.Connection(endpoints.mqttUrl(), endpoints.mqttUser(), endpoints.mqttPassword()),
           ingestSettings, producer);
@@ -168,6 +171,11 @@ public final class FleetNode implements AutoCloseable {
     return health;
   }
 
+  /** Live alerts from Kafka for stream subscribers, resumable by position. */
+  public AlertFeed alertFeed() {
+    return alertFeed;
+  }
+
   public ConsumerLagMonitor consumerLag() {
     return lag;
   }
@@ -187,6 +195,7 @@ public final class FleetNode implements AutoCloseable {
     await(seedMotion.stop(), "seed motion consumer");
     lag.close();
     health.close();
+    alertFeed.close();
     await(deadLetters.close(), "dead-letter producer");
     await(CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()), "actor system");
     await(system.getWhenTerminated(), "actor system termination");

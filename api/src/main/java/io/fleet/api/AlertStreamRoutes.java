@@ -1,0 +1,77 @@
+package io.fleet.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fleet.live.AlertFeed;
+import io.fleet.live.FeedPosition;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * The seed's push query, resumable: {@code GET /api/alerts/stream} (server-sent events, each with an
+ * {@code id}; reconnect with {@code Last-Event-ID} to get every alert missed, in order, then live ones)
+ * and {@code GET /api/alerts/ws} (the same over WebSocket, resumed with {@code ?lastEventId=}). Filters:
+ * {@code deviceId=a,b} and {@code kind=}; a homeowner only ever receives its household's alerts.
+ */
+final class AlertStreamRoutes extends AllDirectives {
+  private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+  private final AlertFeed feed;
+
+  AlertStreamRoutes(AlertFeed feed) {
+    this.feed = feed;
+  }
+
+  Route routes(Principal principal) {
+    return pathPrefix("alerts", () -> concat(
+        path("stream", () -> get(() -> filters(principal, filter ->
+            optionalHeaderValueByName("Last-Event-ID", lastEventId ->
+                onSuccess(start(lastEventId), position -> completeOK(
+                    feed.from(position, filter)
+                        .map(e -> ServerSentEvent.create(e.json(), Optional.of("alert"), Optional.of(e.position().encode()),
+                            java.util.OptionalInt.empty()))
+                        .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat),
+                    EventStreamMarshalling.toEventStream())))))),
+        path("ws", () -> get(() -> filters(principal, filter -> parameterOptional("lastEventId", lastEventId ->
+            onSuccess(start(lastEventId), position -> handleWebSocketMessages(socket(position, filter)))))))));
+  }
+
+  private Flow<Message, Message, NotUsed> socket(FeedPosition position, Predicate<JsonNode> filter) {
+    Source<Message, NotUsed> alerts = feed.from(position, filter)
+        .map(e -> (Message) TextMessage.create("{\"id\":\"" + e.position().encode() + "\",\"alert\":" + e.json() + "}"));
+    return Flow.fromSinkAndSourceCoupled(Sink.ignore(), alerts);
+  }
+
+  private CompletionStage<FeedPosition> start(Optional<String> lastEventId) {
+    return lastEventId.filter(id -> !id.isBlank())
+        .map(id -> (CompletionStage<FeedPosition>) CompletableFuture.completedFuture(FeedPosition.decode(id.trim())))
+        .orElseGet(feed::end);
+  }
+
+  private Route filters(Principal principal, java.util.function.Function<Predicate<JsonNode>, Route> inner) {
+    return parameterOptional("deviceId", ids -> parameterOptional("kind", kind -> {
+      List<String> devices = ids.map(csv -> Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
+          .orElse(List.of());
+      Predicate<JsonNode> filter = alert ->
+          (devices.isEmpty() || devices.contains(alert.path("device_id").asText()))
+              && kind.map(k -> k.equals(alert.path("kind").asText())).orElse(true)
+              && principal.scope().map(h -> h.equals(alert.path("household").asText(null))).orElse(true);
+      return inner.apply(filter);
+    }));
+  }
+}
