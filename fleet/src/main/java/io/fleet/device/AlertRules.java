@@ -36,6 +36,13 @@ final class AlertRules {
     return alerts;
   }
 
+  /** A health transition and the alert it raises, if any. */
+  List<DeviceEvent> withHealthAlerts(DeviceState state, DeviceEvent transition) {
+    List<DeviceEvent> events = new ArrayList<>(List.of(transition));
+    events.addAll(onHealth(state, events));
+    return events;
+  }
+
   boolean cooledDown(DeviceState state, AlertKind kind, Instant at) {
     Instant last = state.lastAlert(kind);
     return last == null || Duration.between(last, at).compareTo(settings.cooldown(kind)) >= 0;

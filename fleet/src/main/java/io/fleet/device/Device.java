@@ -3,7 +3,6 @@ package io.fleet.device;
 import io.fleet.CborSerializable;
 import io.fleet.device.DeviceEvent.CameOnline;
 import io.fleet.device.DeviceEvent.Registered;
-import io.fleet.device.DeviceEvent.RegistrationChanged;
 import io.fleet.device.DeviceEvent.WentOffline;
 import io.fleet.device.DeviceState.Vitals;
 import io.fleet.metrics.FleetMetrics;
@@ -118,6 +117,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private final String deviceId;
   private final DeviceSettings settings;
   private final HealthRules rules;
+  private final Registrations registrations;
   private final AlertRules alerts;
   private final MotionRules motion;
   private final String tag;
@@ -133,6 +133,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     this.deviceId = deviceId;
     this.settings = settings;
     this.rules = new HealthRules(deviceId, settings);
+    this.registrations = new Registrations(deviceId, settings);
     this.alerts = new AlertRules(deviceId, settings.motion());
     this.motion = new MotionRules(deviceId, settings.motion(), alerts);
     this.tag = tagFor(deviceId, settings.tagCount());
@@ -177,26 +178,20 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     };
   }
 
-  /** Registering again with the same details changes nothing; with others, they replace the old ones. */
   private ReplyEffect<DeviceEvent, DeviceState> register(DeviceState state, Register cmd) {
     if (cmd.registration().type() == null) return Effect().reply(cmd.replyTo(), StatusReply.error("type is required"));
-    DeviceRegistration r = cmd.registration().namedOr(deviceId);
-    if (!state.registered()) {
-      return Effect()
-          .persist(new Registered(deviceId, clock.instant(), r.type(), r.name(), r.household(), r.location(), false))
-          .thenRun(this::watch)
-          .thenReply(cmd.replyTo(), registered -> StatusReply.success(view(registered)));
-    }
-    if (r.equals(state.registration())) return Effect().reply(cmd.replyTo(), StatusReply.success(view(state)));
-    return Effect()
-        .persist(new RegistrationChanged(deviceId, clock.instant(), r.type(), r.name(), r.household(), r.location()))
+    Optional<DeviceEvent> change = registrations.onRegister(state, cmd.registration(), clock.instant());
+    if (change.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(view(state)));
+    // A new registration starts the timers; changed details leave them running as they are.
+    return Effect().persist(change.get())
+        .thenRun(changed -> { if (!state.registered()) watch(changed); })
         .thenReply(cmd.replyTo(), changed -> StatusReply.success(view(changed)));
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> heartbeatFromUnknown(DeviceState state, RecordHeartbeat cmd) {
     Heartbeat hb = cmd.heartbeat();
     if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
-    Registered registered = selfRegistered(hb.type(), hb.name(), hb.household(), hb.receivedAt());
+    Registered registered = registrations.self(hb.type(), hb.name(), hb.household(), hb.receivedAt());
     return heartbeat(state.apply(registered), hb, List.of(registered), cmd.replyTo());
   }
 
@@ -221,23 +216,21 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     events.addAll(transitions);
     events.addAll(alerts.onHealth(state, transitions));
     // The common case persists nothing: the heartbeat only refreshes the live vitals and the timer.
-    return (events.isEmpty() ? Effect().none() : Effect().persist(events))
-        .thenRun(this::watch)
-        .thenReply(replyTo, s -> StatusReply.ack());
+    return persistThenAck(events, replyTo);
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> status(DeviceState state, RecordStatus cmd) {
     Optional<DeviceEvent> transition = rules.onStatus(state, cmd.online(), cmd.receivedAt(), live);
     if (transition.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.ack());
     if (transition.get() instanceof CameOnline online) live = live.seen(online.at(), online.heartbeatIntervalS());
-    return persistThenAck(withAlerts(state, transition.get()), cmd.replyTo());
+    return persistThenAck(alerts.withHealthAlerts(state, transition.get()), cmd.replyTo());
   }
 
   /** A motion report registers an unknown device as what it says it is (a camera unless it says). */
   private ReplyEffect<DeviceEvent, DeviceState> motionFromUnknown(DeviceState state, RecordMotion cmd) {
     if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
     MotionReport m = cmd.report();
-    Registered registered = selfRegistered(m.type() != null ? m.type() : DeviceType.CAMERA, m.name(), null, m.receivedAt());
+    Registered registered = registrations.self(m.type() != null ? m.type() : DeviceType.CAMERA, m.name(), null, m.receivedAt());
     List<DeviceEvent> events = new ArrayList<>(List.of(registered));
     events.addAll(motion.onMotion(state.apply(registered), m));
     return persistThenAck(events, cmd.replyTo());
@@ -253,13 +246,6 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return (event.isEmpty() ? Effect().none() : Effect().persist(event.get())).thenRun(this::watch).thenNoReply();
   }
 
-  /** A health transition and the alert it raises, if any. */
-  private List<DeviceEvent> withAlerts(DeviceState state, DeviceEvent transition) {
-    List<DeviceEvent> events = new ArrayList<>(List.of(transition));
-    events.addAll(alerts.onHealth(state, events));
-    return events;
-  }
-
   private ReplyEffect<DeviceEvent, DeviceState> onSilence(DeviceState state, SilenceTimeout timeout) {
     if (!state.online()) return Effect().noReply();
     Instant now = clock.instant();
@@ -268,7 +254,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
       timers.silenceFor(left);
       return Effect().noReply();
     }
-    return Effect().persist(withAlerts(state, new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen())))
+    return Effect().persist(alerts.withHealthAlerts(state, new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen())))
         .thenRun(this::watch)
         .thenNoReply();
   }
@@ -311,11 +297,6 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
-  }
-
-  private Registered selfRegistered(DeviceType type, String name, String household, Instant at) {
-    return new Registered(deviceId, at, type != null ? type : settings.defaultType(),
-        name != null ? name : deviceId, household, null, true);
   }
 
   private DeviceView view(DeviceState state) {

@@ -1,0 +1,33 @@
+package io.fleet.device;
+
+import io.fleet.device.DeviceEvent.Registered;
+import io.fleet.device.DeviceEvent.RegistrationChanged;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Which registration event a device's registration or its first message causes. Pure. */
+final class Registrations {
+  private final String deviceId;
+  private final DeviceSettings settings;
+
+  Registrations(String deviceId, DeviceSettings settings) {
+    this.deviceId = deviceId;
+    this.settings = settings;
+  }
+
+  /** Registering again with the same details changes nothing; with others, they replace the old ones. */
+  Optional<DeviceEvent> onRegister(DeviceState state, DeviceRegistration requested, Instant at) {
+    DeviceRegistration r = requested.namedOr(deviceId);
+    if (!state.registered()) {
+      return Optional.of(new Registered(deviceId, at, r.type(), r.name(), r.household(), r.location(), false));
+    }
+    if (r.equals(state.registration())) return Optional.empty();
+    return Optional.of(new RegistrationChanged(deviceId, at, r.type(), r.name(), r.household(), r.location()));
+  }
+
+  /** An unknown device registers itself with its first heartbeat or motion event, as what it says it is. */
+  Registered self(DeviceType type, String name, String household, Instant at) {
+    return new Registered(deviceId, at, type != null ? type : settings.defaultType(),
+        name != null ? name : deviceId, household, null, true);
+  }
+}
