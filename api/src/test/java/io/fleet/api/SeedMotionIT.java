@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The seed's path: a device that already put its clip into Fleet's bucket sends the seed's motion JSON,
  * unchanged, on {@code ksql_motion_events}. Exactly one alert reaches {@code fleet.alerts}, with the
  * seed's fields and {@code clip_verified: true}; the same record again raises none; the unknown device
- * was registered from the record; a foreign URL is passed on as given, unverified.
+ * was registered from the record; a foreign URL is passed on as given, unverified; both events are found
+ * by event search.
  */
 class SeedMotionIT {
 
@@ -78,6 +79,13 @@ class SeedMotionIT {
       JsonNode device = api.get("/api/devices/" + deviceId).body();
       assertThat(device.get("type").asText()).isEqualTo("camera");
       assertThat(device.get("name").asText()).isEqualTo("description of yard camera");
+
+      // The seed's pull query: the device's motion events, searchable with their clips.
+      await("the motion events in the log").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .until(() -> api.get("/api/events?type=motion_started&deviceId=" + deviceId).body().get("items").size() == 2);
+      JsonNode events = api.get("/api/events?type=motion_started&deviceId=" + deviceId).body().get("items");
+      assertThat(events.get(0).get("detail").get("eventId").asText()).isEqualTo("1700000001");
+      assertThat(events.get(1).get("detail").get("url").asText()).isEqualTo("https://elsewhere.example/0-yard.mp4");
     }
   }
 

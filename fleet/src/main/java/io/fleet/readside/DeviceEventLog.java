@@ -2,6 +2,7 @@ package io.fleet.readside;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleet.device.Alert;
 import io.fleet.device.DeviceEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,11 +13,12 @@ import java.util.Optional;
 /**
  * Appends a device's journaled facts to {@code device_event}, the table event search reads. Called by
  * the device read-side projection inside its transaction, after {@code device_summary} was updated, so
- * each row carries the device's household as of that event. Frequent bookkeeping (last seen) is not
- * logged: only what a person would search for.
+ * each row carries the device's household as of that event, and motion, clip and alert rows their clip
+ * links. Frequent bookkeeping (last seen) is not logged: only what a person would search for.
  */
 final class DeviceEventLog {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_TEXT = 300;
 
   private DeviceEventLog() {}
 
@@ -37,7 +39,11 @@ final class DeviceEventLog {
 
   /** The event's type as search knows it: its name in snake case, e.g. {@code went_offline}. */
   static String typeOf(DeviceEvent event) {
-    return event.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase();
+    return typeOf(event.getClass());
+  }
+
+  static String typeOf(Class<?> eventClass) {
+    return eventClass.getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase();
   }
 
   private static Optional<ObjectNode> detail(DeviceEvent event) {
@@ -58,12 +64,46 @@ final class DeviceEventLog {
     } else if (event instanceof DeviceEvent.FirmwareChanged e) {
       d.put("from", e.from()).put("to", e.to());
     } else {
+      return motionDetail(event, d);
+    }
+    return Optional.of(d);
+  }
+
+  /** Motion episodes, stored clips and alerts: what the seed's pull query searched. */
+  private static Optional<ObjectNode> motionDetail(DeviceEvent event, ObjectNode d) {
+    if (event instanceof DeviceEvent.MotionStarted e) {
+      d.put("eventId", e.report().eventId()).put("eventTime", String.valueOf(e.report().eventTime()))
+          .put("clipId", cut(e.report().clipId())).put("url", cut(e.report().url())).put("message", cut(e.report().message()))
+          .put("alerting", e.alerting());
+      if (e.report().score() != null) d.put("score", e.report().score());
+    } else if (event instanceof DeviceEvent.MotionEnded e) {
+      d.put("eventId", e.episodeEventId());
+    } else if (event instanceof DeviceEvent.ClipStored e) {
+      d.put("clipId", cut(e.clip().clipId())).put("key", cut(e.clip().key())).put("url", cut(e.clip().url()))
+          .put("size", e.clip().size()).put("contentType", cut(e.clip().contentType()));
+    } else if (event instanceof DeviceEvent.AlertRaised e) {
+      alert(d, e.alert());
+    } else if (event instanceof DeviceEvent.AlertUpdated e) {
+      alert(d, e.alert());
+    } else {
       return Optional.empty();
     }
     return Optional.of(d);
   }
 
+  private static void alert(ObjectNode d, Alert a) {
+    d.put("alertId", cut(a.alertId())).put("kind", a.kind().label()).put("revision", a.revision())
+        .put("clipId", cut(a.clipId())).put("clipVerified", a.clipVerified()).put("url", cut(a.url()))
+        .put("message", cut(a.message()));
+  }
+
+  /** Devices' free text is cut so that a detail always fits its column (varchar 2000). */
+  private static String cut(String s) {
+    return s == null || s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT) + "…";
+  }
+
   /** The types search accepts, in the order a person reads them. */
   static final java.util.List<String> TYPES = java.util.List.of("registered", "registration_changed", "came_online",
-      "went_offline", "battery_low", "battery_recovered", "firmware_changed");
+      "went_offline", "battery_low", "battery_recovered", "firmware_changed", "motion_started", "motion_ended",
+      "clip_stored", "alert_raised", "alert_updated");
 }
