@@ -251,6 +251,19 @@ class MotionTest {
   }
 
   @Test
+  void aRestartedCameraArmsItsTimersAgainSoAWaitingAlertStillGoesOutAndTheEpisodeEnds() {
+    // 9 s into the 10 s clip wait and quiet period: the timers die with the restart, recovery re-arms them.
+    motion("e-1", now.minusSeconds(9), "clip-1");
+
+    device.restart();
+
+    await().pollInSameThread().atMost(Duration.ofSeconds(5))
+        .until(() -> device.getState().motion().alert() != null && !device.getState().motion().active());
+    assertThat(device.getState().motion().alert().clipVerified()).isFalse();
+    assertThat(persisted()).filteredOn(AlertRaised.class::isInstance).hasSize(1);
+  }
+
+  @Test
   void goingOfflineAndALowBatteryRaiseAlertsWithTheirOwnCooldown() {
     send(device, beat(now.minusSeconds(1), 50, null, null));
 
