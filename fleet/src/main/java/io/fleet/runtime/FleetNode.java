@@ -191,8 +191,11 @@ public final class FleetNode implements AutoCloseable {
     closed = true;
     log.info("stopping Fleet node");
     await(bridge.stop(), "ingress bridge");
-    await(consumer.stop(), "device-event consumer");
-    await(seedMotion.stop(), "seed motion consumer");
+    // Both consumers drain at once: each waits its Kafka consumer's stop-timeout.
+    var deviceEventsStopped = consumer.stop();
+    var seedMotionStopped = seedMotion.stop();
+    await(deviceEventsStopped, "device-event consumer");
+    await(seedMotionStopped, "seed motion consumer");
     lag.close();
     health.close();
     alertFeed.close();
