@@ -143,7 +143,8 @@ public record DeviceState(
     int intervalS = live.heartbeatIntervalS() > 0 ? live.heartbeatIntervalS() : configuredIntervalS;
     return new DeviceView(deviceId, r.type(), r.name(), r.household(), r.location(), status, statusSince,
         live.lastSeen(), live.battery(), batteryLow, live.rssi(), firmware, live.uptimeS(), intervalS,
-        live.errors(), registeredAt);
+        live.errors(), registeredAt, motion.active() ? "active" : "idle",
+        motion.alert() == null ? null : motion.alert().alertId());
   }
 
   /** When the device last raised an alert of this kind, or null. */

@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * A device as its entity knows it right now: the journaled state merged with the latest heartbeat's
- * values, which may be newer than the journal.
+ * values, which may be newer than the journal; {@code motion} is {@code active} during a motion episode,
+ * else {@code idle}, and {@code lastMotionAlertId} names the latest motion alert (null before the first).
  */
 public record DeviceView(
     String deviceId,
@@ -23,5 +24,7 @@ public record DeviceView(
     Long uptimeS,
     int heartbeatIntervalS,
     Integer errors,
-    Instant registeredAt)
+    Instant registeredAt,
+    String motion,
+    String lastMotionAlertId)
     implements CborSerializable {}

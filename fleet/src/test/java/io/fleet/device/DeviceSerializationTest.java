@@ -70,7 +70,7 @@ class DeviceSerializationTest {
     serialization.verifySerialization(new DeviceState(new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", "roof"),
         AT, ConnectionState.ONLINE, AT, true, "1.2", vitals), true);
     serialization.verifySerialization(new DeviceView("d-1", DeviceType.SENSOR, "Attic", "h-1", "roof",
-        ConnectionState.OFFLINE, AT, AT, 19, true, -70, "1.2", 5L, 30, 0, AT), true);
+        ConnectionState.OFFLINE, AT, AT, 19, true, -70, "1.2", 5L, 30, 0, AT, "active", "d-1:e-1"), true);
   }
 
   @Test

@@ -71,6 +71,9 @@ class MotionTest {
     assertThat(alert.clipVerified()).isFalse();
     assertThat(alert.revision()).isZero();
     assertThat(result.state().motion().active()).isTrue();
+    DeviceView view = DeviceTesting.view(device);
+    assertThat(view.motion()).isEqualTo("active");
+    assertThat(view.lastMotionAlertId()).isEqualTo(id + ":e-1");
   }
 
   @Test
