@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,52 +64,19 @@ class ProjectionCrashIT {
         Map.of("fleet.mqtt.client-id", "fleet-it-restarted", "fleet.device.restart-grace", "1h")))) {
       DataSource db = app.node().infrastructure().database().dataSource();
       await("the projection caught up with the journal").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-          .until(() -> caughtUp(db));
-      List<List<Object>> afterCrash = tables(db);
+          .until(() -> ReadSideTables.caughtUp(db));
+      List<List<Object>> afterCrash = ReadSideTables.rows(db, "");
       assertThat(afterCrash.size()).isGreaterThanOrEqualTo(projected.get());
 
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
       assertThat(api.post("/api/admin/readside/rebuild", "{}").status()).isEqualTo(202);
       await("the rebuild equals the tables the crash left").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-          .until(() -> tables(db).equals(afterCrash));
+          .until(() -> ReadSideTables.rows(db, "").equals(afterCrash));
     }
   }
 
-  /** Every tag's newest journaled event is at or below its projection's stored offset. */
-  private static boolean caughtUp(DataSource db) throws Exception {
-    try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-        "SELECT t.tag, MAX(t.event_id), MAX(o.current_offset) FROM event_tag t LEFT JOIN pekko_projection_offset_store o"
-            + " ON o.projection_name = 'device-summary' AND o.projection_key = t.tag GROUP BY t.tag")) {
-      boolean any = false;
-      while (rs.next()) {
-        any = true;
-        String offset = rs.getString(3);
-        if (offset == null || Long.parseLong(offset) < rs.getLong(2)) return false;
-      }
-      return any;
-    }
-  }
 
-  private static List<List<Object>> tables(DataSource db) throws Exception {
-    List<List<Object>> rows = new ArrayList<>();
-    try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-      read(s.executeQuery("SELECT * FROM device_summary ORDER BY device_id"), rows);
-      read(s.executeQuery("SELECT device_id, household, event_type, occurred_at, detail FROM device_event"
-          + " ORDER BY device_id, occurred_at, event_type, detail"), rows);
-    }
-    return rows;
-  }
 
-  private static void read(ResultSet rs, List<List<Object>> into) throws Exception {
-    try (rs) {
-      ResultSetMetaData md = rs.getMetaData();
-      while (rs.next()) {
-        List<Object> row = new ArrayList<>();
-        for (int i = 1; i <= md.getColumnCount(); i++) row.add(rs.getObject(i));
-        into.add(row);
-      }
-    }
-  }
 
   /** The node that gets killed: devices keep registering and changing state, it reports rows projected. */
   public static final class BusyNode {

@@ -8,10 +8,8 @@ import io.fleet.agent.sim.SimulatedFleet;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -42,8 +40,8 @@ class ReadModelRebuildIT {
       // Every device said goodbye: once all are offline, nothing changes any more.
       await().atMost(Duration.ofSeconds(30)).until(() -> api.statuses("q=" + prefix + "&status=offline").size() == 12);
       DataSource db = app.node().infrastructure().database().dataSource();
-      await().atMost(Duration.ofSeconds(10)).until(() -> tables(db, prefix).equals(tables(db, prefix)));
-      List<List<Object>> before = tables(db, prefix);
+      await().atMost(Duration.ofSeconds(30)).until(() -> ReadSideTables.caughtUp(db));
+      List<List<Object>> before = ReadSideTables.rows(db, prefix);
       assertThat(before).hasSizeGreaterThan(12 + 12 * 3);
       long lastIdBefore = eventIds(db, prefix, "MAX");
 
@@ -52,22 +50,12 @@ class ReadModelRebuildIT {
       assertThat(rebuild.body().get("projections")).hasSize(app.node().deviceSettings().tagCount());
 
       await("the rebuilt tables equal the ones before").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-          .until(() -> tables(db, prefix).equals(before));
+          .until(() -> ReadSideTables.rows(db, prefix).equals(before));
       assertThat(eventIds(db, prefix, "MIN")).as("every event row was written again").isGreaterThan(lastIdBefore);
       assertThat(api.withToken(null).post("/api/admin/readside/rebuild", "{}").status()).isEqualTo(401);
     }
   }
 
-  /** Both tables' rows for these devices, in a stable order, without the event log's generated ids. */
-  private static List<List<Object>> tables(DataSource db, String prefix) throws Exception {
-    List<List<Object>> rows = new ArrayList<>();
-    try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-      read(s.executeQuery("SELECT * FROM device_summary WHERE device_id LIKE '" + prefix + "%' ORDER BY device_id"), rows);
-      read(s.executeQuery("SELECT device_id, household, event_type, occurred_at, detail FROM device_event"
-          + " WHERE device_id LIKE '" + prefix + "%' ORDER BY device_id, occurred_at, event_type, detail"), rows);
-    }
-    return rows;
-  }
 
   private static long eventIds(DataSource db, String prefix, String aggregate) throws Exception {
     try (Connection c = db.getConnection(); Statement s = c.createStatement();
@@ -77,14 +65,4 @@ class ReadModelRebuildIT {
     }
   }
 
-  private static void read(ResultSet rs, List<List<Object>> into) throws Exception {
-    try (rs) {
-      ResultSetMetaData md = rs.getMetaData();
-      while (rs.next()) {
-        List<Object> row = new ArrayList<>();
-        for (int i = 1; i <= md.getColumnCount(); i++) row.add(rs.getObject(i));
-        into.add(row);
-      }
-    }
-  }
 }
