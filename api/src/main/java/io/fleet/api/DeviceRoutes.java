@@ -60,22 +60,13 @@ final class DeviceRoutes extends AllDirectives {
             parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
               DeviceQuery query = new DeviceQuery(status.filter(s -> !s.isBlank()), type.filter(s -> !s.isBlank()),
                   principal.scope().or(() -> household.filter(s -> !s.isBlank())), q.filter(s -> !s.isBlank()),
-                  limit.map(DeviceRoutes::parseLimit).orElse(DeviceQuery.DEFAULT_LIMIT), Optional.empty());
+                  limit.map(l -> QueryParams.limit(l, DeviceQuery.MAX_LIMIT)).orElse(DeviceQuery.DEFAULT_LIMIT), Optional.empty());
               DeviceQuery paged = cursor.filter(c -> !c.isBlank()).map(DeviceRoutes::checkedCursor).map(query::withCursor).orElse(query);
               CompletionStage<DevicePage> page = ReadSideCalls.query(blocking, () -> node.directory().list(paged));
               return onSuccess(page, p -> completeOK(p, Json.marshaller()));
             }))))));
   }
 
-  private static int parseLimit(String limit) {
-    try {
-      int n = Integer.parseInt(limit);
-      if (n < 1 || n > DeviceQuery.MAX_LIMIT) throw new NumberFormatException();
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("limit must be a number from 1 to " + DeviceQuery.MAX_LIMIT);
-    }
-  }
 
   private static String checkedCursor(String cursor) {
     try {

@@ -1,6 +1,7 @@
 package io.fleet.api;
 
 import io.fleet.metrics.FleetMetrics;
+import io.fleet.readside.AlertSearch;
 import io.fleet.runtime.FleetNode;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -42,7 +43,7 @@ public final class HttpApi extends AllDirectives {
   private final EventRoutes events;
   private final TokenRoutes tokens;
   private final ClipRoutes clips;
-  private final AlertStreamRoutes alertStream;
+  private final AlertRoutes alerts;
 
   public HttpApi(FleetNode node, String operatorToken) {
     this.node = node;
@@ -54,7 +55,7 @@ public final class HttpApi extends AllDirectives {
     this.fleet = new FleetRoutes(node);
     this.events = new EventRoutes(node);
     this.clips = new ClipRoutes(node, authenticator);
-    this.alertStream = new AlertStreamRoutes(node.alertFeed());
+    this.alerts = new AlertRoutes(node.alertFeed(), new AlertSearch(node.infrastructure().database().dataSource()), blocking);
   }
 
   public Route route() {
@@ -68,7 +69,7 @@ public final class HttpApi extends AllDirectives {
                 devices.routes(principal),
                 events.routes(principal),
                 tokens.routes(principal),
-                alertStream.routes(principal))))),
+                alerts.routes(principal))))),
         path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, FleetMetrics.get(node.system()).scrape()))))),
         pathSingleSlash(() -> getFromResource("dashboard/index.html")),

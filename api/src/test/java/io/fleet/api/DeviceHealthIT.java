@@ -67,6 +67,12 @@ class DeviceHealthIT {
             .isLessThanOrEqualTo(INTERVAL.multipliedBy(3).plusSeconds(1));
       }
 
+      await("an offline alert for each silent device").atMost(Duration.ofSeconds(30)).until(() ->
+          api.get("/api/alerts?kind=offline&limit=1000&deviceId=" + String.join(",", silent)).body().get("items").size() == SILENT);
+      JsonNode alert = api.get("/api/alerts?kind=offline&deviceId=" + silent.get(0)).body().get("items").get(0);
+      assertThat(alert.get("state").asText()).isEqualTo("open");
+      assertThat(alert.get("message").asText()).contains("silent");
+
       // The hung devices then lose power too: a hung device that is still connected would reconnect
       // after the embedded broker's restart below and say "online" again, as a real one would.
       for (String id : silent) devices.device(id).disconnectWithWill().get();

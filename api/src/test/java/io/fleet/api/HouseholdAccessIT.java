@@ -42,6 +42,10 @@ class HouseholdAccessIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> operator.get("/api/events?type=came_online&deviceId=" + String.join(",", theirs))
           .body().get("items").size() == 3);
 
+      devices.device(theirs.get(0)).silence();
+      await("their device's offline alert").atMost(Duration.ofSeconds(30))
+          .until(() -> operator.get("/api/alerts?deviceId=" + theirs.get(0)).body().get("items").size() == 1);
+
       ApiClient.Response minted = operator.post("/api/tokens", "{\"household\":\"household-1\",\"label\":\"Ann's phone\"}");
       assertThat(minted.status()).isEqualTo(201);
       String token = minted.body().get("token").asText();
@@ -60,7 +64,8 @@ class HouseholdAccessIT {
         assertThat(lookup.text()).doesNotContain("household-2");
       }
       for (String path : List.of("/api/devices", "/api/devices?limit=500", "/api/fleet/summary", "/api/events?limit=1000",
-          "/api/health", "/api/devices?q=home-", "/api/events?type=came_online")) {
+          "/api/health", "/api/devices?q=home-", "/api/events?type=came_online", "/api/alerts",
+          "/api/alerts?deviceId=" + theirs.get(0), "/api/alerts?kind=offline")) {
         String body = homeowner.get(path).text();
         assertThat(body).as(path).doesNotContain("household-2");
         theirs.forEach(id -> assertThat(body).as(path).doesNotContain(id));

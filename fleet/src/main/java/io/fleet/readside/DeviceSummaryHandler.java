@@ -23,6 +23,7 @@ final class DeviceSummaryHandler extends JdbcHandler<EventEnvelope<DeviceEvent>,
     session.withConnection(connection -> {
       apply(connection, event);
       DeviceEventLog.append(connection, event);
+      AlertTable.apply(connection, event);
       return null;
     });
   }

@@ -3,12 +3,15 @@ package io.fleet.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleet.live.AlertFeed;
 import io.fleet.live.FeedPosition;
+import io.fleet.readside.AlertQuery;
+import io.fleet.readside.AlertSearch;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
@@ -24,21 +27,27 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
+ * {@code GET /api/alerts}: alerts as journaled, newest first, filtered by state, devices, kind and time.
  * The seed's push query, resumable: {@code GET /api/alerts/stream} (server-sent events, each with an
  * {@code id}; reconnect with {@code Last-Event-ID} to get every alert missed, in order, then live ones)
  * and {@code GET /api/alerts/ws} (the same over WebSocket, resumed with {@code ?lastEventId=}). Filters:
  * {@code deviceId=a,b} and {@code kind=}; a homeowner only ever receives its household's alerts.
  */
-final class AlertStreamRoutes extends AllDirectives {
+final class AlertRoutes extends AllDirectives {
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
   private final AlertFeed feed;
+  private final AlertSearch search;
+  private final Executor blocking;
 
-  AlertStreamRoutes(AlertFeed feed) {
+  AlertRoutes(AlertFeed feed, AlertSearch search, Executor blocking) {
     this.feed = feed;
+    this.search = search;
+    this.blocking = blocking;
   }
 
   Route routes(Principal principal) {
     return pathPrefix("alerts", () -> concat(
+        pathEndOrSingleSlash(() -> get(() -> list(principal))),
         path("stream", () -> get(() -> filters(principal, filter ->
             optionalHeaderValueByName("Last-Event-ID", lastEventId ->
                 onSuccess(start(lastEventId), position -> completeOK(
@@ -49,6 +58,18 @@ final class AlertStreamRoutes extends AllDirectives {
                     EventStreamMarshalling.toEventStream())))))),
         path("ws", () -> get(() -> filters(principal, filter -> parameterOptional("lastEventId", lastEventId ->
             onSuccess(start(lastEventId), position -> handleWebSocketMessages(socket(position, filter)))))))));
+  }
+
+  /** {@code GET /api/alerts?state=&deviceId=a,b&kind=&from=&to=&limit=}: newest first. */
+  private Route list(Principal principal) {
+    return parameterOptional("state", state -> parameterOptional("deviceId", ids -> parameterOptional("kind", kind ->
+        parameterOptional("from", from -> parameterOptional("to", to -> parameterOptional("limit", limit -> {
+          AlertQuery query = new AlertQuery(state.filter(s -> !s.isBlank()), ids.map(QueryParams::deviceIds).orElse(List.of()),
+              kind.filter(k -> !k.isBlank()), from.map(f -> QueryParams.time("from", f)), to.map(t -> QueryParams.time("to", t)),
+              principal.scope(), limit.map(l -> QueryParams.limit(l, AlertQuery.MAX_LIMIT)).orElse(AlertQuery.DEFAULT_LIMIT));
+          return onSuccess(ReadSideCalls.query(blocking, () -> search.list(query)),
+              alerts -> completeOK(Map.of("items", alerts), Json.marshaller()));
+        }))))));
   }
 
   private Flow<Message, Message, NotUsed> socket(FeedPosition position, Predicate<JsonNode> filter) {
@@ -65,8 +86,7 @@ final class AlertStreamRoutes extends AllDirectives {
 
   private Route filters(Principal principal, java.util.function.Function<Predicate<JsonNode>, Route> inner) {
     return parameterOptional("deviceId", ids -> parameterOptional("kind", kind -> {
-      List<String> devices = ids.map(csv -> Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
-          .orElse(List.of());
+      List<String> devices = ids.map(QueryParams::deviceIds).orElse(List.of());
       Predicate<JsonNode> filter = alert ->
           (devices.isEmpty() || devices.contains(alert.path("device_id").asText()))
               && kind.map(k -> k.equals(alert.path("kind").asText())).orElse(true)

@@ -1,0 +1,76 @@
+package io.fleet.readside;
+
+import io.fleet.device.Alert;
+import io.fleet.device.DeviceEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+
+/**
+ * Keeps one {@code alert} row per alert from the journal's {@code AlertRaised} and {@code AlertUpdated}:
+ * the latest revision wins. Called by the device read-side projection inside its transaction.
+ */
+final class AlertTable {
+  private AlertTable() {}
+
+  static void apply(Connection c, DeviceEvent event) throws SQLException {
+    if (event instanceof DeviceEvent.AlertRaised e) {
+      upsert(c, e.deviceId(), e.at(), e.alert());
+    } else if (event instanceof DeviceEvent.AlertUpdated e) {
+      upsert(c, e.deviceId(), e.at(), e.alert());
+    }
+  }
+
+  private static void upsert(Connection c, String deviceId, Instant at, Alert a) throws SQLException {
+    try (PreparedStatement update = c.prepareStatement(
+        "UPDATE alert SET household = ?, state = ?, revision = ?, updated_at = ?, message = ?, url = ?, clip_id = ?,"
+            + " clip_verified = ? WHERE alert_id = ? AND revision <= ?")) {
+      update.setString(1, a.household());
+      update.setString(2, a.state());
+      update.setInt(3, a.revision());
+      update.setTimestamp(4, Timestamp.from(at));
+      update.setString(5, cut(a.message(), 500));
+      update.setString(6, cut(a.url(), 1000));
+      update.setString(7, a.clipId());
+      update.setBoolean(8, a.clipVerified());
+      update.setString(9, a.alertId());
+      update.setInt(10, a.revision());
+      if (update.executeUpdate() > 0 || exists(c, a.alertId())) return;
+    }
+    try (PreparedStatement insert = c.prepareStatement(
+        "INSERT INTO alert (alert_id, device_id, household, kind, severity, state, revision, event_id, event_time,"
+            + " raised_at, updated_at, message, url, clip_id, clip_verified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      insert.setString(1, a.alertId());
+      insert.setString(2, deviceId);
+      insert.setString(3, a.household());
+      insert.setString(4, a.kind().label());
+      insert.setString(5, a.severity());
+      insert.setString(6, a.state());
+      insert.setInt(7, a.revision());
+      insert.setString(8, a.eventId());
+      if (a.eventTime() == null) insert.setNull(9, Types.TIMESTAMP);
+      else insert.setTimestamp(9, Timestamp.from(a.eventTime()));
+      insert.setTimestamp(10, Timestamp.from(at));
+      insert.setTimestamp(11, Timestamp.from(at));
+      insert.setString(12, cut(a.message(), 500));
+      insert.setString(13, cut(a.url(), 1000));
+      insert.setString(14, a.clipId());
+      insert.setBoolean(15, a.clipVerified());
+      insert.executeUpdate();
+    }
+  }
+
+  private static boolean exists(Connection c, String alertId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM alert WHERE alert_id = ?")) {
+      ps.setString(1, alertId);
+      return ps.executeQuery().next();
+    }
+  }
+
+  private static String cut(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
+  }
+}
