@@ -5,19 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.fleet.agent.protocol.DeviceKind;
 import io.fleet.agent.sim.SimulatedFleet;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,32 +25,7 @@ class ProjectionCrashIT {
 
   @Test
   void afterAKillDuringProjectionTheTablesEqualAFreshRebuild(@TempDir Path dataDir) throws Exception {
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), "-Xmx768m", BusyNode.class.getName(), dataDir.toString())
-        .redirectErrorStream(true)
-        .start();
-    AtomicInteger projected = new AtomicInteger();
-    List<String> output = new ArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        r.lines().forEach(line -> {
-          synchronized (output) {
-            output.add(line);
-          }
-          if (line.startsWith("PROJECTED ")) projected.set(Integer.parseInt(line.substring(10).trim()));
-        });
-      } catch (Exception ignored) {
-        // the child was killed
-      }
-    });
-    reader.start();
-    try {
-      await("the child node projects events").atMost(Duration.ofSeconds(120)).until(() -> projected.get() >= 400 || !child.isAlive());
-      assertThat(child.isAlive()).as("child output: %s", output).isTrue();
-    } finally {
-      child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-      reader.join(5000);
-    }
+    long projected = ChildNode.start(BusyNode.class, dataDir, "768m", "PROJECTED").killOnceAt(400, Duration.ofSeconds(120));
 
     // The child's devices are gone; a long restart grace keeps their entities from going offline while
     // the tables are compared, so the journal holds exactly what the child persisted.
@@ -66,7 +35,7 @@ class ProjectionCrashIT {
       await("the projection caught up with the journal").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
           .until(() -> ReadSideTables.caughtUp(db));
       List<List<Object>> afterCrash = ReadSideTables.rows(db, "");
-      assertThat(afterCrash.size()).isGreaterThanOrEqualTo(projected.get());
+      assertThat((long) afterCrash.size()).isGreaterThanOrEqualTo(projected);
 
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
       assertThat(api.post("/api/admin/readside/rebuild", "{}").status()).isEqualTo(202);

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -41,11 +40,18 @@ final class ReadSideTables {
     }
   }
 
-  /** Every tag's newest journaled event is at or below its projection's stored offset. */
+  /** Every tag's newest journaled event is at or below the device-summary projection's stored offset. */
   static boolean caughtUp(DataSource db) throws Exception {
-    try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+    return caughtUp(db, "device-summary");
+  }
+
+  /** Every tag's newest journaled event is at or below the stored offset of the projection {@code name}. */
+  static boolean caughtUp(DataSource db, String name) throws Exception {
+    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
         "SELECT t.tag, MAX(t.event_id), MAX(o.current_offset) FROM event_tag t LEFT JOIN pekko_projection_offset_store o"
-            + " ON o.projection_name = 'device-summary' AND o.projection_key = t.tag GROUP BY t.tag")) {
+            + " ON o.projection_name = ? AND o.projection_key = t.tag GROUP BY t.tag")) {
+      ps.setString(1, name);
+      ResultSet rs = ps.executeQuery();
       boolean any = false;
       while (rs.next()) {
         any = true;

@@ -1,0 +1,65 @@
+package io.fleet.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A Fleet node in a child JVM, to be killed without a shutdown (SIGKILL): runs {@code main} of a class
+ * on this test's class path with the data directory as its argument, and follows the last number it
+ * printed after {@code "<counter> "} on a line of its own.
+ */
+final class ChildNode {
+  private final Process process;
+  private final Thread reader;
+  private final AtomicLong count = new AtomicLong();
+  private final List<String> output = new ArrayList<>();
+
+  private ChildNode(Process process, String counter) {
+    this.process = process;
+    this.reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        r.lines().forEach(line -> {
+          synchronized (output) {
+            output.add(line);
+          }
+          if (line.startsWith(counter + " ")) count.set(Long.parseLong(line.substring(counter.length() + 1).trim()));
+        });
+      } catch (Exception ignored) {
+        // the child was killed
+      }
+    });
+    reader.start();
+  }
+
+  static ChildNode start(Class<?> main, Path dataDir, String heap, String counter) throws Exception {
+    Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), "-Xmx" + heap, main.getName(), dataDir.toString())
+        .redirectErrorStream(true)
+        .start();
+    return new ChildNode(process, counter);
+  }
+
+  /** Waits until the counter reached {@code atLeast} (failing with the child's output if it died), then kills it. */
+  long killOnceAt(long atLeast, Duration within) throws Exception {
+    try {
+      await("the child node counts to " + atLeast).atMost(within).until(() -> count.get() >= atLeast || !process.isAlive());
+      synchronized (output) {
+        assertThat(process.isAlive()).as("child output: %s", output).isTrue();
+      }
+      return count.get();
+    } finally {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      reader.join(5000);
+    }
+  }
+}
