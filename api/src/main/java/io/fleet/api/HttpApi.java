@@ -2,6 +2,7 @@ package io.fleet.api;
 
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.readside.AlertSearch;
+import io.fleet.readside.ClipTable;
 import io.fleet.runtime.FleetNode;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -44,6 +45,7 @@ public final class HttpApi extends AllDirectives {
   private final TokenRoutes tokens;
   private final ClipRoutes clips;
   private final AlertRoutes alerts;
+  private final ClipPlaybackRoutes playback;
 
   public HttpApi(FleetNode node, String operatorToken) {
     this.node = node;
@@ -55,6 +57,7 @@ public final class HttpApi extends AllDirectives {
     this.fleet = new FleetRoutes(node);
     this.events = new EventRoutes(node);
     this.clips = new ClipRoutes(node, authenticator);
+    this.playback = new ClipPlaybackRoutes(new ClipTable(node.infrastructure().database().dataSource()), node.clips(), blocking);
     this.alerts = new AlertRoutes(node.alertFeed(), new AlertSearch(node.infrastructure().database().dataSource()), blocking);
   }
 
@@ -69,7 +72,8 @@ public final class HttpApi extends AllDirectives {
                 devices.routes(principal),
                 events.routes(principal),
                 tokens.routes(principal),
-                alerts.routes(principal))))),
+                alerts.routes(principal),
+                playback.routes(principal))))),
         path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, FleetMetrics.get(node.system()).scrape()))))),
         pathSingleSlash(() -> getFromResource("dashboard/index.html")),

@@ -77,6 +77,11 @@ public final class ClipStore {
     return presigner.presign("PUT", endpoint, "/" + bucket + "/" + key, ttl, Instant.now());
   }
 
+  /** A URL that reads the clip straight from the bucket for {@code ttl}; S3 serves ranges, so players can seek. */
+  public URI presignedGet(String key, Duration ttl) {
+    return presigner.presign("GET", endpoint, "/" + bucket + "/" + key, ttl, Instant.now());
+  }
+
   public static boolean isValidClipId(String clipId) {
     return clipId != null && CLIP_ID.matcher(clipId).matches();
   }

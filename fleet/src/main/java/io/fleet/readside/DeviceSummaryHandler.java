@@ -24,6 +24,7 @@ final class DeviceSummaryHandler extends JdbcHandler<EventEnvelope<DeviceEvent>,
       apply(connection, event);
       DeviceEventLog.append(connection, event);
       AlertTable.apply(connection, event);
+      ClipTable.apply(connection, event);
       return null;
     });
   }

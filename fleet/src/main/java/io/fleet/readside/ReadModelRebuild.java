@@ -16,7 +16,7 @@ import org.apache.pekko.projection.javadsl.ProjectionManagement;
 
 /**
  * Rebuilds the device read model from the journal: pauses every instance of
- * {@link DeviceSummaryProjection}, empties {@code device_summary}, {@code device_event} and {@code alert}, clears the
+ * {@link DeviceSummaryProjection}, empties {@code device_summary}, {@code device_event}, {@code alert} and {@code clip}, clears the
  * instances' offsets and resumes them, so they replay every device event from the start. While it
  * replays, lists and search show a partial fleet; the journal, the source of truth, is untouched.
  */
@@ -45,6 +45,7 @@ public final class ReadModelRebuild {
       c.setAutoCommit(false);
       s.executeUpdate("DELETE FROM device_event");
       s.executeUpdate("DELETE FROM alert");
+      s.executeUpdate("DELETE FROM clip");
       s.executeUpdate("DELETE FROM device_summary");
       c.commit();
     } catch (SQLException e) {
