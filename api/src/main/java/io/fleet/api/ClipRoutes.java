@@ -7,6 +7,7 @@ import io.fleet.infra.DeviceCredentials;
 import io.fleet.ingest.DeviceTopic;
 import io.fleet.media.ClipSettings;
 import io.fleet.media.ClipStore;
+import io.fleet.media.UploadSlots;
 import io.fleet.runtime.FleetNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,8 +15,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
@@ -51,8 +50,7 @@ final class ClipRoutes extends AllDirectives {
   private final ClipSettings settings;
   private final ClusterSharding sharding;
   private final Duration askTimeout;
-  private final AtomicInteger nodeUploads = new AtomicInteger();
-  private final ConcurrentHashMap<String, Integer> deviceUploads = new ConcurrentHashMap<>();
+  private final UploadSlots slots;
 
   ClipRoutes(FleetNode node, Authenticator authenticator) {
     this.node = node;
@@ -61,6 +59,7 @@ final class ClipRoutes extends AllDirectives {
     this.settings = ClipSettings.fromConfig(node.system().settings().config().getConfig("fleet"));
     this.sharding = ClusterSharding.get(node.system());
     this.askTimeout = node.ingestSettings().askTimeout();
+    this.slots = new UploadSlots(settings.uploadsPerNode(), settings.uploadsPerDevice());
   }
 
   /** What a stored clip's upload answers. */
@@ -132,13 +131,13 @@ final class ClipRoutes extends AllDirectives {
       if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > settings.maxBytes()) {
         return tooLarge();
       }
-      if (!acquire(deviceId)) {
+      if (!slots.tryAcquire(deviceId)) {
         return respondWithHeader(RetryAfter.create(1L), () -> HttpApi.error(StatusCodes.TOO_MANY_REQUESTS, "busy",
             "too many clip uploads at once on this node or from this device; retry shortly"));
       }
       CompletionStage<Route> stored = known(deviceId)
           .thenCompose(known -> known ? store(deviceId, clipId, entity, type) : CompletableFuture.completedFuture(unknown(deviceId)))
-          .whenComplete((route, failure) -> release(deviceId));
+          .whenComplete((route, failure) -> slots.release(deviceId));
       return withRequestTimeout(scala.concurrent.duration.Duration.fromNanos(settings.uploadTimeout().toNanos()), () -> onSuccess(stored, route -> route));
     });
   }
@@ -190,25 +189,5 @@ final class ClipRoutes extends AllDirectives {
 
   private Route unknown(String deviceId) {
     return HttpApi.error(StatusCodes.NOT_FOUND, "unknown device", "no device '" + deviceId + "'");
-  }
-
-  private boolean acquire(String deviceId) {
-    if (nodeUploads.incrementAndGet() > settings.uploadsPerNode()) {
-      nodeUploads.decrementAndGet();
-      return false;
-    }
-    boolean[] granted = {false};
-    deviceUploads.compute(deviceId, (id, n) -> {
-      int now = n == null ? 0 : n;
-      granted[0] = now < settings.uploadsPerDevice();
-      return granted[0] ? now + 1 : (now == 0 ? null : now);
-    });
-    if (!granted[0]) nodeUploads.decrementAndGet();
-    return granted[0];
-  }
-
-  private void release(String deviceId) {
-    deviceUploads.computeIfPresent(deviceId, (id, n) -> n <= 1 ? null : n - 1);
-    nodeUploads.decrementAndGet();
   }
 }
