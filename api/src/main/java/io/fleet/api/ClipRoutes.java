@@ -8,6 +8,7 @@ import io.fleet.ingest.DeviceTopic;
 import io.fleet.media.ClipSettings;
 import io.fleet.media.ClipStore;
 import io.fleet.media.UploadSlots;
+import io.fleet.metrics.FleetMetrics;
 import io.fleet.runtime.FleetNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,6 +61,7 @@ final class ClipRoutes extends AllDirectives {
     this.sharding = ClusterSharding.get(node.system());
     this.askTimeout = node.ingestSettings().askTimeout();
     this.slots = new UploadSlots(settings.uploadsPerNode(), settings.uploadsPerDevice());
+    FleetMetrics.get(node.system()).registry().gauge("fleet_clip_uploads_in_flight", slots, UploadSlots::inUse);
   }
 
   /** What a stored clip's upload answers. */

@@ -76,6 +76,8 @@ class SeedMotionIT {
       assertThat(alerts.get(1).get("url").asText()).isEqualTo("https://elsewhere.example/0-yard.mp4");
 
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
+      await("the alerts counted").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+          .until(() -> api.get("/metrics").text().contains("fleet_alerts_published_total{kind=\"motion\"} 2.0"));
       JsonNode device = api.get("/api/devices/" + deviceId).body();
       assertThat(device.get("type").asText()).isEqualTo("camera");
       assertThat(device.get("name").asText()).isEqualTo("description of yard camera");

@@ -3,6 +3,7 @@ package io.fleet.alerts;
 import io.fleet.device.Alert;
 import io.fleet.device.Device;
 import io.fleet.device.DeviceEvent;
+import io.fleet.metrics.FleetMetrics;
 import io.fleet.readside.JdbcConnectionSession;
 import java.time.ZoneId;
 import java.util.List;
@@ -47,36 +48,40 @@ public final class AlertPublisher {
       ProducerSettings<String, byte[]> producerSettings, String topic, ZoneId zone) {
     SendProducer<String, byte[]> producer = new SendProducer<>(producerSettings, system);
     AlertJson json = new AlertJson(zone);
+    FleetMetrics metrics = FleetMetrics.get(system);
     List<String> tags = Device.tags(tagCount);
     ShardedDaemonProcess.get(system).init(
         ProjectionBehavior.Command.class,
         NAME,
         tags.size(),
-        i -> ProjectionBehavior.create(projection(system, dataSource, tags.get(i), producer, topic, json)),
+        i -> ProjectionBehavior.create(projection(system, dataSource, tags.get(i), new Publish(producer, topic, json, metrics))),
         ShardedDaemonProcessSettings.create(system),
         Optional.of(ProjectionBehavior.stopMessage()));
     return producer;
   }
 
   static AtLeastOnceProjection<Offset, EventEnvelope<DeviceEvent>> projection(ActorSystem<?> system,
-      DataSource dataSource, String tag, SendProducer<String, byte[]> producer, String topic, AlertJson json) {
+      DataSource dataSource, String tag, Publish publish) {
     return JdbcProjection.atLeastOnceAsync(
         ProjectionId.of(NAME, tag),
         EventSourcedProvider.<DeviceEvent>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
         () -> new JdbcConnectionSession(dataSource),
-        () -> new Publish(producer, topic, json),
+        () -> publish,
         system);
   }
 
-  private static final class Publish extends Handler<EventEnvelope<DeviceEvent>> {
+  /** Sends one envelope's alert, if it carries one; stateless, so one instance serves a projection's restarts. */
+  static final class Publish extends Handler<EventEnvelope<DeviceEvent>> {
     private final SendProducer<String, byte[]> producer;
     private final String topic;
     private final AlertJson json;
+    private final FleetMetrics metrics;
 
-    Publish(SendProducer<String, byte[]> producer, String topic, AlertJson json) {
+    Publish(SendProducer<String, byte[]> producer, String topic, AlertJson json, FleetMetrics metrics) {
       this.producer = producer;
       this.topic = topic;
       this.json = json;
+      this.metrics = metrics;
     }
 
     @Override
@@ -88,7 +93,10 @@ public final class AlertPublisher {
       ProducerRecord<String, byte[]> record =
           new ProducerRecord<>(topic, event.deviceId(), json.toBytes(event.deviceId(), alert, event.at()));
       record.headers().add("fleet.alert-id", alert.alertId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return producer.send(record).thenApply(metadata -> Done.getInstance());
+      return producer.send(record).thenApply(metadata -> {
+        metrics.alertPublished(alert.kind().label());
+        return Done.getInstance();
+      });
     }
   }
 }

@@ -51,6 +51,11 @@ public final class FleetMetrics implements Extension {
     Counter.builder("fleet_dead_letters").tag("reason", reason).register(registry).increment();
   }
 
+  /** An alert (or a revision of one) was acknowledged by Kafka on {@code fleet.alerts}. */
+  public void alertPublished(String kind) {
+    Counter.builder("fleet_alerts_published").tag("kind", kind).register(registry).increment();
+  }
+
   public void entityStarted() {
     entitiesAlive.incrementAndGet();
   }
