@@ -71,6 +71,7 @@
 
   function signOut(message) {
     clearInterval(timer);
+    if (alertStream) { alertStream.close(); alertStream = null; }
     token = '';
     localStorage.removeItem('fleet-token');
     $('app').hidden = true; $('signout').hidden = true; $('signin').hidden = false;
@@ -138,16 +139,70 @@
   $('event-search').addEventListener('submit', (e) => { e.preventDefault(); searchEvents(false); });
   $('e-more').addEventListener('click', () => searchEvents(true));
 
+  // Live alerts: the latest from GET /api/alerts, then the resumable stream. EventSource sends no headers,
+  // so the token goes as access_token; it reconnects by itself with Last-Event-ID, so no alert is lost.
+  let alertStream = null;
+  const seenAlerts = new Map();
+  function alertRow(a, fresh) {
+    const tr = document.createElement('tr');
+    tr.dataset.alert = a.alertId;
+    if (fresh) tr.className = 'new';
+    const clip = document.createElement('td');
+    if (a.clipId) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = 'play';
+      b.addEventListener('click', () => play(a.clipId));
+      clip.append(b);
+    } else {
+      clip.textContent = '–';
+    }
+    tr.append(cell((a.raisedAt || '').replace('T', ' ').replace('Z', '')), cell(a.deviceId), cell(a.household),
+      cell(a.kind), cell(a.state), cell(a.message), clip);
+    return tr;
+  }
+  function putAlert(a, fresh) {
+    const row = alertRow(a, fresh);
+    const old = seenAlerts.get(a.alertId);
+    if (old) old.replaceWith(row); else $('alerts').prepend(row);
+    seenAlerts.set(a.alertId, row);
+  }
+  function play(clipId) {
+    $('clip').src = '/api/clips/' + encodeURIComponent(clipId) + '?access_token=' + encodeURIComponent(token);
+    $('player').hidden = false;
+    $('clip').play().catch(() => {});
+  }
+  $('p-close').addEventListener('click', () => { $('clip').pause(); $('player').hidden = true; });
+  async function startAlerts() {
+    if (alertStream) return;
+    const page = await api('/api/alerts?limit=100');
+    page.items.slice().reverse().forEach((a) => putAlert(a, false));
+    alertStream = new EventSource('/api/alerts/stream?access_token=' + encodeURIComponent(token));
+    alertStream.onopen = () => { $('a-live').textContent = 'live'; };
+    alertStream.onerror = () => { $('a-live').textContent = 'reconnecting…'; };
+    alertStream.addEventListener('alert', (e) => {
+      const a = JSON.parse(e.data);
+      putAlert({ alertId: a.alert_id, deviceId: a.device_id, household: a.household, kind: a.kind, state: a.state,
+        message: a.message, clipId: a.clip_verified ? a.clip_id : null, raisedAt: new Date().toISOString() }, true);
+      if (window.Notification && Notification.permission === 'granted') new Notification(`${a.kind}: ${a.device_name || a.device_id}`);
+    });
+    if (window.Notification && Notification.permission === 'default') Notification.requestPermission();
+  }
+
   function show(view) {
     $('view-fleet').hidden = view !== 'fleet';
     $('view-events').hidden = view !== 'events';
+    $('view-alerts').hidden = view !== 'alerts';
     $('tab-fleet').classList.toggle('active', view === 'fleet');
     $('tab-events').classList.toggle('active', view === 'events');
+    $('tab-alerts').classList.toggle('active', view === 'alerts');
     if (view === 'events') searchEvents(false);
+    if (view === 'alerts') startAlerts().catch((err) => console.warn(err));
   }
   $('tab-fleet').addEventListener('click', () => show('fleet'));
   $('tab-events').addEventListener('click', () => show('events'));
-  if (initialView === 'events') show('events');
+  $('tab-alerts').addEventListener('click', () => show('alerts'));
+  if (initialView === 'events' || initialView === 'alerts') show(initialView);
 
   $('signin-form').addEventListener('submit', (e) => {
     e.preventDefault();

@@ -4,6 +4,7 @@ import io.fleet.metrics.FleetMetrics;
 import io.fleet.readside.AlertSearch;
 import io.fleet.readside.ClipTable;
 import io.fleet.runtime.FleetNode;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -80,12 +81,19 @@ public final class HttpApi extends AllDirectives {
         getFromResourceDirectory("dashboard"))));
   }
 
+  /**
+   * The bearer token from the {@code Authorization} header, or from {@code ?access_token=} for what a
+   * browser requests without headers: an {@code EventSource}, a {@code <video src>}, a WebSocket.
+   */
   private Route authenticated(Function<Principal, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> onSuccess(authenticator.authenticate(header), principal ->
-        principal.map(inner).orElseGet(() -> respondWithHeader(
-            WWWAuthenticate.create(HttpChallenge.createOAuth2("fleet")),
-            () -> error(StatusCodes.UNAUTHORIZED, "unauthorized",
-                header.isPresent() ? "the bearer token is not valid" : "send Authorization: Bearer <token>")))));
+    return optionalHeaderValueByName("Authorization", header -> parameterOptional("access_token", queryToken -> {
+      Optional<String> bearer = header.or(() -> queryToken.map(t -> "Bearer " + t));
+      return onSuccess(authenticator.authenticate(bearer), principal ->
+          principal.map(inner).orElseGet(() -> respondWithHeader(
+              WWWAuthenticate.create(HttpChallenge.createOAuth2("fleet")),
+              () -> error(StatusCodes.UNAUTHORIZED, "unauthorized",
+                  bearer.isPresent() ? "the bearer token is not valid" : "send Authorization: Bearer <token>"))));
+    }));
   }
 
   private Route optionalPrincipal(Function<java.util.Optional<Principal>, Route> inner) {

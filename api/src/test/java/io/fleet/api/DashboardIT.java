@@ -51,6 +51,11 @@ class DashboardIT {
       assertThat(events).contains("<div id=\"view-events\">").contains("<div id=\"view-fleet\" hidden=\"\">");
       assertThat(events).containsPattern("<tr data-event=\"\\d+\"><td>[^<]+</td><td>dash-0005</td><td>household-1</td><td>went_offline</td>");
       for (String id : devices.deviceIds()) assertThat(events).contains("<td>" + id + "</td><td>household-1</td><td>registered</td>");
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/alerts?deviceId=dash-0005").body().get("items").size() == 1);
+      String alerts = Chromium.dumpDomAfter(app.baseUrl() + "/#view=alerts&token=" + app.operatorToken(), Duration.ofSeconds(8));
+      assertThat(alerts).contains("<div id=\"view-alerts\">")
+          .containsPattern("<tr data-alert=\"dash-0005:offline:\\d+\"><td>[^<]+</td><td>dash-0005</td><td>household-1</td><td>offline</td><td>open</td>");
     }
   }
 
