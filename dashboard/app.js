@@ -5,6 +5,8 @@
   const link = new URLSearchParams(location.hash.slice(1));
   const fromLink = link.get('token');
   const initialView = link.get('view');
+  // #live=off shows the alerts as listed without opening the live stream (a snapshot, e.g. for printing).
+  const live = link.get('live') !== 'off';
   if (fromLink) {
     localStorage.setItem('fleet-token', fromLink);
     history.replaceState(null, '', location.pathname);
@@ -177,6 +179,7 @@
     if (alertStream) return;
     const page = await api('/api/alerts?limit=100');
     page.items.slice().reverse().forEach((a) => putAlert(a, false));
+    if (!live) { $('a-live').textContent = 'snapshot'; return; }
     alertStream = new EventSource('/api/alerts/stream?access_token=' + encodeURIComponent(token));
     alertStream.onopen = () => { $('a-live').textContent = 'live'; };
     alertStream.onerror = () => { $('a-live').textContent = 'reconnecting…'; };

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,13 +24,6 @@ final class Chromium {
     return dump(url, "--virtual-time-budget=10000");
   }
 
-  /**
-   * For pages that never go quiet (an open EventSource keeps virtual time from passing): waits this long in
-   * real time, then returns the DOM.
-   */
-  static String dumpDomAfter(String url, Duration wait) throws IOException, InterruptedException {
-    return dump(url, "--timeout=" + wait.toMillis());
-  }
 
   private static String dump(String url, String timing) throws IOException, InterruptedException {
     Path profile = Files.createTempDirectory("chromium-profile");

@@ -76,7 +76,9 @@ public final class IngressBridge {
    * Starts {@code fleet.mqtt.connections} bridge connections. With more than one they share the
    * subscription ({@code $share/<group>/...}), so the broker spreads messages over them: each connection
    * has its own window of unacknowledged messages, and a message is acknowledged only after Kafka
-   * acknowledged it, so more connections move more messages per round trip.
+   * acknowledged it, so more connections move more messages per round trip — at a price: the broker
+   * spreads one device's messages over the connections, so their order in Kafka is no longer the
+   * device's. The default is one connection.
    */
   public static IngressBridge start(
       ActorSystem<?> system, Connection connection, IngestSettings settings, ProducerSettings<String, byte[]> producer) {
