@@ -110,6 +110,8 @@ class DeviceHealthIT {
       assertThat(offlineAfter.get("statusSince")).isEqualTo(detailsBefore.get(silent.get(0)).get("statusSince"));
     } finally {
       app.close();
+      RetainedStatus.clear(servers, java.util.stream.IntStream.range(0, DEVICES)
+          .mapToObj(i -> String.format("%s%04d", prefix, i)).toList());
     }
     assertThat(before.values().stream().collect(Collectors.groupingBy(s -> s, Collectors.counting())))
         .containsEntry("online", (long) (DEVICES - SILENT - 1))

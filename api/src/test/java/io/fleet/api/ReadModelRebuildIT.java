@@ -37,6 +37,8 @@ class ReadModelRebuildIT {
         devices.device(prefix + "0001").setBattery(5);
         await().atMost(Duration.ofSeconds(30)).until(() -> "offline".equals(api.statuses("q=" + prefix).get(prefix + "0000")));
       }
+      RetainedStatus.clear(servers, java.util.stream.IntStream.range(0, 12)
+          .mapToObj(i -> String.format("%s%04d", prefix, i)).toList());
       // Every device said goodbye: once all are offline, nothing changes any more.
       await().atMost(Duration.ofSeconds(30)).until(() -> api.statuses("q=" + prefix + "&status=offline").size() == 12);
       DataSource db = app.node().infrastructure().database().dataSource();
