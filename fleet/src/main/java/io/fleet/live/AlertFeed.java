@@ -3,16 +3,13 @@ package io.fleet.live;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -30,9 +27,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * group: a slow subscriber reads at its own pace from the log — backpressure reaches only its own reader,
  * never the pipeline or other subscribers — and a subscriber that reconnects with the last position it
  * received continues right after it. Alerts of one device stay in order (one partition per device).
- * Owns a Kafka admin client (for the end offsets a new subscriber starts at); no durable state.
+ * Uses the node's Kafka admin client (for the end offsets a new subscriber starts at); no state of its own.
  */
-public final class AlertFeed implements AutoCloseable {
+public final class AlertFeed {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ActorSystem<?> system;
@@ -43,15 +40,14 @@ public final class AlertFeed implements AutoCloseable {
   /** One alert for a subscriber: its JSON and the position right after it. */
   public record Entry(String json, JsonNode alert, FeedPosition position) {}
 
-  public AlertFeed(ActorSystem<?> system, String bootstrap, String topic) {
+  /** {@code admin} is the node's shared Kafka admin client; its owner closes it. */
+  public AlertFeed(ActorSystem<?> system, Admin admin, String bootstrap, String topic) {
     this.system = system;
     this.topic = topic;
     this.settings = ConsumerSettings.create(system, new StringDeserializer(), new ByteArrayDeserializer())
         .withBootstrapServers(bootstrap)
         .withProperty("enable.auto.commit", "false");
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    this.admin = Admin.create(props);
+    this.admin = admin;
   }
 
   /** Where a new subscriber starts: after everything already in the topic. */
@@ -93,8 +89,4 @@ public final class AlertFeed implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
-    admin.close(Duration.ofSeconds(2));
-  }
 }

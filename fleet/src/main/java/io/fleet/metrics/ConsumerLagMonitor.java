@@ -4,11 +4,9 @@ import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -32,12 +30,9 @@ public final class ConsumerLagMonitor implements AutoCloseable {
   private final AtomicLong lag = new AtomicLong();
   private final Cancellable schedule;
 
-  public ConsumerLagMonitor(ActorSystem<?> system, String bootstrap, String group, String topic, Duration every) {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
-    this.admin = Admin.create(props);
+  /** {@code admin} is the node's shared Kafka admin client; its owner closes it. */
+  public ConsumerLagMonitor(ActorSystem<?> system, Admin admin, String group, String topic, Duration every) {
+    this.admin = admin;
     this.group = group;
     this.topic = topic;
     Gauge.builder("fleet_consumer_lag", lag, AtomicLong::get)
@@ -80,6 +75,5 @@ public final class ConsumerLagMonitor implements AutoCloseable {
   @Override
   public void close() {
     schedule.cancel();
-    admin.close(Duration.ofSeconds(2));
   }
 }

@@ -8,6 +8,8 @@ import io.fleet.device.DeviceSettings;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
 import io.fleet.live.AlertFeed;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.fleet.infra.KafkaTopics;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.ingest.DeviceEventConsumer;
@@ -59,6 +61,8 @@ public final class FleetNode implements AutoCloseable {
   private final ClipStore clips;
   private final SendProducer<String, byte[]> alertProducer;
   private final AlertFeed alertFeed;
+  /** One Kafka admin client per node, for the alert feed, the lag metric and the health check. */
+  private final Admin admin;
   private final IngressBridge bridge;
   private final ConsumerLagMonitor lag;
   private final Health health;
@@ -92,14 +96,18 @@ public final class FleetNode implements AutoCloseable {
       this.seedMotion = SeedMotionConsumer.start(system, ingestSettings, consumerSettings, deadLetters, clips, zone);
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
           producer, KafkaTopics.Names.from(full).alerts(), zone);
-      this.alertFeed = new AlertFeed(system, endpoints.kafkaBootstrap(), KafkaTopics.Names.from(full).alerts());
+      this.admin = Admin.create(Map.of(
+          AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
+          AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+          AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000));
+      this.alertFeed = new AlertFeed(system, admin, endpoints.kafkaBootstrap(), KafkaTopics.Names.from(full).alerts());
       this.bridge = IngressBridge.start(system,
           new IngressBridge.Connection(endpoints.mqttUrl(), endpoints.mqttUser(), endpoints.mqttPassword()),
           ingestSettings, producer);
       awaitFirstSubscription(bridge, endpoints.mqttUrl());
-      this.lag = new ConsumerLagMonitor(system, endpoints.kafkaBootstrap(), ingestSettings.consumerGroup(),
+      this.lag = new ConsumerLagMonitor(system, admin, ingestSettings.consumerGroup(),
           ingestSettings.deviceEventsTopic(), Duration.ofSeconds(5));
-      this.health = new Health(system, infrastructure, bridge);
+      this.health = new Health(system, infrastructure, bridge, admin);
     } catch (RuntimeException e) {
       infrastructure.close();
       throw e;
@@ -198,7 +206,7 @@ public final class FleetNode implements AutoCloseable {
     await(seedMotionStopped, "seed motion consumer");
     lag.close();
     health.close();
-    alertFeed.close();
+    admin.close(Duration.ofSeconds(2));
     await(deadLetters.close(), "dead-letter producer");
     await(CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()), "actor system");
     await(system.getWhenTerminated(), "actor system termination");

@@ -10,13 +10,11 @@ import java.net.URI;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -26,7 +24,7 @@ import org.apache.pekko.stream.connectors.s3.javadsl.S3;
 /**
  * Answers "is each server reachable?" for {@code GET /api/health}: Kafka (cluster metadata), MQTT (a
  * long-lived probe connection with Fleet's service credentials, and the ingress bridge subscribed), S3 (the bucket answers), database (a
- * valid connection). Owns the probe's Kafka admin client and MQTT connection; nothing durable.
+ * valid connection). Owns the probe's MQTT connection (Kafka is asked through the node's admin client); nothing durable.
  */
 public final class Health implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
@@ -37,16 +35,12 @@ public final class Health implements AutoCloseable {
   private final Mqtt3AsyncClient mqtt;
   private final IngressBridge bridge;
 
-  Health(ActorSystem<?> system, Infrastructure infrastructure, IngressBridge bridge) {
+  Health(ActorSystem<?> system, Infrastructure infrastructure, IngressBridge bridge, Admin admin) {
     this.system = system;
     this.infrastructure = infrastructure;
     this.bridge = bridge;
     Endpoints e = infrastructure.endpoints();
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, e.kafkaBootstrap());
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-    this.admin = Admin.create(props);
+    this.admin = admin;
     URI uri = URI.create(e.mqttUrl());
     Mqtt3ClientBuilder builder = MqttClient.builder().useMqttVersion3()
         .identifier("fleet-health-" + UUID.randomUUID().toString().substring(0, 8))
@@ -98,6 +92,5 @@ public final class Health implements AutoCloseable {
   @Override
   public void close() {
     mqtt.disconnect();
-    admin.close(Duration.ofSeconds(2));
   }
 }
