@@ -70,10 +70,12 @@ public final class FleetNode implements AutoCloseable {
 
   private FleetNode(Config config) {
     this.infrastructure = Infrastructure.start(config);
+    ActorSystem<Void> started = null;
     try {
       Config full = infrastructure.pekkoOverlay().withFallback(seedNodes(config)).resolve();
       Config fleet = full.getConfig("fleet");
-      this.system = ActorSystem.create(Behaviors.empty(), "fleet", full);
+      started = ActorSystem.create(Behaviors.empty(), "fleet", full);
+      this.system = started;
       joinSelfWhenAlone(system);
       this.deviceSettings = DeviceSettings.fromConfig(fleet);
       this.ingestSettings = IngestSettings.fromConfig(fleet);
@@ -109,8 +111,19 @@ public final class FleetNode implements AutoCloseable {
           ingestSettings.deviceEventsTopic(), Duration.ofSeconds(5));
       this.health = new Health(system, infrastructure, bridge, admin);
     } catch (RuntimeException e) {
+      // A step after the actor system failed: stop what started (streams, cluster, ports), then the servers.
+      if (started != null) terminate(started);
       infrastructure.close();
       throw e;
+    }
+  }
+
+  private static void terminate(ActorSystem<?> system) {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("actor system did not terminate within 30 s after a failed start", e);
     }
   }
 
