@@ -1,5 +1,6 @@
 package io.fleet.infra;
 
+import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
@@ -38,6 +39,14 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   static final int SERVER_RECEIVE_MAXIMUM = 1000;
   /** Messages queued per offline persistent session (the bridge while it reconnects); default 1000. */
   static final int MAX_QUEUED_MESSAGES = 100_000;
+  /**
+   * How many QoS 1 messages the broker sends a subscriber before it waits for acknowledgements. HiveMQ CE
+   * fixes it at 50 whatever the client's receive maximum, and has no configuration element for it, only
+   * this internal setting. The ingress bridge acknowledges a message only once Kafka has it, so its rate
+   * is this window divided by one MQTT→Kafka→PUBACK round trip: 50 capped Fleet's ingest at ~800 msg/s
+   * on two cores (BENCHMARKS.md). The bridge bounds its own window ({@code fleet.mqtt.in-flight}).
+   */
+  static final int SUBSCRIBER_INFLIGHT_WINDOW = 1000;
 
   private final EmbeddedHiveMQ hivemq;
   private final String url;
@@ -62,6 +71,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     Path extensions = dataDirectory.subdirectory("hivemq/extensions");
     writeConfig(conf.resolve("config.xml"), port);
 
+    InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = SUBSCRIBER_INFLIGHT_WINDOW;
     MqttAuthenticator authenticator = new MqttAuthenticator(devices, SERVICE_USER, servicePassword);
     EmbeddedExtension extension = EmbeddedExtension.builder()
         .withId("fleet-auth")
