@@ -11,6 +11,7 @@ import io.fleet.live.AlertFeed;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.fleet.infra.KafkaTopics;
+import io.fleet.ingest.BridgeSingleton;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.ingest.DeviceEventConsumer;
 import io.fleet.ingest.IngestSettings;
@@ -63,7 +64,7 @@ public final class FleetNode implements AutoCloseable {
   private final AlertFeed alertFeed;
   /** One Kafka admin client per node, for the alert feed, the lag metric and the health check. */
   private final Admin admin;
-  private final IngressBridge bridge;
+  private final BridgeSingleton bridge;
   private final ConsumerLagMonitor lag;
   private final Health health;
   private boolean closed;
@@ -103,10 +104,10 @@ public final class FleetNode implements AutoCloseable {
           AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
           AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000));
       this.alertFeed = new AlertFeed(system, admin, endpoints.kafkaBootstrap(), KafkaTopics.Names.from(full).alerts());
-      this.bridge = IngressBridge.start(system,
-          new IngressBridge.Connection(endpoints.mqttUrl(), endpoints.mqttUser(), endpoints.mqttPassword()),
-          ingestSettings, producer);
-      awaitFirstSubscription(bridge, endpoints.mqttUrl());
+      IngressBridge.Connection mqtt =
+          new IngressBridge.Connection(endpoints.mqttUrl(), endpoints.mqttUser(), endpoints.mqttPassword());
+      this.bridge = BridgeSingleton.start(system, () -> IngressBridge.start(system, mqtt, ingestSettings, producer));
+      if (alone(system)) awaitFirstSubscription(bridge, endpoints.mqttUrl());
       this.lag = new ConsumerLagMonitor(system, admin, ingestSettings.consumerGroup(),
           ingestSettings.deviceEventsTopic(), Duration.ofSeconds(5));
       this.health = new Health(system, infrastructure, bridge, admin);
@@ -133,12 +134,13 @@ public final class FleetNode implements AutoCloseable {
   }
 
   /**
-   * A node is ready once its bridge has subscribed; a broker that cannot be reached does not stop the
-   * node from starting (the bridge keeps trying, and health says so).
+   * A node on its own is ready once its bridge has subscribed; a broker that cannot be reached does not
+   * stop the node from starting (the bridge keeps trying, and health says so). In a cluster the bridge
+   * runs on the oldest node only ({@link BridgeSingleton}).
    */
-  private static void awaitFirstSubscription(IngressBridge bridge, String url) {
+  private static void awaitFirstSubscription(BridgeSingleton bridge, String url) {
     try {
-      bridge.firstSubscription().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      bridge.firstLocal().thenCompose(IngressBridge::firstSubscription).toCompletableFuture().get(20, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("ingress bridge not yet subscribed at {}; it keeps trying", url);
     }
@@ -152,8 +154,12 @@ public final class FleetNode implements AutoCloseable {
     return ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", list)).withFallback(config);
   }
 
+  private static boolean alone(ActorSystem<?> system) {
+    return system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty();
+  }
+
   private static void joinSelfWhenAlone(ActorSystem<?> system) {
-    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    if (alone(system)) {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
@@ -197,6 +203,16 @@ public final class FleetNode implements AutoCloseable {
     return alertFeed;
   }
 
+  /** Whether the cluster runs its one ingress bridge on this node. */
+  public boolean runsIngressBridge() {
+    return bridge.local().isPresent();
+  }
+
+  /** Whether this node's ingress bridge is connected and subscribed (false where it runs elsewhere). */
+  public boolean ingressBridgeSubscribed() {
+    return bridge.local().map(IngressBridge::isSubscribed).orElse(false);
+  }
+
   public ConsumerLagMonitor consumerLag() {
     return lag;
   }
@@ -211,7 +227,7 @@ public final class FleetNode implements AutoCloseable {
     if (closed) return;
     closed = true;
     log.info("stopping Fleet node");
-    await(bridge.stop(), "ingress bridge");
+    await(bridge.stopLocal(), "ingress bridge");
     // Both consumers drain at once: each waits its Kafka consumer's stop-timeout.
     var deviceEventsStopped = consumer.stop();
     var seedMotionStopped = seedMotion.stop();

@@ -5,7 +5,9 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
+import io.fleet.ingest.BridgeSingleton;
 import io.fleet.ingest.IngressBridge;
+import org.apache.pekko.cluster.typed.Cluster;
 import java.net.URI;
 import java.sql.Connection;
 import java.time.Duration;
@@ -33,9 +35,9 @@ public final class Health implements AutoCloseable {
   private final Infrastructure infrastructure;
   private final Admin admin;
   private final Mqtt3AsyncClient mqtt;
-  private final IngressBridge bridge;
+  private final BridgeSingleton bridge;
 
-  Health(ActorSystem<?> system, Infrastructure infrastructure, IngressBridge bridge, Admin admin) {
+  Health(ActorSystem<?> system, Infrastructure infrastructure, BridgeSingleton bridge, Admin admin) {
     this.system = system;
     this.infrastructure = infrastructure;
     this.bridge = bridge;
@@ -61,11 +63,15 @@ public final class Health implements AutoCloseable {
         .handle((nodes, err) -> new ComponentHealth("kafka", err == null && !nodes.isEmpty(), e.kafkaBootstrap(),
             e.kafkaEmbedded(), err == null ? nodes.size() + " broker(s)" : rootMessage(err)));
     boolean probe = mqtt.getState().isConnected();
-    boolean subscribed = bridge.isSubscribed();
+    // The bridge runs on one node of the cluster; a node that is not alone trusts the one that has it.
+    boolean here = bridge.local().isPresent();
+    boolean elsewhere = !here && Cluster.get(system).state().members().size() > 1;
+    boolean subscribed = bridge.local().map(IngressBridge::isSubscribed).orElse(false);
     CompletableFuture<ComponentHealth> mqttHealth = CompletableFuture.completedFuture(new ComponentHealth("mqtt",
-        probe && subscribed, e.mqttUrl(), e.mqttEmbedded(),
+        probe && (subscribed || elsewhere), e.mqttUrl(), e.mqttEmbedded(),
         (probe ? "connected" : "not connected (" + mqtt.getState() + ")")
-            + (subscribed ? ", ingress bridge subscribed" : ", ingress bridge not subscribed")));
+            + (elsewhere ? ", ingress bridge on another node"
+                : subscribed ? ", ingress bridge subscribed" : ", ingress bridge not subscribed")));
     CompletableFuture<ComponentHealth> s3 = S3.checkIfBucketExists(e.s3Bucket(), system).toCompletableFuture()
         .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .handle((access, err) -> new ComponentHealth("s3", err == null && access == BucketAccess.accessGranted(),

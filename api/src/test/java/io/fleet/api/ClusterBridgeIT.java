@@ -1,0 +1,190 @@
+package io.fleet.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import io.fleet.infra.Endpoints;
+import io.fleet.metrics.FleetMetrics;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Leave;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Two Fleet nodes in one cluster share one MQTT session: the ingress bridge runs once, on the oldest
+ * node, so each device message reaches Kafka once; when that node leaves, the bridge moves to the other
+ * node and resumes the same session, losing nothing published meanwhile. Node A holds the embedded
+ * servers (they outlive its actor system when it leaves the cluster); node B uses them as real ones.
+ */
+class ClusterBridgeIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int DEVICES = 10;
+  private static final int PER_DEVICE = 10;
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.fleet.api.TestServers#all")
+  void oneBridgePerClusterMovesToTheNextNodeWithoutLosingMessages(
+      TestServers servers, @TempDir Path dataA, @TempDir Path dataB) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    String schema = TestServers.uniqueSchema();
+    // A persistent session: while the bridge moves, the broker keeps the devices' messages for it.
+    Map<String, Object> persistent = Map.of("fleet.mqtt.clean-session", false);
+    try (FleetApp a = FleetApp.start(servers.config(dataA, schema, persistent))) {
+      Endpoints e = a.node().endpoints();
+      String seed = Cluster.get(a.node().system()).selfMember().address().toString();
+      Mqtt3BlockingClient mqtt = TestMqtt.serviceClient(e);
+      try (FleetApp b = FleetApp.start(servers.config(dataB, schema, nodeUsing(e, seed)));
+           DeviceEvents events = new DeviceEvents(e, a.node().ingestSettings().deviceEventsTopic(), run)) {
+        await("both nodes up in one cluster").atMost(Duration.ofSeconds(60)).until(() ->
+            upMembers(a) == 2 && upMembers(b) == 2);
+        await("the bridge started on the oldest node").atMost(Duration.ofSeconds(30))
+            .until(() -> a.node().ingressBridgeSubscribed());
+        assertThat(b.node().runsIngressBridge()).as("a second bridge on node B").isFalse();
+
+        Set<String> sent = publish(mqtt, run, 0);
+        await("every message in Kafka").atMost(Duration.ofSeconds(60)).until(() -> events.seen().containsAll(sent));
+        assertThat(events.records()).as("records in Kafka: each message once, from one bridge").isEqualTo(sent.size());
+        assertThat(bridged(a) + bridged(b)).as("messages the nodes' bridges took from MQTT").isEqualTo(sent.size());
+
+        // Node A leaves the cluster (its actor system stops; its embedded servers keep running).
+        Cluster.get(a.node().system()).manager().tell(Leave.create(Cluster.get(a.node().system()).selfMember().address()));
+        Set<String> duringHandOver = publish(mqtt, run, PER_DEVICE);
+        await("the bridge moved to node B").atMost(Duration.ofSeconds(90))
+            .until(() -> b.node().ingressBridgeSubscribed());
+        Set<String> afterwards = publish(mqtt, run, 2 * PER_DEVICE);
+        await("every message published during and after the hand-over in Kafka").atMost(Duration.ofSeconds(60))
+            .until(() -> events.seen().containsAll(duringHandOver) && events.seen().containsAll(afterwards));
+        assertThat(a.node().runsIngressBridge()).as("the old node's bridge stopped").isFalse();
+
+        ApiClient apiB = new ApiClient(b.baseUrl(), b.operatorToken());
+        await("node B's entities have the devices' latest heartbeats").atMost(Duration.ofSeconds(60)).until(() ->
+            "online".equals(apiB.get("/api/devices/" + device(run, 0)).body().path("status").asText()));
+      } finally {
+        mqtt.disconnect();
+        if (servers.external()) clearSession(e, "fleet-it-" + schema);
+      }
+    }
+  }
+
+  /** Node B's configuration: A's servers as real ones, A as its seed node. */
+  private static Map<String, Object> nodeUsing(Endpoints e, String seed) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("fleet.cluster.seeds", seed);
+    m.put("fleet.mqtt.clean-session", false);
+    m.put("fleet.kafka.bootstrap", e.kafkaBootstrap());
+    m.put("fleet.mqtt.url", e.mqttUrl());
+    m.put("fleet.mqtt.user", e.mqttUser());
+    m.put("fleet.mqtt.password", e.mqttPassword());
+    m.put("fleet.s3.endpoint", e.s3Endpoint());
+    m.put("fleet.s3.bucket", e.s3Bucket());
+    m.put("fleet.s3.region", e.s3Region());
+    m.put("fleet.s3.access-key", e.s3AccessKey());
+    m.put("fleet.s3.secret-key", e.s3SecretKey());
+    m.put("fleet.db.url", e.dbUrl());
+    m.put("fleet.db.user", e.dbUser());
+    m.put("fleet.db.password", e.dbPassword());
+    return m;
+  }
+
+  private static long upMembers(FleetApp app) {
+    var members = Cluster.get(app.node().system()).state().getMembers();
+    long up = 0;
+    for (var m : members) if (m.status() == MemberStatus.up()) up++;
+    return up;
+  }
+
+  private static double bridged(FleetApp app) {
+    var counter = FleetMetrics.get(app.node().system()).registry().find("fleet_messages_in").tag("topic", "mqtt:heartbeat").counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private static String device(String run, int i) {
+    return "cb-" + run + "-" + i;
+  }
+
+  /** {@code PER_DEVICE} heartbeats for each device, from {@code offset}; returns their ids (device/ts). */
+  private static Set<String> publish(Mqtt3BlockingClient mqtt, String run, int offset) {
+    Set<String> ids = new HashSet<>();
+    Instant base = Instant.parse("2026-11-23T00:00:00Z");
+    for (int n = offset; n < offset + PER_DEVICE; n++) {
+      for (int d = 0; d < DEVICES; d++) {
+        String ts = base.plusSeconds(n).toString();
+        TestMqtt.publish(mqtt, "fleet/" + device(run, d) + "/heartbeat",
+            "{\"ts\":\"" + ts + "\",\"battery\":80,\"interval_s\":60}");
+        ids.add(device(run, d) + "/" + ts);
+      }
+    }
+    return ids;
+  }
+
+  /** Removes the bridge's persistent session from a shared broker, so it queues nothing after the test. */
+  private static void clearSession(Endpoints e, String clientId) {
+    URI uri = URI.create(e.mqttUrl());
+    var builder = MqttClient.builder().useMqttVersion3().identifier(clientId).serverHost(uri.getHost()).serverPort(uri.getPort());
+    if (!e.mqttUser().isEmpty()) {
+      builder = builder.simpleAuth().username(e.mqttUser()).password(e.mqttPassword().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+    }
+    Mqtt3BlockingClient client = builder.buildBlocking();
+    client.connectWith().cleanSession(true).send();
+    client.disconnect();
+  }
+
+  /** This run's heartbeats in {@code fleet.device-events}: how many records, and which (device/ts) were seen. */
+  private static final class DeviceEvents implements AutoCloseable {
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String prefix;
+    private final Set<String> seen = new HashSet<>();
+    private long records;
+
+    DeviceEvents(Endpoints e, String topic, String run) {
+      Properties p = new Properties();
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, e.kafkaBootstrap());
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-cluster-bridge-" + run);
+      p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+      consumer.subscribe(List.of(topic));
+      prefix = "cb-" + run + "-";
+    }
+
+    synchronized Set<String> seen() throws Exception {
+      for (var r : consumer.poll(Duration.ofMillis(200))) {
+        if (r.key() == null || !r.key().startsWith(prefix)) continue;
+        JsonNode hb = JSON.readTree(r.value());
+        seen.add(r.key() + "/" + hb.path("ts").asText());
+        records++;
+      }
+      return seen;
+    }
+
+    synchronized long records() {
+      return records;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+}
