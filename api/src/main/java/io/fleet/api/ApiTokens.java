@@ -82,10 +82,10 @@ final class ApiTokens {
   /** The homeowner a valid, unrevoked token stands for. */
   Optional<Principal> principalFor(String token) throws SQLException {
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT household FROM api_token WHERE token_hash = ? AND revoked_at IS NULL AND role = 'homeowner'")) {
+        "SELECT household, label FROM api_token WHERE token_hash = ? AND revoked_at IS NULL AND role = 'homeowner'")) {
       ps.setString(1, hash(token));
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(Principal.homeowner(rs.getString(1))) : Optional.empty();
+        return rs.next() ? Optional.of(Principal.homeowner(rs.getString(1), rs.getString(2))) : Optional.empty();
       }
     }
   }

@@ -46,6 +46,7 @@ public final class HttpApi extends AllDirectives {
   private final TokenRoutes tokens;
   private final ClipRoutes clips;
   private final AlertRoutes alerts;
+  private final AlertActionRoutes alertActions;
   private final ClipPlaybackRoutes playback;
 
   public HttpApi(FleetNode node, String operatorToken) {
@@ -59,7 +60,9 @@ public final class HttpApi extends AllDirectives {
     this.events = new EventRoutes(node);
     this.clips = new ClipRoutes(node, authenticator);
     this.playback = new ClipPlaybackRoutes(new ClipTable(node.infrastructure().database().dataSource()), node.clips(), blocking);
-    this.alerts = new AlertRoutes(node.alertFeed(), new AlertSearch(node.infrastructure().database().dataSource()), blocking);
+    AlertSearch alertSearch = new AlertSearch(node.infrastructure().database().dataSource());
+    this.alerts = new AlertRoutes(node.alertFeed(), alertSearch, blocking);
+    this.alertActions = new AlertActionRoutes(node, alertSearch, blocking);
   }
 
   public Route route() {
@@ -74,6 +77,7 @@ public final class HttpApi extends AllDirectives {
                 events.routes(principal),
                 tokens.routes(principal),
                 alerts.routes(principal),
+                alertActions.routes(principal),
                 playback.routes(principal))))),
         path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, FleetMetrics.get(node.system()).scrape()))))),

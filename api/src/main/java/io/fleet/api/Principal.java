@@ -3,20 +3,27 @@ package io.fleet.api;
 import java.util.Optional;
 
 /**
- * Who is calling: an operator sees the whole fleet; a homeowner only its household's devices.
+ * Who is calling: an operator sees the whole fleet; a homeowner only its household's devices. {@code name}
+ * is what acknowledging or clearing an alert records as who did it.
  */
-public record Principal(Role role, Optional<String> household) {
+public record Principal(Role role, Optional<String> household, String name) {
   public enum Role {
     OPERATOR,
     HOMEOWNER
   }
 
   public static Principal operator() {
-    return new Principal(Role.OPERATOR, Optional.empty());
+    return new Principal(Role.OPERATOR, Optional.empty(), "operator");
   }
 
   public static Principal homeowner(String household) {
-    return new Principal(Role.HOMEOWNER, Optional.of(household));
+    return homeowner(household, null);
+  }
+
+  /** A homeowner's token, named by its label (or its household when it has none). */
+  public static Principal homeowner(String household, String label) {
+    String name = "homeowner " + (label == null || label.isBlank() ? "of " + household : label);
+    return new Principal(Role.HOMEOWNER, Optional.ofNullable(household), name);
   }
 
   public boolean isOperator() {

@@ -11,7 +11,8 @@ import java.time.format.DateTimeFormatter;
  * An alert as published on {@code fleet.alerts}: the seed's fields ({@code event_id, device_id,
  * device_name, device_type, url, time, message}, {@code time} as {@code YYYY-MM-DD HH:MM:SS} in the
  * configured zone) plus {@code alert_id, kind, severity, household, clip_id, clip_verified, state},
- * {@code revision} (0 when raised, then one per update), {@code clips} and {@code raised_at}.
+ * {@code revision} (0 when raised, then one per update), {@code clips}, {@code raised_at} and who
+ * acknowledged and cleared it when ({@code acknowledged_by/_at}, {@code cleared_by/_at}, null until then).
  */
 public final class AlertJson {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,6 +39,10 @@ public final class AlertJson {
     o.put("clip_verified", alert.clipVerified());
     o.put("state", alert.state());
     o.put("revision", alert.revision());
+    o.put("acknowledged_by", alert.acknowledgedBy());
+    o.put("acknowledged_at", alert.acknowledgedAt() == null ? null : alert.acknowledgedAt().toString());
+    o.put("cleared_by", alert.clearedBy());
+    o.put("cleared_at", alert.clearedAt() == null ? null : alert.clearedAt().toString());
     alert.clips().forEach(o.putArray("clips")::add);
     o.put("raised_at", at.toString());
     try {

@@ -11,6 +11,8 @@ import java.util.List;
  * {@code <deviceId>:<kind>:<epoch ms>} otherwise) and {@code revision} counts updates (0 when raised),
  * so a consumer recognises a republished record by the pair. {@code clipVerified} is true only once
  * {@code clipId} was stored and checked; {@code clips} are all verified clips of the episode.
+ * {@code state} is {@code open}, {@code acknowledged} or {@code cleared}; who acknowledged or cleared it
+ * and when are kept with it (null until then, and in alerts journaled before they existed).
  */
 public record Alert(
     String alertId,
@@ -26,14 +28,31 @@ public record Alert(
     String clipId,
     boolean clipVerified,
     List<String> clips,
-    String state)
+    String state,
+    String acknowledgedBy,
+    Instant acknowledgedAt,
+    String clearedBy,
+    Instant clearedAt)
     implements CborSerializable {
+
+  public static final String OPEN = "open";
+  public static final String ACKNOWLEDGED = "acknowledged";
+  public static final String CLEARED = "cleared";
 
   /** Most clips an alert lists; a longer episode's later clips are still journaled as stored. */
   static final int MAX_CLIPS = 20;
 
   public Alert {
     clips = clips == null ? List.of() : List.copyOf(clips);
+    state = state == null ? OPEN : state;
+  }
+
+  /** A new alert: open, neither acknowledged nor cleared. */
+  public Alert(String alertId, AlertKind kind, int revision, String eventId, Instant eventTime, String deviceName,
+      DeviceType deviceType, String household, String url, String message, String clipId, boolean clipVerified,
+      List<String> clips, String state) {
+    this(alertId, kind, revision, eventId, eventTime, deviceName, deviceType, household, url, message, clipId,
+        clipVerified, clips, state, null, null, null, null);
   }
 
   public String severity() {
@@ -46,7 +65,24 @@ public record Alert(
     if (!more.contains(clip.clipId()) && more.size() < MAX_CLIPS) more.add(clip.clipId());
     boolean primary = !clipVerified;
     return new Alert(alertId, kind, revision + 1, eventId, eventTime, deviceName, deviceType, household,
-        primary ? clip.url() : url, message, primary ? clip.clipId() : clipId, true, more, state);
+        primary ? clip.url() : url, message, primary ? clip.clipId() : clipId, true, more, state,
+        acknowledgedBy, acknowledgedAt, clearedBy, clearedAt);
+  }
+
+  /** The next revision, acknowledged by {@code who} at {@code at}. */
+  Alert acknowledged(String who, Instant at) {
+    return new Alert(alertId, kind, revision + 1, eventId, eventTime, deviceName, deviceType, household, url, message,
+        clipId, clipVerified, clips, ACKNOWLEDGED, who, at, clearedBy, clearedAt);
+  }
+
+  /** The next revision, cleared by {@code who} at {@code at}. */
+  Alert cleared(String who, Instant at) {
+    return new Alert(alertId, kind, revision + 1, eventId, eventTime, deviceName, deviceType, household, url, message,
+        clipId, clipVerified, clips, CLEARED, acknowledgedBy, acknowledgedAt, who, at);
+  }
+
+  boolean isCleared() {
+    return CLEARED.equals(state);
   }
 
   boolean lists(String clip) {

@@ -1,7 +1,10 @@
 package io.fleet.device;
 
 import io.fleet.device.DeviceEvent.AlertRaised;
+import io.fleet.device.DeviceEvent.AlertUpdated;
 import io.fleet.device.DeviceEvent.BatteryLow;
+import io.fleet.device.DeviceEvent.BatteryRecovered;
+import io.fleet.device.DeviceEvent.CameOnline;
 import io.fleet.device.DeviceEvent.WentOffline;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,8 +13,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Which alerts a device raises, and what they say. Pure. Each kind has its own cooldown: within it after
- * the last alert of that kind, a transition raises none. Alert ids are deterministic, so an alert that
+ * Which alerts a device raises, what they say, and how they are acknowledged and cleared. Pure. Each
+ * kind has its own cooldown: within it after the last alert of that kind, a transition raises none. Alert ids are deterministic, so an alert that
  * is published twice (after a crash) is recognisable downstream.
  */
 final class AlertRules {
@@ -23,7 +26,13 @@ final class AlertRules {
     this.settings = settings;
   }
 
-  /** The health alerts that {@code transitions} (about to be persisted on {@code state}) raise. */
+  /** Who clears a health alert when its condition is over. */
+  static final String SYSTEM = "system";
+
+  /**
+   * The health alerts that {@code transitions} (about to be persisted on {@code state}) raise, and the
+   * ones they clear: coming back online clears the offline alerts, a recovered battery the battery ones.
+   */
   List<DeviceEvent> onHealth(DeviceState state, List<DeviceEvent> transitions) {
     List<DeviceEvent> alerts = new ArrayList<>();
     for (DeviceEvent event : transitions) {
@@ -31,9 +40,49 @@ final class AlertRules {
         alerts.add(health(state, AlertKind.OFFLINE, e.at(), "device went offline (" + e.reason().name().toLowerCase() + ")"));
       } else if (event instanceof BatteryLow e && cooledDown(state, AlertKind.BATTERY_LOW, e.at())) {
         alerts.add(health(state, AlertKind.BATTERY_LOW, e.at(), "battery low: " + e.level() + "%"));
+      } else if (event instanceof CameOnline e) {
+        clearAll(state, AlertKind.OFFLINE, e.at(), alerts);
+      } else if (event instanceof BatteryRecovered e) {
+        clearAll(state, AlertKind.BATTERY_LOW, e.at(), alerts);
       }
     }
     return alerts;
+  }
+
+  private void clearAll(DeviceState state, AlertKind kind, Instant at, List<DeviceEvent> into) {
+    state.alerts().uncleared(kind).forEach(a -> into.add(new AlertUpdated(deviceId, at, a.cleared(SYSTEM, at))));
+  }
+
+  /** Acknowledging: an open alert becomes acknowledged; acknowledged stays; a cleared one cannot be. */
+  Decision acknowledge(DeviceState state, String alertId, String who, Instant at) {
+    Optional<Alert> found = state.alerts().find(alertId);
+    if (found.isEmpty()) return new Decision(Optional.empty(), AlertAnswer.notFound(alertId));
+    Alert alert = found.get();
+    if (alert.isCleared()) {
+      return new Decision(Optional.empty(), new AlertAnswer(AlertAnswer.Outcome.CONFLICT, alert,
+          "alert " + alertId + " was cleared by " + alert.clearedBy() + " at " + alert.clearedAt()));
+    }
+    if (Alert.ACKNOWLEDGED.equals(alert.state())) return new Decision(Optional.empty(), unchanged(alert));
+    return changed(alert.acknowledged(who, at), at);
+  }
+
+  /** Clearing: an open or acknowledged alert becomes cleared; a cleared one stays as it is. */
+  Decision clear(DeviceState state, String alertId, String who, Instant at) {
+    Optional<Alert> found = state.alerts().find(alertId);
+    if (found.isEmpty()) return new Decision(Optional.empty(), AlertAnswer.notFound(alertId));
+    if (found.get().isCleared()) return new Decision(Optional.empty(), unchanged(found.get()));
+    return changed(found.get().cleared(who, at), at);
+  }
+
+  /** What to journal (if anything) and what to answer. */
+  record Decision(Optional<AlertUpdated> update, AlertAnswer answer) {}
+
+  private Decision changed(Alert next, Instant at) {
+    return new Decision(Optional.of(new AlertUpdated(deviceId, at, next)), new AlertAnswer(AlertAnswer.Outcome.CHANGED, next, null));
+  }
+
+  private static AlertAnswer unchanged(Alert alert) {
+    return new AlertAnswer(AlertAnswer.Outcome.UNCHANGED, alert, null);
   }
 
   /** A health transition and the alert it raises, if any. */

@@ -75,6 +75,12 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /** A clip is stored in Fleet's bucket and checked; send only after the check. */
   public record StoreClip(StoredClip clip, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /** An operator or homeowner ({@code who}) acknowledges one of the device's alerts. */
+  public record AcknowledgeAlert(String alertId, String who, ActorRef<StatusReply<AlertAnswer>> replyTo) implements Command {}
+
+  /** An operator or homeowner ({@code who}) clears one of the device's alerts. */
+  public record ClearAlert(String alertId, String who, ActorRef<StatusReply<AlertAnswer>> replyTo) implements Command {}
+
   /** Sharding's stop message, for passivation and rebalancing. */
   public enum Stop implements Command { INSTANCE }
 
@@ -154,12 +160,18 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(RecordStatus.class, this::statusFromUnknown)
         .onCommand(RecordMotion.class, this::motionFromUnknown)
         .onCommand(StoreClip.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice()))
+        .onCommand(AcknowledgeAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(AlertAnswer.notFound(cmd.alertId()))))
+        .onCommand(ClearAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(AlertAnswer.notFound(cmd.alertId()))))
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), unknownDevice()));
     builder.forState(DeviceState::registered)
         .onCommand(RecordHeartbeat.class, (state, cmd) -> heartbeat(state, cmd.heartbeat(), List.of(), cmd.replyTo()))
         .onCommand(RecordStatus.class, this::status)
         .onCommand(RecordMotion.class, (state, cmd) -> persistThenAck(motion.onMotion(state, cmd.report()), cmd.replyTo()))
         .onCommand(StoreClip.class, (state, cmd) -> persistThenAck(motion.onClipStored(state, cmd.clip()), cmd.replyTo()))
+        .onCommand(AcknowledgeAlert.class, (state, cmd) ->
+            decide(alerts.acknowledge(state, cmd.alertId(), cmd.who(), clock.instant()), cmd.replyTo()))
+        .onCommand(ClearAlert.class, (state, cmd) ->
+            decide(alerts.clear(state, cmd.alertId(), cmd.who(), clock.instant()), cmd.replyTo()))
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), StatusReply.success(view(state))));
     builder.forAnyState()
         .onCommand(Register.class, this::register)
@@ -240,6 +252,12 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return (events.isEmpty() ? Effect().none() : Effect().persist(events))
         .thenRun(this::watch)
         .thenReply(replyTo, s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> decide(AlertRules.Decision decision, ActorRef<StatusReply<AlertAnswer>> replyTo) {
+    StatusReply<AlertAnswer> answer = StatusReply.success(decision.answer());
+    if (decision.update().isEmpty()) return Effect().reply(replyTo, answer);
+    return Effect().persist(decision.update().get()).thenRun(this::watch).thenReply(replyTo, s -> answer);
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> persistNoReply(Optional<DeviceEvent> event) {

@@ -34,19 +34,22 @@ public record DeviceState(
     String firmware,
     Vitals vitals,
     MotionState motion,
-    Map<String, Instant> lastAlerts)
+    Map<String, Instant> lastAlerts,
+    AlertBook alerts)
     implements CborSerializable {
 
   /** Older snapshots have no motion or alerts: they start idle, with no alert raised. */
   public DeviceState {
     motion = motion == null ? MotionState.IDLE : motion;
     lastAlerts = lastAlerts == null ? Map.of() : Map.copyOf(lastAlerts);
+    alerts = alerts == null ? AlertBook.EMPTY : alerts;
   }
 
   /** A device's state before motion and alerts (as snapshots of the first version were). */
   public DeviceState(DeviceRegistration registration, Instant registeredAt, ConnectionState status,
       Instant statusSince, boolean batteryLow, String firmware, Vitals vitals) {
-    this(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, MotionState.IDLE, Map.of());
+    this(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, MotionState.IDLE, Map.of(),
+        AlertBook.EMPTY);
   }
 
   /**
@@ -96,7 +99,7 @@ public record DeviceState(
   DeviceState apply(DeviceEvent event) {
     if (event instanceof Registered e) {
       return new DeviceState(new DeviceRegistration(e.type(), e.name(), e.household(), e.location()), e.at(),
-          ConnectionState.UNKNOWN, e.at(), batteryLow, firmware, vitals, motion, lastAlerts);
+          ConnectionState.UNKNOWN, e.at(), batteryLow, firmware, vitals, motion, lastAlerts, alerts);
     } else if (event instanceof RegistrationChanged e) {
       return withRegistration(new DeviceRegistration(e.type(), e.name(), e.household(), e.location()));
     } else if (event instanceof CameOnline e) {
@@ -109,11 +112,11 @@ public record DeviceState(
       return withBattery(false, vitals.withBattery(e.level()));
     } else if (event instanceof FirmwareChanged e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, e.to(), vitals, motion,
-          lastAlerts);
+          lastAlerts, alerts);
     } else if (event instanceof LastSeenUpdated e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, new Vitals(
           e.at(), e.heartbeatTs(), e.battery(), e.rssi(), e.uptimeS(), e.errors(), e.heartbeatIntervalS()),
-          motion, lastAlerts);
+          motion, lastAlerts, alerts);
     }
     return applyMotion(event);
   }
@@ -130,9 +133,10 @@ public record DeviceState(
     } else if (event instanceof AlertRaised e) {
       Map<String, Instant> raised = new HashMap<>(lastAlerts);
       raised.put(e.alert().kind().label(), e.at());
-      return withMotion(e.alert().kind() == AlertKind.MOTION ? motion.alerted(e.alert()) : motion, raised);
+      return withMotion(e.alert().kind() == AlertKind.MOTION ? motion.alerted(e.alert()) : motion, raised,
+          alerts.with(e.alert()));
     } else if (event instanceof AlertUpdated e) {
-      return e.alert().kind() == AlertKind.MOTION ? withMotion(motion.alerted(e.alert()), lastAlerts) : this;
+      return withMotion(motion.revised(e.alert()), lastAlerts, alerts.with(e.alert()));
     }
     throw new IllegalArgumentException("unexpected event " + event);
   }
@@ -152,19 +156,23 @@ public record DeviceState(
     return lastAlerts.get(kind.label());
   }
 
-  private DeviceState withMotion(MotionState changed, Map<String, Instant> alerts) {
-    return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, changed, alerts);
+  private DeviceState withMotion(MotionState changed, Map<String, Instant> raised) {
+    return withMotion(changed, raised, alerts);
+  }
+
+  private DeviceState withMotion(MotionState changed, Map<String, Instant> raised, AlertBook book) {
+    return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, changed, raised, book);
   }
 
   private DeviceState withRegistration(DeviceRegistration changed) {
-    return new DeviceState(changed, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts);
+    return new DeviceState(changed, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts, alerts);
   }
 
   private DeviceState withStatus(ConnectionState changed, Instant since, Vitals seen) {
-    return new DeviceState(registration, registeredAt, changed, since, batteryLow, firmware, seen, motion, lastAlerts);
+    return new DeviceState(registration, registeredAt, changed, since, batteryLow, firmware, seen, motion, lastAlerts, alerts);
   }
 
   private DeviceState withBattery(boolean low, Vitals changed) {
-    return new DeviceState(registration, registeredAt, status, statusSince, low, firmware, changed, motion, lastAlerts);
+    return new DeviceState(registration, registeredAt, status, statusSince, low, firmware, changed, motion, lastAlerts, alerts);
   }
 }

@@ -89,6 +89,17 @@ public record MotionState(
         recentClips);
   }
 
+  /**
+   * A newer revision of an alert: it replaces the motion alert if it is that alert (an update of an
+   * older episode's alert, or of another kind, leaves it as it is). Nothing else changes: acknowledging
+   * an alert does not end a wait for its clip.
+   */
+  MotionState revised(Alert update) {
+    if (alert == null || !alert.alertId().equals(update.alertId()) || alert.revision() >= update.revision()) return this;
+    return new MotionState(active, lastEventAt, episode, alerting, clipWaitSince, update, recentEventIds, episodeClips,
+        recentClips);
+  }
+
   private static List<String> clipsOf(List<String> clips, String clipId) {
     if (clipId == null || clips.contains(clipId) || clips.size() >= Alert.MAX_CLIPS) return clips;
     List<String> more = new ArrayList<>(clips);

@@ -2,7 +2,7 @@ package io.fleet.readside;
 
 import java.time.Instant;
 
-/** An alert as listed: its latest revision. */
+/** An alert as listed: its latest revision, with who acknowledged and cleared it and when (null until then). */
 public record AlertRow(
     String alertId,
     String deviceId,
@@ -18,4 +18,8 @@ public record AlertRow(
     String message,
     String url,
     String clipId,
-    boolean clipVerified) {}
+    boolean clipVerified,
+    String acknowledgedBy,
+    Instant acknowledgedAt,
+    String clearedBy,
+    Instant clearedAt) {}

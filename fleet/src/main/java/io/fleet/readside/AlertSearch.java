@@ -8,6 +8,7 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /** Lists alerts from the {@code alert} table, newest first. Blocking JDBC; owns no state. */
@@ -18,9 +19,22 @@ public final class AlertSearch {
     this.dataSource = dataSource;
   }
 
+  private static final String COLUMNS = "SELECT alert_id, device_id, household, kind, severity, state, revision,"
+      + " event_id, event_time, raised_at, updated_at, message, url, clip_id, clip_verified, acknowledged_by,"
+      + " acknowledged_at, cleared_by, cleared_at FROM alert";
+
+  /** One alert by id, at its latest projected revision. */
+  public Optional<AlertRow> find(String alertId) throws SQLException {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(COLUMNS + " WHERE alert_id = ?")) {
+      ps.setString(1, alertId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+      }
+    }
+  }
+
   public List<AlertRow> list(AlertQuery q) throws SQLException {
-    SqlFilter sql = new SqlFilter("SELECT alert_id, device_id, household, kind, severity, state, revision, event_id,"
-        + " event_time, raised_at, updated_at, message, url, clip_id, clip_verified FROM alert");
+    SqlFilter sql = new SqlFilter(COLUMNS);
     q.state().ifPresent(s -> sql.and("state = ?", s));
     q.kind().ifPresent(k -> sql.and("kind = ?", k));
     q.household().ifPresent(h -> sql.and("household = ?", h));
@@ -35,15 +49,20 @@ public final class AlertSearch {
       sql.bind(ps);
       List<AlertRow> rows = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Timestamp eventTime = rs.getTimestamp(9);
-          rows.add(new AlertRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getString(6), rs.getInt(7), rs.getString(8), eventTime == null ? null : eventTime.toInstant(),
-              rs.getTimestamp(10).toInstant(), rs.getTimestamp(11).toInstant(), rs.getString(12), rs.getString(13),
-              rs.getString(14), rs.getBoolean(15)));
-        }
+        while (rs.next()) rows.add(row(rs));
       }
       return rows;
     }
+  }
+
+  private static AlertRow row(ResultSet rs) throws SQLException {
+    return new AlertRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getString(6), rs.getInt(7), rs.getString(8), instant(rs.getTimestamp(9)), instant(rs.getTimestamp(10)),
+        instant(rs.getTimestamp(11)), rs.getString(12), rs.getString(13), rs.getString(14), rs.getBoolean(15),
+        rs.getString(16), instant(rs.getTimestamp(17)), rs.getString(18), instant(rs.getTimestamp(19)));
+  }
+
+  private static java.time.Instant instant(Timestamp t) {
+    return t == null ? null : t.toInstant();
   }
 }

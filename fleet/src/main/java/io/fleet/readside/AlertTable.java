@@ -27,7 +27,8 @@ final class AlertTable {
   private static void upsert(Connection c, String deviceId, Instant at, Alert a) throws SQLException {
     try (PreparedStatement update = c.prepareStatement(
         "UPDATE alert SET household = ?, state = ?, revision = ?, updated_at = ?, message = ?, url = ?, clip_id = ?,"
-            + " clip_verified = ? WHERE alert_id = ? AND revision <= ?")) {
+            + " clip_verified = ?, acknowledged_by = ?, acknowledged_at = ?, cleared_by = ?, cleared_at = ?"
+            + " WHERE alert_id = ? AND revision <= ?")) {
       update.setString(1, a.household());
       update.setString(2, a.state());
       update.setInt(3, a.revision());
@@ -36,13 +37,15 @@ final class AlertTable {
       update.setString(6, cut(a.url(), 1000));
       update.setString(7, a.clipId());
       update.setBoolean(8, a.clipVerified());
-      update.setString(9, a.alertId());
-      update.setInt(10, a.revision());
+      setWho(update, 9, a);
+      update.setString(13, a.alertId());
+      update.setInt(14, a.revision());
       if (update.executeUpdate() > 0 || exists(c, a.alertId())) return;
     }
     try (PreparedStatement insert = c.prepareStatement(
         "INSERT INTO alert (alert_id, device_id, household, kind, severity, state, revision, event_id, event_time,"
-            + " raised_at, updated_at, message, url, clip_id, clip_verified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            + " raised_at, updated_at, message, url, clip_id, clip_verified, acknowledged_by, acknowledged_at, cleared_by,"
+            + " cleared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       insert.setString(1, a.alertId());
       insert.setString(2, deviceId);
       insert.setString(3, a.household());
@@ -59,8 +62,22 @@ final class AlertTable {
       insert.setString(13, cut(a.url(), 1000));
       insert.setString(14, a.clipId());
       insert.setBoolean(15, a.clipVerified());
+      setWho(insert, 16, a);
       insert.executeUpdate();
     }
+  }
+
+  /** Who acknowledged and cleared it, and when: four parameters from {@code first}. */
+  private static void setWho(PreparedStatement ps, int first, Alert a) throws SQLException {
+    ps.setString(first, cut(a.acknowledgedBy(), 200));
+    setTime(ps, first + 1, a.acknowledgedAt());
+    ps.setString(first + 2, cut(a.clearedBy(), 200));
+    setTime(ps, first + 3, a.clearedAt());
+  }
+
+  private static void setTime(PreparedStatement ps, int index, Instant at) throws SQLException {
+    if (at == null) ps.setNull(index, Types.TIMESTAMP);
+    else ps.setTimestamp(index, Timestamp.from(at));
   }
 
   private static boolean exists(Connection c, String alertId) throws SQLException {

@@ -58,8 +58,9 @@ public final class DeviceDirectory {
       Map<String, Long> byType = counts(c, "SELECT device_type, COUNT(*) FROM device_summary" + where + " GROUP BY device_type", household);
       Map<String, Long> low = counts(c,
           "SELECT 'low', COUNT(*) FROM device_summary WHERE battery_low = TRUE" + where.replace(" WHERE", " AND"), household);
+      Map<String, Long> alerts = counts(c, "SELECT state, COUNT(*) FROM alert" + where + " GROUP BY state", household);
       long total = byStatus.values().stream().mapToLong(Long::longValue).sum();
-      return new FleetSummary(total, byStatus, byType, low.getOrDefault("low", 0L));
+      return new FleetSummary(total, byStatus, byType, low.getOrDefault("low", 0L), alerts.getOrDefault("open", 0L), alerts);
     }
   }
 

@@ -55,7 +55,8 @@ class DeviceSerializationTest {
         new DeviceEvent.MotionEnded("d-1", AT, "e-1"),
         new DeviceEvent.ClipStored("d-1", AT, CLIP),
         new DeviceEvent.AlertRaised("d-1", AT, ALERT),
-        new DeviceEvent.AlertUpdated("d-1", AT, ALERT));
+        new DeviceEvent.AlertUpdated("d-1", AT, ALERT),
+        new DeviceEvent.AlertUpdated("d-1", AT, ALERT.acknowledged("operator", AT).cleared("system", AT.plusSeconds(1))));
 
     events.forEach(event -> serialization.verifySerialization(event, true));
   }
@@ -66,7 +67,7 @@ class DeviceSerializationTest {
     serialization.verifySerialization(DeviceState.empty(), true);
     serialization.verifySerialization(new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, vitals,
         new MotionState(true, AT, REPORT, true, AT, ALERT, List.of("e-1"), List.of("c-1"), List.of(CLIP)),
-        java.util.Map.of("motion", AT)), true);
+        java.util.Map.of("motion", AT), new AlertBook(List.of(ALERT, ALERT.acknowledged("operator", AT)))), true);
     serialization.verifySerialization(new DeviceState(new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", "roof"),
         AT, ConnectionState.ONLINE, AT, true, "1.2", vitals), true);
     serialization.verifySerialization(new DeviceView("d-1", DeviceType.SENSOR, "Attic", "h-1", "roof",
@@ -85,6 +86,11 @@ class DeviceSerializationTest {
         new Device.Register(new DeviceRegistration(DeviceType.CAMERA, "Porch", null, null), view.ref()), true);
     serialization.verifySerialization(new Device.Get(view.ref()), true);
     serialization.verifySerialization(Device.Stop.INSTANCE, true);
+    TestProbe<StatusReply<AlertAnswer>> answer = testKit.createTestProbe();
+    serialization.verifySerialization(new Device.AcknowledgeAlert("d-1:e-1", "operator", answer.ref()), true);
+    serialization.verifySerialization(new Device.ClearAlert("d-1:e-1", "homeowner Ann", answer.ref()), true);
+    serialization.verifySerialization(new AlertAnswer(AlertAnswer.Outcome.CONFLICT, ALERT, "cleared"), true);
+    serialization.verifySerialization(AlertAnswer.notFound("d-1:x"), true);
   }
 
   @Test
