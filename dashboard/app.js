@@ -45,6 +45,7 @@
     $('t-online').textContent = summary.byStatus.online || 0;
     $('t-offline').textContent = summary.byStatus.offline || 0;
     $('t-low').textContent = summary.lowBattery;
+    $('t-alerts').textContent = summary.openAlerts;
     const params = new URLSearchParams({ limit: '50' });
     if ($('f-status').value) params.set('status', $('f-status').value);
     if ($('f-type').value) params.set('type', $('f-type').value);
@@ -159,15 +160,38 @@
     } else {
       clip.textContent = '–';
     }
+    const state = a.state === 'acknowledged' ? `acknowledged by ${a.acknowledgedBy}`
+      : a.state === 'cleared' ? `cleared by ${a.clearedBy}` : a.state;
+    const actions = document.createElement('td');
+    if (a.state === 'open') actions.append(alertButton(a, 'ack', 'acknowledge'));
+    if (a.state !== 'cleared') actions.append(alertButton(a, 'clear', 'clear'));
     tr.append(cell((a.raisedAt || '').replace('T', ' ').replace('Z', '')), cell(a.deviceId), cell(a.household),
-      cell(a.kind), cell(a.state), cell(a.message), clip);
+      cell(a.kind), cell(state), cell(a.message), clip, actions);
     return tr;
   }
+  function alertButton(a, action, label) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.dataset.action = action;
+    b.addEventListener('click', async () => {
+      b.disabled = true;
+      const res = await fetch('/api/alerts/' + encodeURIComponent(a.alertId) + '/' + action,
+        { method: 'POST', headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' }, body: '{}' });
+      const body = await res.json().catch(() => ({}));
+      if (res.ok) putAlert(body, false);
+      else { b.disabled = false; b.title = body.detail || res.statusText; b.classList.add('failed'); }
+    });
+    return b;
+  }
+  // An alert's latest revision wins: the list, the stream and the buttons' answers may arrive in any order.
   function putAlert(a, fresh) {
-    const row = alertRow(a, fresh);
     const old = seenAlerts.get(a.alertId);
-    if (old) old.replaceWith(row); else $('alerts').prepend(row);
-    seenAlerts.set(a.alertId, row);
+    if (old && old.alert.revision > a.revision) return;
+    if (old && !a.raisedAt) a.raisedAt = old.alert.raisedAt;
+    const row = alertRow(a, fresh);
+    if (old) old.row.replaceWith(row); else $('alerts').prepend(row);
+    seenAlerts.set(a.alertId, { row, alert: a });
   }
   function play(clipId) {
     $('clip').src = '/api/clips/' + encodeURIComponent(clipId) + '?access_token=' + encodeURIComponent(token);
@@ -185,8 +209,12 @@
     alertStream.onerror = () => { $('a-live').textContent = 'reconnecting…'; };
     alertStream.addEventListener('alert', (e) => {
       const a = JSON.parse(e.data);
+      const known = seenAlerts.has(a.alert_id);
       putAlert({ alertId: a.alert_id, deviceId: a.device_id, household: a.household, kind: a.kind, state: a.state,
-        message: a.message, clipId: a.clip_verified ? a.clip_id : null, raisedAt: new Date().toISOString() }, true);
+        message: a.message, clipId: a.clip_verified ? a.clip_id : null, revision: a.revision,
+        acknowledgedBy: a.acknowledged_by, clearedBy: a.cleared_by,
+        raisedAt: known ? null : new Date().toISOString() }, !known);
+      if (known) return;
       if (window.Notification && Notification.permission === 'granted') new Notification(`${a.kind}: ${a.device_name || a.device_id}`);
     });
     if (window.Notification && Notification.permission === 'default') Notification.requestPermission();
