@@ -43,6 +43,15 @@ public final class AlertJson {
     o.put("acknowledged_at", alert.acknowledgedAt() == null ? null : alert.acknowledgedAt().toString());
     o.put("cleared_by", alert.clearedBy());
     o.put("cleared_at", alert.clearedAt() == null ? null : alert.clearedAt().toString());
+    if (alert.anomaly() != null) {
+      ObjectNode a = o.putObject("anomaly");
+      a.put("reading_ts", String.valueOf(alert.anomaly().readingTs()));
+      alert.anomaly().readings().forEach(a.putObject("readings")::put);
+      a.put("score", alert.anomaly().verdict().score());
+      a.put("detector", alert.anomaly().verdict().detector());
+      ObjectNode expected = a.putObject("expected");
+      alert.anomaly().verdict().expected().forEach((metric, range) -> range.forEach(expected.putArray(metric)::add));
+    }
     alert.clips().forEach(o.putArray("clips")::add);
     o.put("raised_at", at.toString());
     try {

@@ -12,7 +12,8 @@ import java.util.List;
  * so a consumer recognises a republished record by the pair. {@code clipVerified} is true only once
  * {@code clipId} was stored and checked; {@code clips} are all verified clips of the episode.
  * {@code state} is {@code open}, {@code acknowledged} or {@code cleared}; who acknowledged or cleared it
- * and when are kept with it (null until then, and in alerts journaled before they existed).
+ * and when are kept with it (null until then, and in alerts journaled before they existed). An anomaly
+ * alert carries its {@link AnomalyFinding} (readings, score, expected ranges); other kinds have none.
  */
 public record Alert(
     String alertId,
@@ -32,7 +33,8 @@ public record Alert(
     String acknowledgedBy,
     Instant acknowledgedAt,
     String clearedBy,
-    Instant clearedAt)
+    Instant clearedAt,
+    AnomalyFinding anomaly)
     implements CborSerializable {
 
   public static final String OPEN = "open";
@@ -52,7 +54,7 @@ public record Alert(
       DeviceType deviceType, String household, String url, String message, String clipId, boolean clipVerified,
       List<String> clips, String state) {
     this(alertId, kind, revision, eventId, eventTime, deviceName, deviceType, household, url, message, clipId,
-        clipVerified, clips, state, null, null, null, null);
+        clipVerified, clips, state, null, null, null, null, null);
   }
 
   public String severity() {
@@ -66,19 +68,19 @@ public record Alert(
     boolean primary = !clipVerified;
     return new Alert(alertId, kind, revision + 1, eventId, eventTime, deviceName, deviceType, household,
         primary ? clip.url() : url, message, primary ? clip.clipId() : clipId, true, more, state,
-        acknowledgedBy, acknowledgedAt, clearedBy, clearedAt);
+        acknowledgedBy, acknowledgedAt, clearedBy, clearedAt, anomaly);
   }
 
   /** The next revision, acknowledged by {@code who} at {@code at}. */
   Alert acknowledged(String who, Instant at) {
     return new Alert(alertId, kind, revision + 1, eventId, eventTime, deviceName, deviceType, household, url, message,
-        clipId, clipVerified, clips, ACKNOWLEDGED, who, at, clearedBy, clearedAt);
+        clipId, clipVerified, clips, ACKNOWLEDGED, who, at, clearedBy, clearedAt, anomaly);
   }
 
   /** The next revision, cleared by {@code who} at {@code at}. */
   Alert cleared(String who, Instant at) {
     return new Alert(alertId, kind, revision + 1, eventId, eventTime, deviceName, deviceType, household, url, message,
-        clipId, clipVerified, clips, CLEARED, acknowledgedBy, acknowledgedAt, who, at);
+        clipId, clipVerified, clips, CLEARED, acknowledgedBy, acknowledgedAt, who, at, anomaly);
   }
 
   boolean isCleared() {

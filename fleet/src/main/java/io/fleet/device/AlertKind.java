@@ -9,7 +9,8 @@ import java.util.Locale;
 public enum AlertKind {
   MOTION("warning"),
   OFFLINE("warning"),
-  BATTERY_LOW("info");
+  BATTERY_LOW("info"),
+  ANOMALY("warning");
 
   private final String severity;
 

@@ -109,6 +109,16 @@ final class AlertRules {
     return new AlertRaised(deviceId, at, alert);
   }
 
+  /** The alert an anomalous reading raises (the caller checked the cooldown). */
+  AlertRaised anomaly(DeviceState state, Instant at, AnomalyFinding finding) {
+    DeviceRegistration r = state.registration();
+    String id = deviceId + ":" + AlertKind.ANOMALY.label() + ":" + at.toEpochMilli();
+    String reason = finding.verdict().reason();
+    String message = "anomaly: " + (reason.length() > 400 ? reason.substring(0, 399) + "…" : reason);
+    return new AlertRaised(deviceId, at, new Alert(id, AlertKind.ANOMALY, 0, id, finding.readingTs(), r.name(), r.type(),
+        r.household(), null, message, null, false, List.of(), Alert.OPEN, null, null, null, null, finding));
+  }
+
   private AlertRaised health(DeviceState state, AlertKind kind, Instant at, String message) {
     DeviceRegistration r = state.registration();
     String id = deviceId + ":" + kind.label() + ":" + at.toEpochMilli();

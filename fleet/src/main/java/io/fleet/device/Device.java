@@ -48,7 +48,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * unless a motion episode is active or an alert waits for its clip.
  *
  * <p>Motion ({@link MotionRules}) and alerts ({@link AlertRules}) are journaled as facts: motion
- * started/continued/ended, clip stored, alert raised/updated. An alert is only journaled here; the
+ * started/continued/ended, clip stored, alert raised/updated. Telemetry is judged by the device's anomaly
+ * model ({@link TelemetryRules}), which lives in memory and is journaled every so many readings. An alert
+ * is only journaled here; the
  * {@code AlertPublisher} projection publishes it from the journal, so a crash after the persist
  * publishes it on restart, under its deterministic id.
  */
@@ -71,6 +73,9 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   /** A motion event; answered once what it caused is persisted (a redelivered event id causes nothing). */
   public record RecordMotion(MotionReport report, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** Telemetry readings; answered once an anomaly they show (if any) is journaled. */
+  public record RecordTelemetry(Telemetry telemetry, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** A clip is stored in Fleet's bucket and checked; send only after the check. */
   public record StoreClip(StoredClip clip, ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -126,6 +131,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private final Registrations registrations;
   private final AlertRules alerts;
   private final MotionRules motion;
+  private final TelemetryRules telemetry;
   private final String tag;
   private final DeviceTimers timers;
   private final FleetMetrics metrics;
@@ -142,6 +148,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     this.registrations = new Registrations(deviceId, settings);
     this.alerts = new AlertRules(deviceId, settings.motion());
     this.motion = new MotionRules(deviceId, settings.motion(), alerts);
+    this.telemetry = new TelemetryRules(deviceId, settings.anomaly(), alerts);
     this.tag = tagFor(deviceId, settings.tagCount());
     this.timers = timers;
     this.metrics = metrics;
@@ -159,6 +166,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(RecordHeartbeat.class, this::heartbeatFromUnknown)
         .onCommand(RecordStatus.class, this::statusFromUnknown)
         .onCommand(RecordMotion.class, this::motionFromUnknown)
+        .onCommand(RecordTelemetry.class, this::telemetryFromUnknown)
         .onCommand(StoreClip.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice()))
         .onCommand(AcknowledgeAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(AlertAnswer.notFound(cmd.alertId()))))
         .onCommand(ClearAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(AlertAnswer.notFound(cmd.alertId()))))
@@ -168,6 +176,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(RecordStatus.class, this::status)
         .onCommand(RecordMotion.class, (state, cmd) -> persistThenAck(motion.onMotion(state, cmd.report()), cmd.replyTo()))
         .onCommand(StoreClip.class, (state, cmd) -> persistThenAck(motion.onClipStored(state, cmd.clip()), cmd.replyTo()))
+        .onCommand(RecordTelemetry.class, (state, cmd) -> persistThenAck(telemetry.onTelemetry(state, cmd.telemetry()), cmd.replyTo()))
         .onCommand(AcknowledgeAlert.class, (state, cmd) ->
             decide(alerts.acknowledge(state, cmd.alertId(), cmd.who(), clock.instant()), cmd.replyTo()))
         .onCommand(ClearAlert.class, (state, cmd) ->
@@ -248,6 +257,16 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return persistThenAck(events, cmd.replyTo());
   }
 
+  /** Telemetry registers an unknown device as what it says it is (a sensor unless it says). */
+  private ReplyEffect<DeviceEvent, DeviceState> telemetryFromUnknown(DeviceState state, RecordTelemetry cmd) {
+    if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
+    Telemetry t = cmd.telemetry();
+    Registered registered = registrations.self(t.type() != null ? t.type() : DeviceType.SENSOR, t.name(), t.household(), t.receivedAt());
+    List<DeviceEvent> events = new ArrayList<>(List.of(registered));
+    events.addAll(telemetry.onTelemetry(state.apply(registered), t));
+    return persistThenAck(events, cmd.replyTo());
+  }
+
   private ReplyEffect<DeviceEvent, DeviceState> persistThenAck(List<DeviceEvent> events, ActorRef<StatusReply<Done>> replyTo) {
     return (events.isEmpty() ? Effect().none() : Effect().persist(events))
         .thenRun(this::watch)
@@ -300,6 +319,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           live = state.vitals();
+          telemetry.recover(state);
           timers.watchAfterRecovery(state, live);
           timers.watchMotion(state, motion, clock.instant());
         })

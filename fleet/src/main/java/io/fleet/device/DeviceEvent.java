@@ -5,7 +5,7 @@ import java.time.Instant;
 
 /**
  * What a {@link Device} journals: registration, health transitions, now and then its last-seen values,
- * motion episodes, stored clips and alerts.
+ * motion episodes, stored clips, alerts, telemetry anomalies and the anomaly model.
  * Every event names its device and the time it happened (server time).
  */
 public sealed interface DeviceEvent extends CborSerializable {
@@ -62,6 +62,16 @@ public sealed interface DeviceEvent extends CborSerializable {
   /** An alert to publish; journaled before it is published, so a crash in between publishes it later. */
   record AlertRaised(String deviceId, Instant at, Alert alert) implements DeviceEvent {}
 
-  /** A newer revision of a raised alert (its clip arrived or another clip was attached). */
+  /** A newer revision of a raised alert (its clip arrived or another clip was attached, or its state changed). */
   record AlertUpdated(String deviceId, Instant at, Alert alert) implements DeviceEvent {}
+
+  /**
+   * Telemetry the device's model judged anomalous, journaled when it raises an alert (the anomaly
+   * cooldown over): the readings at the device's time {@code readingTs} and the verdict.
+   */
+  record AnomalyDetected(String deviceId, Instant at, Instant readingTs, java.util.Map<String, Double> readings,
+      io.fleet.anomaly.Verdict verdict) implements DeviceEvent {}
+
+  /** The device's anomaly model, saved every so many readings so that a restart resumes it. */
+  record SensorBaselineSaved(String deviceId, Instant at, SensorMemory memory) implements DeviceEvent {}
 }

@@ -1,5 +1,6 @@
 package io.fleet.device;
 
+import io.fleet.anomaly.AnomalySettings;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.Arrays;
@@ -8,7 +9,8 @@ import java.util.Map;
 
 /**
  * The {@code fleet.device} settings, {@code fleet.readside.tag-count} (which tags the events) and the
- * {@link MotionSettings} of {@code fleet.motion} and {@code fleet.alerts}.
+ * {@link MotionSettings} of {@code fleet.motion} and {@code fleet.alerts}, and the {@link AnomalySettings}
+ * of {@code fleet.anomaly}.
  */
 public record DeviceSettings(
     boolean autoRegister,
@@ -22,7 +24,8 @@ public record DeviceSettings(
     Duration restartGrace,
     int snapshotEvery,
     int tagCount,
-    MotionSettings motion) {
+    MotionSettings motion,
+    AnomalySettings anomaly) {
 
   public DeviceSettings {
     heartbeatInterval = Map.copyOf(heartbeatInterval);
@@ -60,7 +63,8 @@ public record DeviceSettings(
         device.getDuration("restart-grace"),
         device.getInt("snapshot-every"),
         fleet.getInt("readside.tag-count"),
-        MotionSettings.fromConfig(fleet));
+        MotionSettings.fromConfig(fleet),
+        AnomalySettings.fromConfig(fleet));
   }
 
   /** The interval a device of this type is expected to keep when its heartbeats do not say. */

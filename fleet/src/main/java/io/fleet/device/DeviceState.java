@@ -35,7 +35,8 @@ public record DeviceState(
     Vitals vitals,
     MotionState motion,
     Map<String, Instant> lastAlerts,
-    AlertBook alerts)
+    AlertBook alerts,
+    SensorMemory sensor)
     implements CborSerializable {
 
   /** Older snapshots have no motion or alerts: they start idle, with no alert raised. */
@@ -43,13 +44,14 @@ public record DeviceState(
     motion = motion == null ? MotionState.IDLE : motion;
     lastAlerts = lastAlerts == null ? Map.of() : Map.copyOf(lastAlerts);
     alerts = alerts == null ? AlertBook.EMPTY : alerts;
+    sensor = sensor == null ? SensorMemory.NONE : sensor;
   }
 
   /** A device's state before motion and alerts (as snapshots of the first version were). */
   public DeviceState(DeviceRegistration registration, Instant registeredAt, ConnectionState status,
       Instant statusSince, boolean batteryLow, String firmware, Vitals vitals) {
     this(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, MotionState.IDLE, Map.of(),
-        AlertBook.EMPTY);
+        AlertBook.EMPTY, SensorMemory.NONE);
   }
 
   /**
@@ -99,7 +101,7 @@ public record DeviceState(
   DeviceState apply(DeviceEvent event) {
     if (event instanceof Registered e) {
       return new DeviceState(new DeviceRegistration(e.type(), e.name(), e.household(), e.location()), e.at(),
-          ConnectionState.UNKNOWN, e.at(), batteryLow, firmware, vitals, motion, lastAlerts, alerts);
+          ConnectionState.UNKNOWN, e.at(), batteryLow, firmware, vitals, motion, lastAlerts, alerts, sensor);
     } else if (event instanceof RegistrationChanged e) {
       return withRegistration(new DeviceRegistration(e.type(), e.name(), e.household(), e.location()));
     } else if (event instanceof CameOnline e) {
@@ -112,11 +114,11 @@ public record DeviceState(
       return withBattery(false, vitals.withBattery(e.level()));
     } else if (event instanceof FirmwareChanged e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, e.to(), vitals, motion,
-          lastAlerts, alerts);
+          lastAlerts, alerts, sensor);
     } else if (event instanceof LastSeenUpdated e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, new Vitals(
           e.at(), e.heartbeatTs(), e.battery(), e.rssi(), e.uptimeS(), e.errors(), e.heartbeatIntervalS()),
-          motion, lastAlerts, alerts);
+          motion, lastAlerts, alerts, sensor);
     }
     return applyMotion(event);
   }
@@ -137,6 +139,11 @@ public record DeviceState(
           alerts.with(e.alert()));
     } else if (event instanceof AlertUpdated e) {
       return withMotion(motion.revised(e.alert()), lastAlerts, alerts.with(e.alert()));
+    } else if (event instanceof DeviceEvent.AnomalyDetected) {
+      return this;
+    } else if (event instanceof DeviceEvent.SensorBaselineSaved e) {
+      return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion,
+          lastAlerts, alerts, e.memory());
     }
     throw new IllegalArgumentException("unexpected event " + event);
   }
@@ -161,18 +168,18 @@ public record DeviceState(
   }
 
   private DeviceState withMotion(MotionState changed, Map<String, Instant> raised, AlertBook book) {
-    return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, changed, raised, book);
+    return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, changed, raised, book, sensor);
   }
 
   private DeviceState withRegistration(DeviceRegistration changed) {
-    return new DeviceState(changed, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts, alerts);
+    return new DeviceState(changed, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts, alerts, sensor);
   }
 
   private DeviceState withStatus(ConnectionState changed, Instant since, Vitals seen) {
-    return new DeviceState(registration, registeredAt, changed, since, batteryLow, firmware, seen, motion, lastAlerts, alerts);
+    return new DeviceState(registration, registeredAt, changed, since, batteryLow, firmware, seen, motion, lastAlerts, alerts, sensor);
   }
 
   private DeviceState withBattery(boolean low, Vitals changed) {
-    return new DeviceState(registration, registeredAt, status, statusSince, low, firmware, changed, motion, lastAlerts, alerts);
+    return new DeviceState(registration, registeredAt, status, statusSince, low, firmware, changed, motion, lastAlerts, alerts, sensor);
   }
 }

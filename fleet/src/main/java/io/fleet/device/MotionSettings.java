@@ -34,6 +34,7 @@ public record MotionSettings(
     cooldowns.put(AlertKind.MOTION, motion.getDuration("cooldown"));
     cooldowns.put(AlertKind.OFFLINE, alerts.getDuration("offline-cooldown"));
     cooldowns.put(AlertKind.BATTERY_LOW, alerts.getDuration("battery-low-cooldown"));
+    cooldowns.put(AlertKind.ANOMALY, alerts.getDuration("anomaly-cooldown"));
     return new MotionSettings(motion.getDuration("quiet-period"), motion.getDuration("clip-wait"),
 ZoneId.of(motion.getString("time-zone")), cooldowns);
   }

@@ -2,6 +2,7 @@ package io.fleet.ingest;
 
 import io.fleet.device.Device;
 import io.fleet.device.Heartbeat;
+import io.fleet.device.Telemetry;
 import io.fleet.device.MotionReport;
 import io.fleet.media.ClipStore;
 import io.fleet.metrics.FleetMetrics;
@@ -132,8 +133,14 @@ public final class DeviceEventConsumer {
           MotionReport report = ((Parsed.Ok<MotionReport>) motion).value();
           yield motion(deviceId, report, ClipStore.issuedKey(deviceId, report.clipId()), record, source, receivedAt);
         }
-        // Telemetry and locations stay in the topic for the analytics pipelines.
-        case TELEMETRY, LOCATION -> CompletableFuture.completedFuture(Done.getInstance());
+        case TELEMETRY -> {
+          Parsed<Telemetry> telemetry = DeviceMessages.telemetry(payload, receivedAt);
+          if (telemetry instanceof Parsed.Rejected<Telemetry> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
+          Telemetry t = ((Parsed.Ok<Telemetry>) telemetry).value();
+          yield ask(deviceId, replyTo -> new Device.RecordTelemetry(t, replyTo), record, source, receivedAt);
+        }
+        // Locations stay in the topic for the tracker analytics (not built yet).
+        case LOCATION -> CompletableFuture.completedFuture(Done.getInstance());
       };
     }
 

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleet.device.DeviceType;
 import io.fleet.device.Heartbeat;
+import io.fleet.device.Telemetry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads the payloads devices send: heartbeat JSON and the status word. Pure functions; anything that
@@ -55,6 +58,55 @@ public final class DeviceMessages {
       return Parsed.rejected(DeadLetter.Reason.INVALID_MESSAGE, "heartbeat " + e.getMessage());
     }
   }
+
+  /** Most readings one telemetry message may carry. */
+  static final int MAX_READINGS = 32;
+
+  /**
+   * {@code {"ts": ..., "readings": {"temperature": 21.4, "humidity": 40.2}}}, or the readings as top-level
+   * numbers ({@code {"ts": ..., "temperature": 21.4}}); {@code type}, {@code name}, {@code household} as in
+   * a heartbeat. Needs {@code ts} and 1 to {@value #MAX_READINGS} finite numeric readings.
+   */
+  public static Parsed<Telemetry> telemetry(byte[] payload, Instant receivedAt) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(payload);
+    } catch (java.io.IOException | RuntimeException e) {
+      return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "telemetry is not JSON: " + firstLine(e.getMessage()));
+    }
+    if (json == null || !json.isObject()) return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "telemetry must be a JSON object");
+    try {
+      Instant ts = instant(json.get("ts"));
+      JsonNode source = json.has("readings") ? json.get("readings") : json;
+      if (!source.isObject()) throw new Invalid("'readings' must be an object of numbers");
+      Map<String, Double> readings = new TreeMap<>();
+      for (var fields = source.fields(); fields.hasNext(); ) {
+        var field = fields.next();
+        if (source == json && NOT_READINGS.contains(field.getKey())) continue;
+        if (!field.getValue().isNumber()) {
+          if (source == json) continue;
+          throw new Invalid("reading '" + abbreviate(field.getKey()) + "' is not a number");
+        }
+        double v = field.getValue().asDouble();
+        if (!Double.isFinite(v)) throw new Invalid("reading '" + abbreviate(field.getKey()) + "' is not finite");
+        if (field.getKey().length() > 64) throw new Invalid("reading name longer than 64 characters");
+        readings.put(field.getKey(), v);
+      }
+      if (readings.isEmpty()) throw new Invalid("has no numeric readings");
+      if (readings.size() > MAX_READINGS) throw new Invalid("has " + readings.size() + " readings, at most " + MAX_READINGS);
+      DeviceType type = null;
+      String typeText = text(json, "type", 20);
+      if (typeText != null) {
+        type = DeviceType.parse(typeText).orElseThrow(() -> new Invalid("unknown device type '" + typeText + "'"));
+      }
+      return Parsed.ok(new Telemetry(ts, receivedAt, readings, type, text(json, "name", MAX_TEXT), text(json, "household", MAX_TEXT)));
+    } catch (Invalid e) {
+      return Parsed.rejected(DeadLetter.Reason.INVALID_MESSAGE, "telemetry " + e.getMessage());
+    }
+  }
+
+  /** Top-level fields of a telemetry message that are not readings. */
+  private static final java.util.Set<String> NOT_READINGS = java.util.Set.of("ts", "type", "name", "household");
 
   /**
    * The status topic carries {@code online} or {@code offline} (the last will), as a bare word or as

@@ -33,6 +33,18 @@ class DeviceSerializationTest {
   private static final Alert ALERT = new Alert("d-1:e-1", AlertKind.BATTERY_LOW, 1, "e-1", AT, "Porch", DeviceType.CAMERA,
       "h-1", "http://s3/b/clips/d-1/c-1", "motion", "c-1", true, List.of("c-1"), "open");
 
+  private static final java.util.Map<String, Double> READINGS = java.util.Map.of("temperature", 31.5, "humidity", 40.0);
+  private static final io.fleet.anomaly.Verdict VERDICT = new io.fleet.anomaly.Verdict(true, 9.5, List.of("temperature"),
+      java.util.Map.of("temperature", List.of(19.0, 23.0)), "robust-z", "temperature 31.5 is 9.5 robust standard deviations from 21");
+  private static final Alert ANOMALY_ALERT = new Alert("d-1:anomaly:1", AlertKind.ANOMALY, 0, "d-1:anomaly:1", AT, "Attic",
+      DeviceType.SENSOR, "h-1", null, "anomaly", null, false, List.of(), "open", null, null, null, null,
+      new AnomalyFinding(AT, READINGS, VERDICT));
+  private static final io.fleet.anomaly.SensorModel.Baseline BASELINE = new io.fleet.anomaly.SensorModel.Baseline(
+      new io.fleet.anomaly.RobustZScore.State(java.util.Map.of("temperature",
+          new io.fleet.anomaly.RobustZScore.MetricState(List.of(21.0, 21.2), 21.2, 0, 0))),
+      new io.fleet.anomaly.OnlineMahalanobis.State(List.of("humidity", "temperature"), 2, List.of(40.0, 21.1),
+          List.of(1.0, 0.1, 0.1, 0.02), 0));
+
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
@@ -56,7 +68,10 @@ class DeviceSerializationTest {
         new DeviceEvent.ClipStored("d-1", AT, CLIP),
         new DeviceEvent.AlertRaised("d-1", AT, ALERT),
         new DeviceEvent.AlertUpdated("d-1", AT, ALERT),
-        new DeviceEvent.AlertUpdated("d-1", AT, ALERT.acknowledged("operator", AT).cleared("system", AT.plusSeconds(1))));
+        new DeviceEvent.AlertUpdated("d-1", AT, ALERT.acknowledged("operator", AT).cleared("system", AT.plusSeconds(1))),
+        new DeviceEvent.AlertRaised("d-1", AT, ANOMALY_ALERT),
+        new DeviceEvent.AnomalyDetected("d-1", AT, AT, READINGS, VERDICT),
+        new DeviceEvent.SensorBaselineSaved("d-1", AT, new SensorMemory(BASELINE, AT)));
 
     events.forEach(event -> serialization.verifySerialization(event, true));
   }
@@ -67,7 +82,8 @@ class DeviceSerializationTest {
     serialization.verifySerialization(DeviceState.empty(), true);
     serialization.verifySerialization(new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, vitals,
         new MotionState(true, AT, REPORT, true, AT, ALERT, List.of("e-1"), List.of("c-1"), List.of(CLIP)),
-        java.util.Map.of("motion", AT), new AlertBook(List.of(ALERT, ALERT.acknowledged("operator", AT)))), true);
+        java.util.Map.of("motion", AT), new AlertBook(List.of(ALERT, ALERT.acknowledged("operator", AT))),
+        new SensorMemory(BASELINE, AT)), true);
     serialization.verifySerialization(new DeviceState(new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", "roof"),
         AT, ConnectionState.ONLINE, AT, true, "1.2", vitals), true);
     serialization.verifySerialization(new DeviceView("d-1", DeviceType.SENSOR, "Attic", "h-1", "roof",
@@ -91,6 +107,8 @@ class DeviceSerializationTest {
     serialization.verifySerialization(new Device.ClearAlert("d-1:e-1", "homeowner Ann", answer.ref()), true);
     serialization.verifySerialization(new AlertAnswer(AlertAnswer.Outcome.CONFLICT, ALERT, "cleared"), true);
     serialization.verifySerialization(AlertAnswer.notFound("d-1:x"), true);
+    serialization.verifySerialization(new Device.RecordTelemetry(
+        new Telemetry(AT, AT, READINGS, DeviceType.SENSOR, "Attic", "h-1"), done.ref()), true);
   }
 
   @Test

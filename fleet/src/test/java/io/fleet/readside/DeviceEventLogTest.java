@@ -10,9 +10,11 @@ class DeviceEventLogTest {
 
   @Test
   void everyKindOfDeviceEventButBookkeepingIsSearchable() {
-    // Last seen and an episode's further motion reports are bookkeeping, not facts a person searches for.
+    // Last seen, an episode's further motion reports and the saved anomaly model are bookkeeping, not facts
+    // a person searches for.
     assertThat(Arrays.stream(DeviceEvent.class.getPermittedSubclasses())
-            .filter(c -> c != DeviceEvent.LastSeenUpdated.class && c != DeviceEvent.MotionContinued.class)
+            .filter(c -> c != DeviceEvent.LastSeenUpdated.class && c != DeviceEvent.MotionContinued.class
+                && c != DeviceEvent.SensorBaselineSaved.class)
             .map(DeviceEventLog::typeOf))
         .containsExactlyInAnyOrderElementsOf(DeviceEventLog.TYPES);
   }
