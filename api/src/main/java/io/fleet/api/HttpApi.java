@@ -47,6 +47,8 @@ public final class HttpApi extends AllDirectives {
   private final ClipRoutes clips;
   private final AlertRoutes alerts;
   private final AlertActionRoutes alertActions;
+  private final RaceRoutes races;
+  private final SeriesRoutes series;
   private final ClipPlaybackRoutes playback;
 
   public HttpApi(FleetNode node, String operatorToken) {
@@ -63,6 +65,8 @@ public final class HttpApi extends AllDirectives {
     AlertSearch alertSearch = new AlertSearch(node.infrastructure().database().dataSource());
     this.alerts = new AlertRoutes(node.alertFeed(), alertSearch, blocking);
     this.alertActions = new AlertActionRoutes(node, alertSearch, blocking);
+    this.races = new RaceRoutes(node, blocking);
+    this.series = new SeriesRoutes(node, blocking);
   }
 
   public Route route() {
@@ -74,6 +78,8 @@ public final class HttpApi extends AllDirectives {
             authenticated(principal -> concat(
                 fleet.routes(principal),
                 devices.routes(principal),
+                series.routes(principal),
+                races.routes(principal),
                 events.routes(principal),
                 tokens.routes(principal),
                 alerts.routes(principal),

@@ -77,6 +77,13 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /** Telemetry readings; answered once an anomaly they show (if any) is journaled. */
   public record RecordTelemetry(Telemetry telemetry, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /**
+   * A tracker's position (OwnTracks {@code _type: location}); also tells that it is alive, with its
+   * battery, like a heartbeat at the fix's time. {@code tid} names a tracker that registers itself.
+   */
+  public record RecordLocation(io.fleet.tracking.Fix fix, Instant receivedAt, String tid, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
   /** A clip is stored in Fleet's bucket and checked; send only after the check. */
   public record StoreClip(StoredClip clip, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
@@ -167,6 +174,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(RecordStatus.class, this::statusFromUnknown)
         .onCommand(RecordMotion.class, this::motionFromUnknown)
         .onCommand(RecordTelemetry.class, this::telemetryFromUnknown)
+        .onCommand(RecordLocation.class, this::locationFromUnknown)
         .onCommand(StoreClip.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice()))
         .onCommand(AcknowledgeAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(AlertAnswer.notFound(cmd.alertId()))))
         .onCommand(ClearAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(AlertAnswer.notFound(cmd.alertId()))))
@@ -177,6 +185,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(RecordMotion.class, (state, cmd) -> persistThenAck(motion.onMotion(state, cmd.report()), cmd.replyTo()))
         .onCommand(StoreClip.class, (state, cmd) -> persistThenAck(motion.onClipStored(state, cmd.clip()), cmd.replyTo()))
         .onCommand(RecordTelemetry.class, (state, cmd) -> persistThenAck(telemetry.onTelemetry(state, cmd.telemetry()), cmd.replyTo()))
+        .onCommand(RecordLocation.class, (state, cmd) -> location(state, cmd, List.of()))
         .onCommand(AcknowledgeAlert.class, (state, cmd) ->
             decide(alerts.acknowledge(state, cmd.alertId(), cmd.who(), clock.instant()), cmd.replyTo()))
         .onCommand(ClearAlert.class, (state, cmd) ->
@@ -229,15 +238,42 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private ReplyEffect<DeviceEvent, DeviceState> heartbeat(
       DeviceState state, Heartbeat hb, List<DeviceEvent> registering, ActorRef<StatusReply<Done>> replyTo) {
     if (hb.ts() == null) return Effect().reply(replyTo, StatusReply.error("heartbeat without ts"));
-    // Kafka delivers at least once: a heartbeat not newer than the last accepted one was seen already.
-    if (!HealthRules.isNew(hb, live)) return Effect().reply(replyTo, StatusReply.ack());
-    live = live.heard(hb, rules.intervalS(state, hb));
     List<DeviceEvent> events = new ArrayList<>(registering);
-    List<DeviceEvent> transitions = rules.onHeartbeat(state, hb, live);
-    events.addAll(transitions);
-    events.addAll(alerts.onHealth(state, transitions));
+    events.addAll(health(state, hb));
     // The common case persists nothing: the heartbeat only refreshes the live vitals and the timer.
     return persistThenAck(events, replyTo);
+  }
+
+  /** What a sign of life causes: health transitions and their alerts (nothing for one seen already). */
+  private List<DeviceEvent> health(DeviceState state, Heartbeat hb) {
+    // Kafka delivers at least once: a heartbeat not newer than the last accepted one was seen already.
+    if (!HealthRules.isNew(hb, live)) return List.of();
+    live = live.heard(hb, rules.intervalS(state, hb));
+    List<DeviceEvent> transitions = rules.onHeartbeat(state, hb, live);
+    List<DeviceEvent> events = new ArrayList<>(transitions);
+    events.addAll(alerts.onHealth(state, transitions));
+    return events;
+  }
+
+  /**
+   * A fix counts as a heartbeat at its time (a late one, older than the last, changes no health); it
+   * is journaled unless the track judges it a duplicate, too late, or a GPS jump (counted in metrics).
+   */
+  private ReplyEffect<DeviceEvent, DeviceState> location(DeviceState state, RecordLocation cmd, List<DeviceEvent> registering) {
+    io.fleet.tracking.Fix fix = cmd.fix();
+    List<DeviceEvent> events = new ArrayList<>(registering);
+    events.addAll(health(state, new Heartbeat(fix.tst(), cmd.receivedAt(), fix.batt(), null, null, null, null, null,
+        DeviceType.TRACKER, cmd.tid(), null)));
+    Optional<String> rejected = state.track().judge(fix, settings.maxTrackerSpeedKmh());
+    if (rejected.isEmpty()) events.add(new DeviceEvent.LocationRecorded(deviceId, cmd.receivedAt(), fix));
+    else metrics.fixRejected(rejected.get());
+    return persistThenAck(events, cmd.replyTo());
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> locationFromUnknown(DeviceState state, RecordLocation cmd) {
+    if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
+    Registered registered = registrations.self(DeviceType.TRACKER, cmd.tid(), null, cmd.receivedAt());
+    return location(state.apply(registered), cmd, List.of(registered));
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> status(DeviceState state, RecordStatus cmd) {

@@ -72,6 +72,9 @@ public sealed interface DeviceEvent extends CborSerializable {
   record AnomalyDetected(String deviceId, Instant at, Instant readingTs, java.util.Map<String, Double> readings,
       io.fleet.anomaly.Verdict verdict) implements DeviceEvent {}
 
+  /** A tracker's fix, taken (not a duplicate, not too late, not a GPS jump); {@code at} is when it was received. */
+  record LocationRecorded(String deviceId, Instant at, io.fleet.tracking.Fix fix) implements DeviceEvent {}
+
   /** The device's anomaly model, saved every so many readings so that a restart resumes it. */
   record SensorBaselineSaved(String deviceId, Instant at, SensorMemory memory) implements DeviceEvent {}
 }

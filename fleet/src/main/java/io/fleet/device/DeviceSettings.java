@@ -25,7 +25,8 @@ public record DeviceSettings(
     int snapshotEvery,
     int tagCount,
     MotionSettings motion,
-    AnomalySettings anomaly) {
+    AnomalySettings anomaly,
+    double maxTrackerSpeedKmh) {
 
   public DeviceSettings {
     heartbeatInterval = Map.copyOf(heartbeatInterval);
@@ -64,7 +65,8 @@ public record DeviceSettings(
         device.getInt("snapshot-every"),
         fleet.getInt("readside.tag-count"),
         MotionSettings.fromConfig(fleet),
-        AnomalySettings.fromConfig(fleet));
+        AnomalySettings.fromConfig(fleet),
+        fleet.getDouble("tracking.max-speed-kmh"));
   }
 
   /** The interval a device of this type is expected to keep when its heartbeats do not say. */

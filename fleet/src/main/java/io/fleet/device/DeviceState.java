@@ -36,7 +36,8 @@ public record DeviceState(
     MotionState motion,
     Map<String, Instant> lastAlerts,
     AlertBook alerts,
-    SensorMemory sensor)
+    SensorMemory sensor,
+    io.fleet.tracking.Track track)
     implements CborSerializable {
 
   /** Older snapshots have no motion or alerts: they start idle, with no alert raised. */
@@ -45,13 +46,14 @@ public record DeviceState(
     lastAlerts = lastAlerts == null ? Map.of() : Map.copyOf(lastAlerts);
     alerts = alerts == null ? AlertBook.EMPTY : alerts;
     sensor = sensor == null ? SensorMemory.NONE : sensor;
+    track = track == null ? io.fleet.tracking.Track.EMPTY : track;
   }
 
   /** A device's state before motion and alerts (as snapshots of the first version were). */
   public DeviceState(DeviceRegistration registration, Instant registeredAt, ConnectionState status,
       Instant statusSince, boolean batteryLow, String firmware, Vitals vitals) {
     this(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, MotionState.IDLE, Map.of(),
-        AlertBook.EMPTY, SensorMemory.NONE);
+        AlertBook.EMPTY, SensorMemory.NONE, io.fleet.tracking.Track.EMPTY);
   }
 
   /**
@@ -101,7 +103,7 @@ public record DeviceState(
   DeviceState apply(DeviceEvent event) {
     if (event instanceof Registered e) {
       return new DeviceState(new DeviceRegistration(e.type(), e.name(), e.household(), e.location()), e.at(),
-          ConnectionState.UNKNOWN, e.at(), batteryLow, firmware, vitals, motion, lastAlerts, alerts, sensor);
+          ConnectionState.UNKNOWN, e.at(), batteryLow, firmware, vitals, motion, lastAlerts, alerts, sensor, track);
     } else if (event instanceof RegistrationChanged e) {
       return withRegistration(new DeviceRegistration(e.type(), e.name(), e.household(), e.location()));
     } else if (event instanceof CameOnline e) {
@@ -114,11 +116,11 @@ public record DeviceState(
       return withBattery(false, vitals.withBattery(e.level()));
     } else if (event instanceof FirmwareChanged e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, e.to(), vitals, motion,
-          lastAlerts, alerts, sensor);
+          lastAlerts, alerts, sensor, track);
     } else if (event instanceof LastSeenUpdated e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, new Vitals(
           e.at(), e.heartbeatTs(), e.battery(), e.rssi(), e.uptimeS(), e.errors(), e.heartbeatIntervalS()),
-          motion, lastAlerts, alerts, sensor);
+          motion, lastAlerts, alerts, sensor, track);
     }
     return applyMotion(event);
   }
@@ -143,7 +145,10 @@ public record DeviceState(
       return this;
     } else if (event instanceof DeviceEvent.SensorBaselineSaved e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion,
-          lastAlerts, alerts, e.memory());
+          lastAlerts, alerts, e.memory(), track);
+    } else if (event instanceof DeviceEvent.LocationRecorded e) {
+      return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion,
+          lastAlerts, alerts, sensor, track.with(e.fix()));
     }
     throw new IllegalArgumentException("unexpected event " + event);
   }
@@ -168,18 +173,18 @@ public record DeviceState(
   }
 
   private DeviceState withMotion(MotionState changed, Map<String, Instant> raised, AlertBook book) {
-    return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, changed, raised, book, sensor);
+    return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, changed, raised, book, sensor, track);
   }
 
   private DeviceState withRegistration(DeviceRegistration changed) {
-    return new DeviceState(changed, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts, alerts, sensor);
+    return new DeviceState(changed, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts, alerts, sensor, track);
   }
 
   private DeviceState withStatus(ConnectionState changed, Instant since, Vitals seen) {
-    return new DeviceState(registration, registeredAt, changed, since, batteryLow, firmware, seen, motion, lastAlerts, alerts, sensor);
+    return new DeviceState(registration, registeredAt, changed, since, batteryLow, firmware, seen, motion, lastAlerts, alerts, sensor, track);
   }
 
   private DeviceState withBattery(boolean low, Vitals changed) {
-    return new DeviceState(registration, registeredAt, status, statusSince, low, firmware, changed, motion, lastAlerts, alerts, sensor);
+    return new DeviceState(registration, registeredAt, status, statusSince, low, firmware, changed, motion, lastAlerts, alerts, sensor, track);
   }
 }

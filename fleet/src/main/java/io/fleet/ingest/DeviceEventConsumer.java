@@ -139,8 +139,18 @@ public final class DeviceEventConsumer {
           Telemetry t = ((Parsed.Ok<Telemetry>) telemetry).value();
           yield ask(deviceId, replyTo -> new Device.RecordTelemetry(t, replyTo), record, source, receivedAt);
         }
-        // Locations stay in the topic for the tracker analytics (not built yet).
-        case LOCATION -> CompletableFuture.completedFuture(Done.getInstance());
+        case LOCATION -> {
+          Parsed<DeviceMessages.OwnTracks> message = DeviceMessages.ownTracks(payload);
+          if (message instanceof Parsed.Rejected<DeviceMessages.OwnTracks> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
+          DeviceMessages.OwnTracks m = ((Parsed.Ok<DeviceMessages.OwnTracks>) message).value();
+          if (m instanceof DeviceMessages.OwnTracks.Location l) {
+            yield ask(deviceId, replyTo -> new Device.RecordLocation(l.fix(), receivedAt, l.tid(), replyTo), record, source, receivedAt);
+          }
+          if (m instanceof DeviceMessages.OwnTracks.LastWill) {
+            yield ask(deviceId, replyTo -> new Device.RecordStatus(false, receivedAt, replyTo), record, source, receivedAt);
+          }
+          yield CompletableFuture.completedFuture(Done.getInstance());
+        }
       };
     }
 

@@ -105,6 +105,55 @@ public final class DeviceMessages {
     }
   }
 
+  /**
+   * OwnTracks' JSON, unchanged: {@code _type: "location"} with {@code lat}, {@code lon}, {@code tst}
+   * (epoch seconds) and optionally {@code alt}, {@code vel} (km/h), {@code acc}, {@code batt}, {@code tid};
+   * {@code _type: "lwt"} is the phone's last will (offline). Other types are valid and mean nothing here.
+   */
+  public static Parsed<OwnTracks> ownTracks(byte[] payload) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(payload);
+    } catch (java.io.IOException | RuntimeException e) {
+      return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "OwnTracks message is not JSON: " + firstLine(e.getMessage()));
+    }
+    if (json == null || !json.isObject()) return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "OwnTracks message must be a JSON object");
+    String type = json.path("_type").asText("");
+    if (type.equals("lwt")) return Parsed.ok(new OwnTracks.LastWill());
+    if (!type.equals("location")) return Parsed.ok(new OwnTracks.Other(abbreviate(type)));
+    try {
+      double lat = number(json, "lat", -90, 90);
+      double lon = number(json, "lon", -180, 180);
+      if (!json.path("tst").isIntegralNumber()) throw new Invalid("needs 'tst' (epoch seconds)");
+      Instant tst = instant(json.get("tst"));
+      Double alt = json.hasNonNull("alt") ? number(json, "alt", -1000, 100_000) : null;
+      Double vel = json.hasNonNull("vel") ? number(json, "vel", 0, 10_000) : null;
+      Double acc = json.hasNonNull("acc") ? number(json, "acc", 0, 1_000_000) : null;
+      Integer batt = intIn(json, "batt", 0, 100);
+      String tid = text(json, "tid", 20);
+      return Parsed.ok(new OwnTracks.Location(new io.fleet.tracking.Fix(tst, lat, lon, alt, vel, acc, batt), tid));
+    } catch (Invalid e) {
+      return Parsed.rejected(DeadLetter.Reason.INVALID_MESSAGE, "OwnTracks location " + e.getMessage());
+    }
+  }
+
+  /** An OwnTracks message as Fleet reads it. */
+  public sealed interface OwnTracks {
+    record Location(io.fleet.tracking.Fix fix, String tid) implements OwnTracks {}
+
+    record LastWill() implements OwnTracks {}
+
+    record Other(String type) implements OwnTracks {}
+  }
+
+  private static double number(JsonNode json, String field, double min, double max) throws Invalid {
+    JsonNode n = json.get(field);
+    if (n == null || !n.isNumber()) throw new Invalid("needs '" + field + "' as a number");
+    double v = n.asDouble();
+    if (!Double.isFinite(v) || v < min || v > max) throw new Invalid("'" + field + "' out of range [" + min + ", " + max + "]: " + n);
+    return v;
+  }
+
   /** Top-level fields of a telemetry message that are not readings. */
   private static final java.util.Set<String> NOT_READINGS = java.util.Set.of("ts", "type", "name", "household");
 

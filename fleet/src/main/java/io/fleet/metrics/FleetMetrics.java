@@ -56,6 +56,11 @@ public final class FleetMetrics implements Extension {
     Counter.builder("fleet_alerts_published").tag("kind", kind).register(registry).increment();
   }
 
+  /** A tracker's fix was not taken: a duplicate, too late to place, or a GPS jump. */
+  public void fixRejected(String reason) {
+    Counter.builder("fleet_tracker_fixes_rejected").tag("reason", reason).register(registry).increment();
+  }
+
   public void entityStarted() {
     entitiesAlive.incrementAndGet();
   }

@@ -25,6 +25,7 @@ final class DeviceSummaryHandler extends JdbcHandler<EventEnvelope<DeviceEvent>,
       DeviceEventLog.append(connection, event);
       AlertTable.apply(connection, event);
       ClipTable.apply(connection, event);
+      LocationTable.apply(connection, event);
       return null;
     });
   }

@@ -46,6 +46,7 @@ public final class ReadModelRebuild {
       s.executeUpdate("DELETE FROM device_event");
       s.executeUpdate("DELETE FROM alert");
       s.executeUpdate("DELETE FROM clip");
+      s.executeUpdate("DELETE FROM location");
       s.executeUpdate("DELETE FROM device_summary");
       c.commit();
     } catch (SQLException e) {

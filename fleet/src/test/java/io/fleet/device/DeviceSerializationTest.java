@@ -33,6 +33,7 @@ class DeviceSerializationTest {
   private static final Alert ALERT = new Alert("d-1:e-1", AlertKind.BATTERY_LOW, 1, "e-1", AT, "Porch", DeviceType.CAMERA,
       "h-1", "http://s3/b/clips/d-1/c-1", "motion", "c-1", true, List.of("c-1"), "open");
 
+  private static final io.fleet.tracking.Fix FIX = new io.fleet.tracking.Fix(AT, 52.5, 13.4, 34.0, 18.0, 5.0, 80);
   private static final java.util.Map<String, Double> READINGS = java.util.Map.of("temperature", 31.5, "humidity", 40.0);
   private static final io.fleet.anomaly.Verdict VERDICT = new io.fleet.anomaly.Verdict(true, 9.5, List.of("temperature"),
       java.util.Map.of("temperature", List.of(19.0, 23.0)), "robust-z", "temperature 31.5 is 9.5 robust standard deviations from 21");
@@ -71,7 +72,9 @@ class DeviceSerializationTest {
         new DeviceEvent.AlertUpdated("d-1", AT, ALERT.acknowledged("operator", AT).cleared("system", AT.plusSeconds(1))),
         new DeviceEvent.AlertRaised("d-1", AT, ANOMALY_ALERT),
         new DeviceEvent.AnomalyDetected("d-1", AT, AT, READINGS, VERDICT),
-        new DeviceEvent.SensorBaselineSaved("d-1", AT, new SensorMemory(BASELINE, AT)));
+        new DeviceEvent.SensorBaselineSaved("d-1", AT, new SensorMemory(BASELINE, AT)),
+        new DeviceEvent.LocationRecorded("d-1", AT, FIX),
+        new DeviceEvent.LocationRecorded("d-1", AT, new io.fleet.tracking.Fix(AT, -33.9, 151.2, null, null, null, null)));
 
     events.forEach(event -> serialization.verifySerialization(event, true));
   }
@@ -83,7 +86,7 @@ class DeviceSerializationTest {
     serialization.verifySerialization(new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, vitals,
         new MotionState(true, AT, REPORT, true, AT, ALERT, List.of("e-1"), List.of("c-1"), List.of(CLIP)),
         java.util.Map.of("motion", AT), new AlertBook(List.of(ALERT, ALERT.acknowledged("operator", AT))),
-        new SensorMemory(BASELINE, AT)), true);
+        new SensorMemory(BASELINE, AT), new io.fleet.tracking.Track(List.of(FIX))), true);
     serialization.verifySerialization(new DeviceState(new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", "roof"),
         AT, ConnectionState.ONLINE, AT, true, "1.2", vitals), true);
     serialization.verifySerialization(new DeviceView("d-1", DeviceType.SENSOR, "Attic", "h-1", "roof",
@@ -107,6 +110,7 @@ class DeviceSerializationTest {
     serialization.verifySerialization(new Device.ClearAlert("d-1:e-1", "homeowner Ann", answer.ref()), true);
     serialization.verifySerialization(new AlertAnswer(AlertAnswer.Outcome.CONFLICT, ALERT, "cleared"), true);
     serialization.verifySerialization(AlertAnswer.notFound("d-1:x"), true);
+    serialization.verifySerialization(new Device.RecordLocation(FIX, AT, "ab", done.ref()), true);
     serialization.verifySerialization(new Device.RecordTelemetry(
         new Telemetry(AT, AT, READINGS, DeviceType.SENSOR, "Attic", "h-1"), done.ref()), true);
   }

@@ -10,11 +10,11 @@ class DeviceEventLogTest {
 
   @Test
   void everyKindOfDeviceEventButBookkeepingIsSearchable() {
-    // Last seen, an episode's further motion reports and the saved anomaly model are bookkeeping, not facts
-    // a person searches for.
+    // Last seen, an episode's further motion reports, the saved anomaly model and trackers' fixes (in the
+    // location table) are bookkeeping, not facts a person searches for.
     assertThat(Arrays.stream(DeviceEvent.class.getPermittedSubclasses())
             .filter(c -> c != DeviceEvent.LastSeenUpdated.class && c != DeviceEvent.MotionContinued.class
-                && c != DeviceEvent.SensorBaselineSaved.class)
+                && c != DeviceEvent.SensorBaselineSaved.class && c != DeviceEvent.LocationRecorded.class)
             .map(DeviceEventLog::typeOf))
         .containsExactlyInAnyOrderElementsOf(DeviceEventLog.TYPES);
   }
