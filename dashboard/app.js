@@ -224,16 +224,21 @@
     $('view-fleet').hidden = view !== 'fleet';
     $('view-events').hidden = view !== 'events';
     $('view-alerts').hidden = view !== 'alerts';
+    $('view-races').hidden = view !== 'races';
+    $('tab-races').classList.toggle('active', view === 'races');
     $('tab-fleet').classList.toggle('active', view === 'fleet');
     $('tab-events').classList.toggle('active', view === 'events');
     $('tab-alerts').classList.toggle('active', view === 'alerts');
     if (view === 'events') searchEvents(false);
     if (view === 'alerts') startAlerts().catch((err) => console.warn(err));
+    if (view === 'races') window.FleetRaces.show(api, token, link.get('race'));
+    else window.FleetRaces.hide();
   }
   $('tab-fleet').addEventListener('click', () => show('fleet'));
   $('tab-events').addEventListener('click', () => show('events'));
   $('tab-alerts').addEventListener('click', () => show('alerts'));
-  if (initialView === 'events' || initialView === 'alerts') show(initialView);
+  $('tab-races').addEventListener('click', () => show('races'));
+  if (['events', 'alerts', 'races'].includes(initialView)) show(initialView);
 
   $('signin-form').addEventListener('submit', (e) => {
     e.preventDefault();

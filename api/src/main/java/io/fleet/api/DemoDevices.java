@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The simulated devices the application starts so a newcomer sees a live fleet: cameras, sensors and
- * trackers in households, heartbeating over real MQTT with their own credentials. A small share falls
+ * trackers in households, heartbeating over real MQTT with their own credentials; sensors send telemetry
+ * (an anomaly now and then) and trackers OwnTracks locations round a loop. A small share falls
  * silent after a while (and goes offline), now and then one comes back, and one in a while loses power
  * (its last will marks it offline at once) and reconnects later. Owns only the simulator: nothing durable.
  */
@@ -47,6 +48,7 @@ final class DemoDevices implements AutoCloseable {
           .kinds(DeviceKind.CAMERA, DeviceKind.SENSOR, DeviceKind.TRACKER)
           .households(Math.max(1, count / 10))
           .heartbeatInterval(interval)
+          .telemetry(true)
           .start();
       ScheduledExecutorService churn = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fleet-demo-churn");

@@ -88,6 +88,8 @@ public final class HttpApi extends AllDirectives {
         path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, FleetMetrics.get(node.system()).scrape()))))),
         pathSingleSlash(() -> getFromResource("dashboard/index.html")),
+        // The dashboard's libraries (Leaflet, uPlot) from their WebJars: no CDN.
+        pathPrefix("webjars", () -> getFromResourceDirectory("META-INF/resources/webjars")),
         getFromResourceDirectory("dashboard"))));
   }
 

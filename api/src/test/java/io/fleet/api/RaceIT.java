@@ -104,6 +104,31 @@ class RaceIT {
       assertThat(series.get("points")).hasSize(DURATION_S / STEP_S);
       series.get("points").forEach(p -> assertThat(p.get("v").asDouble()).isCloseTo(12, within(0.1)));
       assertThat(api.get("/api/devices/slow-" + run).body().get("type").asText()).isEqualTo("tracker");
+
+      if (Browser.available() && !servers.external()) raceOnTheDashboard(app, race, run);
+    }
+  }
+
+  /** The races view in headless Chromium: the league table in rank order, a track per phone, their plots. */
+  private static void raceOnTheDashboard(FleetApp app, String race, String run) throws Exception {
+    try (Browser browser = new Browser(1280, 1000)) {
+      browser.driver.get(app.baseUrl() + "/#view=races&race=" + race + "&token=" + app.operatorToken());
+      try {
+        await("the league table").atMost(Duration.ofSeconds(30))
+            .until(() -> browser.driver.findElements(org.openqa.selenium.By.cssSelector("#r-board tr")).size() == 5);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        browser.screenshot("races-failed");
+        throw new AssertionError("the page says: " + browser.js("return document.body.innerText") + " / log: "
+            + browser.driver.manage().logs().get("browser").getAll(), e);
+      }
+      List<String> order = browser.driver.findElements(org.openqa.selenium.By.cssSelector("#r-board tr")).stream()
+          .map(tr -> tr.getAttribute("data-tracker")).toList();
+      assertThat(order).containsExactly("fast-" + run, "steady-" + run, "jumpy-" + run, "slow-" + run, "stops-" + run);
+      await("a track per phone on the map and a speed plot per phone").atMost(Duration.ofSeconds(30)).until(() ->
+          browser.driver.findElements(org.openqa.selenium.By.cssSelector("#r-map path.track")).size() == 5
+              && browser.driver.findElements(org.openqa.selenium.By.cssSelector("#r-plots .plot canvas")).size() >= 5);
+      assertThat(browser.driver.findElement(org.openqa.selenium.By.cssSelector(".leaflet-control-scale")).getText()).isNotBlank();
+      browser.screenshot("races");
     }
   }
 

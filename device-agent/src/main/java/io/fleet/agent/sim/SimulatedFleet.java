@@ -146,6 +146,7 @@ public final class SimulatedFleet implements AutoCloseable {
         private int count = 1;
         private String idPrefix = "sim-";
         private List<DeviceKind> kinds = List.of(DeviceKind.values());
+        private boolean telemetry;
         private int households = 1;
         private String firmware = "1.4.2";
         private Duration interval = Duration.ofSeconds(5);
@@ -221,6 +222,15 @@ public final class SimulatedFleet implements AutoCloseable {
         }
 
         /** Devices are spread over {@code household-1} .. {@code household-N} in turn. Default 1. */
+        /**
+         * With {@code true}, sensors also send telemetry (with an injected anomaly now and then) and trackers
+         * OwnTracks locations round a loop, one message with each heartbeat. Off by default.
+         */
+        public Builder telemetry(boolean on) {
+            this.telemetry = on;
+            return this;
+        }
+
         public Builder households(int households) {
             if (households < 1) {
                 throw new IllegalArgumentException("need at least one household: " + households);
@@ -306,7 +316,8 @@ public final class SimulatedFleet implements AutoCloseable {
                 DeviceKind kind = kinds.get(i % kinds.size());
                 DeviceHealth health = new DeviceHealth(kind, firmware, random.nextLong(), bootedAt);
                 String household = "household-" + (i % households + 1);
-                devices.put(id, new VirtualDevice(id, kind, household, health, interval, broker, clock));
+                Extras extras = telemetry ? Extras.of(kind, id, random.nextLong()) : Extras.none();
+                devices.put(id, new VirtualDevice(id, kind, household, health, interval, broker, clock, extras));
             }
             ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(
                     Math.min(2, Runtime.getRuntime().availableProcessors()), heartbeatThreads());

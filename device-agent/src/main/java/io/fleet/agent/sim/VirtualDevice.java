@@ -44,6 +44,8 @@ public final class VirtualDevice {
     private final Backoff reconnect;
     private final Clock clock;
     private final String heartbeatTopic;
+    /** Telemetry or locations sent with each heartbeat, if the fleet was built to send them. */
+    private final Extras extras;
     private final String statusTopic;
     private final DeviceLink link;
 
@@ -61,6 +63,13 @@ public final class VirtualDevice {
     VirtualDevice(
             String id, DeviceKind kind, String household, DeviceHealth health, Duration interval,
             BrokerSettings broker, Clock clock) {
+        this(id, kind, household, health, interval, broker, clock, Extras.none());
+    }
+
+    VirtualDevice(
+            String id, DeviceKind kind, String household, DeviceHealth health, Duration interval,
+            BrokerSettings broker, Clock clock, Extras extras) {
+        this.extras = extras;
         this.id = Topics.requireValidDeviceId(id);
         this.kind = kind;
         this.household = household;
@@ -212,6 +221,10 @@ public final class VirtualDevice {
             sent.incrementAndGet();
             link.publish(heartbeatTopic, payload, false)
                     .whenComplete((ok, error) -> (error == null ? acked : failed).incrementAndGet());
+            extras.next(clock.instant()).ifPresent(m -> link.publish(m.topic(), utf8(m.payload()), false)
+                    .whenComplete((ok, error) -> {
+                        if (error != null) log.debug("{} could not send {}", id, m.topic(), error);
+                    }));
         } catch (RuntimeException e) {
             // Thrown out of a scheduled task, it would end this device's heartbeats for good.
             log.warn("{} could not send a heartbeat", id, e);
