@@ -29,15 +29,9 @@ public final class DeviceMessages {
    * only {@code ts} is required, unknown fields are ignored.
    */
   public static Parsed<Heartbeat> heartbeat(byte[] payload, Instant receivedAt) {
-    JsonNode json;
-    try {
-      json = JSON.readTree(payload);
-    } catch (java.io.IOException | RuntimeException e) {
-      return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "heartbeat is not JSON: " + firstLine(e.getMessage()));
-    }
-    if (json == null || !json.isObject()) {
-      return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "heartbeat must be a JSON object");
-    }
+    Parsed<JsonNode> object = jsonObject(payload, "heartbeat");
+    if (object instanceof Parsed.Rejected<JsonNode> r) return Parsed.rejected(r.reason(), r.detail());
+    JsonNode json = ((Parsed.Ok<JsonNode>) object).value();
     try {
       Instant ts = instant(json.get("ts"));
       Integer battery = intIn(json, "battery", 0, 100);
@@ -68,13 +62,9 @@ public final class DeviceMessages {
    * a heartbeat. Needs {@code ts} and 1 to {@value #MAX_READINGS} finite numeric readings.
    */
   public static Parsed<Telemetry> telemetry(byte[] payload, Instant receivedAt) {
-    JsonNode json;
-    try {
-      json = JSON.readTree(payload);
-    } catch (java.io.IOException | RuntimeException e) {
-      return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "telemetry is not JSON: " + firstLine(e.getMessage()));
-    }
-    if (json == null || !json.isObject()) return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "telemetry must be a JSON object");
+    Parsed<JsonNode> object = jsonObject(payload, "telemetry");
+    if (object instanceof Parsed.Rejected<JsonNode> r) return Parsed.rejected(r.reason(), r.detail());
+    JsonNode json = ((Parsed.Ok<JsonNode>) object).value();
     try {
       Instant ts = instant(json.get("ts"));
       JsonNode source = json.has("readings") ? json.get("readings") : json;
@@ -111,13 +101,9 @@ public final class DeviceMessages {
    * {@code _type: "lwt"} is the phone's last will (offline). Other types are valid and mean nothing here.
    */
   public static Parsed<OwnTracks> ownTracks(byte[] payload) {
-    JsonNode json;
-    try {
-      json = JSON.readTree(payload);
-    } catch (java.io.IOException | RuntimeException e) {
-      return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "OwnTracks message is not JSON: " + firstLine(e.getMessage()));
-    }
-    if (json == null || !json.isObject()) return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, "OwnTracks message must be a JSON object");
+    Parsed<JsonNode> object = jsonObject(payload, "OwnTracks message");
+    if (object instanceof Parsed.Rejected<JsonNode> r) return Parsed.rejected(r.reason(), r.detail());
+    JsonNode json = ((Parsed.Ok<JsonNode>) object).value();
     String type = json.path("_type").asText("");
     if (type.equals("lwt")) return Parsed.ok(new OwnTracks.LastWill());
     if (!type.equals("location")) return Parsed.ok(new OwnTracks.Other(abbreviate(type)));
@@ -178,6 +164,18 @@ public final class DeviceMessages {
       default -> Parsed.rejected(DeadLetter.Reason.INVALID_MESSAGE,
           "status must be 'online' or 'offline', was '" + abbreviate(text) + "'");
     };
+  }
+
+  /** The payload as a JSON object, or why it is not one. */
+  private static Parsed<JsonNode> jsonObject(byte[] payload, String what) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(payload);
+    } catch (java.io.IOException | RuntimeException e) {
+      return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, what + " is not JSON: " + firstLine(e.getMessage()));
+    }
+    if (json == null || !json.isObject()) return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, what + " must be a JSON object");
+    return Parsed.ok(json);
   }
 
   static Instant instant(JsonNode ts) throws Invalid {

@@ -76,4 +76,40 @@ class DeviceMessagesTest {
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
+
+  @Test
+  void telemetryReadingsComeNestedOrAtTheTopLevelAndMustBeFiniteNumbers() {
+    var nested = (Parsed.Ok<io.fleet.device.Telemetry>) DeviceMessages.telemetry(
+        "{\"ts\":\"2026-11-23T20:00:00Z\",\"readings\":{\"temperature\":21.5,\"humidity\":40}}".getBytes(StandardCharsets.UTF_8), NOW);
+    assertThat(nested.value().readings()).containsOnly(java.util.Map.entry("humidity", 40.0), java.util.Map.entry("temperature", 21.5));
+    var flat = (Parsed.Ok<io.fleet.device.Telemetry>) DeviceMessages.telemetry(
+        "{\"ts\":1795464000,\"temperature\":21.5,\"name\":\"Attic\",\"note\":\"x\"}".getBytes(StandardCharsets.UTF_8), NOW);
+    assertThat(flat.value().readings()).containsOnlyKeys("temperature");
+    assertThat(flat.value().name()).isEqualTo("Attic");
+
+    assertThat(rejected(DeviceMessages.telemetry("{\"ts\":1795464000,\"readings\":{\"t\":\"hot\"}}".getBytes(StandardCharsets.UTF_8), NOW)).detail())
+        .contains("reading 't' is not a number");
+    assertThat(rejected(DeviceMessages.telemetry("{\"ts\":1795464000}".getBytes(StandardCharsets.UTF_8), NOW)).detail())
+        .contains("no numeric readings");
+    assertThat(rejected(DeviceMessages.telemetry("{\"readings\":{\"t\":1}}".getBytes(StandardCharsets.UTF_8), NOW)).detail())
+        .contains("needs 'ts'");
+    assertThat(rejected(DeviceMessages.telemetry("[1,2]".getBytes(StandardCharsets.UTF_8), NOW)).reason())
+        .isEqualTo(DeadLetter.Reason.MALFORMED_JSON);
+  }
+
+  @Test
+  void ownTracksLocationsAreReadUnchangedLastWillsRecognisedAndOtherTypesIgnored() {
+    var location = (Parsed.Ok<DeviceMessages.OwnTracks>) DeviceMessages.ownTracks(("{\"_type\":\"location\",\"lat\":52.5,"
+        + "\"lon\":13.4,\"tst\":1763632800,\"vel\":18,\"alt\":34,\"acc\":5,\"batt\":80,\"tid\":\"ab\"}").getBytes(StandardCharsets.UTF_8));
+    var fix = ((DeviceMessages.OwnTracks.Location) location.value()).fix();
+    assertThat(fix).isEqualTo(new io.fleet.tracking.Fix(Instant.ofEpochSecond(1763632800L), 52.5, 13.4, 34.0, 18.0, 5.0, 80));
+    assertThat(((Parsed.Ok<DeviceMessages.OwnTracks>) DeviceMessages.ownTracks("{\"_type\":\"lwt\",\"tst\":1}".getBytes(StandardCharsets.UTF_8))).value())
+        .isInstanceOf(DeviceMessages.OwnTracks.LastWill.class);
+    assertThat(((Parsed.Ok<DeviceMessages.OwnTracks>) DeviceMessages.ownTracks("{\"_type\":\"waypoint\"}".getBytes(StandardCharsets.UTF_8))).value())
+        .isInstanceOf(DeviceMessages.OwnTracks.Other.class);
+    assertThat(rejected(DeviceMessages.ownTracks("{\"_type\":\"location\",\"lat\":95,\"lon\":13,\"tst\":1}".getBytes(StandardCharsets.UTF_8))).detail())
+        .contains("'lat' out of range");
+    assertThat(rejected(DeviceMessages.ownTracks("{\"_type\":\"location\",\"lat\":52,\"lon\":13}".getBytes(StandardCharsets.UTF_8))).detail())
+        .contains("tst");
+  }
 }
