@@ -81,6 +81,7 @@ public final class DeviceEventConsumer {
     private final DeadLetters deadLetters;
     private final FleetMetrics metrics;
     private final ClipStore clips;
+    private final LateClips lateClips;
 
     Delivery(ActorSystem<?> system, IngestSettings settings, DeadLetters deadLetters, ClipStore clips) {
       this.system = system;
@@ -89,6 +90,7 @@ public final class DeviceEventConsumer {
       this.deadLetters = deadLetters;
       this.metrics = FleetMetrics.get(system);
       this.clips = clips;
+      this.lateClips = new LateClips(system, clips, settings.askTimeout(), CLIP_CHECK_PATIENCE, 10_000);
     }
 
     CompletionStage<Done> deliver(ConsumerRecord<String, byte[]> record) {
@@ -165,9 +167,12 @@ public final class DeviceEventConsumer {
       if (key.isEmpty()) return ask(deviceId, r -> new Device.RecordMotion(report, r), record, source, receivedAt);
       return clips.check(report.clipId(), key.get(), -1, CLIP_CHECK_PATIENCE).thenCompose(found ->
           ask(deviceId, r -> new Device.RecordMotion(report, r), record, source, receivedAt)
-              .thenCompose(done -> found.isEmpty()
-                  ? CompletableFuture.completedFuture(Done.getInstance())
-                  : ask(deviceId, r -> new Device.StoreClip(found.get(), r), record, source, receivedAt)));
+              .thenCompose(done -> {
+                if (found.isPresent()) return ask(deviceId, r -> new Device.StoreClip(found.get(), r), record, source, receivedAt);
+                // Not there yet (an upload straight to S3 still under way): keep looking for it a while.
+                lateClips.watch(deviceId, report.clipId(), key.get());
+                return CompletableFuture.completedFuture(Done.getInstance());
+              }));
     }
 
     CompletionStage<Done> ask(
