@@ -1,0 +1,76 @@
+package io.fleet.agent.edge;
+
+import com.typesafe.config.Config;
+import io.fleet.agent.clip.ClipSettings;
+import io.fleet.agent.detect.DetectorSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import io.fleet.agent.camera.Region;
+import io.fleet.agent.camera.SceneScripts;
+
+/**
+ * The agent's configuration, from the {@code agent} block of its HOCON file (see {@code config/agent.conf}):
+ * who it is, where Fleet is, what it watches, how it detects and records, and where it queues.
+ */
+public record AgentSettings(
+    String deviceId,
+    String password,
+    URI broker,
+    URI fleetApi,
+    String household,
+    String firmware,
+    Duration heartbeatInterval,
+    Source source,
+    DetectorSettings detector,
+    ClipSettings clips,
+    Path queueDirectory,
+    long queueMaxBytes) {
+
+  /** Where frames come from: {@code synthetic} (scripted motion), {@code directory} (JPEG/PNG files) or {@code mjpeg} (a URL). */
+  public record Source(String type, String location, double fps, int width, int height, int episodes, long seed, double speed) {}
+
+  @SuppressWarnings("unchecked")
+  private static List<Integer> region(Object value) {
+    List<Number> numbers = (List<Number>) value;
+    if (numbers.size() != 4) throw new IllegalArgumentException("agent.detector.ignore regions are [x, y, width, height]: " + value);
+    return numbers.stream().map(Number::intValue).toList();
+  }
+
+  public static AgentSettings fromConfig(Config root) {
+    Config a = root.getConfig("agent");
+    Config s = a.getConfig("source");
+    Config d = a.getConfig("detector");
+    Config c = a.getConfig("clips");
+    Path work = Path.of(a.getString("queue.directory"));
+    double fps = s.getDouble("fps");
+    List<Region> ignore = new ArrayList<>();
+    for (List<Integer> r : d.getList("ignore").unwrapped().stream().map(AgentSettings::region).toList()) {
+      ignore.add(new Region(r.get(0), r.get(1), r.get(2), r.get(3)));
+    }
+    // The synthetic scene's swaying tree is masked, as one would mask a real one (Motion's mask_file).
+    if (s.getString("type").equals("synthetic")) ignore.add(SceneScripts.swayRegion(s.getInt("width"), s.getInt("height")));
+    DetectorSettings detector = DetectorSettings.defaults()
+        .withDownscale(d.getInt("downscale"))
+        .withThreshold(d.getInt("threshold"))
+        .withMinimumMotionFrames(d.getInt("minimum-motion-frames"))
+        .withIgnore(ignore);
+    return new AgentSettings(
+        a.getString("device-id"),
+        a.getString("password"),
+        URI.create(a.getString("broker")),
+        URI.create(a.getString("fleet-api")),
+        a.getString("household"),
+        a.getString("firmware"),
+        a.getDuration("heartbeat-interval"),
+        new Source(s.getString("type"), s.getString("location"), fps, s.getInt("width"), s.getInt("height"),
+            s.getInt("episodes"), s.getLong("seed"), s.getDouble("speed")),
+        detector,
+        new ClipSettings(c.getInt("pre-capture-frames"), c.getInt("post-capture-frames"), c.getInt("max-clip-frames"), fps,
+            c.getInt("max-pending-clips"), work.resolve("encoding")),
+        work.resolve("outbox"),
+        a.getBytes("queue.max-bytes"));
+  }
+}

@@ -1,0 +1,295 @@
+package io.fleet.agent.edge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import io.fleet.agent.camera.Frame;
+import io.fleet.agent.camera.FrameDirectory;
+import io.fleet.agent.camera.FrameSource;
+import io.fleet.agent.camera.MjpegStream;
+import io.fleet.agent.camera.SceneScripts;
+import io.fleet.agent.camera.SyntheticScene;
+import io.fleet.agent.clip.Clip;
+import io.fleet.agent.clip.ClipRecorder;
+import io.fleet.agent.clip.Mp4ClipEncoder;
+import io.fleet.agent.detect.Detection;
+import io.fleet.agent.protocol.DeviceKind;
+import io.fleet.agent.protocol.Heartbeat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The program on the camera: {@code java -jar fleet-agent.jar --config agent.conf}. It watches its frame
+ * source with the Motion-style detector, records a clip of each motion event, and delivers S3 first:
+ * the clip is uploaded into Fleet's bucket (presigned URL), then the event published on
+ * {@code fleet/{id}/motion} (QoS 1) naming it. Heartbeats with battery, signal and firmware go out every
+ * interval while connected; the broker holds its last will.
+ *
+ * <p>Events and clips pass through the on-disk {@link Outbox}: when the broker or S3 is unreachable they
+ * wait there (bounded; the oldest clips give way first, never events) and go out in order, oldest first,
+ * when the way is clear again — also after a restart. One thread watches, one delivers, one encodes.
+ */
+public final class EdgeAgent implements AutoCloseable {
+  static {
+    // Before the first logger: the agent's own logging setup, unless the command line chose one.
+    if (System.getProperty("logback.configurationFile") == null) System.setProperty("logback.configurationFile", "agent-logback.xml");
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final AgentSettings settings;
+  private final Outbox outbox;
+  private final Uplink uplink;
+  private final ClipUpload upload;
+  private final ExecutorService encoding = ClipRecorder.encodingThread();
+  private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("fleet-agent-heartbeat"));
+  private final Instant bootedAt = Instant.now();
+  /** Events waiting for their clip: event start (frame time) → outbox entry. */
+  private final ConcurrentSkipListMap<Long, Long> awaitingClip = new ConcurrentSkipListMap<>();
+  private final AtomicLong delivered = new AtomicLong();
+  private final AtomicLong detected = new AtomicLong();
+  private final CompletableFuture<Long> watched = new CompletableFuture<>();
+  private final Thread watcher;
+  private final Thread deliverer;
+  private volatile boolean running = true;
+  private volatile io.fleet.agent.edge.MotionWatch watch;
+
+  private EdgeAgent(AgentSettings settings) throws IOException {
+    this.settings = settings;
+    Files.createDirectories(settings.clips().directory());
+    this.outbox = new Outbox(settings.queueDirectory(), settings.queueMaxBytes());
+    this.uplink = new Uplink(settings.broker(), settings.deviceId(), settings.password());
+    this.upload = new ClipUpload(settings.fleetApi(), settings.deviceId(), settings.password());
+    this.watcher = new Thread(this::watchFrames, "fleet-agent-watch");
+    this.deliverer = new Thread(this::deliver, "fleet-agent-deliver");
+  }
+
+  public static EdgeAgent start(AgentSettings settings) throws IOException {
+    EdgeAgent agent = new EdgeAgent(settings);
+    agent.watcher.start();
+    agent.deliverer.start();
+    long every = settings.heartbeatInterval().toMillis();
+    agent.heartbeats.scheduleAtFixedRate(agent::heartbeat, 0, every, TimeUnit.MILLISECONDS);
+    log.info("agent {} started: source {}, broker {}, outbox {} ({} entries left from before)", settings.deviceId(),
+        settings.source().type(), settings.broker(), settings.queueDirectory(), agent.outbox.size());
+    return agent;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 2 || !args[0].equals("--config")) {
+      System.err.println("usage: java -jar fleet-agent.jar --config agent.conf");
+      System.exit(2);
+    }
+    AgentSettings settings = AgentSettings.fromConfig(ConfigFactory.parseFile(Path.of(args[1]).toFile())
+        .withFallback(ConfigFactory.parseResources("agent-defaults.conf")).resolve());
+    EdgeAgent agent = start(settings);
+    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "fleet-agent-stop"));
+    agent.watched.join();
+    log.info("source ended; delivering what is left");
+  }
+
+  /** Motion events detected so far. */
+  public long detected() {
+    return detected.get();
+  }
+
+  /** Events published (their clip uploaded first). */
+  public long delivered() {
+    return delivered.get();
+  }
+
+  /** Entries waiting in the outbox. */
+  public int queued() {
+    return outbox.size();
+  }
+
+  public long droppedClips() {
+    return outbox.droppedClips();
+  }
+
+  /** Completes with the number of frames looked at when the source has ended. */
+  public CompletableFuture<Long> sourceEnded() {
+    return watched;
+  }
+
+  private void watchFrames() {
+    try (FrameSource source = paced(open(settings.source()))) {
+      ClipRecorder recorder = new ClipRecorder(settings.clips(), new Mp4ClipEncoder(), encoding);
+      watch = new MotionWatch(settings.detector(), recorder, new MotionWatch.Listener() {
+        @Override
+        public void eventStarted(Detection detection) {
+          detected.incrementAndGet();
+          ObjectNode event = JSON.createObjectNode();
+          event.put("event_id", settings.deviceId() + "-" + Instant.now().toEpochMilli());
+          event.put("ts", Instant.now().toString());
+          event.put("score", Math.round(1000.0 * detection.changedPixels() / (settings.source().width() * settings.source().height())) / 1000.0);
+          awaitingClip.put(detection.eventStartMillis(), outbox.add(event, true));
+        }
+
+        @Override
+        public void clipRecorded(CompletableFuture<Clip> clip) {
+          clip.whenComplete((c, error) -> onClip(c, error));
+        }
+      });
+      watched.complete(watch.run(source));
+    } catch (Exception e) {
+      log.error("frame source failed", e);
+      watched.completeExceptionally(e);
+    } finally {
+      // Events whose clip will never come go without one.
+      awaitingClip.values().forEach(outbox::noClip);
+      awaitingClip.clear();
+    }
+  }
+
+  /** A finished clip belongs to the event it started with; events it also covers go without their own. */
+  private void onClip(Clip clip, Throwable error) {
+    if (error != null || clip == null) {
+      log.warn("a clip failed ({}); its event goes without it", error == null ? "none" : error.toString());
+      Map.Entry<Long, Long> first = awaitingClip.pollFirstEntry();
+      if (first != null) outbox.noClip(first.getValue());
+      return;
+    }
+    Long seq = awaitingClip.remove(clip.eventStartMillis());
+    if (seq != null) outbox.attachClip(seq, clip.file());
+    else quietlyDelete(clip.file());
+    awaitingClip.headMap(clip.lastFrameMillis(), true).forEach((start, covered) -> {
+      awaitingClip.remove(start);
+      outbox.noClip(covered);
+    });
+  }
+
+  /** Oldest first: the clip into S3, then the event naming it; anything unreachable is tried again later. */
+  private void deliver() {
+    Duration backoff = Duration.ofMillis(500);
+    while (running) {
+      try {
+        Optional<Outbox.Entry> next = outbox.oldest(500);
+        if (next.isEmpty() || !next.get().ready()) {
+          if (next.isPresent()) Thread.sleep(100);
+          continue;
+        }
+        Outbox.Entry e = next.get();
+        String clipId = e.clipId();
+        if (clipId == null && e.clip().isPresent()) {
+          clipId = upload.upload(e.clip().get());
+          outbox.clipUploaded(e.seq(), clipId);
+        }
+        ObjectNode event = e.event();
+        if (clipId != null) event.put("clip_id", clipId);
+        uplink.publish("fleet/" + settings.deviceId() + "/motion", event.toString(), false)
+            .get(Uplink.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        outbox.remove(e.seq());
+        delivered.incrementAndGet();
+        backoff = Duration.ofMillis(500);
+      } catch (InterruptedException interrupted) {
+        return;
+      } catch (Exception failed) {
+        log.info("delivery waits {} ms: {}", backoff.toMillis(), failed.toString());
+        try {
+          Thread.sleep(backoff.toMillis());
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+        backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
+      }
+    }
+  }
+
+  private void heartbeat() {
+    if (!uplink.connected()) return;
+    Instant now = Instant.now();
+    Heartbeat hb = new Heartbeat(now, 100, -55, settings.firmware(), Duration.between(bootedAt, now).toSeconds(),
+        (int) Math.max(1, settings.heartbeatInterval().toSeconds()), DeviceKind.CAMERA, settings.household());
+    uplink.publish("fleet/" + settings.deviceId() + "/heartbeat", new String(hb.toJson(), StandardCharsets.UTF_8), false)
+        .whenComplete((ok, error) -> {
+          if (error != null) log.debug("heartbeat not sent: {}", error.toString());
+        });
+  }
+
+  private static FrameSource open(AgentSettings.Source s) throws IOException {
+    return switch (s.type()) {
+      case "synthetic" -> new SyntheticScene(SceneScripts.labelled(s.seed(), s.width(), s.height(), s.fps(), s.episodes()));
+      case "directory" -> FrameDirectory.open(Path.of(s.location()), s.fps());
+      case "mjpeg" -> MjpegStream.open(java.net.URI.create(s.location()), Duration.ofSeconds(10));
+      default -> throw new IllegalArgumentException("agent.source.type must be synthetic, directory or mjpeg: " + s.type());
+    };
+  }
+
+  /** Recorded frames (synthetic, a directory) come at the camera's pace times {@code speed}; a stream paces itself. */
+  private FrameSource paced(FrameSource source) {
+    if (settings.source().type().equals("mjpeg")) return source;
+    long nanosPerFrame = (long) (1e9 / (settings.source().fps() * settings.source().speed()));
+    return new FrameSource() {
+      private long due = System.nanoTime();
+
+      @Override
+      public Optional<Frame> next() throws IOException {
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          try {
+            TimeUnit.NANOSECONDS.sleep(wait);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+          }
+        }
+        due += nanosPerFrame;
+        return running ? source.next() : Optional.empty();
+      }
+
+      @Override
+      public void close() throws IOException {
+        source.close();
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (watch != null) watch.stop();
+    heartbeats.shutdownNow();
+    deliverer.interrupt();
+    try {
+      watcher.join(10_000);
+      deliverer.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    encoding.shutdown();
+    uplink.close();
+  }
+
+  private static void quietlyDelete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.debug("could not delete {}", file, e);
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
