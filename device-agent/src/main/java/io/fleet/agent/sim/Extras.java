@@ -37,7 +37,7 @@ abstract class Extras {
     return none();
   }
 
-  /** Readings from a day of simulated signal, over and over; an anomaly every ~1,000 readings. */
+  /** Readings from three days of simulated signal, over and over; an anomaly every ~1,000 readings. */
   private static final class Sensor extends Extras {
     private static final int LENGTH = 4320;
     private final String topic;
@@ -46,7 +46,9 @@ abstract class Extras {
 
     Sensor(String id, long seed) {
       this.topic = "fleet/" + id + "/telemetry";
-      this.readings = new SensorSignal(seed, 1440).generate(LENGTH, SensorSignal.schedule(LENGTH, 600, 1000)).readings();
+      // The first anomaly after 2–12 minutes of readings (at 5 s), so a newcomer sees some soon; then one every ~1,000.
+      int quiet = 120 + (int) Math.floorMod(seed, 120L);
+      this.readings = new SensorSignal(seed, 1440).generate(LENGTH, SensorSignal.schedule(LENGTH, quiet, 1000)).readings();
     }
 
     @Override
