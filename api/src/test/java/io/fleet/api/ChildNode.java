@@ -42,11 +42,30 @@ final class ChildNode {
   }
 
   static ChildNode start(Class<?> main, Path dataDir, String heap, String counter) throws Exception {
-    Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), "-Xmx" + heap, main.getName(), dataDir.toString())
-        .redirectErrorStream(true)
-        .start();
+    return start(main, heap, counter, dataDir.toString());
+  }
+
+  /** Runs {@code main} with these arguments. */
+  static ChildNode start(Class<?> main, String heap, String counter, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "-Xmx" + heap, main.getName()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     return new ChildNode(process, counter);
+  }
+
+  /** Waits until the counter reached {@code atLeast}, failing with the child's output if it died first. */
+  void awaitCount(long atLeast, Duration within) {
+    await("the child counts to " + atLeast).atMost(within).until(() -> count.get() >= atLeast || !process.isAlive());
+    synchronized (output) {
+      assertThat(process.isAlive()).as("child output: %s", output).isTrue();
+    }
+  }
+
+  /** Stops the child at once (SIGKILL). */
+  void kill() throws Exception {
+    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    reader.join(5000);
   }
 
   /** Waits until the counter reached {@code atLeast} (failing with the child's output if it died), then kills it. */

@@ -1,0 +1,71 @@
+package io.fleet.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fleet.agent.protocol.DeviceKind;
+import io.fleet.agent.sim.FleetStats;
+import io.fleet.agent.sim.SimulatedFleet;
+import io.fleet.infra.DeviceCredentials;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ten thousand simulated devices, each with its own MQTT connection and credentials, against one
+ * running Fleet: every device whose heartbeat the broker acknowledged is in the fleet summary, online.
+ * The devices run in a child JVM (20,000 sockets would not fit one process's file limit here); it
+ * prints how many devices have had a heartbeat acknowledged, and how many heartbeats failed. On the
+ * embedded servers only: the machine's shared Mosquitto is not ours to load with 10,000 sessions.
+ */
+class TenThousandDevicesIT {
+  private static final int DEVICES = 10_000;
+  private static final String SECRET = "ten-thousand-devices-it";
+
+  @Test
+  void everyDeviceWhoseHeartbeatsWereAcknowledgedIsOnlineInTheFleetSummary(@TempDir Path dataDir) throws Exception {
+    try (FleetApp app = FleetApp.start(new TestServers("embedded", null, null).config(dataDir, TestServers.uniqueSchema(),
+        Map.of("fleet.device-secret", SECRET)))) {
+      ChildNode devices = ChildNode.start(Devices.class, "1g", "HEARD", app.node().endpoints().mqttUrl(), SECRET);
+      try {
+        devices.awaitCount(DEVICES, Duration.ofSeconds(240));
+        ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
+        await("the fleet summary counts all of them online").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+            .until(() -> api.get("/api/fleet/summary").body().path("byStatus").path("online").asLong() == DEVICES);
+        JsonNode summary = api.get("/api/fleet/summary").body();
+        assertThat(summary.get("devices").asLong()).isEqualTo(DEVICES);
+        assertThat(summary.path("byType").path("camera").asLong()).isEqualTo(3334);
+        assertThat(api.get("/api/devices?q=k-&limit=500").body().get("items").size()).isEqualTo(500);
+      } finally {
+        devices.kill();
+      }
+    }
+  }
+
+  /** The child: the simulated fleet, printing {@code HEARD <n>} as devices get their first heartbeat acknowledged. */
+  public static final class Devices {
+    public static void main(String[] args) throws Exception {
+      DeviceCredentials credentials = new DeviceCredentials(args[1]);
+      try (SimulatedFleet fleet = SimulatedFleet.builder()
+          .mqtt(args[0])
+          .credentials(credentials::passwordFor)
+          .devices(DEVICES).idPrefix("k-")
+          .kinds(DeviceKind.CAMERA, DeviceKind.SENSOR, DeviceKind.TRACKER)
+          .households(1000)
+          .heartbeatInterval(Duration.ofSeconds(10))
+          .connectTimeout(Duration.ofSeconds(180))
+          .start()) {
+        while (true) {
+          long heard = fleet.devices().stream().filter(d -> d.heartbeatsAcked() > 0).count();
+          FleetStats stats = fleet.stats();
+          System.out.println("FAILED " + stats.heartbeatsFailed());
+          if (stats.heartbeatsFailed() == 0) System.out.println("HEARD " + heard);
+          Thread.sleep(1000); // pacing a progress line; the parent kills this process
+        }
+      }
+    }
+  }
+}
