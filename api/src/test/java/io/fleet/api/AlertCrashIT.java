@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node killed (SIGKILL) after its devices journaled their alerts and before any was published: the
- * child node's alert publisher writes to a topic nobody reads and never saves its offsets, which is
- * exactly the state a crash between "alert persisted" and "alert published" leaves. After a restart on
+ * child node's alert publisher gathers a group that never closes (a million events, an hour), so it
+ * neither publishes nor saves an offset, which is exactly the state a crash between "alert persisted"
+ * and "alert published" leaves. After a restart on
  * the same data, every alert reaches {@code fleet.alerts} exactly once.
  */
 class AlertCrashIT {
@@ -63,8 +64,8 @@ class AlertCrashIT {
       var config = new TestServers("embedded", null, null).config(Path.of(args[0]), "child", Map.of(
           "fleet.mqtt.client-id", "fleet-it-child",
           "fleet.kafka.topics.alerts", "fleet.alerts.unread",
-          "pekko.projection.at-least-once.save-offset-after-envelopes", 1_000_000,
-          "pekko.projection.at-least-once.save-offset-after-duration", "1h"));
+          "fleet.alerts.publish-group", 1_000_000,
+          "fleet.alerts.publish-group-within", "1h"));
       FleetApp app = FleetApp.start(config);
       try (AlertsTopic kafka = new AlertsTopic(app.node().endpoints().kafkaBootstrap(), "fleet.alerts.unread")) {
         for (int i = 0; i < DEVICES; i++) {

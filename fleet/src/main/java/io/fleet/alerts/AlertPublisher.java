@@ -24,7 +24,7 @@ import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
-import org.apache.pekko.projection.javadsl.AtLeastOnceProjection;
+import org.apache.pekko.projection.javadsl.GroupedProjection;
 import org.apache.pekko.projection.javadsl.Handler;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
@@ -36,8 +36,9 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  * (in {@code projection_offset_store}) only after Kafka acknowledged the records up to it. A crash
  * after the persist and before the publish therefore publishes on restart, and nothing is dropped.
  * Delivery is at least once: after a crash a few alerts may be published again, with the same
- * {@code alert_id} and {@code revision}, so consumers deduplicate. Bounded: one record at a time per
- * instance, through one idempotent producer; when Kafka is down the projection waits and retries.
+ * {@code alert_id} and {@code revision}, so consumers deduplicate. Bounded: a group of at most
+ * {@code fleet.alerts.publish-group} envelopes in flight per instance, through one idempotent producer (which keeps each
+ * partition's order); when Kafka is down the projection waits and retries.
  */
 public final class AlertPublisher {
   public static final String NAME = "alert-publisher";
@@ -60,18 +61,28 @@ public final class AlertPublisher {
     return producer;
   }
 
-  static AtLeastOnceProjection<Offset, EventEnvelope<DeviceEvent>> projection(ActorSystem<?> system,
+  /**
+   * Up to {@code fleet.alerts.publish-group} envelopes, or what came within {@code publish-group-within},
+   * are published together (and their offset saved after Kafka acknowledged them all).
+   */
+  static GroupedProjection<Offset, EventEnvelope<DeviceEvent>> projection(ActorSystem<?> system,
       DataSource dataSource, String tag, Publish publish) {
-    return JdbcProjection.atLeastOnceAsync(
+    com.typesafe.config.Config alerts = system.settings().config().getConfig("fleet.alerts");
+    return JdbcProjection.groupedWithinAsync(
         ProjectionId.of(NAME, tag),
         EventSourcedProvider.<DeviceEvent>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
         () -> new JdbcConnectionSession(dataSource),
         () -> publish,
-        system);
+        system)
+        .withGroup(alerts.getInt("publish-group"), alerts.getDuration("publish-group-within"));
   }
 
-  /** Sends one envelope's alert, if it carries one; stateless, so one instance serves a projection's restarts. */
-  static final class Publish extends Handler<EventEnvelope<DeviceEvent>> {
+  /**
+   * Sends a group of envelopes' alerts, all at once and in journal order (so a device's alerts keep their
+   * order in its partition), and completes when Kafka acknowledged every one; only then is the group's
+   * offset saved. Stateless, so one instance serves a projection's restarts.
+   */
+  static final class Publish extends Handler<List<EventEnvelope<DeviceEvent>>> {
     private final SendProducer<String, byte[]> producer;
     private final String topic;
     private final AlertJson json;
@@ -85,18 +96,22 @@ public final class AlertPublisher {
     }
 
     @Override
-    public CompletionStage<Done> process(EventEnvelope<DeviceEvent> envelope) {
-      DeviceEvent event = envelope.event();
-      Alert alert = event instanceof DeviceEvent.AlertRaised r ? r.alert()
-          : event instanceof DeviceEvent.AlertUpdated u ? u.alert() : null;
-      if (alert == null) return CompletableFuture.completedFuture(Done.getInstance());
-      ProducerRecord<String, byte[]> record =
-          new ProducerRecord<>(topic, event.deviceId(), json.toBytes(event.deviceId(), alert, event.at()));
-      record.headers().add("fleet.alert-id", alert.alertId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return producer.send(record).thenApply(metadata -> {
-        metrics.alertPublished(alert.kind().label());
-        return Done.getInstance();
-      });
+    public CompletionStage<Done> process(List<EventEnvelope<DeviceEvent>> envelopes) {
+      List<CompletableFuture<?>> sends = new java.util.ArrayList<>();
+      for (EventEnvelope<DeviceEvent> envelope : envelopes) {
+        DeviceEvent event = envelope.event();
+        Alert alert = event instanceof DeviceEvent.AlertRaised r ? r.alert()
+            : event instanceof DeviceEvent.AlertUpdated u ? u.alert() : null;
+        if (alert == null) continue;
+        ProducerRecord<String, byte[]> record =
+            new ProducerRecord<>(topic, event.deviceId(), json.toBytes(event.deviceId(), alert, event.at()));
+        record.headers().add("fleet.alert-id", alert.alertId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sends.add(producer.send(record).thenApply(metadata -> {
+          metrics.alertPublished(alert.kind().label());
+          return metadata;
+        }).toCompletableFuture());
+      }
+      return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(all -> Done.getInstance());
     }
   }
 }
