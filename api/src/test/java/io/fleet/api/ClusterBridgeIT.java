@@ -34,8 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Two Fleet nodes in one cluster share one MQTT session: the ingress bridge runs once, on the oldest
- * node, so each device message reaches Kafka once; when that node leaves, the bridge moves to the other
- * node and resumes the same session, losing nothing published meanwhile. Node A holds the embedded
+ * node, so each device message reaches Kafka once; an alert reaches live-stream subscribers on both
+ * nodes; when the bridge's node leaves, the bridge moves to the other node and resumes the same
+ * session, losing nothing published meanwhile. Node A holds the embedded
  * servers (they outlive its actor system when it leaves the cluster); node B uses them as real ones.
  */
 class ClusterBridgeIT {
@@ -67,6 +68,18 @@ class ClusterBridgeIT {
         await("every message in Kafka").atMost(Duration.ofSeconds(60)).until(() -> events.seen().containsAll(sent));
         assertThat(events.records()).as("records in Kafka: each message once, from one bridge").isEqualTo(sent.size());
         assertThat(bridged(a) + bridged(b)).as("messages the nodes' bridges took from MQTT").isEqualTo(sent.size());
+
+        // A live-stream subscriber on either node sees an alert, wherever the device's entity runs.
+        String watched = device(run, 3);
+        try (SseClient onA = new SseClient(a.baseUrl() + "/api/alerts/stream?deviceId=" + watched, a.operatorToken(), null);
+             SseClient onB = new SseClient(b.baseUrl() + "/api/alerts/stream?deviceId=" + watched, b.operatorToken(), null)) {
+          TestMqtt.publish(mqtt, "fleet/" + watched + "/status", "offline");
+          for (SseClient stream : List.of(onA, onB)) {
+            SseClient.Event alert = stream.next(Duration.ofSeconds(30));
+            assertThat(alert).as("the offline alert on each node's stream").isNotNull();
+            assertThat(JSON.readTree(alert.data()).get("kind").asText()).isEqualTo("offline");
+          }
+        }
 
         // Node A leaves the cluster (its actor system stops; its embedded servers keep running).
         Cluster.get(a.node().system()).manager().tell(Leave.create(Cluster.get(a.node().system()).selfMember().address()));
@@ -171,6 +184,7 @@ class ClusterBridgeIT {
     synchronized Set<String> seen() throws Exception {
       for (var r : consumer.poll(Duration.ofMillis(200))) {
         if (r.key() == null || !r.key().startsWith(prefix)) continue;
+        if (!io.fleet.ingest.IngestHeaders.get(r.headers(), io.fleet.ingest.IngestHeaders.KIND).orElse("").equals("heartbeat")) continue;
         JsonNode hb = JSON.readTree(r.value());
         seen.add(r.key() + "/" + hb.path("ts").asText());
         records++;
