@@ -121,8 +121,8 @@ class RaceIT {
         throw new AssertionError("the page says: " + browser.js("return document.body.innerText") + " / log: "
             + browser.driver.manage().logs().get("browser").getAll(), e);
       }
-      List<String> order = browser.driver.findElements(org.openqa.selenium.By.cssSelector("#r-board tr")).stream()
-          .map(tr -> tr.getAttribute("data-tracker")).toList();
+      // Read in one go: the live stream may replace the rows at any moment.
+      List<?> order = (List<?>) browser.js("return [...document.querySelectorAll('#r-board tr')].map(tr => tr.dataset.tracker)");
       assertThat(order).containsExactly("fast-" + run, "steady-" + run, "jumpy-" + run, "slow-" + run, "stops-" + run);
       await("a track per phone on the map and a speed plot per phone").atMost(Duration.ofSeconds(30)).until(() ->
           browser.driver.findElements(org.openqa.selenium.By.cssSelector("#r-map path.track")).size() == 5
