@@ -122,7 +122,8 @@ class RaceIT {
             + browser.driver.manage().logs().get("browser").getAll(), e);
       }
       // Read in one go: the live stream may replace the rows at any moment.
-      List<?> order = (List<?>) browser.js("return [...document.querySelectorAll('#r-board tr')].map(tr => tr.dataset.tracker)");
+      @SuppressWarnings("unchecked")
+      List<String> order = (List<String>) browser.js("return [...document.querySelectorAll('#r-board tr')].map(tr => tr.dataset.tracker)");
       assertThat(order).containsExactly("fast-" + run, "steady-" + run, "jumpy-" + run, "slow-" + run, "stops-" + run);
       await("a track per phone on the map and a speed plot per phone").atMost(Duration.ofSeconds(30)).until(() ->
           browser.driver.findElements(org.openqa.selenium.By.cssSelector("#r-map path.track")).size() == 5
