@@ -1,6 +1,7 @@
 package io.fleet.agent.camera;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.util.Objects;
 
@@ -22,10 +23,23 @@ public record Frame(long index, long timestampMillis, int width, int height, int
         }
     }
 
-    /** Reads the pixels of any image (one copy into a packed RGB array). */
+    /**
+     * Reads the pixels of any image (one copy into a packed RGB array). What JPEG decoders return (3-byte BGR) is
+     * read straight from its bytes, several times faster than {@link BufferedImage#getRGB}, with the same result.
+     */
     public static Frame of(long index, long timestampMillis, BufferedImage image) {
         int width = image.getWidth();
         int height = image.getHeight();
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && image.getRaster().getParent() == null
+                && image.getRaster().getDataBuffer() instanceof DataBufferByte buffer
+                && buffer.getNumBanks() == 1 && buffer.getData().length == width * height * 3) {
+            byte[] bgr = buffer.getData();
+            int[] rgb = new int[width * height];
+            for (int i = 0, b = 0; i < rgb.length; i++, b += 3) {
+                rgb[i] = (bgr[b + 2] & 0xFF) << 16 | (bgr[b + 1] & 0xFF) << 8 | (bgr[b] & 0xFF);
+            }
+            return new Frame(index, timestampMillis, width, height, rgb);
+        }
         int[] rgb = image.getRGB(0, 0, width, height, null, 0, width);
         for (int i = 0; i < rgb.length; i++) {
             rgb[i] &= 0xFFFFFF;

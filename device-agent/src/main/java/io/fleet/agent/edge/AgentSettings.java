@@ -13,7 +13,8 @@ import io.fleet.agent.camera.SceneScripts;
 
 /**
  * The agent's configuration, from the {@code agent} block of its HOCON file (see {@code config/agent.conf}):
- * who it is, where Fleet is, what it watches, how it detects and records, and where it queues.
+ * who it is, where Fleet is, what it watches, how it detects and records, where it queues, and how it reports
+ * motion (MQTT or, for a Kafka-speaking camera, the seed's JSON on Kafka).
  */
 public record AgentSettings(
     String deviceId,
@@ -27,7 +28,22 @@ public record AgentSettings(
     DetectorSettings detector,
     ClipSettings clips,
     Path queueDirectory,
-    long queueMaxBytes) {
+    long queueMaxBytes,
+    MotionEvents events) {
+
+  /** Events over MQTT. */
+  public AgentSettings(String deviceId, String password, URI broker, URI fleetApi, String household, String firmware,
+      Duration heartbeatInterval, Source source, DetectorSettings detector, ClipSettings clips, Path queueDirectory,
+      long queueMaxBytes) {
+    this(deviceId, password, broker, fleetApi, household, firmware, heartbeatInterval, source, detector, clips,
+        queueDirectory, queueMaxBytes, MotionEvents.mqtt());
+  }
+
+  /** The same settings, reporting motion as {@code events} says. */
+  public AgentSettings withEvents(MotionEvents events) {
+    return new AgentSettings(deviceId, password, broker, fleetApi, household, firmware, heartbeatInterval, source,
+        detector, clips, queueDirectory, queueMaxBytes, events);
+  }
 
   /** Where frames come from: {@code synthetic} (scripted motion), {@code directory} (JPEG/PNG files) or {@code mjpeg} (a URL). */
   public record Source(String type, String location, double fps, int width, int height, int episodes, long seed, double speed) {}
@@ -71,6 +87,15 @@ public record AgentSettings(
         new ClipSettings(c.getInt("pre-capture-frames"), c.getInt("post-capture-frames"), c.getInt("max-clip-frames"), fps,
             c.getInt("max-pending-clips"), work.resolve("encoding")),
         work.resolve("outbox"),
-        a.getBytes("queue.max-bytes"));
+        a.getBytes("queue.max-bytes"),
+        events(a.getConfig("events")));
+  }
+
+  private static MotionEvents events(Config e) {
+    Config k = e.getConfig("kafka");
+    java.util.Map<String, String> properties = new java.util.TreeMap<>();
+    k.getConfig("properties").entrySet().forEach(p -> properties.put(p.getKey().replace("\"", ""), p.getValue().unwrapped().toString()));
+    return new MotionEvents(e.getString("transport"), k.getString("bootstrap-servers"), k.getString("topic"),
+        k.getString("device-name"), k.getString("message"), java.time.ZoneId.of(k.getString("time-zone")), properties);
   }
 }

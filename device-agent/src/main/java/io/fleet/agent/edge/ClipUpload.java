@@ -11,37 +11,90 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Uploads a clip straight into Fleet's bucket, as the original cameras did: asks Fleet for a presigned
  * URL ({@code POST /api/devices/{id}/clips}, HTTP Basic with the device's MQTT credentials), then PUTs the
- * file to S3, streamed from disk. Any failure is an {@link IOException}: the caller keeps the clip and tries
- * again. Owns an HTTP client; nothing else.
+ * clip to S3. Any failure is an {@link IOException}: the caller keeps the clip and tries again. Holds one
+ * device's identity and an HTTP client, which many devices may share (the simulator's cameras do).
  */
-final class ClipUpload {
+public final class ClipUpload {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
   private final URI fleetApi;
   private final String deviceId;
   private final String authorization;
 
-  ClipUpload(URI fleetApi, String deviceId, String password) {
+  /** A clip in Fleet's bucket: the id Fleet issued for it and its object URL (the presigned URL without its query). */
+  public record Stored(String clipId, String url) {}
+
+  /** An upload for one device, sharing {@code http} (see {@link #httpClient()}). */
+  public ClipUpload(HttpClient http, URI fleetApi, String deviceId, String password) {
+    this.http = http;
     this.fleetApi = fleetApi;
     this.deviceId = deviceId;
     this.authorization = "Basic " + Base64.getEncoder().encodeToString((deviceId + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Returns the clip id Fleet issued, once S3 has the file. */
-  String upload(Path clip) throws IOException, InterruptedException {
-    HttpResponse<String> slot = http.send(HttpRequest.newBuilder(fleetApi.resolve("/api/devices/" + deviceId + "/clips"))
+  ClipUpload(URI fleetApi, String deviceId, String password) {
+    this(httpClient(), fleetApi, deviceId, password);
+  }
+
+  public static HttpClient httpClient() {
+    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** Returns the clip as stored, once S3 has the file, streamed from disk. */
+  Stored upload(Path clip) throws IOException, InterruptedException {
+    HttpRequest.BodyPublisher body;
+    try {
+      body = HttpRequest.BodyPublishers.ofFile(clip);
+    } catch (java.io.FileNotFoundException e) {
+      throw new IOException("the clip " + clip + " is gone", e);
+    }
+    try {
+      return uploadAsync(body).get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    }
+  }
+
+  /**
+   * The same without blocking: completes once S3 has {@code clip}, or fails with an {@link IOException}
+   * (wrapped in a {@link CompletionException}).
+   */
+  public CompletableFuture<Stored> uploadAsync(HttpRequest.BodyPublisher clip) {
+    HttpRequest slotRequest = HttpRequest.newBuilder(fleetApi.resolve("/api/devices/" + deviceId + "/clips"))
         .timeout(Duration.ofSeconds(15)).header("Authorization", authorization).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-    if (slot.statusCode() != 201) throw new IOException("Fleet refused an upload slot: " + slot.statusCode() + " " + slot.body());
-    JsonNode body = JSON.readTree(slot.body());
-    HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(body.get("url").asText()))
-        .timeout(Duration.ofMinutes(5)).header("Content-Type", "video/mp4")
-        .PUT(HttpRequest.BodyPublishers.ofFile(clip)).build(), HttpResponse.BodyHandlers.ofString());
-    if (put.statusCode() / 100 != 2) throw new IOException("S3 refused the clip: " + put.statusCode() + " " + put.body());
-    return body.get("clipId").asText();
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+    return http.sendAsync(slotRequest, HttpResponse.BodyHandlers.ofString()).thenCompose(slot -> {
+      if (slot.statusCode() != 201) throw failure("Fleet refused an upload slot: " + slot.statusCode() + " " + slot.body());
+      JsonNode body = parse(slot.body());
+      String clipId = body.get("clipId").asText();
+      String presigned = body.get("url").asText();
+      int query = presigned.indexOf('?');
+      Stored stored = new Stored(clipId, query < 0 ? presigned : presigned.substring(0, query));
+      HttpRequest put = HttpRequest.newBuilder(URI.create(presigned))
+          .timeout(Duration.ofMinutes(5)).header("Content-Type", "video/mp4").PUT(clip).build();
+      return http.sendAsync(put, HttpResponse.BodyHandlers.ofString()).thenApply(answer -> {
+        if (answer.statusCode() / 100 != 2) throw failure("S3 refused the clip: " + answer.statusCode() + " " + answer.body());
+        return stored;
+      });
+    });
+  }
+
+  private static JsonNode parse(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new CompletionException(e);
+    }
+  }
+
+  private static CompletionException failure(String message) {
+    return new CompletionException(new IOException(message));
   }
 }

@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * The program on the camera: {@code java -jar fleet-agent.jar --config agent.conf}. It watches its frame
  * source with the Motion-style detector, records a clip of each motion event, and delivers S3 first:
  * the clip is uploaded into Fleet's bucket (presigned URL), then the event published on
- * {@code fleet/{id}/motion} (QoS 1) naming it. Heartbeats with battery, signal and firmware go out every
- * interval while connected; the broker holds its last will.
+ * {@code fleet/{id}/motion} (QoS 1) naming it — or, for a Kafka-speaking camera
+ * ({@code agent.events.transport = kafka}), the seed's JSON naming its URL on {@code ksql_motion_events}
+ * ({@link KafkaMotionPublisher}). Heartbeats with battery, signal and firmware go out every interval while
+ * connected; the broker holds its last will.
  *
  * <p>Events and clips pass through the on-disk {@link Outbox}: when the broker or S3 is unreachable they
  * wait there (bounded; the oldest clips give way first, never events) and go out in order, oldest first,
@@ -57,6 +59,7 @@ public final class EdgeAgent implements AutoCloseable {
   private final Outbox outbox;
   private final Uplink uplink;
   private final ClipUpload upload;
+  private final MotionPublisher publisher;
   private final ExecutorService encoding = ClipRecorder.encodingThread();
   private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("fleet-agent-heartbeat"));
   private final Instant bootedAt = Instant.now();
@@ -76,6 +79,9 @@ public final class EdgeAgent implements AutoCloseable {
     this.outbox = new Outbox(settings.queueDirectory(), settings.queueMaxBytes());
     this.uplink = new Uplink(settings.broker(), settings.deviceId(), settings.password());
     this.upload = new ClipUpload(settings.fleetApi(), settings.deviceId(), settings.password());
+    this.publisher = settings.events().overKafka()
+        ? new KafkaMotionPublisher(settings.events(), settings.deviceId())
+        : new MqttMotionPublisher(uplink, settings.deviceId());
     this.watcher = new Thread(this::watchFrames, "fleet-agent-watch");
     this.deliverer = new Thread(this::deliver, "fleet-agent-deliver");
   }
@@ -186,15 +192,12 @@ public final class EdgeAgent implements AutoCloseable {
           continue;
         }
         Outbox.Entry e = next.get();
-        String clipId = e.clipId();
-        if (clipId == null && e.clip().isPresent()) {
-          clipId = upload.upload(e.clip().get());
-          outbox.clipUploaded(e.seq(), clipId);
+        ClipUpload.Stored clip = e.clipId() == null ? null : new ClipUpload.Stored(e.clipId(), e.clipUrl());
+        if (clip == null && e.clip().isPresent()) {
+          clip = upload.upload(e.clip().get());
+          outbox.clipUploaded(e.seq(), clip.clipId(), clip.url());
         }
-        ObjectNode event = e.event();
-        if (clipId != null) event.put("clip_id", clipId);
-        uplink.publish("fleet/" + settings.deviceId() + "/motion", event.toString(), false)
-            .get(Uplink.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        publisher.publish(e.event(), clip);
         outbox.remove(e.seq());
         delivered.incrementAndGet();
         backoff = Duration.ofMillis(500);
@@ -274,6 +277,7 @@ public final class EdgeAgent implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     encoding.shutdown();
+    publisher.close();
     uplink.close();
   }
 

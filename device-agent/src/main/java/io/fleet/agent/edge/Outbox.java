@@ -34,7 +34,7 @@ public final class Outbox {
   private long nextSeq = 1;
 
   /** One entry as the delivery loop sees it. */
-  public record Entry(long seq, ObjectNode event, Optional<Path> clip, boolean ready, String clipId) {}
+  public record Entry(long seq, ObjectNode event, Optional<Path> clip, boolean ready, String clipId, String clipUrl) {}
 
   public Outbox(Path directory, long maxClipBytes) {
     this.directory = directory;
@@ -100,14 +100,21 @@ public final class Outbox {
     Path clip = clipPath(seq);
     return Optional.of(new Entry(seq, (ObjectNode) e.get("event").deepCopy(),
         e.path("hasClip").asBoolean() && Files.exists(clip) ? Optional.of(clip) : Optional.empty(),
-        e.path("ready").asBoolean(), e.hasNonNull("clipId") ? e.get("clipId").asText() : null));
+        e.path("ready").asBoolean(), e.hasNonNull("clipId") ? e.get("clipId").asText() : null,
+        e.hasNonNull("clipUrl") ? e.get("clipUrl").asText() : null));
   }
 
   /** The clip is in S3 under {@code clipId}: it need not be uploaded again, nor kept. */
   public synchronized void clipUploaded(long seq, String clipId) {
+    clipUploaded(seq, clipId, null);
+  }
+
+  /** The same, with the clip's URL in the bucket (what a Kafka-speaking device names in its event). */
+  public synchronized void clipUploaded(long seq, String clipId, String clipUrl) {
     ObjectNode entry = entries.get(seq);
     if (entry == null) return;
     entry.put("clipId", clipId);
+    if (clipUrl != null) entry.put("clipUrl", clipUrl);
     write(seq, entry);
     deleteQuietly(clipPath(seq));
   }

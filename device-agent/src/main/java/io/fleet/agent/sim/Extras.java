@@ -37,23 +37,26 @@ abstract class Extras {
     return none();
   }
 
-  /** Readings from three days of simulated signal, over and over; an anomaly every ~1,000 readings. */
+  /**
+   * Three days of simulated signal, over and over; an anomaly every ~1,000 readings. Made one reading at a time:
+   * days of readings held by each of thousands of sensors would not fit a heap.
+   */
   private static final class Sensor extends Extras {
     private static final int LENGTH = 4320;
     private final String topic;
-    private final List<Map<String, Double>> readings;
+    private final SensorSignal.Readings readings;
     private int next;
 
     Sensor(String id, long seed) {
       this.topic = "fleet/" + id + "/telemetry";
       // The first anomaly after 2–12 minutes of readings (at 5 s), so a newcomer sees some soon; then one every ~1,000.
       int quiet = 120 + (int) Math.floorMod(seed, 120L);
-      this.readings = new SensorSignal(seed, 1440).generate(LENGTH, SensorSignal.schedule(LENGTH, quiet, 1000)).readings();
+      this.readings = new SensorSignal(seed, 1440).readings(SensorSignal.schedule(LENGTH, quiet, 1000));
     }
 
     @Override
     Optional<Message> next(Instant now) {
-      Map<String, Double> r = readings.get(next++ % readings.size());
+      Map<String, Double> r = readings.at(next++ % LENGTH);
       StringBuilder json = new StringBuilder("{\"ts\":\"").append(now).append("\",\"readings\":{");
       String sep = "";
       for (Map.Entry<String, Double> e : r.entrySet()) {

@@ -2,11 +2,14 @@ package io.fleet.agent.sim;
 
 import io.fleet.agent.protocol.DeviceKind;
 import io.fleet.agent.protocol.Topics;
+import io.fleet.agent.sim.camera.SampleClip;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +18,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -22,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -43,6 +48,11 @@ import java.util.stream.IntStream;
  * }
  * }</pre>
  *
+ * <p>Per-kind counts and rates: {@code .cameras(500).sensors(5000).trackers(50)} makes the cameras first, then
+ * the sensors, then the trackers; {@code .heartbeatInterval(DeviceKind.SENSOR, Duration.ofSeconds(30))} sets one
+ * kind's interval. {@code .misbehaving(0.01)} makes 1 % of the devices, spread over the fleet, misbehave in each
+ * {@link Misbehaviour} in turn; {@link #malformedMessages()} is the ground truth of what they got through.
+ *
  * <p>All heartbeats run on one shared scheduler of at most two threads, each device at its own random offset
  * within the interval, so thousands of devices cost a few scheduled tasks, not threads; MQTT I/O runs on the
  * client library's shared Netty event loops. {@link #close()} makes every device say {@code offline} and
@@ -55,9 +65,12 @@ public final class SimulatedFleet implements AutoCloseable {
     private final Duration closeTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> closing = new CompletableFuture<>();
+    private final GroundTruth groundTruth;
 
-    private SimulatedFleet(Map<String, VirtualDevice> devices, ScheduledExecutorService scheduler, Duration closeTimeout) {
+    private SimulatedFleet(
+            Map<String, VirtualDevice> devices, ScheduledExecutorService scheduler, Duration closeTimeout, GroundTruth groundTruth) {
         this.devices = devices;
+        this.groundTruth = groundTruth;
         this.scheduler = scheduler;
         this.closeTimeout = closeTimeout;
     }
@@ -89,13 +102,46 @@ public final class SimulatedFleet implements AutoCloseable {
         long sent = 0;
         long acked = 0;
         long failed = 0;
+        int refused = 0;
+        Map<DeviceKind, Traffic> byKind = new EnumMap<>(DeviceKind.class);
+        Traffic misbehaving = Traffic.NONE;
+        MotionCounts motion = MotionCounts.NONE;
         for (VirtualDevice device : devices.values()) {
+            motion = motion.plus(device.motionCounts());
             connected += device.isConnected() ? 1 : 0;
             sent += device.heartbeatsSent();
             acked += device.heartbeatsAcked();
             failed += device.heartbeatsFailed();
+            refused += device.wasRefused() ? 1 : 0;
+            if (device.misbehaviour() == null) {
+                byKind.merge(device.kind(), device.traffic(), Traffic::plus);
+            } else {
+                misbehaving = misbehaving.plus(device.traffic());
+            }
         }
-        return new FleetStats(devices.size(), connected, sent, acked, failed);
+        return new FleetStats(devices.size(), connected, sent, acked, failed, byKind, misbehaving, refused, motion);
+    }
+
+    /** Every camera's motion events the broker acknowledged, each sent after S3 had its clip. */
+    public List<MotionEventSent> motionEvents() {
+        return devices.values().stream().flatMap(d -> d.motionEvents().stream()).toList();
+    }
+
+    /** The devices that misbehave, in creation order. */
+    public List<VirtualDevice> misbehavingDevices() {
+        return devices.values().stream().filter(d -> d.misbehaviour() != null).toList();
+    }
+
+    /**
+     * Ground truth: every message of a misbehaving device that the broker acknowledged, in the order acknowledged
+     * (the first {@value GroundTruth#KEPT}; {@link #malformedMessagesDropped()} counts any beyond).
+     */
+    public List<MalformedMessage> malformedMessages() {
+        return groundTruth.messages();
+    }
+
+    public long malformedMessagesDropped() {
+        return groundTruth.dropped();
     }
 
     /**
@@ -133,7 +179,40 @@ public final class SimulatedFleet implements AutoCloseable {
         if (index >= devices.size()) {
             return CompletableFuture.completedFuture(null);
         }
-        return devices.get(index).connect().thenCompose(connected -> connectRest(devices, next));
+        VirtualDevice device = devices.get(index);
+        return device.connect()
+                .handle((connected, error) -> {
+                    // A device sent with wrong credentials is meant to be refused.
+                    if (error != null && !(device.misbehaviour() == Misbehaviour.WRONG_CREDENTIALS && device.wasRefused())) {
+                        throw error instanceof CompletionException c ? c : new CompletionException(error);
+                    }
+                    return connected;
+                })
+                .thenCompose(connected -> connectRest(devices, next));
+    }
+
+    /** The acknowledged messages of misbehaving devices, bounded so that a long run cannot exhaust memory. */
+    static final class GroundTruth {
+        static final int KEPT = 1_000_000;
+        private final ConcurrentLinkedQueue<MalformedMessage> messages = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger kept = new AtomicInteger();
+        private final AtomicLong dropped = new AtomicLong();
+
+        void add(MalformedMessage message) {
+            if (kept.incrementAndGet() <= KEPT) {
+                messages.add(message);
+            } else {
+                dropped.incrementAndGet();
+            }
+        }
+
+        List<MalformedMessage> messages() {
+            return List.copyOf(messages);
+        }
+
+        long dropped() {
+            return dropped.get();
+        }
     }
 
     /** Configures and starts a {@link SimulatedFleet}; only {@link #mqtt(String)} is required. */
@@ -146,6 +225,16 @@ public final class SimulatedFleet implements AutoCloseable {
         private int count = 1;
         private String idPrefix = "sim-";
         private List<DeviceKind> kinds = List.of(DeviceKind.values());
+        /** Counts per kind, in blocks, instead of {@link #kinds}; null unless one was given. */
+        private Map<DeviceKind, Integer> perKind;
+        private final Map<DeviceKind, Duration> intervalOf = new EnumMap<>(DeviceKind.class);
+        private double misbehavingShare;
+        private List<Misbehaviour> misbehaviours = List.of(Misbehaviour.values());
+        private int oversizedBytes = 512 * 1024;
+        private URI fleetApi;
+        private Duration motionGap;
+        private byte[] clip;
+        private int maxClipUploads = 16;
         private boolean telemetry;
         private int households = 1;
         private String firmware = "1.4.2";
@@ -191,6 +280,91 @@ public final class SimulatedFleet implements AutoCloseable {
             }
             this.count = count;
             this.ids = null;
+            this.perKind = null;
+            return this;
+        }
+
+        /** How many cameras; with {@link #sensors} and {@link #trackers} instead of {@link #devices(int)}. */
+        public Builder cameras(int count) {
+            return count(DeviceKind.CAMERA, count);
+        }
+
+        public Builder sensors(int count) {
+            return count(DeviceKind.SENSOR, count);
+        }
+
+        public Builder trackers(int count) {
+            return count(DeviceKind.TRACKER, count);
+        }
+
+        /** How many devices of {@code kind}: the numbered ids go to cameras first, then sensors, then trackers. */
+        public Builder count(DeviceKind kind, int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("cannot have " + count + " " + kind.wireName() + "s");
+            }
+            if (perKind == null) {
+                perKind = new EnumMap<>(DeviceKind.class);
+            }
+            perKind.put(kind, count);
+            this.ids = null;
+            return this;
+        }
+
+        /** One kind's heartbeat interval (and so the rate of its telemetry or locations), instead of the common one. */
+        public Builder heartbeatInterval(DeviceKind kind, Duration interval) {
+            requirePositive(interval);
+            intervalOf.put(Objects.requireNonNull(kind, "kind"), interval);
+            return this;
+        }
+
+        /**
+         * The share of devices (0 to 1) that misbehave, spread evenly over the fleet, taking the given misbehaviours
+         * in turn (default: all of {@link Misbehaviour}). Default 0.
+         */
+        public Builder misbehaving(double share, Misbehaviour... which) {
+            if (!(share >= 0 && share <= 1)) {
+                throw new IllegalArgumentException("the misbehaving share is between 0 and 1: " + share);
+            }
+            this.misbehavingShare = share;
+            if (which.length > 0) {
+                this.misbehaviours = List.of(which);
+            }
+            return this;
+        }
+
+        /**
+         * Cameras have motion episodes, about one every {@code meanGap} each (at random): each uploads a clip into
+         * Fleet's bucket through the presigned URL of Fleet's API at {@code fleetApiUrl}, S3 first, then publishes
+         * the motion event naming it on {@code fleet/{id}/motion}. The clip is a real H.264 MP4 encoded once and
+         * shared ({@link SampleClip}) unless {@link #clip(byte[])} gives one. Off by default.
+         */
+        public Builder motion(String fleetApiUrl, Duration meanGap) {
+            this.fleetApi = URI.create(Objects.requireNonNull(fleetApiUrl, "fleetApiUrl"));
+            this.motionGap = requirePositive(meanGap);
+            return this;
+        }
+
+        /** The clip cameras upload for their motion episodes, instead of the shared sample clip. */
+        public Builder clip(byte[] mp4) {
+            this.clip = mp4.clone();
+            return this;
+        }
+
+        /** Clip uploads in flight at once over the whole fleet (more episodes wait for a later beat). Default 16. */
+        public Builder maxClipUploads(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("need at least one upload at a time: " + max);
+            }
+            this.maxClipUploads = max;
+            return this;
+        }
+
+        /** The size of an {@link Misbehaviour#OVERSIZED} message; default 512 KiB (Fleet's limit is 256 KiB). */
+        public Builder oversizedBytes(int bytes) {
+            if (bytes < 64) {
+                throw new IllegalArgumentException("an oversized message needs at least 64 bytes: " + bytes);
+            }
+            this.oversizedBytes = bytes;
             return this;
         }
 
@@ -218,6 +392,7 @@ public final class SimulatedFleet implements AutoCloseable {
             all.add(Objects.requireNonNull(first, "first"));
             all.addAll(List.of(more));
             this.kinds = List.copyOf(all);
+            this.perKind = null;
             return this;
         }
 
@@ -247,11 +422,15 @@ public final class SimulatedFleet implements AutoCloseable {
 
         /** Default 5 s; a heartbeat reports it as {@code interval_s}, rounded up to whole seconds. */
         public Builder heartbeatInterval(Duration interval) {
+            this.interval = requirePositive(interval);
+            return this;
+        }
+
+        private static Duration requirePositive(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("heartbeat interval must be positive: " + interval);
             }
-            this.interval = interval;
-            return this;
+            return interval;
         }
 
         /** Reconnect delays double from {@code initial} up to {@code max}, plus up to 25 % jitter. Default 1 s, 30 s. */
@@ -309,21 +488,22 @@ public final class SimulatedFleet implements AutoCloseable {
             SplittableRandom random = seed == null ? new SplittableRandom() : new SplittableRandom(seed);
             Clock clock = Clock.systemUTC();
             Instant bootedAt = clock.instant();
-            List<String> deviceIds = ids != null ? ids : numberedIds();
+            GroundTruth groundTruth = new GroundTruth();
+            MotionSettings motion = fleetApi == null ? null
+                    : new MotionSettings(fleetApi, motionGap, clip != null ? () -> clip : SampleClip::bytes, maxClipUploads);
             Map<String, VirtualDevice> devices = new LinkedHashMap<>();
-            for (int i = 0; i < deviceIds.size(); i++) {
-                String id = deviceIds.get(i);
-                DeviceKind kind = kinds.get(i % kinds.size());
-                DeviceHealth health = new DeviceHealth(kind, firmware, random.nextLong(), bootedAt);
-                String household = "household-" + (i % households + 1);
-                Extras extras = telemetry ? Extras.of(kind, id, random.nextLong()) : Extras.none();
-                devices.put(id, new VirtualDevice(id, kind, household, health, interval, broker, clock, extras));
+            for (DevicePlan d : plan()) {
+                DeviceHealth health = new DeviceHealth(d.kind(), firmware, random.nextLong(), bootedAt);
+                Extras extras = telemetry && d.misbehaviour() == null ? Extras.of(d.kind(), d.id(), random.nextLong()) : Extras.none();
+                devices.put(d.id(), new VirtualDevice(d.id(), d.kind(), d.household(), health, intervalOf(d.kind()), broker,
+                        clock, new Behaviour(extras, d.misbehaviour(), oversizedBytes, groundTruth::add, motion)));
             }
             ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(
                     Math.min(2, Runtime.getRuntime().availableProcessors()), heartbeatThreads());
-            SimulatedFleet fleet = new SimulatedFleet(devices, scheduler, closeTimeout);
+            SimulatedFleet fleet = new SimulatedFleet(devices, scheduler, closeTimeout, groundTruth);
             for (VirtualDevice device : devices.values()) {
-                device.startHeartbeats(scheduler, Duration.ofNanos(random.nextLong(interval.toNanos())));
+                Duration every = intervalOf(device.kind());
+                device.startHeartbeats(scheduler, Duration.ofNanos(random.nextLong(every.toNanos())));
             }
             return connectAll(List.copyOf(devices.values()), connectConcurrency)
                     .orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -342,7 +522,55 @@ public final class SimulatedFleet implements AutoCloseable {
                     });
         }
 
+        /** The devices {@link #start()} would start, in order, without starting anything. */
+        public List<DevicePlan> plan() {
+            List<String> deviceIds = ids != null ? ids : numberedIds();
+            List<DeviceKind> kindOfEach = kindsOf(deviceIds.size());
+            int misbehavingCount = (int) Math.round(misbehavingShare * deviceIds.size());
+            List<DevicePlan> plan = new ArrayList<>(deviceIds.size());
+            for (int i = 0; i < deviceIds.size(); i++) {
+                plan.add(new DevicePlan(deviceIds.get(i), kindOfEach.get(i), "household-" + (i % households + 1),
+                        misbehaviourOf(i, deviceIds.size(), misbehavingCount)));
+            }
+            return plan;
+        }
+
+        private Duration intervalOf(DeviceKind kind) {
+            return intervalOf.getOrDefault(kind, interval);
+        }
+
+        /** Misbehaving devices are spread evenly: device {@code i} misbehaves if it starts a new stride. */
+        private Misbehaviour misbehaviourOf(int i, int total, int misbehavingCount) {
+            if (misbehavingCount == 0) {
+                return null;
+            }
+            long slot = (long) i * misbehavingCount / total;
+            long previous = i == 0 ? -1 : (long) (i - 1) * misbehavingCount / total;
+            return slot != previous ? misbehaviours.get((int) (slot % misbehaviours.size())) : null;
+        }
+
+        /** Per-kind counts in blocks (cameras, sensors, trackers), or the kinds in turn. */
+        private List<DeviceKind> kindsOf(int total) {
+            List<DeviceKind> out = new ArrayList<>(total);
+            if (perKind != null && ids == null) {
+                for (DeviceKind kind : DeviceKind.values()) {
+                    for (int n = perKind.getOrDefault(kind, 0); n > 0; n--) {
+                        out.add(kind);
+                    }
+                }
+            } else {
+                for (int i = 0; i < total; i++) {
+                    out.add(kinds.get(i % kinds.size()));
+                }
+            }
+            return out;
+        }
+
         private List<String> numberedIds() {
+            int count = perKind == null ? this.count : perKind.values().stream().mapToInt(Integer::intValue).sum();
+            if (count < 1) {
+                throw new IllegalStateException("a fleet needs at least one device");
+            }
             int digits = Math.max(4, String.valueOf(count - 1).length());
             String format = "%s%0" + digits + "d";
             return IntStream.range(0, count).mapToObj(i -> String.format(format, idPrefix, i))

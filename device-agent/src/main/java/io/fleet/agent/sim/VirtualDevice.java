@@ -12,12 +12,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * retried with exponential backoff for as long as the device is not leaving, so a broker restart is survived.
  * Heartbeats due while it is disconnected are skipped, not queued: a late heartbeat would lie about when the
  * device was alive. Nothing survives the JVM.
+ *
+ * <p>A misbehaving device (see {@link Misbehaviour}) sends its kind of bad message in place of each heartbeat and
+ * reports each one the broker acknowledged to the fleet's ground truth; its messages are counted apart.
  */
 public final class VirtualDevice {
 
@@ -48,12 +53,22 @@ public final class VirtualDevice {
     private final Extras extras;
     private final String statusTopic;
     private final DeviceLink link;
+    /** Null for a well-behaved device. */
+    private final Misbehaviour misbehaviour;
+    private final int oversizedBytes;
+    private final Consumer<MalformedMessage> groundTruth;
+    /** A camera's motion episodes; null for other kinds or when the fleet has none. */
+    private final CameraMotion motion;
+    /** Every publish, heartbeats included. */
+    private final Counters messages = new Counters();
 
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean silenced;
+    /** Set when the broker refused the device for good at CONNECT. */
+    private volatile boolean refused;
     /** Set when the device goes away on purpose: no more reconnects or heartbeats. */
     private volatile boolean leaving;
     /** The {@code online} publish of the latest connection; {@link #connect()} completes with it. */
@@ -63,13 +78,16 @@ public final class VirtualDevice {
     VirtualDevice(
             String id, DeviceKind kind, String household, DeviceHealth health, Duration interval,
             BrokerSettings broker, Clock clock) {
-        this(id, kind, household, health, interval, broker, clock, Extras.none());
+        this(id, kind, household, health, interval, broker, clock, Behaviour.plain(Extras.none()));
     }
 
     VirtualDevice(
             String id, DeviceKind kind, String household, DeviceHealth health, Duration interval,
-            BrokerSettings broker, Clock clock, Extras extras) {
-        this.extras = extras;
+            BrokerSettings broker, Clock clock, Behaviour behaviour) {
+        this.extras = behaviour.extras();
+        this.misbehaviour = behaviour.misbehaviour();
+        this.oversizedBytes = behaviour.oversizedBytes();
+        this.groundTruth = behaviour.groundTruth();
         this.id = Topics.requireValidDeviceId(id);
         this.kind = kind;
         this.household = household;
@@ -80,8 +98,15 @@ public final class VirtualDevice {
         this.clock = clock;
         this.heartbeatTopic = Topics.heartbeat(id);
         this.statusTopic = Topics.status(id);
+        String password = broker.passwordOf(id);
+        if (misbehaviour == Misbehaviour.WRONG_CREDENTIALS) {
+            password = (password == null ? "" : password) + "-wrong";
+        }
         this.link = DeviceLink.create(
-                broker.version(), id, broker.endpoint(), broker.passwordOf(id), this::onConnected, this::onDisconnected);
+                broker.version(), id, broker.endpoint(), password, this::onConnected, this::onDisconnected);
+        this.motion = kind == DeviceKind.CAMERA && misbehaviour == null && behaviour.motion() != null
+                ? new CameraMotion(id, password, behaviour.motion(), id.hashCode(), interval.multipliedBy(2))
+                : null;
     }
 
     public String id() {
@@ -94,6 +119,32 @@ public final class VirtualDevice {
 
     public String household() {
         return household;
+    }
+
+    /** How this device misbehaves; null when it behaves. */
+    public Misbehaviour misbehaviour() {
+        return misbehaviour;
+    }
+
+    /** Whether the broker refused this device for good when it connected (credentials, client id, protocol). */
+    public boolean wasRefused() {
+        return refused;
+    }
+
+    /** A camera's motion events the broker acknowledged, each after its clip was in S3; empty for others. */
+    public List<MotionEventSent> motionEvents() {
+        return motion == null ? List.of() : motion.sent();
+    }
+
+    /** Motion episodes started, clips uploaded, and episodes that failed (upload or publish) so far. */
+    public MotionCounts motionCounts() {
+        return motion == null ? MotionCounts.NONE
+                : new MotionCounts(motion.episodes(), motion.clipsUploaded(), motion.failed(), motion.acked(), motion.lastFailure());
+    }
+
+    /** Every message it published so far: heartbeats, status, telemetry, locations, motion, malformed ones. */
+    public Traffic traffic() {
+        return new Traffic(1, isConnected() ? 1 : 0, messages.sent(), messages.acked(), messages.failed());
     }
 
     /**
@@ -203,7 +254,7 @@ public final class VirtualDevice {
         if (!link.isConnected()) {
             return CompletableFuture.completedFuture(null);
         }
-        return link.publish(statusTopic, utf8(Topics.OFFLINE), true)
+        return send(statusTopic, utf8(Topics.OFFLINE), true)
                 .exceptionally(error -> null)
                 .thenCompose(saidOffline -> link.disconnect())
                 .exceptionally(error -> {
@@ -217,18 +268,37 @@ public final class VirtualDevice {
             return;
         }
         try {
-            byte[] payload = heartbeat(clock.instant()).toJson();
+            Heartbeat heartbeat = heartbeat(clock.instant());
+            if (misbehaviour != null) {
+                send(heartbeatTopic, misbehaviour.corrupt(heartbeat, oversizedBytes), false);
+                return;
+            }
             sent.incrementAndGet();
-            link.publish(heartbeatTopic, payload, false)
+            send(heartbeatTopic, heartbeat.toJson(), false)
                     .whenComplete((ok, error) -> (error == null ? acked : failed).incrementAndGet());
-            extras.next(clock.instant()).ifPresent(m -> link.publish(m.topic(), utf8(m.payload()), false)
+            extras.next(clock.instant()).ifPresent(m -> send(m.topic(), utf8(m.payload()), false)
                     .whenComplete((ok, error) -> {
                         if (error != null) log.debug("{} could not send {}", id, m.topic(), error);
                     }));
+            if (motion != null && acked.get() > 0) {
+                motion.maybeStart(clock.instant(), (topic, payload) -> send(topic, payload, false));
+            }
         } catch (RuntimeException e) {
             // Thrown out of a scheduled task, it would end this device's heartbeats for good.
             log.warn("{} could not send a heartbeat", id, e);
         }
+    }
+
+    /**
+     * Publishes (QoS 1), counting it; a misbehaving device's message that the broker acknowledged goes into the
+     * ground truth, since Fleet must then have received it.
+     */
+    CompletableFuture<Void> send(String topic, byte[] payload, boolean retain) {
+        CompletableFuture<Void> publish = messages.track(link.publish(topic, payload, retain));
+        if (misbehaviour != null && (!misbehaviour.corruptsHeartbeats() || topic.equals(heartbeatTopic))) {
+            publish.thenRun(() -> groundTruth.accept(MalformedMessage.of(id, misbehaviour, topic, payload)));
+        }
+        return publish;
     }
 
     private void onConnected(MqttClientConnectedContext context) {
@@ -238,7 +308,7 @@ public final class VirtualDevice {
             return;
         }
         connections.incrementAndGet();
-        online = link.publish(statusTopic, utf8(Topics.ONLINE), true);
+        online = send(statusTopic, utf8(Topics.ONLINE), true);
         online.whenComplete((ok, error) -> {
             if (error != null) {
                 log.warn("{} could not publish its online status", id, error);
@@ -250,7 +320,12 @@ public final class VirtualDevice {
         if (context.getSource() == MqttDisconnectSource.USER || leaving) {
             context.getReconnector().reconnect(false);
         } else if (link.isRefusal(context.getCause())) {
-            log.warn("{} was refused by the broker, not reconnecting: {}", id, context.getCause().getMessage());
+            refused = true;
+            if (misbehaviour == Misbehaviour.WRONG_CREDENTIALS) {
+                log.debug("{} was refused by the broker, as its wrong credentials should be", id);
+            } else {
+                log.warn("{} was refused by the broker, not reconnecting: {}", id, context.getCause().getMessage());
+            }
             context.getReconnector().reconnect(false);
         } else {
             int attempts = context.getReconnector().getAttempts();

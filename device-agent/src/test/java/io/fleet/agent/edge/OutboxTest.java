@@ -45,7 +45,7 @@ class OutboxTest {
     Outbox before = new Outbox(dir.resolve("q"), 1_000_000);
     long a = before.add(event("e-1"), true);
     before.attachClip(a, clip("c1.mp4", 500));
-    before.clipUploaded(a, "clip-1");
+    before.clipUploaded(a, "clip-1", "http://s3/fleet-clips/clips/cam/clip-1");
     long b = before.add(event("e-2"), true);
     before.attachClip(b, clip("c2.mp4", 700));
 
@@ -54,6 +54,7 @@ class OutboxTest {
     assertThat(after.size()).isEqualTo(2);
     Outbox.Entry e1 = after.oldest(0).orElseThrow();
     assertThat(e1.clipId()).as("uploaded before the restart: not again").isEqualTo("clip-1");
+    assertThat(e1.clipUrl()).as("what a Kafka-speaking camera names").isEqualTo("http://s3/fleet-clips/clips/cam/clip-1");
     assertThat(e1.clip()).isEmpty();
     after.remove(e1.seq());
     Outbox.Entry e2 = after.oldest(0).orElseThrow();

@@ -16,6 +16,7 @@ import io.fleet.agent.sim.TopicRecorder.Message;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,7 +25,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -236,13 +240,14 @@ class SimulatedFleetIT {
 
         int exitCode = FleetSim.run(new String[] {"--mqtt", hivemq.url(), "--devices", "5", "--id-prefix", prefix,
                 "--interval", "1s", "--duration", "2s", "--progress", "1s"},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
 
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(exitCode).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(printed).contains("started 5 devices on tcp://127.0.0.1:")
-                .containsPattern("progress t=\\d+s connected=5/5 sent=\\d+ acked=\\d+ failed=0")
-                .containsPattern("summary t=2s connected=5/5 sent=([1-9]\\d*) acked=\\1 failed=0");
+        assertThat(printed).contains("starting 5 devices on tcp://127.0.0.1:", "started 5 devices in ")
+                .containsPattern("t=\\d+s connected=5/5 sent=\\d+ acked=\\d+ failed=0")
+                .contains("summary after 2 s: 5 devices, 5 connected")
+                .containsPattern("all +5 +[1-9]\\d* +[1-9]\\d* +0 ");
     }
 
     private SimulatedFleet start(String url, SimulatedFleet.Builder builder) {
@@ -285,5 +290,50 @@ class SimulatedFleetIT {
 
     private static <T> Map<String, T> byId(Collection<VirtualDevice> devices, Function<VirtualDevice, T> value) {
         return devices.stream().collect(Collectors.toMap(VirtualDevice::id, value));
+    }
+
+    @Test
+    void theCommandLineRunsEachKindAtItsOwnRateAndItsSummaryCountsWhatASubscriberReceived() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TopicRecorder recorder = TopicRecorder.subscribe(hivemq.url(), prefix, "fleet/+/+", "owntracks/+/+")) {
+            int exit = FleetSim.run(new String[] {
+                "--mqtt", hivemq.url(), "--cameras", "2", "--sensors", "3", "--trackers", "1", "--id-prefix", prefix,
+                "--interval", "500ms", "--tracker-interval", "250ms", "--duration", "3s", "--progress", "1s"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err, false);
+            String printed = out.toString(StandardCharsets.UTF_8);
+
+            assertThat(exit).as(printed).isZero();
+            assertThat(printed).contains("started 6 devices").contains("connected=6/6")
+                    .containsPattern("camera +2 ").containsPattern("sensor +3 ").containsPattern("tracker +1 ");
+            List<String> cameras = ids(prefix, 0, 2);
+            List<String> sensors = ids(prefix, 2, 5);
+            List<String> trackers = ids(prefix, 5, 6);
+            long acked = acknowledged(printed);
+            await("every acknowledged message at the subscriber").atMost(Duration.ofSeconds(30))
+                    .until(() -> recorder.messages(null).size() >= acked);
+            assertThat(recorder.messages(null)).hasSize((int) acked);
+            assertThat(recorder.countsByDevice("heartbeat")).containsOnlyKeys(concat(cameras, sensors, trackers));
+            assertThat(recorder.countsByDevice("telemetry")).containsOnlyKeys(sensors);
+            assertThat(recorder.countsByDevice("phone")).containsOnlyKeys(trackers);
+            assertThat(recorder.messages(trackers.get(0), "phone").size())
+                    .as("a tracker at 250 ms sends more than a camera at 500 ms")
+                    .isGreaterThan(recorder.messages(cameras.get(0), "heartbeat").size());
+            recorder.clearRetained(concat(cameras, sensors, trackers).stream().map(Topics::status).toList());
+        }
+    }
+
+    private static long acknowledged(String printed) {
+        Matcher all = Pattern.compile("\\n +all +\\d+ +\\d+ +(\\d+) +0 ").matcher(printed);
+        assertThat(all.find()).as("the summary's 'all' row in%n%s", printed).isTrue();
+        return Long.parseLong(all.group(1));
+    }
+
+    private static List<String> ids(String prefix, int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> String.format("%s%04d", prefix, i)).toList();
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... lists) {
+        return java.util.Arrays.stream(lists).flatMap(List::stream).toList();
     }
 }

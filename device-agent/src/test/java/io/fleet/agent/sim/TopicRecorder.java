@@ -58,8 +58,9 @@ final class TopicRecorder implements AutoCloseable {
         }
     }
 
+    /** The messages on one channel, or on all when {@code channel} is null. */
     List<Message> messages(String channel) {
-        return messages.stream().filter(m -> m.channel().equals(channel)).collect(Collectors.toList());
+        return messages.stream().filter(m -> channel == null || m.channel().equals(channel)).collect(Collectors.toList());
     }
 
     List<Message> messages(String deviceId, String channel) {

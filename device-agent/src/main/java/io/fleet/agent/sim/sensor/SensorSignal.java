@@ -34,15 +34,39 @@ public final class SensorSignal {
   /** {@code length} readings; the anomalies must not overlap. */
   public Trace generate(int length, List<Injected> anomalies) {
     List<Map<String, Double>> out = new ArrayList<>(length);
-    double phase = random.nextDouble() * 2 * Math.PI;
-    double base = 19 + random.nextDouble() * 4;
-    Double stuck = null;
+    Readings readings = readings(anomalies);
     for (int i = 0; i < length; i++) {
+      out.add(readings.at(i));
+    }
+    return new Trace(out, List.copyOf(anomalies));
+  }
+
+  /**
+   * The same readings one at a time, kept nowhere: what a simulated sensor needs to run for days (thousands of
+   * sensors cannot each hold days of readings). {@code generate(n, anomalies)} is the first {@code n} of them.
+   */
+  public Readings readings(List<Injected> anomalies) {
+    return new Readings(List.copyOf(anomalies));
+  }
+
+  /** A signal's readings in order; ask for steps in increasing order (a stuck value holds across them). */
+  public final class Readings {
+    private final List<Injected> anomalies;
+    private final double phase = random.nextDouble() * 2 * Math.PI;
+    private final double base = 19 + random.nextDouble() * 4;
+    private Double stuck;
+
+    private Readings(List<Injected> anomalies) {
+      this.anomalies = anomalies;
+    }
+
+    /** The reading at step {@code i}. */
+    public Map<String, Double> at(int i) {
       double cycle = 2 * Math.sin(2 * Math.PI * i / stepsPerDay + phase);
       double temperature = base + cycle + random.nextGaussian() * 0.15;
       double humidity = 55 - 1.5 * cycle + random.nextGaussian() * 0.4;
       double vibration = 0.02 + random.nextGaussian() * 0.003;
-      Injected a = at(anomalies, i);
+      Injected a = SensorSignal.at(anomalies, i);
       if (a != null) {
         switch (a.type()) {
           case SPIKE -> temperature += 6;
@@ -60,9 +84,8 @@ public final class SensorSignal {
       r.put("temperature", round(temperature, 2));
       r.put("humidity", round(humidity, 2));
       r.put("vibration", round(vibration, 4));
-      out.add(r);
+      return r;
     }
-    return new Trace(out, List.copyOf(anomalies));
   }
 
   /**
