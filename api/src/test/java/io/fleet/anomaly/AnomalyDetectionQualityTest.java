@@ -13,7 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Event-level precision and recall of the anomaly detectors, with the shipped settings, on simulated
+ * Event-level precision and recall of the anomaly detectors (the statistical ones and the learned
+ * one-class SVM), with the shipped settings, on simulated
  * sensors (the simulator's {@link SensorSignal}: daily cycle, noise, correlated humidity) with injected
  * spikes, drifts, stuck values and correlation breaks of known extent. Consecutive anomalous readings
  * (gaps up to {@value #GAP}) form one detected event; it is right when it overlaps an injected anomaly
@@ -72,6 +73,25 @@ class AnomalyDetectionQualityTest {
   void bothTogetherCatchEveryKindWithFewFalseAlarms() {
     Score s = evaluate(List.of(RobustZScore.NAME, OnlineMahalanobis.NAME));
     report("robust-z+mahalanobis", s);
+    assertThat(s.precision()).isGreaterThanOrEqualTo(0.9);
+    assertThat(s.recall()).isGreaterThanOrEqualTo(0.95);
+  }
+
+  @Test
+  void theLearnedOneClassSvmAloneCatchesEveryKindWithFewFalseAlarms() {
+    Score s = evaluate(List.of(OneClassSvm.NAME));
+    report("one-class-svm", s);
+    assertThat(s.precision()).isGreaterThanOrEqualTo(0.9);
+    assertThat(s.recall()).isGreaterThanOrEqualTo(0.95);
+    for (AnomalyType t : AnomalyType.values()) {
+      assertThat(s.recall(t)).as("recall of %s", t).isGreaterThanOrEqualTo(0.9);
+    }
+  }
+
+  @Test
+  void allThreeTogetherKeepFewFalseAlarms() {
+    Score s = evaluate(List.of(RobustZScore.NAME, OnlineMahalanobis.NAME, OneClassSvm.NAME));
+    report("all three", s);
     assertThat(s.precision()).isGreaterThanOrEqualTo(0.9);
     assertThat(s.recall()).isGreaterThanOrEqualTo(0.95);
   }

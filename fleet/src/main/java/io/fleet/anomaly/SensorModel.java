@@ -16,13 +16,21 @@ import java.util.Map;
 public final class SensorModel {
   private final RobustZScore robust;
   private final OnlineMahalanobis mahalanobis;
+  private final OneClassSvm oneClassSvm;
 
   /** What a device journals of its model; a detector that is not configured has none. */
-  public record Baseline(RobustZScore.State robustZ, OnlineMahalanobis.State mahalanobis) implements CborSerializable {}
+  public record Baseline(RobustZScore.State robustZ, OnlineMahalanobis.State mahalanobis, OneClassSvm.State oneClassSvm)
+      implements CborSerializable {
+    /** A baseline of the statistical detectors only. */
+    public Baseline(RobustZScore.State robustZ, OnlineMahalanobis.State mahalanobis) {
+      this(robustZ, mahalanobis, null);
+    }
+  }
 
-  private SensorModel(RobustZScore robust, OnlineMahalanobis mahalanobis) {
+  private SensorModel(RobustZScore robust, OnlineMahalanobis mahalanobis, OneClassSvm oneClassSvm) {
     this.robust = robust;
     this.mahalanobis = mahalanobis;
+    this.oneClassSvm = oneClassSvm;
   }
 
   public static SensorModel of(List<String> detectors, AnomalySettings settings, Baseline baseline) {
@@ -30,11 +38,13 @@ public final class SensorModel {
         ? RobustZScore.restore(settings.robustZ(), baseline == null ? null : baseline.robustZ()) : null;
     OnlineMahalanobis mahalanobis = detectors.contains(OnlineMahalanobis.NAME)
         ? OnlineMahalanobis.restore(settings.mahalanobis(), baseline == null ? null : baseline.mahalanobis()) : null;
-    return new SensorModel(robust, mahalanobis);
+    OneClassSvm oneClassSvm = detectors.contains(OneClassSvm.NAME)
+        ? OneClassSvm.restore(settings.oneClassSvm(), baseline == null ? null : baseline.oneClassSvm()) : null;
+    return new SensorModel(robust, mahalanobis, oneClassSvm);
   }
 
   public boolean judges() {
-    return robust != null || mahalanobis != null;
+    return robust != null || mahalanobis != null || oneClassSvm != null;
   }
 
   public Verdict observe(Map<String, Double> readings) {
@@ -62,13 +72,15 @@ public final class SensorModel {
   }
 
   public Baseline baseline() {
-    return new Baseline(robust == null ? null : robust.state(), mahalanobis == null ? null : mahalanobis.state());
+    return new Baseline(robust == null ? null : robust.state(), mahalanobis == null ? null : mahalanobis.state(),
+        oneClassSvm == null ? null : oneClassSvm.state());
   }
 
   private List<AnomalyDetector> detectors() {
     List<AnomalyDetector> all = new ArrayList<>();
     if (robust != null) all.add(robust);
     if (mahalanobis != null) all.add(mahalanobis);
+    if (oneClassSvm != null) all.add(oneClassSvm);
     return all;
   }
 
