@@ -1,0 +1,93 @@
+package io.fleet.frames;
+
+import io.fleet.agent.clip.Mp4ClipEncoder;
+import io.fleet.ingest.DeadLetter;
+import io.fleet.ingest.DeadLetters;
+import io.fleet.metrics.FleetMetrics;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.kafka.CommitterSettings;
+import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.Subscriptions;
+import org.apache.pekko.kafka.javadsl.Committer;
+import org.apache.pekko.kafka.javadsl.Consumer;
+
+/**
+ * Reads the JPEG frames cameras without local detection stream to {@code fleet.frames} (keyed by camera,
+ * headers in {@link FrameHeaders}) and runs the edge agent's detector and clip recorder on them, one
+ * {@link CameraLane} per camera; finished clips go to the {@link ClipDelivery} (S3 first, then the
+ * device's motion report). Frames of one camera are looked at one at a time and in order, cameras in
+ * parallel on {@code detector-threads}; at most {@code buffer} frames of a camera and {@code parallelism}
+ * in all are on their way, so a slow node or a camera with a backlog backpressures Kafka (consumer lag)
+ * instead of filling memory. Frames without the headers, too large or
+ * not a JPEG go to the dead letters. An offset is committed only once every frame up to it is done with:
+ * looked at, and — for frames a clip is cut from — that clip stored and reported. Owns the lanes and the
+ * detector and encoder threads; everything else restarts from the committed offsets.
+ */
+public final class FrameConsumer {
+  private final Consumer.DrainingControl<Done> control;
+  private final ExecutorService detecting;
+  private final ExecutorService encoding;
+
+  private FrameConsumer(Consumer.DrainingControl<Done> control, ExecutorService detecting, ExecutorService encoding) {
+    this.control = control;
+    this.detecting = detecting;
+    this.encoding = encoding;
+  }
+
+  public static FrameConsumer start(ActorSystem<?> system, FrameSettings settings,
+      ConsumerSettings<String, byte[]> consumerSettings, DeadLetters deadLetters, ClipDelivery delivery) {
+    ExecutorService detecting = Executors.newFixedThreadPool(settings.detectorThreads(), threads("fleet-frame-detector"));
+    ExecutorService encoding = Executors.newFixedThreadPool(settings.encoderThreads(), threads("fleet-frame-encoder"));
+    FleetMetrics metrics = FleetMetrics.get(system);
+    CameraLanes lanes = new CameraLanes(settings, metrics.registry(), new Mp4ClipEncoder(), detecting, encoding, delivery);
+    Consumer.DrainingControl<Done> control = Consumer
+        .committableSource(consumerSettings.withGroupId(settings.consumerGroup()), Subscriptions.topics(settings.topic()))
+        .mapAsync(1, message -> {
+          metrics.messageIn(settings.topic() + ":frame");
+          return lanes.admit(message);
+        })
+        .mapAsyncPartitioned(settings.parallelism(), CameraLanes.Admitted::camera, (admitted, camera) -> lanes.look(admitted))
+        .mapAsync(settings.parallelism(), done -> deadLetterIfMalformed(done, deadLetters))
+        .mapConcat(lanes::committable)
+        .toMat(Committer.sink(CommitterSettings.create(system)), Consumer::createDrainingControl)
+        .run(system);
+    return new FrameConsumer(control, detecting, encoding);
+  }
+
+  private static CompletionStage<CameraLanes.Done> deadLetterIfMalformed(CameraLanes.Done done, DeadLetters deadLetters) {
+    if (!(done.outcome() instanceof CameraLane.Malformed malformed)) return CompletableFuture.completedFuture(done);
+    ConsumerRecord<String, byte[]> record = done.admitted().record();
+    DeadLetter.Reason reason = done.admitted().refused() != null ? done.admitted().refused() : DeadLetter.Reason.MALFORMED_FRAME;
+    String source = "kafka:" + record.topic() + "/" + record.partition() + "/" + record.offset();
+    byte[] payload = record.value() == null ? new byte[0] : record.value();
+    return deadLetters.send(new DeadLetter(record.key(), reason, malformed.detail(), source, payload,
+            Instant.ofEpochMilli(record.timestamp())))
+        .thenApply(sent -> done);
+  }
+
+  private static java.util.concurrent.ThreadFactory threads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Finishes the frames on their way, commits what may be committed, then stops the threads. */
+  public CompletionStage<Done> stop() {
+    return control.drainAndShutdown(ForkJoinPool.commonPool()).whenComplete((done, failed) -> {
+      detecting.shutdown();
+      encoding.shutdown();
+    });
+  }
+}
