@@ -90,7 +90,18 @@
 
   // One device, live from its entity (the list's last seen may lag by a minute).
   async function showDevice(id) {
-    const d = await api('/api/devices/' + encodeURIComponent(id));
+    $('device').hidden = false;
+    $('d-title').textContent = id;
+    $('d-fields').replaceChildren();
+    $('d-more').replaceChildren(Object.assign(document.createElement('p'), { className: 'hint', textContent: 'Loading…' }));
+    let d;
+    try {
+      d = await api('/api/devices/' + encodeURIComponent(id));
+    } catch (err) {
+      $('d-more').replaceChildren(Object.assign(document.createElement('p'), { className: 'error', role: 'alert',
+        textContent: 'No such device here: ' + err.message }));
+      return;
+    }
     $('d-title').textContent = d.name && d.name !== d.deviceId ? `${d.deviceId} (${d.name})` : d.deviceId;
     const fields = [['Type', d.type], ['Household', d.household], ['Location', d.location], ['Status', d.status],
       ['Since', d.statusSince], ['Last seen', d.lastSeen ? `${d.lastSeen} (${ago(d.lastSeen)})` : 'never'],
@@ -103,7 +114,7 @@
       const dd = document.createElement('dd'); dd.textContent = v == null ? '–' : v;
       return [dt, dd];
     }));
-    $('device').hidden = false;
+    await window.FleetDevice.show(api, token, d, $('d-more'));
   }
   $('devices').addEventListener('click', (e) => {
     const row = e.target.closest('tr[data-device]');
@@ -133,8 +144,13 @@
     const rows = page.items.map((ev) => {
       const tr = document.createElement('tr');
       tr.dataset.event = ev.id;
+      const clip = cell(ev.detail && ev.detail.clipId && (ev.type === 'clip_stored' || ev.detail.clipVerified) ? '' : null);
+      if (clip.textContent === '') {
+        clip.append(Object.assign(document.createElement('a'), { textContent: 'clip', target: '_blank',
+          href: '/api/clips/' + encodeURIComponent(ev.detail.clipId) + '?access_token=' + encodeURIComponent(token) }));
+      }
       tr.append(cell(ev.at.replace('T', ' ').replace('Z', '')), cell(ev.deviceId), cell(ev.household), cell(ev.type),
-        cell(JSON.stringify(ev.detail), 'detail'));
+        clip, cell(JSON.stringify(ev.detail), 'detail'));
       return tr;
     });
     if (append) $('events').append(...rows); else $('events').replaceChildren(...rows);

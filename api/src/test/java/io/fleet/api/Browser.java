@@ -45,6 +45,18 @@ final class Browser implements AutoCloseable {
     return file;
   }
 
+  /**
+   * Saves the page as {@link #screenshot} does; with {@code -Dfleet.docs=true} it also replaces
+   * {@code docs/<docsName>}, the README's picture of this view.
+   */
+  Path screenshot(String name, String docsName) throws Exception {
+    Path shot = screenshot(name);
+    if (Boolean.getBoolean("fleet.docs")) {
+      Files.copy(shot, Path.of("..", "docs", docsName), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return shot;
+  }
+
   @Override
   public void close() {
     driver.quit();
