@@ -51,9 +51,12 @@ final class AlertRoutes extends AllDirectives {
         path("stream", () -> get(() -> filters(principal, filter ->
             optionalHeaderValueByName("Last-Event-ID", lastEventId ->
                 onSuccess(start(lastEventId), position -> completeOK(
-                    feed.from(position, filter)
-                        .map(e -> ServerSentEvent.create(e.json(), Optional.of("alert"), Optional.of(e.position().encode()),
-                            java.util.OptionalInt.empty()))
+                    // First the position the stream starts at, as an id without data (no event fires): a
+                    // browser that loses the connection before any alert came resumes from there, not from now.
+                    Source.single(ServerSentEvent.create("", Optional.empty(), Optional.of(position.encode()), java.util.OptionalInt.empty()))
+                        .concat(feed.from(position, filter)
+                            .map(e -> ServerSentEvent.create(e.json(), Optional.of("alert"), Optional.of(e.position().encode()),
+                                java.util.OptionalInt.empty())))
                         .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat),
                     EventStreamMarshalling.toEventStream())))))),
         path("ws", () -> get(() -> filters(principal, filter -> parameterOptional("lastEventId", lastEventId ->

@@ -133,6 +133,10 @@ final class ClipRoutes extends AllDirectives {
       if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > settings.maxBytes()) {
         return tooLarge();
       }
+      if (!node.clips().available()) {
+        return respondWithHeader(RetryAfter.create(5L), () -> HttpApi.error(StatusCodes.SERVICE_UNAVAILABLE, "clip store unavailable",
+            "S3 is not answering; upload the clip again later"));
+      }
       if (!slots.tryAcquire(deviceId)) {
         return respondWithHeader(RetryAfter.create(1L), () -> HttpApi.error(StatusCodes.TOO_MANY_REQUESTS, "busy",
             "too many clip uploads at once on this node or from this device; retry shortly"));
@@ -158,6 +162,10 @@ final class ClipRoutes extends AllDirectives {
           return bytes;
         })
         .runWith(node.clips().upload(key, type), node.system())
+        .whenComplete((uploaded, failure) -> {
+          if (failure == null) node.clips().uploadSucceeded();
+          else if (!causedBy(failure, EntityStreamSizeException.class)) node.clips().uploadFailed();
+        })
         .thenCompose(uploaded -> node.clips().check(clipId, key, received.get(), CHECK_PATIENCE))
         .thenCompose(checked -> checked.isPresent()
             ? tellStored(deviceId, checked.get())
@@ -176,13 +184,18 @@ final class ClipRoutes extends AllDirectives {
   }
 
   private Route failed(Throwable failure) {
+    if (causedBy(failure, EntityStreamSizeException.class)) return tooLarge();
     Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof EntityStreamSizeException) return tooLarge();
+    return respondWithHeader(RetryAfter.create(5L), () -> HttpApi.error(StatusCodes.SERVICE_UNAVAILABLE, "clip store unavailable",
+        "the clip could not be stored (" + cause.getClass().getSimpleName() + "); upload it again"));
+  }
+
+  private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) return true;
     }
-    return HttpApi.error(StatusCodes.SERVICE_UNAVAILABLE, "clip store unavailable",
-        "the clip could not be stored (" + cause.getClass().getSimpleName() + "); upload it again");
+    return false;
   }
 
   private Route tooLarge() {

@@ -35,12 +35,14 @@ final class DemoDevices implements AutoCloseable {
     this.description = description;
   }
 
-  static DemoDevices start(Config simulator, FleetNode node) {
+  /** {@code apiUrl}: where the simulated cameras ask for presigned clip uploads. */
+  static DemoDevices start(Config simulator, FleetNode node, String apiUrl) {
     int count = simulator.getInt("devices");
     if (count <= 0) return new DemoDevices(null, null, "  Simulated devices  none (FLEET_SIMULATED_DEVICES=0)");
     Duration interval = simulator.getDuration("heartbeat-interval");
     try {
-      SimulatedFleet fleet = SimulatedFleet.builder()
+      Duration motionEvery = simulator.getDuration("motion-every");
+      SimulatedFleet.Builder builder = SimulatedFleet.builder()
           .mqtt(node.endpoints().mqttUrl())
           .credentials(node.infrastructure().deviceCredentials()::passwordFor)
           .devices(count)
@@ -48,8 +50,9 @@ final class DemoDevices implements AutoCloseable {
           .kinds(DeviceKind.CAMERA, DeviceKind.SENSOR, DeviceKind.TRACKER)
           .households(Math.max(1, count / 10))
           .heartbeatInterval(interval)
-          .telemetry(true)
-          .start();
+          .telemetry(true);
+      if (!motionEvery.isZero()) builder = builder.motion(apiUrl, motionEvery);
+      SimulatedFleet fleet = builder.start();
       ScheduledExecutorService churn = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fleet-demo-churn");
         t.setDaemon(true);
@@ -57,7 +60,8 @@ final class DemoDevices implements AutoCloseable {
       });
       scheduleChurn(fleet, churn, simulator.getDouble("silent-share"), interval);
       return new DemoDevices(fleet, churn, "  Simulated devices  " + count + " (demo-…), heartbeat every "
-          + interval.toSeconds() + " s; FLEET_SIMULATED_DEVICES=0 turns them off");
+          + interval.toSeconds() + " s" + (motionEvery.isZero() ? "" : ", cameras' motion with a clip about every "
+          + motionEvery.toMinutes() + " min") + "; FLEET_SIMULATED_DEVICES=0 turns them off");
     } catch (RuntimeException e) {
       log.warn("simulated devices did not start: {}", e.toString());
       return new DemoDevices(null, null, "  Simulated devices  failed to start: " + e.getMessage());

@@ -22,8 +22,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
- * {@code /api/devices}: the fleet list from the read side, one device live from its entity, and
- * registration (which hands out the device's MQTT credentials).
+ * {@code /api/devices}: the fleet list from the read side, one device live from its entity,
+ * registration (which hands out the device's MQTT credentials) and decommissioning.
  */
 final class DeviceRoutes extends AllDirectives {
   private final FleetNode node;
@@ -51,7 +51,10 @@ final class DeviceRoutes extends AllDirectives {
         pathEndOrSingleSlash(() -> concat(
             get(() -> list(principal)),
             post(() -> entity(Json.unmarshaller(RegisterDevice.class), body -> register(principal, body))))),
-        path(PathMatchers.segment(), id -> get(() -> one(principal, id)))));
+        path(PathMatchers.segment(), id -> concat(
+            get(() -> one(principal, id)),
+            delete(() -> decommission(principal, id)))),
+        path(PathMatchers.segment().slash("telemetry"), id -> get(() -> telemetry(principal, id)))));
   }
 
   private Route list(Principal principal) {
@@ -105,6 +108,31 @@ final class DeviceRoutes extends AllDirectives {
     return onSuccess(reply, r -> r.isError()
         ? HttpApi.error(StatusCodes.CONFLICT, "registration refused", r.getError().getMessage())
         : complete(StatusCodes.CREATED, new RegisteredDevice(r.getValue(), credentials(body.deviceId())), Json.marshaller()));
+  }
+
+  /** A sensor's last readings from its entity's memory (see {@code RecentReadings}), scoped like the device. */
+  private Route telemetry(Principal principal, String id) {
+    if (!DeviceTopic.isValidDeviceId(id)) return notFound(id);
+    CompletionStage<StatusReply<Device.TelemetryView>> reply =
+        sharding.entityRefFor(Device.TYPE_KEY, id).ask(Device.GetTelemetry::new, askTimeout);
+    return onSuccess(reply, r -> r.isSuccess() && principal.maySee(r.getValue().household())
+        ? completeOK(r.getValue().series(), Json.marshaller())
+        : notFound(id));
+  }
+
+  /**
+   * Takes a device out of the fleet (operators only): its open alerts are cleared by the operator, it
+   * leaves the fleet list, and what it still sends is dead-lettered as from an unknown device until it is
+   * registered again. Its history stays searchable.
+   */
+  private Route decommission(Principal principal, String id) {
+    if (!principal.isOperator()) {
+      return HttpApi.error(StatusCodes.FORBIDDEN, "forbidden", "only operators decommission devices");
+    }
+    if (!DeviceTopic.isValidDeviceId(id)) return notFound(id);
+    CompletionStage<StatusReply<org.apache.pekko.Done>> reply = sharding.entityRefFor(Device.TYPE_KEY, id)
+        .ask(replyTo -> new Device.Decommission(principal.name(), replyTo), askTimeout);
+    return onSuccess(reply, r -> r.isSuccess() ? complete(StatusCodes.NO_CONTENT) : notFound(id));
   }
 
   private MqttCredentials credentials(String deviceId) {

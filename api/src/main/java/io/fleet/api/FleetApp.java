@@ -49,7 +49,8 @@ public final class FleetApp implements AutoCloseable {
           .bind(api.route())
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
-      DemoDevices demo = DemoDevices.start(fleet.getConfig("simulator"), node);
+      DemoDevices demo = DemoDevices.start(fleet.getConfig("simulator"), node,
+          "http://127.0.0.1:" + binding.localAddress().getPort());
       return new FleetApp(node, binding, token, demo);
     } catch (Exception e) {
       node.close();

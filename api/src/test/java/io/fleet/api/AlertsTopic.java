@@ -51,6 +51,11 @@ final class AlertsTopic implements AutoCloseable {
 
   /** Polls once and returns every alert seen so far for {@code deviceId}. */
   synchronized List<Seen> of(String deviceId) {
+    return all().stream().filter(s -> deviceId.equals(s.key())).toList();
+  }
+
+  /** Polls once and returns every alert seen so far. */
+  synchronized List<Seen> all() {
     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
       try {
         seen.add(new Seen(r.key(), JSON.readTree(r.value()), System.nanoTime()));
@@ -58,7 +63,7 @@ final class AlertsTopic implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     }
-    return seen.stream().filter(s -> deviceId.equals(s.key())).toList();
+    return List.copyOf(seen);
   }
 
   @Override

@@ -38,6 +38,11 @@ final class ApiClient {
     return send(request(path).DELETE());
   }
 
+  /** The {@code Authorization} header of a device's basic credentials (clip uploads). */
+  static String basic(String user, String password) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   ApiClient withToken(String other) {
     return new ApiClient(baseUrl, other);
   }

@@ -160,6 +160,45 @@ class ApiIT {
   }
 
   @Test
+  void aDecommissionedDeviceLeavesTheFleetAndWhatItStillSendsIsDeadLettered() {
+    String id = "gone-" + UUID.randomUUID().toString().substring(0, 8);
+    String household = "h-" + id;
+    assertThat(api.post("/api/devices", "{\"deviceId\":\"" + id + "\",\"type\":\"sensor\",\"household\":\"" + household + "\"}").status())
+        .isEqualTo(201);
+    var service = TestMqtt.serviceClient(app.node().endpoints());
+    TestMqtt.publish(service, "fleet/" + id + "/heartbeat", "{\"ts\":\"" + Instant.now() + "\",\"battery\":50}");
+    await().atMost(Duration.ofSeconds(30)).until(() -> "online".equals(api.statuses("household=" + household).get(id)));
+    ApiClient homeowner = api.withToken(api.post("/api/tokens", "{\"household\":\"" + household + "\"}").body().get("token").asText());
+    assertThat(homeowner.delete("/api/devices/" + id).status()).as("homeowners may not decommission").isEqualTo(403);
+
+    assertThat(api.delete("/api/devices/" + id).status()).isEqualTo(204);
+
+    assertThat(api.get("/api/devices/" + id).status()).isEqualTo(404);
+    await().atMost(Duration.ofSeconds(30)).until(() -> api.statuses("household=" + household).isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        api.get("/api/events?deviceId=" + id + "&type=decommissioned").body().get("items").size() == 1);
+    assertThat(api.get("/api/events?deviceId=" + id + "&type=decommissioned").body().at("/items/0/detail/by").asText())
+        .isEqualTo("operator");
+    long unknownBefore = deadLetters("unknown-device");
+    TestMqtt.publish(service, "fleet/" + id + "/heartbeat", "{\"ts\":\"" + Instant.now() + "\",\"battery\":50}");
+    await("the heartbeat dead-lettered").atMost(Duration.ofSeconds(30)).until(() -> deadLetters("unknown-device") > unknownBefore);
+    assertThat(api.get("/api/devices/" + id).status()).as("it did not register itself again").isEqualTo(404);
+    assertThat(api.delete("/api/devices/" + id).status()).isEqualTo(404);
+
+    assertThat(api.post("/api/devices", "{\"deviceId\":\"" + id + "\",\"type\":\"sensor\",\"household\":\"" + household + "\"}").status())
+        .as("an operator registers it again").isEqualTo(201);
+    assertThat(api.get("/api/devices/" + id).status()).isEqualTo(200);
+    service.disconnect();
+  }
+
+  private static long deadLetters(String reason) {
+    String metrics = api.withToken(null).get("/metrics").text();
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("(?m)^fleet_dead_letters_total\\{reason=\"" + reason + "\"}\\s+(\\S+)$").matcher(metrics);
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+  }
+
+  @Test
   void metricsArePrometheusText() {
     ApiClient.Response metrics = api.withToken(null).get("/metrics");
     assertThat(metrics.status()).isEqualTo(200);

@@ -62,6 +62,18 @@ final class ChildNode {
     }
   }
 
+  /** The last number the child printed after its counter's name. */
+  long count() {
+    return count.get();
+  }
+
+  /** The child's last {@code lines} lines of output, for a failure's message. */
+  String tail(int lines) {
+    synchronized (output) {
+      return String.join(System.lineSeparator(), output.subList(Math.max(0, output.size() - lines), output.size()));
+    }
+  }
+
   /** Stops the child at once (SIGKILL). */
   void kill() throws Exception {
     process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

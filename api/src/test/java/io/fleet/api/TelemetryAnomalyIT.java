@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A sensor's telemetry over real MQTT and Kafka into its device actor: the actor learns the readings,
  * a spike raises one {@code anomaly} alert with the readings, score and expected range (a second spike
  * within the cooldown raises none), the anomaly is in event search; after a restart the model is
- * recovered, so the very next spike is judged at once instead of disappearing into a new warm-up.
+ * recovered, so the very next spike is judged at once instead of disappearing into a new warm-up. The
+ * same for the learned {@code one-class-svm} alone (its window journaled, its SVM retrained on recovery).
  */
 class TelemetryAnomalyIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,9 +32,22 @@ class TelemetryAnomalyIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.fleet.api.TestServers#all")
   void aSpikeRaisesOneAnomalyAlertAndTheModelSurvivesARestart(TestServers servers, @TempDir Path dataDir) throws Exception {
+    spikeAlertsOnceAndTheModelSurvivesARestart(servers, dataDir,
+        Map.of("fleet.alerts.anomaly-cooldown", COOLDOWN.toMillis() + "ms"), "robust-z", 6);
+  }
+
+  /** The same path as above on the embedded servers: what differs is the model and its journaled window. */
+  @Test
+  void theLearnedDetectorAloneRaisesTheAlertAndItsModelSurvivesARestart(@TempDir Path dataDir) throws Exception {
+    spikeAlertsOnceAndTheModelSurvivesARestart(new TestServers("embedded", null, null), dataDir, Map.of(
+        "fleet.alerts.anomaly-cooldown", COOLDOWN.toMillis() + "ms",
+        "fleet.anomaly.detectors.sensor", List.of("one-class-svm")), "one-class-svm", 0.65);
+  }
+
+  private void spikeAlertsOnceAndTheModelSurvivesARestart(TestServers servers, Path dataDir, Map<String, Object> overrides,
+      String detector, double minScore) throws Exception {
     String id = "sensor-" + UUID.randomUUID().toString().substring(0, 8);
     String schema = TestServers.uniqueSchema();
-    Map<String, Object> overrides = Map.of("fleet.alerts.anomaly-cooldown", COOLDOWN.toMillis() + "ms");
     List<Map<String, Double>> normal = new SensorSignal(7, 1440).generate(500, List.of()).readings();
     Instant t0 = Instant.parse("2026-11-20T00:00:00Z");
     Instant firstAlert;
@@ -49,7 +64,8 @@ class TelemetryAnomalyIT {
           .until(() -> anomalies(alerts, id), found -> !found.isEmpty()).get(0);
       assertThat(alert.path("anomaly").path("readings").path("temperature").asDouble())
           .isEqualTo(spike(normal.get(400)).get("temperature"));
-      assertThat(alert.path("anomaly").path("score").asDouble()).isGreaterThan(6);
+      assertThat(alert.path("anomaly").path("score").asDouble()).isGreaterThan(minScore);
+      assertThat(alert.path("anomaly").path("detector").asText()).contains(detector);
       assertThat(alert.path("anomaly").path("expected").path("temperature").size()).isEqualTo(2);
       assertThat(alert.path("severity").asText()).isEqualTo("warning");
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
@@ -85,13 +101,13 @@ class TelemetryAnomalyIT {
     return alerts.of(id).stream().map(AlertsTopic.Seen::alert).filter(a -> "anomaly".equals(a.path("kind").asText())).toList();
   }
 
-  private static Map<String, Double> spike(Map<String, Double> reading) {
+  static Map<String, Double> spike(Map<String, Double> reading) {
     Map<String, Double> r = new java.util.LinkedHashMap<>(reading);
     r.put("temperature", reading.get("temperature") + 8);
     return r;
   }
 
-  private static void publish(Mqtt3BlockingClient mqtt, String id, Instant ts, Map<String, Double> readings) throws Exception {
+  static void publish(Mqtt3BlockingClient mqtt, String id, Instant ts, Map<String, Double> readings) throws Exception {
     TestMqtt.publish(mqtt, "fleet/" + id + "/telemetry",
         JSON.writeValueAsString(Map.of("ts", ts.toString(), "readings", readings)));
   }

@@ -13,11 +13,15 @@ final class TestMqtt {
   private TestMqtt() {}
 
   static Mqtt3BlockingClient serviceClient(Endpoints e) {
-    URI uri = URI.create(e.mqttUrl());
+    return serviceClient(e.mqttUrl(), e.mqttUser(), e.mqttPassword());
+  }
+
+  static Mqtt3BlockingClient serviceClient(String url, String user, String password) {
+    URI uri = URI.create(url);
     var builder = MqttClient.builder().useMqttVersion3().identifier("it-publisher-" + UUID.randomUUID())
         .serverHost(uri.getHost()).serverPort(uri.getPort());
-    if (!e.mqttUser().isEmpty()) {
-      builder = builder.simpleAuth().username(e.mqttUser()).password(e.mqttPassword().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+    if (!user.isEmpty()) {
+      builder = builder.simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
     }
     Mqtt3BlockingClient client = builder.buildBlocking();
     client.connect();

@@ -229,7 +229,7 @@ public final class AlertLatencyBenchmark {
       Thread t = new Thread(() -> {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
           for (String line; (line = lines.readLine()) != null; ) {
-            if (!line.startsWith("data:")) continue;
+            if (!line.startsWith("data:") || line.substring(5).isBlank()) continue;
             long now = System.nanoTime();
             JsonNode alert = JSON.readTree(line.substring(5));
             seen.putIfAbsent(alert.path("alert_id").asText(), now);

@@ -53,6 +53,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * is only journaled here; the
  * {@code AlertPublisher} projection publishes it from the journal, so a crash after the persist
  * publishes it on restart, under its deterministic id.
+ *
+ * <p>A decommissioned device ({@link Decommission}) clears its open alerts and forgets everything else;
+ * until an operator registers it again, whatever it sends is refused as from an unknown device.
  */
 public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device.Command, DeviceEvent, DeviceState> {
 
@@ -92,6 +95,15 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   /** An operator or homeowner ({@code who}) clears one of the device's alerts. */
   public record ClearAlert(String alertId, String who, ActorRef<StatusReply<AlertAnswer>> replyTo) implements Command {}
+
+  /** An operator ({@code who}) takes the device out of the fleet; its open alerts are cleared. */
+  public record Decommission(String who, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** A sensor's recent readings (kept in memory, see {@link RecentReadings}) and its household, for charts. */
+  public record GetTelemetry(ActorRef<StatusReply<TelemetryView>> replyTo) implements Command {}
+
+  /** What {@link GetTelemetry} answers. */
+  public record TelemetryView(String household, RecentReadings.Series series) implements CborSerializable {}
 
   /** Sharding's stop message, for passivation and rebalancing. */
   public enum Stop implements Command { INSTANCE }
@@ -145,6 +157,8 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private final Clock clock = Clock.systemUTC();
   /** The latest heartbeat's values: the journaled vitals plus what was heard since (never persisted). */
   private Vitals live = Vitals.NONE;
+  /** The last readings, for the dashboard; never persisted. */
+  private final RecentReadings recent = new RecentReadings();
 
   private Device(String deviceId, DeviceSettings settings, DeviceTimers timers, FleetMetrics metrics) {
     super(PersistenceId.of(TYPE_KEY.name(), deviceId),
@@ -176,6 +190,8 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(RecordTelemetry.class, this::telemetryFromUnknown)
         .onCommand(RecordLocation.class, this::locationFromUnknown)
         .onCommand(StoreClip.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice()))
+        .onCommand(Decommission.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice()))
+        .onCommand(GetTelemetry.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice()))
         .onCommand(AcknowledgeAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(AlertAnswer.notFound(cmd.alertId()))))
         .onCommand(ClearAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(AlertAnswer.notFound(cmd.alertId()))))
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), unknownDevice()));
@@ -184,12 +200,18 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(RecordStatus.class, this::status)
         .onCommand(RecordMotion.class, (state, cmd) -> persistThenAck(motion.onMotion(state, cmd.report()), cmd.replyTo()))
         .onCommand(StoreClip.class, (state, cmd) -> persistThenAck(motion.onClipStored(state, cmd.clip()), cmd.replyTo()))
-        .onCommand(RecordTelemetry.class, (state, cmd) -> persistThenAck(telemetry.onTelemetry(state, cmd.telemetry()), cmd.replyTo()))
+        .onCommand(RecordTelemetry.class, (state, cmd) -> {
+          recent.add(cmd.telemetry());
+          return persistThenAck(telemetry.onTelemetry(state, cmd.telemetry()), cmd.replyTo());
+        })
+        .onCommand(GetTelemetry.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
+            StatusReply.success(new TelemetryView(state.registration().household(), recent.series()))))
         .onCommand(RecordLocation.class, (state, cmd) -> location(state, cmd, List.of()))
         .onCommand(AcknowledgeAlert.class, (state, cmd) ->
             decide(alerts.acknowledge(state, cmd.alertId(), cmd.who(), clock.instant()), cmd.replyTo()))
         .onCommand(ClearAlert.class, (state, cmd) ->
             decide(alerts.clear(state, cmd.alertId(), cmd.who(), clock.instant()), cmd.replyTo()))
+        .onCommand(Decommission.class, this::decommission)
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), StatusReply.success(view(state))));
     builder.forAnyState()
         .onCommand(Register.class, this::register)
@@ -218,9 +240,26 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .thenReply(cmd.replyTo(), changed -> StatusReply.success(view(changed)));
   }
 
+  /** Its open alerts cleared by {@code who}, then the device forgotten (see {@link DeviceEvent.Decommissioned}). */
+  private ReplyEffect<DeviceEvent, DeviceState> decommission(DeviceState state, Decommission cmd) {
+    Instant now = clock.instant();
+    List<DeviceEvent> events = new ArrayList<>();
+    for (Alert open : state.alerts().alerts()) {
+      if (!open.isCleared()) alerts.clear(state, open.alertId(), cmd.who(), now).update().ifPresent(events::add);
+    }
+    events.add(new DeviceEvent.Decommissioned(deviceId, now, cmd.who()));
+    live = Vitals.NONE;
+    return persistThenAck(events, cmd.replyTo());
+  }
+
+  /** An unknown device may register itself with what it sends, unless configured off or it was decommissioned. */
+  private boolean mayRegisterItself(DeviceState state) {
+    return settings.autoRegister() && !state.decommissioned();
+  }
+
   private ReplyEffect<DeviceEvent, DeviceState> heartbeatFromUnknown(DeviceState state, RecordHeartbeat cmd) {
     Heartbeat hb = cmd.heartbeat();
-    if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
+    if (!mayRegisterItself(state)) return Effect().reply(cmd.replyTo(), unknownDevice(state));
     Registered registered = registrations.self(hb.type(), hb.name(), hb.household(), hb.receivedAt());
     return heartbeat(state.apply(registered), hb, List.of(registered), cmd.replyTo());
   }
@@ -231,7 +270,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
    * registers it with its type and household.
    */
   private ReplyEffect<DeviceEvent, DeviceState> statusFromUnknown(DeviceState state, RecordStatus cmd) {
-    return Effect().reply(cmd.replyTo(), settings.autoRegister() ? StatusReply.ack() : unknownDevice());
+    return Effect().reply(cmd.replyTo(), mayRegisterItself(state) ? StatusReply.ack() : unknownDevice(state));
   }
 
   /** {@code registering} holds a self-registration to persist first, {@code state} already includes it. */
@@ -271,7 +310,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> locationFromUnknown(DeviceState state, RecordLocation cmd) {
-    if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
+    if (!mayRegisterItself(state)) return Effect().reply(cmd.replyTo(), unknownDevice(state));
     Registered registered = registrations.self(DeviceType.TRACKER, cmd.tid(), null, cmd.receivedAt());
     return location(state.apply(registered), cmd, List.of(registered));
   }
@@ -285,7 +324,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   /** A motion report registers an unknown device as what it says it is (a camera unless it says). */
   private ReplyEffect<DeviceEvent, DeviceState> motionFromUnknown(DeviceState state, RecordMotion cmd) {
-    if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
+    if (!mayRegisterItself(state)) return Effect().reply(cmd.replyTo(), unknownDevice(state));
     MotionReport m = cmd.report();
     Registered registered = registrations.self(m.type() != null ? m.type() : DeviceType.CAMERA, m.name(), null, m.receivedAt());
     List<DeviceEvent> events = new ArrayList<>(List.of(registered));
@@ -295,8 +334,9 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   /** Telemetry registers an unknown device as what it says it is (a sensor unless it says). */
   private ReplyEffect<DeviceEvent, DeviceState> telemetryFromUnknown(DeviceState state, RecordTelemetry cmd) {
-    if (!settings.autoRegister()) return Effect().reply(cmd.replyTo(), unknownDevice());
+    if (!mayRegisterItself(state)) return Effect().reply(cmd.replyTo(), unknownDevice(state));
     Telemetry t = cmd.telemetry();
+    recent.add(t);
     Registered registered = registrations.self(t.type() != null ? t.type() : DeviceType.SENSOR, t.name(), t.household(), t.receivedAt());
     List<DeviceEvent> events = new ArrayList<>(List.of(registered));
     events.addAll(telemetry.onTelemetry(state.apply(registered), t));
@@ -379,5 +419,11 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   private <T> StatusReply<T> unknownDevice() {
     return StatusReply.error("unknown device " + deviceId);
+  }
+
+  private <T> StatusReply<T> unknownDevice(DeviceState state) {
+    return state.decommissioned()
+        ? StatusReply.error("unknown device " + deviceId + " (decommissioned " + state.decommissionedAt() + ")")
+        : unknownDevice();
   }
 }

@@ -75,6 +75,12 @@ public sealed interface DeviceEvent extends CborSerializable {
   /** A tracker's fix, taken (not a duplicate, not too late, not a GPS jump); {@code at} is when it was received. */
   record LocationRecorded(String deviceId, Instant at, io.fleet.tracking.Fix fix) implements DeviceEvent {}
 
+  /**
+   * An operator ({@code by}) took the device out of the fleet: it is forgotten (registration, health,
+   * motion, model) until registered again, and what it still sends is refused, not self-registered.
+   */
+  record Decommissioned(String deviceId, Instant at, String by) implements DeviceEvent {}
+
   /** The device's anomaly model, saved every so many readings so that a restart resumes it. */
   record SensorBaselineSaved(String deviceId, Instant at, SensorMemory memory) implements DeviceEvent {}
 }

@@ -22,7 +22,8 @@ import java.util.Map;
 /**
  * What the journal knows about a device: its registration (null until registered), connection status,
  * battery-low flag and firmware, the {@link Vitals} as last journaled, its {@link MotionState} and when
- * it last raised an alert of each kind (for the cooldowns). Immutable; changed only by
+ * it last raised an alert of each kind (for the cooldowns), and when it was decommissioned if it was
+ * (then it is otherwise empty until registered again). Immutable; changed only by
  * {@link #apply(DeviceEvent)}, so recovery rebuilds exactly this. The entity keeps newer vitals in memory.
  */
 public record DeviceState(
@@ -37,7 +38,8 @@ public record DeviceState(
     Map<String, Instant> lastAlerts,
     AlertBook alerts,
     SensorMemory sensor,
-    io.fleet.tracking.Track track)
+    io.fleet.tracking.Track track,
+    Instant decommissionedAt)
     implements CborSerializable {
 
   /** Older snapshots have no motion or alerts: they start idle, with no alert raised. */
@@ -47,6 +49,14 @@ public record DeviceState(
     alerts = alerts == null ? AlertBook.EMPTY : alerts;
     sensor = sensor == null ? SensorMemory.NONE : sensor;
     track = track == null ? io.fleet.tracking.Track.EMPTY : track;
+  }
+
+  /** A device that was not decommissioned. */
+  public DeviceState(DeviceRegistration registration, Instant registeredAt, ConnectionState status,
+      Instant statusSince, boolean batteryLow, String firmware, Vitals vitals, MotionState motion,
+      Map<String, Instant> lastAlerts, AlertBook alerts, SensorMemory sensor, io.fleet.tracking.Track track) {
+    this(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts, alerts,
+        sensor, track, null);
   }
 
   /** A device's state before motion and alerts (as snapshots of the first version were). */
@@ -96,6 +106,11 @@ public record DeviceState(
     return registration != null;
   }
 
+  /** Taken out of the fleet and not registered again: it may not register itself. */
+  boolean decommissioned() {
+    return decommissionedAt != null;
+  }
+
   boolean online() {
     return status == ConnectionState.ONLINE;
   }
@@ -117,6 +132,9 @@ public record DeviceState(
     } else if (event instanceof FirmwareChanged e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, e.to(), vitals, motion,
           lastAlerts, alerts, sensor, track);
+    } else if (event instanceof DeviceEvent.Decommissioned e) {
+      return new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, Vitals.NONE, MotionState.IDLE, Map.of(),
+          AlertBook.EMPTY, SensorMemory.NONE, io.fleet.tracking.Track.EMPTY, e.at());
     } else if (event instanceof LastSeenUpdated e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, new Vitals(
           e.at(), e.heartbeatTs(), e.battery(), e.rssi(), e.uptimeS(), e.errors(), e.heartbeatIntervalS()),

@@ -18,7 +18,9 @@ import java.util.Optional;
  * motion alert. <b>S3 first:</b> an alert names a clip as verified only once that clip was stored and
  * checked; an episode whose first report names a clip not yet stored waits up to {@code clip-wait} for
  * it, then alerts without it, and the alert is updated when the clip arrives. Later clips of the
- * episode attach to its alert. Reports whose event id was seen lately are ignored.
+ * episode attach to its alert. Reports whose event id was seen lately are ignored. A report that comes
+ * a quiet period or more after the episode's last one (by the reports' times) begins a new episode even
+ * when the quiet timer has not fired yet.
  */
 final class MotionRules {
   private final String deviceId;
@@ -34,9 +36,22 @@ final class MotionRules {
   List<DeviceEvent> onMotion(DeviceState state, MotionReport report) {
     MotionState motion = state.motion();
     if (motion.seen(report.eventId())) return List.of();
+    if (!motion.active() || quietLeft(motion, report.receivedAt()).compareTo(Duration.ZERO) > 0) {
+      return onMotionAfter(state, report);
+    }
+    // Quiet long enough by the report's own time, though the quiet timer has not fired yet (reports that
+    // waited in Kafka, clips cut from camera frames): the episode ended before this one began.
+    MotionEnded ended = new MotionEnded(deviceId, motion.lastEventAt().plus(settings.quietPeriod()), motion.episode().eventId());
+    List<DeviceEvent> events = new ArrayList<>(List.of(ended));
+    events.addAll(onMotionAfter(state.apply(ended), report));
+    return events;
+  }
+
+  private List<DeviceEvent> onMotionAfter(DeviceState state, MotionReport report) {
+    MotionState motion = state.motion();
     Instant at = report.receivedAt();
-    Optional<StoredClip> clip = motion.storedClip(report.clipId());
     List<DeviceEvent> events = new ArrayList<>();
+    Optional<StoredClip> clip = motion.storedClip(report.clipId());
     if (motion.active()) {
       events.add(new MotionContinued(deviceId, at, report.eventId(), report.clipId()));
       clip.ifPresent(c -> attach(state, c, at).ifPresent(events::add));

@@ -31,6 +31,7 @@ public final class Infrastructure implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Infrastructure.class);
 
+  private final String uploadBuffer;
   private final DataDirectory dataDirectory;
   private final Endpoints endpoints;
   private final DeviceCredentials deviceCredentials;
@@ -39,13 +40,14 @@ public final class Infrastructure implements AutoCloseable {
   private final Deque<Named> started;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Infrastructure(DataDirectory dataDirectory, Endpoints endpoints, DeviceCredentials deviceCredentials,
+  private Infrastructure(String uploadBuffer, DataDirectory dataDirectory, Endpoints endpoints, DeviceCredentials deviceCredentials,
       Database database, Deque<Named> started) {
     this.dataDirectory = dataDirectory;
     this.endpoints = endpoints;
     this.deviceCredentials = deviceCredentials;
     this.database = database;
     this.started = started;
+    this.uploadBuffer = uploadBuffer;
   }
 
   /**
@@ -112,7 +114,7 @@ public final class Infrastructure implements AutoCloseable {
 
       log.info("Infrastructure ready in {} ms:{}{}", (System.nanoTime() - begin) / 1_000_000,
           System.lineSeparator(), endpoints.describe());
-      return new Infrastructure(dataDirectory, endpoints, deviceCredentials, database, started);
+      return new Infrastructure(fleet.getString("clips.upload-buffer"), dataDirectory, endpoints, deviceCredentials, database, started);
     } catch (RuntimeException | Error e) {
       // Let the servers still starting finish, so none is left running, then stop all in reverse order.
       Throwable failure = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -162,7 +164,7 @@ public final class Infrastructure implements AutoCloseable {
    * The configuration Pekko needs to reach these services; lay it over the application configuration
    * ({@code infra.pekkoOverlay().withFallback(config)}): the Slick database of pekko-persistence-jdbc,
    * the projection dialect, Kafka bootstrap servers of pekko-connectors-kafka, and pekko-connectors-s3's
-   * endpoint, path-style access, static credentials and region.
+   * endpoint, path-style access, static credentials, region and part buffer ({@code fleet.clips.upload-buffer}).
    */
   public Config pekkoOverlay() {
     Map<String, Object> map = new HashMap<>();
@@ -176,6 +178,9 @@ public final class Infrastructure implements AutoCloseable {
     map.put(s3 + "aws.credentials.secret-access-key", endpoints.s3SecretKey());
     map.put(s3 + "aws.region.provider", "static");
     map.put(s3 + "aws.region.default-region", endpoints.s3Region());
+    // Multipart parts wait for S3 in files, not on the heap: memory stays flat however many uploads run.
+    map.put(s3 + "buffer", uploadBuffer);
+    map.put(s3 + "disk-buffer-path", dataDirectory.subdirectory("upload-buffer").toString());
     return database.slickConfig().withFallback(ConfigFactory.parseMap(map, "io.fleet.infra.Infrastructure"));
   }
 

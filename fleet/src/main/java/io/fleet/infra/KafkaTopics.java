@@ -35,19 +35,20 @@ public final class KafkaTopics {
   private KafkaTopics() {}
 
   /** Fleet's topic names, from {@code fleet.kafka.topics}. */
-  public record Names(String deviceEvents, String deadLetters, String alerts, String motionEvents) {
+  public record Names(String deviceEvents, String deadLetters, String alerts, String motionEvents, String frames) {
     public static Names from(Config config) {
       Config topics = config.getConfig("fleet.kafka.topics");
       return new Names(
           topics.getString("device-events"),
           topics.getString("dead-letters"),
           topics.getString("alerts"),
-          topics.getString("motion-events"));
+          topics.getString("motion-events"),
+          config.getString("fleet.frames.topic"));
     }
   }
 
   /**
-   * Creates the missing ones of {@code fleet.kafka.topics.*} on {@code bootstrap}, with
+   * Creates the missing ones of {@code fleet.kafka.topics.*} and {@code fleet.frames.topic} on {@code bootstrap}, with
    * {@code fleet.kafka.partitions} partitions and {@code fleet.kafka.replication-factor} replicas.
    *
    * @param config the application configuration (with the {@code fleet} block)
@@ -65,6 +66,8 @@ public final class KafkaTopics {
         .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes)));
     wanted.add(new NewTopic(names.alerts(), partitions, replication));
     wanted.add(new NewTopic(names.motionEvents(), partitions, replication));
+    wanted.add(new NewTopic(names.frames(), partitions, replication)
+        .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes)));
 
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -19,7 +19,9 @@ public record DeadLetter(String key, Reason reason, String detail, String source
     INVALID_MESSAGE("invalid-message"),
     OVERSIZED("oversized"),
     UNKNOWN_TOPIC("unknown-topic"),
-    UNKNOWN_DEVICE("unknown-device");
+    UNKNOWN_DEVICE("unknown-device"),
+    /** A camera frame on {@code fleet.frames} that is not a readable JPEG. */
+    MALFORMED_FRAME("malformed-frame");
 
     private final String code;
 

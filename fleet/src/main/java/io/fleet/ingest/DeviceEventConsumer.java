@@ -20,6 +20,7 @@ import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.kafka.CommitterSettings;
 import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.ProducerSettings;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Committer;
 import org.apache.pekko.kafka.javadsl.Consumer;
@@ -35,20 +36,24 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public final class DeviceEventConsumer {
   private final Consumer.DrainingControl<Done> control;
+  private final ClipCheckRequeue requeue;
 
-  private DeviceEventConsumer(Consumer.DrainingControl<Done> control) {
+  private DeviceEventConsumer(Consumer.DrainingControl<Done> control, ClipCheckRequeue requeue) {
     this.control = control;
+    this.requeue = requeue;
   }
 
   public static DeviceEventConsumer start(
       ActorSystem<?> system,
       IngestSettings settings,
       ConsumerSettings<String, byte[]> consumerSettings,
+      ProducerSettings<String, byte[]> producerSettings,
       DeadLetters deadLetters,
       ClipStore clips) {
-    Delivery delivery = new Delivery(system, settings, deadLetters, clips);
+    ClipCheckRequeue requeue = new ClipCheckRequeue(system, producerSettings);
+    Delivery delivery = new Delivery(system, settings, deadLetters, clips, Optional.of(requeue));
     return new DeviceEventConsumer(run(system, consumerSettings.withGroupId(settings.consumerGroup()),
-        settings.deviceEventsTopic(), settings.deliveryParallelism(), delivery::deliver));
+        settings.deviceEventsTopic(), settings.deliveryParallelism(), delivery::deliver), requeue);
   }
 
   /**
@@ -65,7 +70,8 @@ public final class DeviceEventConsumer {
 
   /** Finishes the records on their way, commits their offsets, then stops. */
   public CompletionStage<Done> stop() {
-    return control.drainAndShutdown(java.util.concurrent.ForkJoinPool.commonPool());
+    return control.drainAndShutdown(java.util.concurrent.ForkJoinPool.commonPool())
+        .thenCompose(done -> requeue.close().thenApply(closed -> done));
   }
 
   public CompletionStage<Done> streamCompletion() {
@@ -75,6 +81,8 @@ public final class DeviceEventConsumer {
   /** Turns one record into a command for its device, or into a dead letter. */
   static final class Delivery {
     static final Duration CLIP_CHECK_PATIENCE = Duration.ofMinutes(10);
+    /** How long a record may wait for S3 to check its clip before it is put back on its topic. */
+    static final Duration REQUEUE_AFTER = Duration.ofSeconds(5);
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final IngestSettings settings;
@@ -82,8 +90,12 @@ public final class DeviceEventConsumer {
     private final FleetMetrics metrics;
     private final ClipStore clips;
     private final LateClips lateClips;
+    private final Optional<ClipCheckRequeue> requeue;
 
-    Delivery(ActorSystem<?> system, IngestSettings settings, DeadLetters deadLetters, ClipStore clips) {
+    /** {@code requeue}: where reports wait while S3 fails; without one they are held (the pressure reaches Kafka). */
+    Delivery(ActorSystem<?> system, IngestSettings settings, DeadLetters deadLetters, ClipStore clips,
+        Optional<ClipCheckRequeue> requeue) {
+      this.requeue = requeue;
       this.system = system;
       this.sharding = ClusterSharding.get(system);
       this.settings = settings;
@@ -160,19 +172,34 @@ public final class DeviceEventConsumer {
      * Tells the device about a motion report. When {@code key} names the report's clip in Fleet's bucket
      * (an uploaded seed URL, a presigned upload), the clip is HEAD-checked first and, when found, the
      * device hears that it is stored right after the report (S3 first). S3 errors are retried with
-     * backoff for {@link #CLIP_CHECK_PATIENCE}, holding the record: the pressure reaches Kafka.
+     * backoff: for {@link #REQUEUE_AFTER}, after which the record goes back on its topic (with a
+     * {@link ClipCheckRequeue}), or for {@link #CLIP_CHECK_PATIENCE} holding the record: the pressure
+     * reaches Kafka.
      */
     CompletionStage<Done> motion(String deviceId, MotionReport report, Optional<String> key,
         ConsumerRecord<String, byte[]> record, String source, Instant receivedAt) {
       if (key.isEmpty()) return ask(deviceId, r -> new Device.RecordMotion(report, r), record, source, receivedAt);
-      return clips.check(report.clipId(), key.get(), -1, CLIP_CHECK_PATIENCE).thenCompose(found ->
-          ask(deviceId, r -> new Device.RecordMotion(report, r), record, source, receivedAt)
+      CompletionStage<Optional<io.fleet.device.StoredClip>> checked =
+          clips.check(report.clipId(), key.get(), -1, requeue.isPresent() ? REQUEUE_AFTER : CLIP_CHECK_PATIENCE);
+      if (requeue.isPresent()) {
+        // S3 failing: the report goes back on its topic and the records behind it flow on.
+        return checked.handle((found, error) -> error == null
+                ? afterCheck(deviceId, report, key.get(), found, record, source, receivedAt)
+                : requeue.get().requeue(record, error))
+            .thenCompose(stage -> stage);
+      }
+      return checked.thenCompose(found -> afterCheck(deviceId, report, key.get(), found, record, source, receivedAt));
+    }
+
+    private CompletionStage<Done> afterCheck(String deviceId, MotionReport report, String key,
+        Optional<io.fleet.device.StoredClip> found, ConsumerRecord<String, byte[]> record, String source, Instant receivedAt) {
+      return ask(deviceId, r -> new Device.RecordMotion(report, r), record, source, receivedAt)
               .thenCompose(done -> {
                 if (found.isPresent()) return ask(deviceId, r -> new Device.StoreClip(found.get(), r), record, source, receivedAt);
                 // Not there yet (an upload straight to S3 still under way): keep looking for it a while.
-                lateClips.watch(deviceId, report.clipId(), key.get());
+                lateClips.watch(deviceId, report.clipId(), key);
                 return CompletableFuture.completedFuture(Done.getInstance());
-              }));
+              });
     }
 
     CompletionStage<Done> ask(
@@ -181,18 +208,9 @@ public final class DeviceEventConsumer {
         ConsumerRecord<String, byte[]> record,
         String source,
         Instant receivedAt) {
-      // An entity that does not answer in time (journal down, rebalance) is asked again, with backoff,
-      // for as long as it takes: the offset is not committed meanwhile, so nothing is lost.
-      CompletionStage<StatusReply<Done>> reply = Patterns.retry(
-          () -> sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(command::apply, settings.askTimeout()),
-          Integer.MAX_VALUE,
-          Duration.ofMillis(200),
-          Duration.ofSeconds(10),
-          0.2,
-          system);
       // On the actor system's dispatcher: a stage converted from a Scala future would otherwise run even this
       // small callback asynchronously on the common pool, which on 2 cores starts a thread per record.
-      return reply.thenComposeAsync(r -> {
+      return reply(deviceId, command).thenComposeAsync(r -> {
         if (r.isSuccess()) return CompletableFuture.completedFuture(Done.getInstance());
         String why = r.getError().getMessage();
         DeadLetter.Reason reason = why != null && why.startsWith("unknown device")
@@ -200,6 +218,21 @@ public final class DeviceEventConsumer {
             : DeadLetter.Reason.INVALID_MESSAGE;
         return reject(record, reason, why, source, receivedAt);
       }, system.executionContext());
+    }
+
+    /**
+     * The entity's answer to {@code command}. An entity that does not answer in time (journal down,
+     * rebalance) is asked again, with backoff, for as long as it takes: the offset is not committed
+     * meanwhile, so nothing is lost.
+     */
+    CompletionStage<StatusReply<Done>> reply(String deviceId, Function<ActorRef<StatusReply<Done>>, Device.Command> command) {
+      return Patterns.retry(
+          () -> sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(command::apply, settings.askTimeout()),
+          Integer.MAX_VALUE,
+          Duration.ofMillis(200),
+          Duration.ofSeconds(10),
+          0.2,
+          system);
     }
 
     CompletionStage<Done> reject(

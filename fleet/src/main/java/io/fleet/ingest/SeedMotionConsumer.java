@@ -32,7 +32,9 @@ public final class SeedMotionConsumer {
 
   public static SeedMotionConsumer start(ActorSystem<?> system, IngestSettings settings,
       ConsumerSettings<String, byte[]> consumerSettings, DeadLetters deadLetters, ClipStore clips, ZoneId zone) {
-    DeviceEventConsumer.Delivery delivery = new DeviceEventConsumer.Delivery(system, settings, deadLetters, clips);
+    DeviceEventConsumer.Delivery delivery = new DeviceEventConsumer.Delivery(system, settings, deadLetters, clips,
+        // The seed topic belongs to the devices (and ksqlDB): Fleet writes nothing back to it.
+        Optional.empty());
     FleetMetrics metrics = FleetMetrics.get(system);
     return new SeedMotionConsumer(DeviceEventConsumer.run(system,
         consumerSettings.withGroupId(settings.motionConsumerGroup()), settings.motionEventsTopic(),

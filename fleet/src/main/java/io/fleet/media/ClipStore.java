@@ -2,6 +2,7 @@ package io.fleet.media;
 
 import io.fleet.device.StoredClip;
 import io.fleet.infra.Endpoints;
+import io.fleet.metrics.FleetMetrics;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -17,12 +18,15 @@ import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
 import org.apache.pekko.stream.connectors.s3.ObjectMetadata;
 import org.apache.pekko.stream.connectors.s3.javadsl.S3;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Clips in Fleet's bucket, through pekko-connectors-s3 (configured by {@code Infrastructure.pekkoOverlay}).
@@ -30,8 +34,14 @@ import org.apache.pekko.util.ByteString;
  * as S3 multipart uploads (parts of {@code pekko.connectors.s3.multipart-upload} size), so a clip is
  * never whole in memory. A clip counts as stored only after a HEAD finds it with a plausible size and a
  * video (or octet-stream) content type. Devices may also upload straight to S3 with a presigned URL
- * for a clip id Fleet issued, whose key is derived from the id. Holds no state; S3 failures are retried with backoff by
+ * for a clip id Fleet issued, whose key is derived from the id. S3 failures are retried with backoff by
  * {@link #check}, so a down S3 delays, never loses.
+ *
+ * <p>State: a circuit breaker over S3, in memory. After {@value #BREAKER_FAILURES} failed or timed-out
+ * calls in a row it opens: checks fail at once (and keep retrying with their own backoff) and uploads are
+ * refused at once with 503, instead of queueing in the HTTP connection pool behind a dead S3. It lets one
+ * call through after a second, then after longer pauses (up to 15 s) until one succeeds. A restarted node
+ * starts with it closed. Gauge {@code fleet_s3_available} is 0 while it is open.
  */
 public final class ClipStore {
   /** Clip ids: what device ids allow, so a clip id is safe in a key and a URL path. */
@@ -42,12 +52,15 @@ public final class ClipStore {
   /** Clip ids Fleet hands out with presigned URLs: their time, so their key can be derived from them. */
   private static final Pattern ISSUED_ID = Pattern.compile("(\\d{8}T\\d{6}Z)-[0-9a-f]{12}");
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Logger log = LoggerFactory.getLogger(ClipStore.class);
+  static final int BREAKER_FAILURES = 5;
 
   private final ActorSystem<?> system;
   private final String bucket;
   private final String bucketUrl;
   private final URI endpoint;
   private final S3Presigner presigner;
+  private final CircuitBreaker breaker;
 
   public ClipStore(ActorSystem<?> system, Endpoints endpoints) {
     this.system = system;
@@ -55,6 +68,27 @@ public final class ClipStore {
     this.bucketUrl = stripSlash(endpoints.s3Endpoint()) + "/" + bucket + "/";
     this.endpoint = URI.create(endpoints.s3Endpoint());
     this.presigner = new S3Presigner(endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.s3Region());
+    this.breaker = CircuitBreaker.create(system.classicSystem().scheduler(), BREAKER_FAILURES, Duration.ofSeconds(10),
+            Duration.ofSeconds(1))
+        .withExponentialBackoff(Duration.ofSeconds(15))
+        .addOnOpenListener(() -> log.warn("S3 at {} is failing; checks and uploads fail fast until it answers again", endpoint))
+        .addOnCloseListener(() -> log.info("S3 at {} answers again", endpoint));
+    FleetMetrics.get(system).registry().gauge("fleet_s3_available", breaker, b -> b.isOpen() ? 0 : 1);
+  }
+
+  /** False while S3 has been failing (the circuit breaker is open): an upload now would only fail. */
+  public boolean available() {
+    return !breaker.isOpen();
+  }
+
+  /** An upload to S3 failed on S3's side: counts towards opening the breaker. */
+  public void uploadFailed() {
+    breaker.fail();
+  }
+
+  /** An upload to S3 completed: S3 answers. */
+  public void uploadSucceeded() {
+    breaker.succeed();
   }
 
   /** A new clip id for a presigned upload: its time and 48 random bits. */
@@ -110,18 +144,33 @@ public final class ClipStore {
 
   /**
    * HEADs {@code key}: the stored clip when it exists with a plausible size ({@code expectedSize} when
-   * not negative) and content type, else empty. S3 errors are retried with backoff for up to
-   * {@code patience}, then the stage fails.
+   * not negative) and content type, else empty. S3 errors are retried with backoff (200 ms doubling to
+   * 5 s) as long as the pauses add up to no more than {@code patience}, then the stage fails.
    */
   public CompletionStage<Optional<StoredClip>> check(String clipId, String key, long expectedSize, Duration patience) {
+    Duration first = Duration.ofMillis(200);
+    Duration most = Duration.ofSeconds(5);
     CompletionStage<Optional<ObjectMetadata>> head = Patterns.retry(
-        () -> S3.getObjectMetadata(bucket, key).runWith(Sink.head(), system),
-        (int) Math.max(1, patience.toMillis() / 500), Duration.ofMillis(200), Duration.ofSeconds(5), 0.2, system);
+        () -> breaker.callWithCircuitBreakerCS(() -> S3.getObjectMetadata(bucket, key).runWith(Sink.head(), system)),
+        retriesWithin(patience, first, most), first, most, 0.2, system);
     return head.thenApply(found -> found
         .filter(m -> m.getContentLength() > 0 && (expectedSize < 0 || m.getContentLength() == expectedSize))
         .filter(m -> isClipContentType(m.getContentType().orElse("")))
         .map(m -> new StoredClip(clipId, key, urlOf(key), m.getContentLength(),
             m.getContentType().orElse(""), Instant.now())));
+  }
+
+  /** How many retries, pausing {@code first} doubling up to {@code most}, fit in {@code patience}. */
+  static int retriesWithin(Duration patience, Duration first, Duration most) {
+    int retries = 0;
+    long waited = 0;
+    long pause = first.toMillis();
+    while (waited + pause <= patience.toMillis()) {
+      waited += pause;
+      retries++;
+      pause = Math.min(pause * 2, most.toMillis());
+    }
+    return retries;
   }
 
   public static boolean isClipContentType(String contentType) {

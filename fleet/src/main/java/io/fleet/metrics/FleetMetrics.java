@@ -46,6 +46,11 @@ public final class FleetMetrics implements Extension {
     Counter.builder("fleet_messages_in").tag("topic", topic).register(registry).increment();
   }
 
+  /** A motion report went back on its topic because S3 could not check its clip. */
+  public void motionRequeued() {
+    Counter.builder("fleet_motion_requeued").register(registry).increment();
+  }
+
   /** A message was sent to the dead-letter topic, for this reason. */
   public void deadLetter(String reason) {
     Counter.builder("fleet_dead_letters").tag("reason", reason).register(registry).increment();

@@ -63,6 +63,8 @@ final class DeviceEventLog {
       d.put("level", e.level());
     } else if (event instanceof DeviceEvent.FirmwareChanged e) {
       d.put("from", e.from()).put("to", e.to());
+    } else if (event instanceof DeviceEvent.Decommissioned e) {
+      d.put("by", e.by());
     } else if (event instanceof DeviceEvent.AnomalyDetected e) {
       d.put("readingTs", String.valueOf(e.readingTs())).put("score", e.verdict().score())
           .put("detector", e.verdict().detector()).put("reason", cut(e.verdict().reason()));
@@ -110,5 +112,5 @@ final class DeviceEventLog {
   /** The types search accepts, in the order a person reads them. */
   static final java.util.List<String> TYPES = java.util.List.of("registered", "registration_changed", "came_online",
       "went_offline", "battery_low", "battery_recovered", "firmware_changed", "motion_started", "motion_ended",
-      "clip_stored", "alert_raised", "alert_updated", "anomaly_detected");
+      "clip_stored", "alert_raised", "alert_updated", "anomaly_detected", "decommissioned");
 }

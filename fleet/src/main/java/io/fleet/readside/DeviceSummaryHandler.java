@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.List;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 
@@ -15,17 +16,21 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
  * device's persisted events. Runs inside the projection's transaction, so the rows and the offset move
  * together.
  */
-final class DeviceSummaryHandler extends JdbcHandler<EventEnvelope<DeviceEvent>, JdbcConnectionSession> {
+final class DeviceSummaryHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>>, JdbcConnectionSession> {
 
+  /** A group of events, in journal order, in one transaction with the projection's offset. */
   @Override
-  public void process(JdbcConnectionSession session, EventEnvelope<DeviceEvent> envelope) throws Exception {
-    DeviceEvent event = envelope.event();
+  public void process(JdbcConnectionSession session, List<EventEnvelope<DeviceEvent>> envelopes) throws Exception {
     session.withConnection(connection -> {
-      apply(connection, event);
-      DeviceEventLog.append(connection, event);
-      AlertTable.apply(connection, event);
-      ClipTable.apply(connection, event);
-      LocationTable.apply(connection, event);
+      for (EventEnvelope<DeviceEvent> envelope : envelopes) {
+        DeviceEvent event = envelope.event();
+        apply(connection, event);
+        DeviceEventLog.append(connection, event);
+        AlertTable.apply(connection, event);
+        ClipTable.apply(connection, event);
+        LocationTable.apply(connection, event);
+        forget(connection, event);
+      }
       return null;
     });
   }
@@ -60,6 +65,18 @@ final class DeviceSummaryHandler extends JdbcHandler<EventEnvelope<DeviceEvent>,
     } else if (event instanceof DeviceEvent.LastSeenUpdated e) {
       update(c, "last_seen = ?, battery = COALESCE(?, battery), rssi = COALESCE(?, rssi)", id, at,
           ts(at), intOrNull(e.battery()), intOrNull(e.rssi()));
+    }
+  }
+
+  /**
+   * A decommissioned device leaves the fleet list and summary, last, so that its history rows (logged
+   * above) still carry its household. Its events, alerts and clips stay searchable.
+   */
+  static void forget(Connection c, DeviceEvent event) throws SQLException {
+    if (!(event instanceof DeviceEvent.Decommissioned)) return;
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM device_summary WHERE device_id = ?")) {
+      ps.setString(1, event.deviceId());
+      ps.executeUpdate();
     }
   }
 

@@ -13,19 +13,22 @@ import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
-import org.apache.pekko.projection.javadsl.ExactlyOnceProjection;
+import org.apache.pekko.projection.javadsl.GroupedProjection;
 import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * Projects device events into the {@code device_summary} table, one projection instance per event tag,
- * spread over the cluster by a sharded daemon process. Each instance's offset is stored in
- * {@code projection_offset_store} in the same transaction as its rows (exactly once): after a crash it
- * resumes from the last committed event.
+ * spread over the cluster by a sharded daemon process. Events are applied in groups (up to
+ * {@value #GROUP} or what arrived within {@code GROUP_WITHIN}), one transaction per group. Each
+ * instance's offset is stored in {@code projection_offset_store} in the same transaction as its rows
+ * (exactly once): after a crash it resumes after the last committed group.
  */
 public final class DeviceSummaryProjection {
   public static final String NAME = "device-summary";
+  static final int GROUP = 500;
+  static final java.time.Duration GROUP_WITHIN = java.time.Duration.ofMillis(50);
 
   private DeviceSummaryProjection() {}
 
@@ -40,15 +43,16 @@ public final class DeviceSummaryProjection {
         Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  static ExactlyOnceProjection<Offset, EventEnvelope<DeviceEvent>> projection(
+  static GroupedProjection<Offset, EventEnvelope<DeviceEvent>> projection(
       ActorSystem<?> system, DataSource dataSource, String tag) {
     SourceProvider<Offset, EventEnvelope<DeviceEvent>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
-    return JdbcProjection.exactlyOnce(
-        ProjectionId.of(NAME, tag),
-        source,
-        () -> new JdbcConnectionSession(dataSource),
-        DeviceSummaryHandler::new,
-        system);
+    return JdbcProjection.groupedWithin(
+            ProjectionId.of(NAME, tag),
+            source,
+            () -> new JdbcConnectionSession(dataSource),
+            DeviceSummaryHandler::new,
+            system)
+        .withGroup(GROUP, GROUP_WITHIN);
   }
 }

@@ -11,6 +11,9 @@ import io.fleet.live.AlertFeed;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.fleet.infra.KafkaTopics;
+import io.fleet.frames.FrameConsumer;
+import io.fleet.frames.FrameSettings;
+import io.fleet.ingest.CameraClips;
 import io.fleet.ingest.BridgeSingleton;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.ingest.DeviceEventConsumer;
@@ -45,7 +48,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One running Fleet node: its infrastructure (embedded or real), the actor system with the sharded
  * {@link Device} entities, the read-side projection, the ingest streams (MQTT→Kafka bridge,
- * Kafka→entities consumer, the seed devices' motion consumer), the clip store and the alert publisher. Holds no state of its own: everything durable is in Kafka, the journal and
+ * Kafka→entities consumer, the seed devices' motion consumer, the camera frames' detector), the clip store and the alert publisher. Holds no state of its own: everything durable is in Kafka, the journal and
  * the read-side tables, so a node that is killed resumes from them.
  */
 public final class FleetNode implements AutoCloseable {
@@ -59,6 +62,9 @@ public final class FleetNode implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final DeviceEventConsumer consumer;
   private final SeedMotionConsumer seedMotion;
+  /** Motion detection on the frames of cameras without their own; null when {@code fleet.frames.enabled} is off. */
+  private final FrameConsumer frames;
+  private final ConsumerLagMonitor framesLag;
   private final ClipStore clips;
   private final SendProducer<String, byte[]> alertProducer;
   private final AlertFeed alertFeed;
@@ -94,9 +100,14 @@ public final class FleetNode implements AutoCloseable {
               .withBootstrapServers(endpoints.kafkaBootstrap());
       this.deadLetters = new DeadLetters(system, producer, ingestSettings.deadLettersTopic());
       this.clips = new ClipStore(system, endpoints);
-      this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, deadLetters, clips);
+      this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clips);
       ZoneId zone = deviceSettings.motion().timeZone();
       this.seedMotion = SeedMotionConsumer.start(system, ingestSettings, consumerSettings, deadLetters, clips, zone);
+      FrameSettings frameSettings = FrameSettings.fromConfig(fleet);
+      this.frames = frameSettings.enabled()
+          ? FrameConsumer.start(system, frameSettings, consumerSettings, deadLetters,
+              new CameraClips(system, ingestSettings, deadLetters, clips, frameSettings.topic()))
+          : null;
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
           producer, KafkaTopics.Names.from(full).alerts(), zone);
       this.admin = Admin.create(Map.of(
@@ -110,6 +121,8 @@ public final class FleetNode implements AutoCloseable {
       if (alone(system)) awaitFirstSubscription(bridge, endpoints.mqttUrl());
       this.lag = new ConsumerLagMonitor(system, admin, ingestSettings.consumerGroup(),
           ingestSettings.deviceEventsTopic(), Duration.ofSeconds(5));
+      this.framesLag = frames == null ? null : new ConsumerLagMonitor(system, admin, frameSettings.consumerGroup(),
+          frameSettings.topic(), Duration.ofSeconds(5));
       this.health = new Health(system, infrastructure, bridge, admin);
     } catch (RuntimeException e) {
       // A step after the actor system failed: stop what started (streams, cluster, ports), then the servers.
@@ -231,9 +244,12 @@ public final class FleetNode implements AutoCloseable {
     // Both consumers drain at once: each waits its Kafka consumer's stop-timeout.
     var deviceEventsStopped = consumer.stop();
     var seedMotionStopped = seedMotion.stop();
+    var framesStopped = frames == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : frames.stop();
     await(deviceEventsStopped, "device-event consumer");
     await(seedMotionStopped, "seed motion consumer");
+    await(framesStopped, "frame consumer");
     lag.close();
+    if (framesLag != null) framesLag.close();
     health.close();
     admin.close(Duration.ofSeconds(2));
     await(deadLetters.close(), "dead-letter producer");

@@ -4,9 +4,7 @@ import static io.fleet.device.DeviceTesting.DEFAULTS;
 import static io.fleet.device.DeviceTesting.beat;
 import static io.fleet.device.DeviceTesting.eventOf;
 import static io.fleet.device.DeviceTesting.newDeviceId;
-import static io.fleet.device.DeviceTesting.register;
 import static io.fleet.device.DeviceTesting.send;
-import static io.fleet.device.DeviceTesting.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleet.device.AlertAnswer.Outcome;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.Test;
 /** Acknowledging and clearing a device's alerts: by people through the API, and by the system. */
 class AlertLifecycleTest {
   private static final ActorTestKit testKit = ActorTestKit.create(DeviceTesting.CONFIG);
-  private static final DeviceRegistration PORCH = new DeviceRegistration(DeviceType.CAMERA, "Porch", "h-1", "front door");
 
   private EventSourcedBehaviorTestKit<Device.Command, DeviceEvent, DeviceState> device;
   private Instant t0;
@@ -34,9 +31,7 @@ class AlertLifecycleTest {
   void deviceWithAnOfflineAlert() {
     device = DeviceTesting.device(testKit, newDeviceId(), DEFAULTS);
     t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    register(device, PORCH);
-    send(device, beat(t0));
-    offlineAlert = eventOf(status(device, false, t0.plusSeconds(1)), AlertRaised.class).alert().alertId();
+    offlineAlert = DeviceTesting.withOfflineAlert(device, t0);
   }
 
   @AfterAll

@@ -44,7 +44,9 @@ class DeviceSerializationTest {
       new io.fleet.anomaly.RobustZScore.State(java.util.Map.of("temperature",
           new io.fleet.anomaly.RobustZScore.MetricState(List.of(21.0, 21.2), 21.2, 0, 0))),
       new io.fleet.anomaly.OnlineMahalanobis.State(List.of("humidity", "temperature"), 2, List.of(40.0, 21.1),
-          List.of(1.0, 0.1, 0.1, 0.02), 0));
+          List.of(1.0, 0.1, 0.1, 0.02), 0),
+      new io.fleet.anomaly.OneClassSvm.State(List.of("humidity", "temperature"), List.of(0.5f, -0.1f, 0.4f, 0.15f),
+          List.of(40.0, 21.1), List.of(40.2, 21.0), 2, 1, 3, true, 0));
 
   @AfterAll
   static void stop() {
@@ -74,6 +76,7 @@ class DeviceSerializationTest {
         new DeviceEvent.AnomalyDetected("d-1", AT, AT, READINGS, VERDICT),
         new DeviceEvent.SensorBaselineSaved("d-1", AT, new SensorMemory(BASELINE, AT)),
         new DeviceEvent.LocationRecorded("d-1", AT, FIX),
+        new DeviceEvent.Decommissioned("d-1", AT, "operator"),
         new DeviceEvent.LocationRecorded("d-1", AT, new io.fleet.tracking.Fix(AT, -33.9, 151.2, null, null, null, null)));
 
     events.forEach(event -> serialization.verifySerialization(event, true));
@@ -87,6 +90,7 @@ class DeviceSerializationTest {
         new MotionState(true, AT, REPORT, true, AT, ALERT, List.of("e-1"), List.of("c-1"), List.of(CLIP)),
         java.util.Map.of("motion", AT), new AlertBook(List.of(ALERT, ALERT.acknowledged("operator", AT))),
         new SensorMemory(BASELINE, AT), new io.fleet.tracking.Track(List.of(FIX))), true);
+    serialization.verifySerialization(DeviceState.empty().apply(new DeviceEvent.Decommissioned("d-1", AT, "operator")), true);
     serialization.verifySerialization(new DeviceState(new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", "roof"),
         AT, ConnectionState.ONLINE, AT, true, "1.2", vitals), true);
     serialization.verifySerialization(new DeviceView("d-1", DeviceType.SENSOR, "Attic", "h-1", "roof",
@@ -108,6 +112,11 @@ class DeviceSerializationTest {
     TestProbe<StatusReply<AlertAnswer>> answer = testKit.createTestProbe();
     serialization.verifySerialization(new Device.AcknowledgeAlert("d-1:e-1", "operator", answer.ref()), true);
     serialization.verifySerialization(new Device.ClearAlert("d-1:e-1", "homeowner Ann", answer.ref()), true);
+    serialization.verifySerialization(new Device.Decommission("operator", done.ref()), true);
+    TestProbe<StatusReply<Device.TelemetryView>> readings = testKit.createTestProbe();
+    serialization.verifySerialization(new Device.GetTelemetry(readings.ref()), true);
+    serialization.verifySerialization(new Device.TelemetryView("h-1", new RecentReadings.Series(List.of("temperature"),
+        List.of(new RecentReadings.Series.Point(AT, java.util.Map.of("temperature", 21.5))))), true);
     serialization.verifySerialization(new AlertAnswer(AlertAnswer.Outcome.CONFLICT, ALERT, "cleared"), true);
     serialization.verifySerialization(AlertAnswer.notFound("d-1:x"), true);
     serialization.verifySerialization(new Device.RecordLocation(FIX, AT, "ab", done.ref()), true);

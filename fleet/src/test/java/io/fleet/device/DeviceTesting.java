@@ -71,6 +71,13 @@ final class DeviceTesting {
     return device.runCommand(replyTo -> new Device.Register(registration, replyTo));
   }
 
+  /** Registers the device, hears it at {@code t0}, and its last will a second later: the offline alert's id. */
+  static String withOfflineAlert(EventSourcedBehaviorTestKit<Device.Command, DeviceEvent, DeviceState> device, Instant t0) {
+    register(device, new DeviceRegistration(DeviceType.CAMERA, "Porch", "h-1", "front door"));
+    send(device, beat(t0));
+    return eventOf(status(device, false, t0.plusSeconds(1)), DeviceEvent.AlertRaised.class).alert().alertId();
+  }
+
   /** The one event of this type among those a command persisted. */
   static <E extends DeviceEvent> E eventOf(
       EventSourcedBehaviorTestKit.CommandResult<Device.Command, DeviceEvent, DeviceState> result, Class<E> type) {

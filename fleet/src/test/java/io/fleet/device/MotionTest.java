@@ -107,6 +107,19 @@ class MotionTest {
   }
 
   @Test
+  void aReportAQuietPeriodAfterTheLastOneBeginsANewEpisodeBeforeTheTimerFired() {
+    motion("e-1", now, null);
+
+    // 11 s later by the reports' own times; the quiet timer (armed for 10 s from now) has not fired.
+    var next = motion("e-2", now.plusSeconds(11), null);
+
+    assertThat(next.events()).extracting(e -> (Class) e.getClass()).startsWith(MotionEnded.class, MotionStarted.class);
+    assertThat(eventOf(next, MotionEnded.class).episodeEventId()).isEqualTo("e-1");
+    assertThat(eventOf(next, MotionEnded.class).at()).isEqualTo(now.plusSeconds(10));
+    assertThat(next.state().motion().episode().eventId()).isEqualTo("e-2");
+  }
+
+  @Test
   void theEpisodeEndsOnlyAfterTheQuietPeriod() {
     motion("e-1", now.minusSeconds(5), null);
     assertThat(device.runCommand(Device.MotionQuietCheck.INSTANCE).hasNoEvents()).isTrue();

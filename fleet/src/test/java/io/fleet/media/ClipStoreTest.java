@@ -36,4 +36,15 @@ class ClipStoreTest {
     assertThat(ClipStore.isClipContentType("application/octet-stream")).isTrue();
     assertThat(ClipStore.isClipContentType("text/html")).isFalse();
   }
+
+  @Test
+  void checkRetriesOnlyAsOftenAsItsPausesFitInItsPatience() {
+    java.time.Duration first = java.time.Duration.ofMillis(200);
+    java.time.Duration most = java.time.Duration.ofSeconds(5);
+    assertThat(ClipStore.retriesWithin(java.time.Duration.ZERO, first, most)).isZero();
+    // 200 + 400 + 800 + 1600 = 3000 ms; the next pause (3200 ms) would end after 5 s.
+    assertThat(ClipStore.retriesWithin(java.time.Duration.ofSeconds(5), first, most)).isEqualTo(4);
+    // 6200 ms of doubling, then 5 s pauses: (600,000 - 6,200) / 5,000 = 118 more.
+    assertThat(ClipStore.retriesWithin(java.time.Duration.ofMinutes(10), first, most)).isEqualTo(5 + 118);
+  }
 }

@@ -1,0 +1,50 @@
+package io.fleet.ingest;
+
+import io.fleet.metrics.FleetMetrics;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.kafka.ProducerSettings;
+import org.apache.pekko.kafka.javadsl.SendProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts a motion report whose clip could not be checked (S3 failing) back at the end of its partition of
+ * {@code fleet.device-events}, same key and headers, instead of holding it: held, it would stall every
+ * record behind it, heartbeats included, and a fleet would go offline because S3 did. The device hears
+ * the report once its clip can be checked, so no alert goes out without its clip because S3 was down.
+ *
+ * <p>Owns one Kafka producer. The original's offset is committed only after Kafka acknowledged the copy,
+ * so a crash in between delivers the report twice, which the device ignores (same event id).
+ */
+final class ClipCheckRequeue {
+  private static final Logger log = LoggerFactory.getLogger(ClipCheckRequeue.class);
+  private final SendProducer<String, byte[]> producer;
+  private final FleetMetrics metrics;
+
+  ClipCheckRequeue(ActorSystem<?> system, ProducerSettings<String, byte[]> settings) {
+    this.producer = new SendProducer<>(settings, system);
+    this.metrics = FleetMetrics.get(system);
+  }
+
+  CompletionStage<Done> requeue(ConsumerRecord<String, byte[]> record, Throwable why) {
+    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+    int times = IngestHeaders.get(headers, IngestHeaders.REQUEUED).map(Integer::parseInt).orElse(0) + 1;
+    IngestHeaders.put(headers, IngestHeaders.REQUEUED, Integer.toString(times));
+    if (times == 1 || times % 10 == 0) {
+      log.warn("motion report of {} put back on {} (time {}): its clip could not be checked: {}",
+          record.key(), record.topic(), times, why.toString());
+    }
+    metrics.motionRequeued();
+    return producer.send(new ProducerRecord<>(record.topic(), null, record.key(), record.value(), headers))
+        .thenApply(sent -> Done.getInstance());
+  }
+
+  CompletionStage<Done> close() {
+    return producer.close();
+  }
+}
