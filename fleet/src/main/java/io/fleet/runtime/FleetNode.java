@@ -241,6 +241,9 @@ public final class FleetNode implements AutoCloseable {
     closed = true;
     log.info("stopping Fleet node");
     await(bridge.stopLocal(), "ingress bridge");
+    health.close();
+    // Nothing of this node uses its embedded broker any more: its ~2 s stop runs alongside the rest.
+    infrastructure.stopMqttBrokerEarly();
     // Both consumers drain at once: each waits its Kafka consumer's stop-timeout.
     var deviceEventsStopped = consumer.stop();
     var seedMotionStopped = seedMotion.stop();
@@ -250,7 +253,6 @@ public final class FleetNode implements AutoCloseable {
     await(framesStopped, "frame consumer");
     lag.close();
     if (framesLag != null) framesLag.close();
-    health.close();
     admin.close(Duration.ofSeconds(2));
     await(deadLetters.close(), "dead-letter producer");
     await(CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()), "actor system");
