@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,7 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * wait for their clip longer than the outage lasts, so none may go out unverified. Every camera also
  * sends a heartbeat during the outage: reports waiting for S3 must not hold them up, so every camera is
  * online while S3 is still down. After S3 returns: each camera's alert arrives exactly once, with its
- * clip verified.
+ * clip verified. An outage longer than the clip-check patience ({@code fleet.clips.check-patience}) does
+ * not withhold the alert for good: it goes out without the clip and is updated when S3 returns.
  */
 class S3OutageIT {
   private static final int CAMERAS = 100;
@@ -132,6 +134,66 @@ class S3OutageIT {
     } finally {
       s3.close();
     }
+  }
+
+  @Test
+  void aReportWaitingForS3LongerThanThePatienceAlertsWithoutItsClipAndTheAlertGetsItWhenS3Returns(
+      @TempDir Path dataDir, @TempDir Path s3Dir) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    String camera = "patient-" + run;
+    DataDirectory s3Home = DataDirectory.open(s3Dir);
+    EmbeddedS3 s3 = EmbeddedS3.start(s3Home, "fleet-clips");
+    try {
+      var config = TestServers.all().findFirst().orElseThrow().config(dataDir, TestServers.uniqueSchema(), Map.of(
+          "fleet.s3.endpoint", s3.endpoint(),
+          "fleet.s3.access-key", s3.accessKey(),
+          "fleet.s3.secret-key", s3.secretKey(),
+          "fleet.clips.check-patience", "8s",
+          "fleet.motion.clip-wait", "1s"));
+      try (FleetApp app = FleetApp.start(config);
+          AlertsTopic kafka = new AlertsTopic(app.node().endpoints().kafkaBootstrap(), KafkaTopics.Names.from(config).alerts())) {
+        ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
+        HttpClient http = HttpClient.newHttpClient();
+        var registered = api.post("/api/devices", "{\"deviceId\": \"" + camera + "\", \"type\": \"camera\", \"household\": \"h-" + run + "\"}");
+        assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+        String password = registered.body().get("mqtt").get("password").asText();
+        HttpResponse<String> issued = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/devices/" + camera + "/clips"))
+            .header("Authorization", ApiClient.basic(camera, password))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode upload = Json.MAPPER.readTree(issued.body());
+        HttpResponse<String> stored = http.send(HttpRequest.newBuilder(URI.create(upload.get("url").asText()))
+            .header("Content-Type", "video/mp4").PUT(HttpRequest.BodyPublishers.ofByteArray(CLIP)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+
+        s3.close();
+        Mqtt3BlockingClient mqtt = TestMqtt.serviceClient(app.node().endpoints());
+        TestMqtt.publish(mqtt, "fleet/" + camera + "/motion", motion(0, upload.get("clipId").asText()));
+        await("the alert without its clip, S3 still down").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+            .until(() -> !motionAlerts(kafka, camera).isEmpty());
+        JsonNode first = motionAlerts(kafka, camera).get(0);
+        assertThat(first.get("clip_verified").asBoolean()).as(first.toString()).isFalse();
+        String metrics = api.get("/metrics").text();
+        assertThat(metrics).containsPattern("fleet_motion_requeued_total [1-9]").containsPattern("fleet_motion_unchecked_total 1");
+
+        s3 = EmbeddedS3.start(s3Home, "fleet-clips");
+        await("the alert updated with its clip once S3 is back").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+            .until(() -> motionAlerts(kafka, camera).stream().anyMatch(a -> a.get("clip_verified").asBoolean()));
+        List<JsonNode> alerts = motionAlerts(kafka, camera);
+        assertThat(alerts).extracting(a -> a.get("alert_id").asText()).as("one alert, then its update").containsOnly(first.get("alert_id").asText());
+        JsonNode updated = alerts.get(alerts.size() - 1);
+        assertThat(updated.get("clip_id").asText()).isEqualTo(upload.get("clipId").asText());
+        assertThat(updated.get("revision").asInt()).isGreaterThan(first.get("revision").asInt());
+        mqtt.disconnect();
+      }
+    } finally {
+      s3.close();
+    }
+  }
+
+  private static List<JsonNode> motionAlerts(AlertsTopic kafka, String camera) {
+    return kafka.all().stream().filter(seen -> camera.equals(seen.key())).map(AlertsTopic.Seen::alert)
+        .filter(a -> a.get("kind").asText().equals("motion")).toList();
   }
 
   private static String motion(int i, String clipId) {

@@ -51,8 +51,10 @@ public final class AlertLatencyBenchmark {
   private static final int CAMERAS = 2000;
 
   public static void main(String[] args) throws Exception {
-    List<Integer> rates = List.of(100, 1000);
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+    List<Integer> rates = args.length > 1
+        ? java.util.Arrays.stream(args[1].split(",")).map(Integer::parseInt).toList()
+        : List.of(100, 1000);
     Path dataDir = Files.createTempDirectory("fleet-latency");
     Map<String, Object> settings = new HashMap<>();
     settings.put("fleet.data-dir", dataDir.toString());

@@ -35,6 +35,10 @@ final class ClipCheckRequeue {
     RecordHeaders headers = new RecordHeaders(record.headers().toArray());
     int times = IngestHeaders.get(headers, IngestHeaders.REQUEUED).map(Integer::parseInt).orElse(0) + 1;
     IngestHeaders.put(headers, IngestHeaders.REQUEUED, Integer.toString(times));
+    // The copy keeps its original's arrival: how long a report has waited for S3 counts from there.
+    if (IngestHeaders.get(headers, IngestHeaders.RECEIVED_AT).isEmpty()) {
+      IngestHeaders.put(headers, IngestHeaders.RECEIVED_AT, Long.toString(record.timestamp()));
+    }
     if (times == 1 || times % 10 == 0) {
       log.warn("motion report of {} put back on {} (time {}): its clip could not be checked: {}",
           record.key(), record.topic(), times, why.toString());

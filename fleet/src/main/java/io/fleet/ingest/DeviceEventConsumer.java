@@ -35,6 +35,7 @@ import org.apache.pekko.pattern.StatusReply;
  * redelivered heartbeats by their timestamp and redelivered motion events by their event id. Owns no state: progress is the committed offset.
  */
 public final class DeviceEventConsumer {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DeviceEventConsumer.class);
   private final Consumer.DrainingControl<Done> control;
   private final ClipCheckRequeue requeue;
 
@@ -80,9 +81,13 @@ public final class DeviceEventConsumer {
 
   /** Turns one record into a command for its device, or into a dead letter. */
   static final class Delivery {
-    static final Duration CLIP_CHECK_PATIENCE = Duration.ofMinutes(10);
     /** How long a record may wait for S3 to check its clip before it is put back on its topic. */
     static final Duration REQUEUE_AFTER = Duration.ofSeconds(5);
+    /**
+     * A clip whose report was told without it because S3 kept failing is looked for this many clip-check
+     * patiences (an hour by default): long enough for S3 to come back and the alert to get its clip.
+     */
+    static final int UNCHECKED_WATCH_FACTOR = 6;
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final IngestSettings settings;
@@ -102,7 +107,7 @@ public final class DeviceEventConsumer {
       this.deadLetters = deadLetters;
       this.metrics = FleetMetrics.get(system);
       this.clips = clips;
-      this.lateClips = new LateClips(system, clips, settings.askTimeout(), CLIP_CHECK_PATIENCE, 10_000);
+      this.lateClips = new LateClips(system, clips, settings.askTimeout(), 10_000);
     }
 
     CompletionStage<Done> deliver(ConsumerRecord<String, byte[]> record) {
@@ -173,31 +178,42 @@ public final class DeviceEventConsumer {
      * (an uploaded seed URL, a presigned upload), the clip is HEAD-checked first and, when found, the
      * device hears that it is stored right after the report (S3 first). S3 errors are retried with
      * backoff: for {@link #REQUEUE_AFTER}, after which the record goes back on its topic (with a
-     * {@link ClipCheckRequeue}), or for {@link #CLIP_CHECK_PATIENCE} holding the record: the pressure
-     * reaches Kafka.
+     * {@link ClipCheckRequeue}), or for the clip-check patience holding the record: the pressure
+     * reaches Kafka. A report that went back and forth for longer than the patience since it arrived is
+     * told without its clip: the homeowner hears of the motion (the alert marked unverified) while S3 is
+     * still down, and the alert is updated when the clip can be checked.
      */
     CompletionStage<Done> motion(String deviceId, MotionReport report, Optional<String> key,
         ConsumerRecord<String, byte[]> record, String source, Instant receivedAt) {
       if (key.isEmpty()) return ask(deviceId, r -> new Device.RecordMotion(report, r), record, source, receivedAt);
-      CompletionStage<Optional<io.fleet.device.StoredClip>> checked =
-          clips.check(report.clipId(), key.get(), -1, requeue.isPresent() ? REQUEUE_AFTER : CLIP_CHECK_PATIENCE);
+      if (requeue.isPresent() && Duration.between(receivedAt, Instant.now()).compareTo(settings.clipCheckPatience()) > 0) {
+        metrics.motionToldWithoutClipCheck();
+        log.warn("motion report {} of {} told without its clip: S3 could not check clip {} since {}",
+            report.eventId(), deviceId, report.clipId(), receivedAt);
+        return afterCheck(deviceId, report, key.get(), Optional.empty(), record, source, receivedAt,
+            settings.clipCheckPatience().multipliedBy(UNCHECKED_WATCH_FACTOR));
+      }
+      CompletionStage<Optional<io.fleet.device.StoredClip>> checked = clips.check(report.clipId(), key.get(), -1,
+          requeue.isPresent() ? REQUEUE_AFTER : settings.clipCheckPatience());
       if (requeue.isPresent()) {
         // S3 failing: the report goes back on its topic and the records behind it flow on.
         return checked.handle((found, error) -> error == null
-                ? afterCheck(deviceId, report, key.get(), found, record, source, receivedAt)
+                ? afterCheck(deviceId, report, key.get(), found, record, source, receivedAt, settings.clipCheckPatience())
                 : requeue.get().requeue(record, error))
             .thenCompose(stage -> stage);
       }
-      return checked.thenCompose(found -> afterCheck(deviceId, report, key.get(), found, record, source, receivedAt));
+      return checked.thenCompose(found -> afterCheck(deviceId, report, key.get(), found, record, source, receivedAt,
+          settings.clipCheckPatience()));
     }
 
     private CompletionStage<Done> afterCheck(String deviceId, MotionReport report, String key,
-        Optional<io.fleet.device.StoredClip> found, ConsumerRecord<String, byte[]> record, String source, Instant receivedAt) {
+        Optional<io.fleet.device.StoredClip> found, ConsumerRecord<String, byte[]> record, String source, Instant receivedAt,
+        Duration lookFor) {
       return ask(deviceId, r -> new Device.RecordMotion(report, r), record, source, receivedAt)
               .thenCompose(done -> {
                 if (found.isPresent()) return ask(deviceId, r -> new Device.StoreClip(found.get(), r), record, source, receivedAt);
                 // Not there yet (an upload straight to S3 still under way): keep looking for it a while.
-                lateClips.watch(deviceId, report.clipId(), key);
+                lateClips.watch(deviceId, report.clipId(), key, lookFor);
                 return CompletableFuture.completedFuture(Done.getInstance());
               });
     }

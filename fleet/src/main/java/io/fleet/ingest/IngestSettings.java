@@ -17,7 +17,8 @@ public record IngestSettings(
     String mqttShareGroup,
     int maxPayloadBytes,
     int mqttInFlight,
-    Duration askTimeout) {
+    Duration askTimeout,
+    Duration clipCheckPatience) {
 
   public static IngestSettings fromConfig(Config fleet) {
     return new IngestSettings(
@@ -33,6 +34,7 @@ public record IngestSettings(
         fleet.getString("mqtt.share-group"),
         fleet.getInt("mqtt.max-payload-bytes"),
         fleet.getInt("mqtt.in-flight"),
-        fleet.getDuration("http.ask-timeout"));
+        fleet.getDuration("http.ask-timeout"),
+        fleet.getDuration("clips.check-patience"));
   }
 }

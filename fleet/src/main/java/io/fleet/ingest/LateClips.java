@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches for clips that a motion event named but that were not in the bucket yet — a device uploading
  * straight to S3 with a presigned URL, slower than its event. Each is HEAD-checked with growing pauses
- * (1 s doubling to 30 s) for up to {@code patience}; when it appears, its device hears that it is
+ * (1 s doubling to 30 s) for as long as the caller says; when it appears, its device hears that it is
  * stored, so the alert that went out without it gets an update with {@code clip_verified: true}.
  *
  * <p>Holds the watches in memory only, at most {@code maxWatched} at once (more are logged and not
@@ -30,29 +30,27 @@ final class LateClips {
   private final ClipStore clips;
   private final ClusterSharding sharding;
   private final Duration askTimeout;
-  private final Duration patience;
   private final int maxWatched;
   private final AtomicInteger watched = new AtomicInteger();
 
-  LateClips(ActorSystem<?> system, ClipStore clips, Duration askTimeout, Duration patience, int maxWatched) {
+  LateClips(ActorSystem<?> system, ClipStore clips, Duration askTimeout, int maxWatched) {
     this.system = system;
     this.clips = clips;
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
-    this.patience = patience;
     this.maxWatched = maxWatched;
   }
 
-  void watch(String deviceId, String clipId, String key) {
+  void watch(String deviceId, String clipId, String key, Duration patience) {
     if (watched.incrementAndGet() > maxWatched) {
       watched.decrementAndGet();
       log.warn("not watching for late clip {} of {}: {} clips are watched already", clipId, deviceId, maxWatched);
       return;
     }
-    look(deviceId, clipId, key, Instant.now().plus(patience), FIRST_PAUSE);
+    look(deviceId, clipId, key, Instant.now(), Instant.now().plus(patience), FIRST_PAUSE);
   }
 
-  private void look(String deviceId, String clipId, String key, Instant giveUpAt, Duration pause) {
+  private void look(String deviceId, String clipId, String key, Instant since, Instant giveUpAt, Duration pause) {
     system.scheduler().scheduleOnce(pause, () -> clips.check(clipId, key, -1, Duration.ZERO).whenComplete((found, error) -> {
       if (error == null && found.isPresent()) {
         watched.decrementAndGet();
@@ -65,10 +63,11 @@ final class LateClips {
             });
       } else if (Instant.now().plus(pause).isBefore(giveUpAt)) {
         Duration next = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
-        look(deviceId, clipId, key, giveUpAt, next);
+        look(deviceId, clipId, key, since, giveUpAt, next);
       } else {
         watched.decrementAndGet();
-        log.info("clip {} of {} did not arrive within {}; its alert stays without it", clipId, deviceId, patience);
+        log.info("clip {} of {} did not arrive within {}; its alert stays without it", clipId, deviceId,
+            Duration.between(since, giveUpAt));
       }
     }), system.executionContext());
   }

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -54,6 +55,8 @@ public final class ClipStore {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Logger log = LoggerFactory.getLogger(ClipStore.class);
   static final int BREAKER_FAILURES = 5;
+  /** A HEAD that has not answered in this long counts as failed (a stopped S3 may leave calls hanging). */
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
 
   private final ActorSystem<?> system;
   private final String bucket;
@@ -68,7 +71,7 @@ public final class ClipStore {
     this.bucketUrl = stripSlash(endpoints.s3Endpoint()) + "/" + bucket + "/";
     this.endpoint = URI.create(endpoints.s3Endpoint());
     this.presigner = new S3Presigner(endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.s3Region());
-    this.breaker = CircuitBreaker.create(system.classicSystem().scheduler(), BREAKER_FAILURES, Duration.ofSeconds(10),
+    this.breaker = CircuitBreaker.create(system.classicSystem().scheduler(), BREAKER_FAILURES, CALL_TIMEOUT,
             Duration.ofSeconds(1))
         .withExponentialBackoff(Duration.ofSeconds(15))
         .addOnOpenListener(() -> log.warn("S3 at {} is failing; checks and uploads fail fast until it answers again", endpoint))
@@ -145,7 +148,8 @@ public final class ClipStore {
   /**
    * HEADs {@code key}: the stored clip when it exists with a plausible size ({@code expectedSize} when
    * not negative) and content type, else empty. S3 errors are retried with backoff (200 ms doubling to
-   * 5 s) as long as the pauses add up to no more than {@code patience}, then the stage fails.
+   * 5 s) as long as the pauses add up to no more than {@code patience}, then the stage fails; it fails at
+   * the latest {@code patience} plus one call's timeout after the call, however slowly S3 fails.
    */
   public CompletionStage<Optional<StoredClip>> check(String clipId, String key, long expectedSize, Duration patience) {
     Duration first = Duration.ofMillis(200);
@@ -153,7 +157,7 @@ public final class ClipStore {
     CompletionStage<Optional<ObjectMetadata>> head = Patterns.retry(
         () -> breaker.callWithCircuitBreakerCS(() -> S3.getObjectMetadata(bucket, key).runWith(Sink.head(), system)),
         retriesWithin(patience, first, most), first, most, 0.2, system);
-    return head.thenApply(found -> found
+    return head.toCompletableFuture().orTimeout(patience.plus(CALL_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS).thenApply(found -> found
         .filter(m -> m.getContentLength() > 0 && (expectedSize < 0 || m.getContentLength() == expectedSize))
         .filter(m -> isClipContentType(m.getContentType().orElse("")))
         .map(m -> new StoredClip(clipId, key, urlOf(key), m.getContentLength(),

@@ -51,6 +51,11 @@ public final class FleetMetrics implements Extension {
     Counter.builder("fleet_motion_requeued").register(registry).increment();
   }
 
+  /** A motion report waited longer than the clip-check patience for S3 and was told without its clip. */
+  public void motionToldWithoutClipCheck() {
+    Counter.builder("fleet_motion_unchecked").register(registry).increment();
+  }
+
   /** A message was sent to the dead-letter topic, for this reason. */
   public void deadLetter(String reason) {
     Counter.builder("fleet_dead_letters").tag("reason", reason).register(registry).increment();
