@@ -55,7 +55,8 @@ public final class AlertPublisher {
         ProjectionBehavior.Command.class,
         NAME,
         tags.size(),
-        i -> ProjectionBehavior.create(projection(system, dataSource, tags.get(i), new Publish(producer, topic, json, metrics))),
+        i -> ProjectionBehavior.create(projection(system, dataSource, tags.get(i),
+            new Publish(producer, topic, json, metrics, system.executionContext()))),
         ShardedDaemonProcessSettings.create(system),
         Optional.of(ProjectionBehavior.stopMessage()));
     return producer;
@@ -87,12 +88,16 @@ public final class AlertPublisher {
     private final String topic;
     private final AlertJson json;
     private final FleetMetrics metrics;
+    private final java.util.concurrent.Executor callbacks;
 
-    Publish(SendProducer<String, byte[]> producer, String topic, AlertJson json, FleetMetrics metrics) {
+    /** {@code callbacks}: where acknowledgements are counted (not a new thread per alert, as the producer's stage would). */
+    Publish(SendProducer<String, byte[]> producer, String topic, AlertJson json, FleetMetrics metrics,
+        java.util.concurrent.Executor callbacks) {
       this.producer = producer;
       this.topic = topic;
       this.json = json;
       this.metrics = metrics;
+      this.callbacks = callbacks;
     }
 
     @Override
@@ -106,10 +111,10 @@ public final class AlertPublisher {
         ProducerRecord<String, byte[]> record =
             new ProducerRecord<>(topic, event.deviceId(), json.toBytes(event.deviceId(), alert, event.at()));
         record.headers().add("fleet.alert-id", alert.alertId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        sends.add(producer.send(record).thenApply(metadata -> {
+        sends.add(producer.send(record).thenApplyAsync(metadata -> {
           metrics.alertPublished(alert.kind().label());
           return metadata;
-        }).toCompletableFuture());
+        }, callbacks).toCompletableFuture());
       }
       return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(all -> Done.getInstance());
     }

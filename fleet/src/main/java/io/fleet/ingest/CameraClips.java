@@ -82,7 +82,8 @@ public final class CameraClips implements ClipDelivery {
             () -> FileIO.fromPath(clip.file())
                 .runWith(clips.upload(key, ContentTypes.create(MediaTypes.VIDEO_MP4)), system),
             Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10), 0.2, system)
-        .thenCompose(uploaded -> clips.check(clipId, key, size, CHECK_PATIENCE))
+        // On the actor dispatcher: a callback on the converted Scala future would start a thread of its own.
+        .thenComposeAsync(uploaded -> clips.check(clipId, key, size, CHECK_PATIENCE), system.executionContext())
         .thenCompose(found -> {
           if (found.isEmpty()) {
             log.warn("clip {} of camera {} not found in the bucket right after its upload", clipId, cameraId);

@@ -25,10 +25,12 @@ final class ClipCheckRequeue {
   private static final Logger log = LoggerFactory.getLogger(ClipCheckRequeue.class);
   private final SendProducer<String, byte[]> producer;
   private final FleetMetrics metrics;
+  private final java.util.concurrent.Executor callbacks;
 
   ClipCheckRequeue(ActorSystem<?> system, ProducerSettings<String, byte[]> settings) {
     this.producer = new SendProducer<>(settings, system);
     this.metrics = FleetMetrics.get(system);
+    this.callbacks = system.executionContext();
   }
 
   CompletionStage<Done> requeue(ConsumerRecord<String, byte[]> record, Throwable why) {
@@ -45,7 +47,7 @@ final class ClipCheckRequeue {
     }
     metrics.motionRequeued();
     return producer.send(new ProducerRecord<>(record.topic(), null, record.key(), record.value(), headers))
-        .thenApply(sent -> Done.getInstance());
+        .thenApplyAsync(sent -> Done.getInstance(), callbacks);
   }
 
   CompletionStage<Done> close() {

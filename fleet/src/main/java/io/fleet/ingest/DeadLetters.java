@@ -19,15 +19,21 @@ public final class DeadLetters {
   private final SendProducer<String, byte[]> producer;
   private final String topic;
   private final FleetMetrics metrics;
+  private final java.util.concurrent.Executor callbacks;
 
   public DeadLetters(ActorSystem<?> system, ProducerSettings<String, byte[]> settings, String topic) {
     this.producer = new SendProducer<>(settings, system);
     this.topic = topic;
     this.metrics = FleetMetrics.get(system);
+    this.callbacks = system.executionContext();
   }
 
+  /**
+   * Completes once Kafka has the letter. Callbacks on the returned stage run on the actor dispatcher: on the
+   * producer's own stage (a converted Scala future) each would start a thread of its own on two cores.
+   */
   public CompletionStage<RecordMetadata> send(DeadLetter letter) {
-    return producer.send(noted(letter, metrics).toRecord(topic));
+    return producer.send(noted(letter, metrics).toRecord(topic)).thenApplyAsync(sent -> sent, callbacks);
   }
 
   /** Logs and counts a dead letter on its way to Kafka, whichever producer takes it there. */

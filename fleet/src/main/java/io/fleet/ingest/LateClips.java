@@ -57,10 +57,10 @@ final class LateClips {
         Patterns.retry(() -> sharding.entityRefFor(Device.TYPE_KEY, deviceId)
                 .<org.apache.pekko.pattern.StatusReply<org.apache.pekko.Done>>ask(r -> new Device.StoreClip(found.get(), r), askTimeout),
             10, Duration.ofMillis(200), Duration.ofSeconds(10), 0.2, system)
-            .whenComplete((reply, failed) -> {
+            .whenCompleteAsync((reply, failed) -> {
               if (failed != null) log.warn("device {} did not hear of its late clip {}", deviceId, clipId, failed);
               else log.info("late clip {} of {} arrived", clipId, deviceId);
-            });
+            }, system.executionContext());
       } else if (Instant.now().plus(pause).isBefore(giveUpAt)) {
         Duration next = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
         look(deviceId, clipId, key, since, giveUpAt, next);

@@ -157,11 +157,13 @@ public final class ClipStore {
     CompletionStage<Optional<ObjectMetadata>> head = Patterns.retry(
         () -> breaker.callWithCircuitBreakerCS(() -> S3.getObjectMetadata(bucket, key).runWith(Sink.head(), system)),
         retriesWithin(patience, first, most), first, most, 0.2, system);
-    return head.toCompletableFuture().orTimeout(patience.plus(CALL_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS).thenApply(found -> found
+    // On the actor dispatcher: a callback on the converted Scala future would start a thread of its own.
+    return head.toCompletableFuture().orTimeout(patience.plus(CALL_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS)
+        .thenApplyAsync(found -> found
         .filter(m -> m.getContentLength() > 0 && (expectedSize < 0 || m.getContentLength() == expectedSize))
         .filter(m -> isClipContentType(m.getContentType().orElse("")))
         .map(m -> new StoredClip(clipId, key, urlOf(key), m.getContentLength(),
-            m.getContentType().orElse(""), Instant.now())));
+            m.getContentType().orElse(""), Instant.now())), system.executionContext());
   }
 
   /** How many retries, pausing {@code first} doubling up to {@code most}, fit in {@code patience}. */
