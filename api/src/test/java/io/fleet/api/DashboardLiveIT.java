@@ -24,7 +24,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
+import org.openqa.selenium.StaleElementReferenceException;
 
 /**
  * The alerts page, open in a real headless Chromium while a camera reports motion: the alert appears
@@ -65,10 +65,12 @@ class DashboardLiveIT {
       By row = By.cssSelector("tr[data-alert='" + alertId + "']");
       await("the alert on the open page within 2 s of its publication").atMost(Duration.ofSeconds(2))
           .until(() -> !browser.driver.findElements(row).isEmpty());
-      assertThat(browser.driver.findElement(row).getText()).contains("porch-cam").contains("motion").contains("open");
+      // The list re-renders a row when its alert changes: each look at the row reads it afresh, in one go.
+      String rowSelector = "tr[data-alert='" + alertId + "']";
+      assertThat(rowText(browser, rowSelector)).contains("porch-cam").contains("motion").contains("open");
       browser.screenshot("alerts-live");
 
-      browser.driver.findElement(row).findElement(By.xpath(".//button[text()='play']")).click();
+      click(browser, row, By.xpath(".//button[text()='play']"));
       await("the clip plays in the page's video player").atMost(Duration.ofSeconds(30)).until(() -> {
         Object state = browser.js("const v = document.getElementById('clip'); return [v.readyState, v.duration];");
         List<?> values = (List<?>) state;
@@ -76,15 +78,29 @@ class DashboardLiveIT {
       });
       browser.screenshot("alerts-clip");
 
-      WebElement acknowledge = browser.driver.findElement(row).findElement(By.cssSelector("button[data-action='ack']"));
-      acknowledge.click();
-      await("the row says who acknowledged it").atMost(Duration.ofSeconds(10))
-          .until(() -> browser.driver.findElement(row).getText().contains("acknowledged by operator"));
-      assertThat(browser.driver.findElement(row).findElements(By.cssSelector("button[data-action='ack']"))).isEmpty();
+      click(browser, row, By.cssSelector("button[data-action='ack']"));
+      await("the row says who acknowledged it, with no acknowledge button left").atMost(Duration.ofSeconds(10))
+          .until(() -> rowText(browser, rowSelector).contains("acknowledged by operator")
+              && Boolean.TRUE.equals(browser.js("return document.querySelector(arguments[0] + \" button[data-action='ack']\") === null;", rowSelector)));
       await("the fleet's open alerts count it no more").atMost(Duration.ofSeconds(30))
           .until(() -> operator.get("/api/fleet/summary").body().path("openAlerts").asLong() == 0);
       browser.screenshot("alerts-acknowledged");
     }
+  }
+
+  /** The row's text now, or "" while it is not on the page (read in one script: no stale element). */
+  private static String rowText(Browser browser, String rowSelector) {
+    Object text = browser.js("const r = document.querySelector(arguments[0]); return r === null ? '' : r.innerText;", rowSelector);
+    return text == null ? "" : text.toString();
+  }
+
+  /** Clicks a button in the row, finding both again if the row was re-rendered in between. */
+  private static void click(Browser browser, By row, By button) {
+    await("a click on " + button).atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+        .until(() -> {
+          browser.driver.findElement(row).findElement(button).click();
+          return true;
+        });
   }
 
   private static List<Frame> frames(int width, int height, int count) {

@@ -91,7 +91,7 @@ class DashboardViewsIT {
       await("the table").atMost(Duration.ofSeconds(20)).until(() -> rows(browser, "#devices tr").size() == 50);
       assertThat(statusOf(browser, "a-cam")).isEqualTo("online");
       assertThat(statusOf(browser, "a-sensor")).isEqualTo("offline");
-      assertThat(rowOf(browser, "b-cam").getText()).contains("10 % (low)");
+      assertThat(rowText(browser, "b-cam")).contains("10 % (low)");
       var summary = api.get("/api/fleet/summary").body();
       assertThat(text(browser, "t-devices")).isEqualTo(summary.get("devices").asText()).isEqualTo("58");
       assertThat(text(browser, "t-online")).isEqualTo("2");
@@ -122,10 +122,10 @@ class DashboardViewsIT {
           + "document.getElementById('e-devices').value = 'a-cam, b-cam';",
           LOCAL.format(motionFrom), LOCAL.format(Instant.now().plusSeconds(60)));
       browser.driver.findElement(By.cssSelector("#event-search button[type=submit]")).click();
-      await("the search's rows").atMost(Duration.ofSeconds(20)).until(() -> rows(browser, "#events tr").stream()
-          .allMatch(r -> List.of("a-cam", "b-cam").contains(cells(r).get(1))));
+      await("the search's rows").atMost(Duration.ofSeconds(20)).until(() -> table(browser, "#events tr").stream()
+          .allMatch(r -> List.of("a-cam", "b-cam").contains(r.get(1))));
 
-      List<List<String>> found = rows(browser, "#events tr").stream().map(DashboardViewsIT::cells).toList();
+      List<List<String>> found = table(browser, "#events tr");
       var expected = api.get("/api/events?deviceId=a-cam,b-cam&from=" + motionFrom).body().get("items");
       assertThat(found).hasSize(expected.size());
       assertThat(found).extracting(r -> r.get(1)).contains("a-cam", "b-cam");
@@ -151,7 +151,7 @@ class DashboardViewsIT {
 
       browser.driver.findElement(By.id("tab-alerts")).click();
       await("their alerts").atMost(Duration.ofSeconds(20)).until(() -> !rows(browser, "#alerts tr").isEmpty());
-      assertThat(rows(browser, "#alerts tr")).extracting(r -> cells(r).get(1)).contains("a-sensor").doesNotContain("b-cam")
+      assertThat(table(browser, "#alerts tr")).extracting(r -> r.get(1)).contains("a-sensor").doesNotContain("b-cam")
           .allMatch(id -> id.startsWith("a-"));
     }
   }
@@ -190,12 +190,12 @@ class DashboardViewsIT {
       mqtt.disconnect();
       await("three battery alerts raised").atMost(Duration.ofSeconds(30))
           .until(() -> api.get("/api/alerts?deviceId=live-1,live-2,live-3").body().get("items").size() == 3);
-      assertThat(rows(browser, "#alerts tr")).extracting(r -> cells(r).get(1)).doesNotContainAnyElementsOf(devices);
+      assertThat(table(browser, "#alerts tr")).extracting(r -> r.get(1)).doesNotContainAnyElementsOf(devices);
 
       proxy.restore();
       await("the missed alerts on the page").atMost(Duration.ofSeconds(30)).until(() ->
-          rows(browser, "#alerts tr").stream().map(r -> cells(r).get(1)).filter(devices::contains).count() >= 3);
-      assertThat(rows(browser, "#alerts tr")).extracting(r -> cells(r).get(1)).filteredOn(devices::contains)
+          table(browser, "#alerts tr").stream().map(r -> r.get(1)).filter(devices::contains).count() >= 3);
+      assertThat(table(browser, "#alerts tr")).extracting(r -> r.get(1)).filteredOn(devices::contains)
           .containsExactlyInAnyOrderElementsOf(devices);
       assertThat(text(browser, "a-live")).isEqualTo("live");
     }
@@ -215,20 +215,30 @@ class DashboardViewsIT {
     return browser.driver.findElements(By.cssSelector(css));
   }
 
-  private static List<String> cells(WebElement row) {
-    return row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+  // The tables re-render as the fleet changes: each helper below reads the page in one script, so no
+  // element it looked at can go stale before it is read.
+
+  /** Each row's cell texts. */
+  @SuppressWarnings("unchecked")
+  private static List<List<String>> table(Browser browser, String css) {
+    return (List<List<String>>) browser.js(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(r => Array.from(r.cells).map(c => c.innerText.trim()));", css);
   }
 
+  @SuppressWarnings("unchecked")
   private static List<String> ids(Browser browser) {
-    return rows(browser, "#devices tr").stream().map(r -> r.getAttribute("data-device")).toList();
+    return (List<String>) browser.js(
+        "return Array.from(document.querySelectorAll('#devices tr')).map(r => r.getAttribute('data-device'));");
   }
 
-  private static WebElement rowOf(Browser browser, String id) {
-    return browser.driver.findElement(By.cssSelector("#devices tr[data-device='" + id + "']"));
+  private static String rowText(Browser browser, String id) {
+    return String.valueOf(browser.js("const r = document.querySelector(\"#devices tr[data-device='\" + arguments[0] + \"']\");"
+        + " return r === null ? '' : r.innerText;", id));
   }
 
   private static String statusOf(Browser browser, String id) {
-    return rowOf(browser, id).findElement(By.cssSelector("td[class^='status-']")).getText();
+    return String.valueOf(browser.js("const c = document.querySelector(\"#devices tr[data-device='\" + arguments[0] + \"'] td[class^='status-']\");"
+        + " return c === null ? '' : c.innerText.trim();", id));
   }
 
   private static String text(Browser browser, String id) {
