@@ -81,6 +81,13 @@ class DatabaseIT {
       assertThat(slick.getString("pekko-persistence-jdbc.shared-databases.slick.profile"))
           .isEqualTo("slick.jdbc.PostgresProfile$");
       assertThat(slick.getString("pekko.projection.jdbc.dialect")).isEqualTo("postgres-dialect");
+      // Both pools' sessions plan each statement with its parameters (no generic plan from empty tables).
+      assertThat(slick.getString("pekko-persistence-jdbc.shared-databases.slick.db.url")).isEqualTo(db.url());
+      try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("show plan_cache_mode")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("force_custom_plan");
+      }
     } finally {
       try (Connection c = DriverManager.getConnection(baseUrl); Statement s = c.createStatement()) {
         s.execute("drop schema if exists " + schema + " cascade");
