@@ -179,14 +179,17 @@ public final class DeviceEventConsumer {
      * device hears that it is stored right after the report (S3 first). S3 errors are retried with
      * backoff: for {@link #REQUEUE_AFTER}, after which the record goes back on its topic (with a
      * {@link ClipCheckRequeue}), or for the clip-check patience holding the record: the pressure
-     * reaches Kafka. A report that went back and forth for longer than the patience since it arrived is
+     * reaches Kafka. A report that went back (S3 failed its check) and is older than the patience is
      * told without its clip: the homeowner hears of the motion (the alert marked unverified) while S3 is
      * still down, and the alert is updated when the clip can be checked.
      */
     CompletionStage<Done> motion(String deviceId, MotionReport report, Optional<String> key,
         ConsumerRecord<String, byte[]> record, String source, Instant receivedAt) {
       if (key.isEmpty()) return ask(deviceId, r -> new Device.RecordMotion(report, r), record, source, receivedAt);
-      if (requeue.isPresent() && Duration.between(receivedAt, Instant.now()).compareTo(settings.clipCheckPatience()) > 0) {
+      // Only a report S3 already failed (put back at least once): an old one from a backlog is checked first.
+      boolean failedBefore = IngestHeaders.get(record.headers(), IngestHeaders.REQUEUED).isPresent();
+      if (requeue.isPresent() && failedBefore
+          && Duration.between(receivedAt, Instant.now()).compareTo(settings.clipCheckPatience()) > 0) {
         metrics.motionToldWithoutClipCheck();
         log.warn("motion report {} of {} told without its clip: S3 could not check clip {} since {}",
             report.eventId(), deviceId, report.clipId(), receivedAt);
