@@ -37,6 +37,15 @@ final class Browser implements AutoCloseable {
     return driver.executeScript(script, args);
   }
 
+  /**
+   * The text of the first element matching {@code css} now, trimmed, or "" while there is none. Read in one
+   * script, so a live list that re-renders the element meanwhile leaves nothing stale behind.
+   */
+  String textOf(String css) {
+    Object text = js("const e = document.querySelector(arguments[0]); return e === null ? '' : e.innerText.trim();", css);
+    return text == null ? "" : text.toString();
+  }
+
   /** Saves what the page shows now as {@code target/screenshots/<name>.png}. */
   Path screenshot(String name) throws Exception {
     Path file = Path.of("target", "screenshots", name + ".png");

@@ -67,7 +67,7 @@ class DashboardLiveIT {
           .until(() -> !browser.driver.findElements(row).isEmpty());
       // The list re-renders a row when its alert changes: each look at the row reads it afresh, in one go.
       String rowSelector = "tr[data-alert='" + alertId + "']";
-      assertThat(rowText(browser, rowSelector)).contains("porch-cam").contains("motion").contains("open");
+      assertThat(browser.textOf(rowSelector)).contains("porch-cam").contains("motion").contains("open");
       browser.screenshot("alerts-live");
 
       click(browser, row, By.xpath(".//button[text()='play']"));
@@ -80,18 +80,12 @@ class DashboardLiveIT {
 
       click(browser, row, By.cssSelector("button[data-action='ack']"));
       await("the row says who acknowledged it, with no acknowledge button left").atMost(Duration.ofSeconds(10))
-          .until(() -> rowText(browser, rowSelector).contains("acknowledged by operator")
+          .until(() -> browser.textOf(rowSelector).contains("acknowledged by operator")
               && Boolean.TRUE.equals(browser.js("return document.querySelector(arguments[0] + \" button[data-action='ack']\") === null;", rowSelector)));
       await("the fleet's open alerts count it no more").atMost(Duration.ofSeconds(30))
           .until(() -> operator.get("/api/fleet/summary").body().path("openAlerts").asLong() == 0);
       browser.screenshot("alerts-acknowledged");
     }
-  }
-
-  /** The row's text now, or "" while it is not on the page (read in one script: no stale element). */
-  private static String rowText(Browser browser, String rowSelector) {
-    Object text = browser.js("const r = document.querySelector(arguments[0]); return r === null ? '' : r.innerText;", rowSelector);
-    return text == null ? "" : text.toString();
   }
 
   /** Clicks a button in the row, finding both again if the row was re-rendered in between. */

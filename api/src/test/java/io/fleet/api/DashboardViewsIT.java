@@ -232,13 +232,11 @@ class DashboardViewsIT {
   }
 
   private static String rowText(Browser browser, String id) {
-    return String.valueOf(browser.js("const r = document.querySelector(\"#devices tr[data-device='\" + arguments[0] + \"']\");"
-        + " return r === null ? '' : r.innerText;", id));
+    return browser.textOf("#devices tr[data-device='" + id + "']");
   }
 
   private static String statusOf(Browser browser, String id) {
-    return String.valueOf(browser.js("const c = document.querySelector(\"#devices tr[data-device='\" + arguments[0] + \"'] td[class^='status-']\");"
-        + " return c === null ? '' : c.innerText.trim();", id));
+    return browser.textOf("#devices tr[data-device='" + id + "'] td[class^='status-']");
   }
 
   private static String text(Browser browser, String id) {

@@ -17,12 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,20 +79,10 @@ class EdgeAgentIT {
 
   /** The motion records in Fleet's device-event topic, as the agent published them (at least {@code count}). */
   private static List<JsonNode> motionEvents(Endpoints e, String topic, int count) throws Exception {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, e.kafkaBootstrap());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-edge-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<JsonNode> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      await("the motion records").atMost(Duration.ofSeconds(30)).until(() -> {
-        for (var r : consumer.poll(Duration.ofMillis(200))) {
-          boolean motion = io.fleet.ingest.IngestHeaders.get(r.headers(), io.fleet.ingest.IngestHeaders.KIND).orElse("").equals("motion");
-          if ("edge-cam".equals(r.key()) && motion) out.add(JSON.readTree(r.value()));
-        }
-        return out.size() >= count;
-      });
+    for (var r : TestKafka.awaitRecords(e.kafkaBootstrap(), topic, r -> "edge-cam".equals(r.key())
+        && io.fleet.ingest.IngestHeaders.get(r.headers(), io.fleet.ingest.IngestHeaders.KIND).orElse("").equals("motion"), count)) {
+      out.add(JSON.readTree(r.value()));
     }
     return out;
   }

@@ -20,11 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,19 +79,9 @@ class EdgeAgentKafkaIT {
 
   /** The seed records of kafka-cam on the motion topic, oldest first (at least {@code count}). */
   private static List<JsonNode> seedRecords(Endpoints e, String topic, int count) throws Exception {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, e.kafkaBootstrap());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-edge-kafka-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<JsonNode> out = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      await("the seed records").atMost(Duration.ofSeconds(30)).until(() -> {
-        for (var r : consumer.poll(Duration.ofMillis(200))) {
-          if ("kafka-cam".equals(r.key())) out.add(JSON.readTree(r.value()));
-        }
-        return out.size() >= count;
-      });
+    for (var r : TestKafka.awaitRecords(e.kafkaBootstrap(), topic, r -> "kafka-cam".equals(r.key()), count)) {
+      out.add(JSON.readTree(r.value()));
     }
     return out;
   }

@@ -69,16 +69,7 @@ class S3OutageIT {
         // Even cameras: the clip goes straight to S3 before the outage.
         Map<Integer, String> presignedClips = new HashMap<>();
         for (int i = 0; i < CAMERAS; i += 2) {
-          HttpResponse<String> issued = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/devices/" + camera.apply(i) + "/clips"))
-              .header("Authorization", ApiClient.basic(camera.apply(i), passwords.get(i)))
-              .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-          assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
-          JsonNode upload = Json.MAPPER.readTree(issued.body());
-          HttpResponse<String> stored = http.send(HttpRequest.newBuilder(URI.create(upload.get("url").asText()))
-              .header("Content-Type", "video/mp4").PUT(HttpRequest.BodyPublishers.ofByteArray(CLIP)).build(),
-              HttpResponse.BodyHandlers.ofString());
-          assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
-          presignedClips.put(i, upload.get("clipId").asText());
+          presignedClips.put(i, uploadPresigned(http, app, camera.apply(i), passwords.get(i)));
         }
 
         s3.close();
@@ -157,18 +148,11 @@ class S3OutageIT {
         var registered = api.post("/api/devices", "{\"deviceId\": \"" + camera + "\", \"type\": \"camera\", \"household\": \"h-" + run + "\"}");
         assertThat(registered.status()).as(registered.text()).isEqualTo(201);
         String password = registered.body().get("mqtt").get("password").asText();
-        HttpResponse<String> issued = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/devices/" + camera + "/clips"))
-            .header("Authorization", ApiClient.basic(camera, password))
-            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode upload = Json.MAPPER.readTree(issued.body());
-        HttpResponse<String> stored = http.send(HttpRequest.newBuilder(URI.create(upload.get("url").asText()))
-            .header("Content-Type", "video/mp4").PUT(HttpRequest.BodyPublishers.ofByteArray(CLIP)).build(),
-            HttpResponse.BodyHandlers.ofString());
-        assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+        String clipId = uploadPresigned(http, app, camera, password);
 
         s3.close();
         Mqtt3BlockingClient mqtt = TestMqtt.serviceClient(app.node().endpoints());
-        TestMqtt.publish(mqtt, "fleet/" + camera + "/motion", motion(0, upload.get("clipId").asText()));
+        TestMqtt.publish(mqtt, "fleet/" + camera + "/motion", motion(0, clipId));
         await("the alert without its clip, S3 still down").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
             .until(() -> !motionAlerts(kafka, camera).isEmpty());
         JsonNode first = motionAlerts(kafka, camera).get(0);
@@ -182,13 +166,27 @@ class S3OutageIT {
         List<JsonNode> alerts = motionAlerts(kafka, camera);
         assertThat(alerts).extracting(a -> a.get("alert_id").asText()).as("one alert, then its update").containsOnly(first.get("alert_id").asText());
         JsonNode updated = alerts.get(alerts.size() - 1);
-        assertThat(updated.get("clip_id").asText()).isEqualTo(upload.get("clipId").asText());
+        assertThat(updated.get("clip_id").asText()).isEqualTo(clipId);
         assertThat(updated.get("revision").asInt()).isGreaterThan(first.get("revision").asInt());
         mqtt.disconnect();
       }
     } finally {
       s3.close();
     }
+  }
+
+  /** The camera uploads a clip straight to S3 with a presigned URL from Fleet; returns the clip's id. */
+  private static String uploadPresigned(HttpClient http, FleetApp app, String camera, String password) throws Exception {
+    HttpResponse<String> issued = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/devices/" + camera + "/clips"))
+        .header("Authorization", ApiClient.basic(camera, password))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+    JsonNode upload = Json.MAPPER.readTree(issued.body());
+    HttpResponse<String> stored = http.send(HttpRequest.newBuilder(URI.create(upload.get("url").asText()))
+        .header("Content-Type", "video/mp4").PUT(HttpRequest.BodyPublishers.ofByteArray(CLIP)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+    return upload.get("clipId").asText();
   }
 
   private static List<JsonNode> motionAlerts(AlertsTopic kafka, String camera) {

@@ -79,8 +79,7 @@ public final class AlertLatencyBenchmark {
           long start = System.nanoTime();
           for (int i = 0; i < events; i++) {
             long due = start + (long) i * 1_000_000_000L / rate;
-            // Parked, not spinning: a spinning load generator took one of the two cores from the node it measures.
-            for (long wait; (wait = due - System.nanoTime()) > 0; ) java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            waitUntil(due);
             String camera = "lat-" + (i % CAMERAS);
             String eventId = run + i;
             sent.put(camera + ":" + eventId, System.nanoTime());
@@ -107,6 +106,11 @@ public final class AlertLatencyBenchmark {
       System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
       rows.forEach(System.out::println);
     }
+  }
+
+  /** Parked, not spinning: a spinning load generator took one of the two cores from the node it measures. */
+  private static void waitUntil(long dueNanos) {
+    for (long wait; (wait = dueNanos - System.nanoTime()) > 0; ) java.util.concurrent.locks.LockSupport.parkNanos(wait);
   }
 
   private static String row(int rate, String path, Stats s, Stats raw) {
@@ -145,7 +149,7 @@ public final class AlertLatencyBenchmark {
         long start = System.nanoTime();
         for (int i = 0; i < events; i++) {
           long due = start + (long) i * 1_000_000_000L / rate;
-          for (long wait; (wait = due - System.nanoTime()) > 0; ) java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          waitUntil(due);
           String id = "raw-" + i;
           sent.put(id, System.nanoTime());
           producer.send(new ProducerRecord<>(topic, "cam-" + (i % CAMERAS), id));

@@ -37,7 +37,7 @@ public final class EventsByTagBenchmark {
       try (Connection c = db.dataSource().getConnection()) {
         long filled = 0;
         for (long size : sizes) {
-          fill(c, filled, size);
+          JournalRows.fill(c, filled, size, 200);
           filled = size;
           double library = medianMillis(c, LIBRARY_QUERY, size, true);
           double fleet = medianMillis(c, H2ReadJournalDao.EVENTS_BY_TAG, size, false);
@@ -54,7 +54,7 @@ public final class EventsByTagBenchmark {
     double[] millis = new double[POLLS];
     try (PreparedStatement poll = c.prepareStatement(sql)) {
       for (int i = 0; i < POLLS; i++) {
-        String tag = "device-" + (i % 4);
+        String tag = "device-" + (i % JournalRows.TAGS);
         if (tagFirst) {
           poll.setString(1, tag);
           poll.setLong(2, head - 2000);
@@ -76,35 +76,5 @@ public final class EventsByTagBenchmark {
     }
     Arrays.sort(millis);
     return millis[POLLS / 2];
-  }
-
-  /** Journal events {@code from + 1 .. to}, event n tagged {@code device-(n % 4)}, with a 200-byte payload. */
-  private static void fill(Connection c, long from, long to) throws Exception {
-    c.setAutoCommit(false);
-    byte[] payload = new byte[200];
-    try (PreparedStatement event = c.prepareStatement("""
-            INSERT INTO "event_journal" ("ordering", "persistence_id", "sequence_number", "writer", "write_timestamp",
-              "adapter_manifest", "event_payload", "event_ser_id", "event_ser_manifest") VALUES (?, ?, ?, 'w', 0, '', ?, 1, '')""");
-        PreparedStatement tag = c.prepareStatement("INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES (?, ?)")) {
-      for (long n = from + 1; n <= to; n++) {
-        event.setLong(1, n);
-        event.setString(2, "Device|d-" + (n % 5000));
-        event.setLong(3, n);
-        event.setBytes(4, payload);
-        event.addBatch();
-        tag.setLong(1, n);
-        tag.setString(2, "device-" + (n % 4));
-        tag.addBatch();
-        if (n % 10_000 == 0 || n == to) {
-          event.executeBatch();
-          tag.executeBatch();
-          c.commit();
-        }
-      }
-    }
-    try (var analyze = c.createStatement()) {
-      analyze.execute("ANALYZE");
-    }
-    c.setAutoCommit(true);
   }
 }

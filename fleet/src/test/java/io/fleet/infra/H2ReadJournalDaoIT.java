@@ -13,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The H2 read journal's events-by-tag query: the right events, read by range rather than by table scan. */
 class H2ReadJournalDaoIT {
   private static final int EVENTS = 4000;
-  private static final List<String> TAGS = List.of("device-0", "device-1", "device-2", "device-3");
 
   @TempDir java.nio.file.Path dir;
 
@@ -22,7 +21,7 @@ class H2ReadJournalDaoIT {
     try (Database db = Database.open(Database.h2Url(dir.resolve("db")), "", "", 2)) {
       db.migrate();
       try (Connection c = db.dataSource().getConnection()) {
-        fill(c);
+        JournalRows.fill(c, 0, EVENTS, 1);
         List<Long> found = new ArrayList<>();
         try (PreparedStatement query = c.prepareStatement(H2ReadJournalDao.EVENTS_BY_TAG)) {
           bind(query, 3000, 3400, "device-2", 50);
@@ -55,28 +54,5 @@ class H2ReadJournalDaoIT {
     statement.setLong(2, upTo);
     statement.setString(3, tag);
     statement.setLong(4, max);
-  }
-
-  private static void fill(Connection c) throws Exception {
-    try (PreparedStatement event = c.prepareStatement("""
-            INSERT INTO "event_journal" ("ordering", "persistence_id", "sequence_number", "writer", "write_timestamp",
-              "adapter_manifest", "event_payload", "event_ser_id", "event_ser_manifest") VALUES (?, ?, ?, 'w', 0, '', ?, 1, '')""");
-        PreparedStatement tag = c.prepareStatement("INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES (?, ?)")) {
-      for (int n = 1; n <= EVENTS; n++) {
-        event.setLong(1, n);
-        event.setString(2, "Device|d-" + (n % 40));
-        event.setLong(3, n);
-        event.setBytes(4, new byte[] {1});
-        event.addBatch();
-        tag.setLong(1, n);
-        tag.setString(2, TAGS.get(n % TAGS.size()));
-        tag.addBatch();
-      }
-      event.executeBatch();
-      tag.executeBatch();
-    }
-    try (var analyze = c.createStatement()) {
-      analyze.execute("ANALYZE");
-    }
   }
 }
