@@ -13,8 +13,8 @@ import io.fleet.agent.camera.SceneScripts;
 
 /**
  * The agent's configuration, from the {@code agent} block of its HOCON file (see {@code config/agent.conf}):
- * who it is, where Fleet is, what it watches, how it detects and records, where it queues, and how it reports
- * motion (MQTT or, for a Kafka-speaking camera, the seed's JSON on Kafka).
+ * who it is, where Fleet is, what it watches, how it detects and records, where it queues and how much (clip bytes,
+ * events), and how it reports motion (MQTT or, for a Kafka-speaking camera, the seed's JSON on Kafka).
  */
 public record AgentSettings(
     String deviceId,
@@ -29,9 +29,10 @@ public record AgentSettings(
     ClipSettings clips,
     Path queueDirectory,
     long queueMaxBytes,
+    int queueMaxEvents,
     MotionEvents events) {
 
-  /** Events over MQTT. */
+  /** Events over MQTT, at most {@link Outbox#DEFAULT_MAX_EVENTS} queued. */
   public AgentSettings(String deviceId, String password, URI broker, URI fleetApi, String household, String firmware,
       Duration heartbeatInterval, Source source, DetectorSettings detector, ClipSettings clips, Path queueDirectory,
       long queueMaxBytes) {
@@ -39,10 +40,24 @@ public record AgentSettings(
         queueDirectory, queueMaxBytes, MotionEvents.mqtt());
   }
 
+  /** At most {@link Outbox#DEFAULT_MAX_EVENTS} queued. */
+  public AgentSettings(String deviceId, String password, URI broker, URI fleetApi, String household, String firmware,
+      Duration heartbeatInterval, Source source, DetectorSettings detector, ClipSettings clips, Path queueDirectory,
+      long queueMaxBytes, MotionEvents events) {
+    this(deviceId, password, broker, fleetApi, household, firmware, heartbeatInterval, source, detector, clips,
+        queueDirectory, queueMaxBytes, Outbox.DEFAULT_MAX_EVENTS, events);
+  }
+
   /** The same settings, reporting motion as {@code events} says. */
   public AgentSettings withEvents(MotionEvents events) {
     return new AgentSettings(deviceId, password, broker, fleetApi, household, firmware, heartbeatInterval, source,
-        detector, clips, queueDirectory, queueMaxBytes, events);
+        detector, clips, queueDirectory, queueMaxBytes, queueMaxEvents, events);
+  }
+
+  /** The same settings, queueing at most {@code max} events and heartbeats. */
+  public AgentSettings withQueueMaxEvents(int max) {
+    return new AgentSettings(deviceId, password, broker, fleetApi, household, firmware, heartbeatInterval, source,
+        detector, clips, queueDirectory, queueMaxBytes, max, events);
   }
 
   /** Where frames come from: {@code synthetic} (scripted motion), {@code directory} (JPEG/PNG files) or {@code mjpeg} (a URL). */
@@ -88,6 +103,7 @@ public record AgentSettings(
             c.getInt("max-pending-clips"), work.resolve("encoding")),
         work.resolve("outbox"),
         a.getBytes("queue.max-bytes"),
+        a.getInt("queue.max-events"),
         events(a.getConfig("events")));
   }
 

@@ -18,8 +18,9 @@ import java.util.concurrent.ExecutionException;
 /**
  * Uploads a clip straight into Fleet's bucket, as the original cameras did: asks Fleet for a presigned
  * URL ({@code POST /api/devices/{id}/clips}, HTTP Basic with the device's MQTT credentials), then PUTs the
- * clip to S3. Any failure is an {@link IOException}: the caller keeps the clip and tries again. Holds one
- * device's identity and an HTTP client, which many devices may share (the simulator's cameras do).
+ * clip to S3. Any failure is an {@link IOException}: the caller keeps the clip and tries again — unless it is a
+ * {@link Refused}, which trying again cannot mend. Holds one device's identity and an HTTP client, which many
+ * devices may share (the simulator's cameras do); keeps nothing on disk, so a crash loses no state of its own.
  */
 public final class ClipUpload {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,6 +31,24 @@ public final class ClipUpload {
 
   /** A clip in Fleet's bucket: the id Fleet issued for it and its object URL (the presigned URL without its query). */
   public record Stored(String clipId, String url) {}
+
+  /**
+   * Fleet or S3 refused this clip for good: a 4xx answer (unauthorized, unknown device, too large, ...) other than
+   * 408 and 429, which ask to come back later. The same request would be refused again, so the clip is lost.
+   */
+  public static final class Refused extends IOException {
+    private final int status;
+
+    Refused(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+
+    /** The HTTP status of the refusal. */
+    public int status() {
+      return status;
+    }
+  }
 
   /** An upload for one device, sharing {@code http} (see {@link #httpClient()}). */
   public ClipUpload(HttpClient http, URI fleetApi, String deviceId, String password) {
@@ -71,7 +90,7 @@ public final class ClipUpload {
         .timeout(Duration.ofSeconds(15)).header("Authorization", authorization).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
     return http.sendAsync(slotRequest, HttpResponse.BodyHandlers.ofString()).thenCompose(slot -> {
-      if (slot.statusCode() != 201) throw failure("Fleet refused an upload slot: " + slot.statusCode() + " " + slot.body());
+      if (slot.statusCode() != 201) throw failure(slot.statusCode(), "Fleet refused an upload slot: " + slot.statusCode() + " " + slot.body());
       JsonNode body = parse(slot.body());
       String clipId = body.get("clipId").asText();
       String presigned = body.get("url").asText();
@@ -80,7 +99,7 @@ public final class ClipUpload {
       HttpRequest put = HttpRequest.newBuilder(URI.create(presigned))
           .timeout(Duration.ofMinutes(5)).header("Content-Type", "video/mp4").PUT(clip).build();
       return http.sendAsync(put, HttpResponse.BodyHandlers.ofString()).thenApply(answer -> {
-        if (answer.statusCode() / 100 != 2) throw failure("S3 refused the clip: " + answer.statusCode() + " " + answer.body());
+        if (answer.statusCode() / 100 != 2) throw failure(answer.statusCode(), "S3 refused the clip: " + answer.statusCode() + " " + answer.body());
         return stored;
       });
     });
@@ -94,7 +113,12 @@ public final class ClipUpload {
     }
   }
 
-  private static CompletionException failure(String message) {
-    return new CompletionException(new IOException(message));
+  private static CompletionException failure(int status, String message) {
+    return new CompletionException(refusedForGood(status) ? new Refused(status, message) : new IOException(message));
+  }
+
+  /** 5xx (Fleet's 503 while S3 is away), 408 and 429 are for now; any other 4xx is about the request itself. */
+  static boolean refusedForGood(int status) {
+    return status / 100 == 4 && status != 408 && status != 429;
   }
 }

@@ -16,7 +16,7 @@ import io.fleet.agent.detect.Detection;
 import io.fleet.agent.protocol.DeviceKind;
 import io.fleet.agent.protocol.Heartbeat;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -39,12 +40,15 @@ import org.slf4j.LoggerFactory;
  * the clip is uploaded into Fleet's bucket (presigned URL), then the event published on
  * {@code fleet/{id}/motion} (QoS 1) naming it — or, for a Kafka-speaking camera
  * ({@code agent.events.transport = kafka}), the seed's JSON naming its URL on {@code ksql_motion_events}
- * ({@link KafkaMotionPublisher}). Heartbeats with battery, signal and firmware go out every interval while
- * connected; the broker holds its last will.
+ * ({@link KafkaMotionPublisher}). Heartbeats with battery, signal and firmware go out every interval (kept in the
+ * outbox while the broker is away); the broker holds its last will.
  *
- * <p>Events and clips pass through the on-disk {@link Outbox}: when the broker or S3 is unreachable they
- * wait there (bounded; the oldest clips give way first, never events) and go out in order, oldest first,
- * when the way is clear again — also after a restart. One thread watches, one delivers, one encodes.
+ * <p>Events and clips pass through the on-disk {@link Outbox} ({@link Delivery} takes them out): when the broker or
+ * S3 is unreachable they wait there and go out in order, oldest first, when the way is clear again — also after a
+ * restart. So do heartbeats the broker could not take. The outbox is bounded: the oldest clips give way first, then
+ * the oldest heartbeats, motion events last. A clip Fleet or S3 refuses for good is lost (counted) and its event
+ * goes without it. One thread watches, one delivers, one encodes, one beats; the agent's only state that survives a
+ * crash is the outbox's.
  */
 public final class EdgeAgent implements AutoCloseable {
   static {
@@ -58,32 +62,31 @@ public final class EdgeAgent implements AutoCloseable {
   private final AgentSettings settings;
   private final Outbox outbox;
   private final Uplink uplink;
-  private final ClipUpload upload;
   private final MotionPublisher publisher;
+  private final Delivery delivery;
   private final ExecutorService encoding = ClipRecorder.encodingThread();
   private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("fleet-agent-heartbeat"));
   private final Instant bootedAt = Instant.now();
   /** Events waiting for their clip: event start (frame time) → outbox entry. */
   private final ConcurrentSkipListMap<Long, Long> awaitingClip = new ConcurrentSkipListMap<>();
-  private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong detected = new AtomicLong();
   private final CompletableFuture<Long> watched = new CompletableFuture<>();
   private final Thread watcher;
   private final Thread deliverer;
   private volatile boolean running = true;
-  private volatile io.fleet.agent.edge.MotionWatch watch;
+  private volatile MotionWatch watch;
 
   private EdgeAgent(AgentSettings settings) throws IOException {
     this.settings = settings;
     Files.createDirectories(settings.clips().directory());
-    this.outbox = new Outbox(settings.queueDirectory(), settings.queueMaxBytes());
+    this.outbox = new Outbox(settings.queueDirectory(), settings.queueMaxBytes(), settings.queueMaxEvents());
     this.uplink = new Uplink(settings.broker(), settings.deviceId(), settings.password());
-    this.upload = new ClipUpload(settings.fleetApi(), settings.deviceId(), settings.password());
     this.publisher = settings.events().overKafka()
         ? new KafkaMotionPublisher(settings.events(), settings.deviceId())
         : new MqttMotionPublisher(uplink, settings.deviceId());
+    this.delivery = new Delivery(outbox, new ClipUpload(settings.fleetApi(), settings.deviceId(), settings.password()), publisher);
     this.watcher = new Thread(this::watchFrames, "fleet-agent-watch");
-    this.deliverer = new Thread(this::deliver, "fleet-agent-deliver");
+    this.deliverer = new Thread(delivery, "fleet-agent-deliver");
   }
 
   public static EdgeAgent start(AgentSettings settings) throws IOException {
@@ -92,8 +95,9 @@ public final class EdgeAgent implements AutoCloseable {
     agent.deliverer.start();
     long every = settings.heartbeatInterval().toMillis();
     agent.heartbeats.scheduleAtFixedRate(agent::heartbeat, 0, every, TimeUnit.MILLISECONDS);
-    log.info("agent {} started: source {}, broker {}, outbox {} ({} entries left from before)", settings.deviceId(),
-        settings.source().type(), settings.broker(), settings.queueDirectory(), agent.outbox.size());
+    log.info("agent {} started: source {}, broker {}, outbox {} ({} entries left from before, {} files set aside)",
+        settings.deviceId(), settings.source().type(), settings.broker(), settings.queueDirectory(), agent.outbox.size(),
+        agent.outbox.corruptFiles());
     return agent;
   }
 
@@ -117,16 +121,41 @@ public final class EdgeAgent implements AutoCloseable {
 
   /** Events published (their clip uploaded first). */
   public long delivered() {
-    return delivered.get();
+    return delivery.delivered();
   }
 
-  /** Entries waiting in the outbox. */
+  /** Motion events waiting in the outbox. */
   public int queued() {
-    return outbox.size();
+    return outbox.size(Outbox.Kind.MOTION);
+  }
+
+  /** Heartbeats waiting in the outbox for the broker. */
+  public int queuedHeartbeats() {
+    return outbox.size(Outbox.Kind.HEARTBEAT);
   }
 
   public long droppedClips() {
     return outbox.droppedClips();
+  }
+
+  /** Clips Fleet or S3 refused for good (401, 404, 413, ...): their events went without them. */
+  public long lostClips() {
+    return delivery.lostClips();
+  }
+
+  /** Heartbeats dropped from the full outbox. */
+  public long droppedHeartbeats() {
+    return outbox.droppedHeartbeats();
+  }
+
+  /** Motion events dropped from an outbox full of motion events. */
+  public long droppedMotionEvents() {
+    return outbox.droppedMotionEvents();
+  }
+
+  /** Outbox files set aside at start because they could not be read. */
+  public int corruptFiles() {
+    return outbox.corruptFiles();
   }
 
   /** Completes with the number of frames looked at when the source has ended. */
@@ -181,56 +210,47 @@ public final class EdgeAgent implements AutoCloseable {
     });
   }
 
-  /** Oldest first: the clip into S3, then the event naming it; anything unreachable is tried again later. */
-  private void deliver() {
-    Duration backoff = Duration.ofMillis(500);
-    while (running) {
+  /**
+   * Sends this interval's heartbeat, after those kept while the broker was away (oldest first, so Fleet sees them in
+   * order); one the broker cannot take now waits in the outbox.
+   */
+  private void heartbeat() {
+    // Anything thrown out of a scheduled task would cancel every heartbeat after it.
+    try {
+      ObjectNode beat = heartbeatNow();
       try {
-        Optional<Outbox.Entry> next = outbox.oldest(500);
-        if (next.isEmpty() || !next.get().ready()) {
-          if (next.isPresent()) Thread.sleep(100);
-          continue;
+        if (!uplink.connected()) throw new IllegalStateException("not connected to the broker");
+        for (Optional<Outbox.Entry> kept = outbox.oldestHeartbeat(); kept.isPresent(); kept = outbox.oldestHeartbeat()) {
+          publishHeartbeat(kept.get().event());
+          outbox.remove(kept.get().seq());
         }
-        Outbox.Entry e = next.get();
-        ClipUpload.Stored clip = e.clipId() == null ? null : new ClipUpload.Stored(e.clipId(), e.clipUrl());
-        if (clip == null && e.clip().isPresent()) {
-          clip = upload.upload(e.clip().get());
-          outbox.clipUploaded(e.seq(), clip.clipId(), clip.url());
-        }
-        publisher.publish(e.event(), clip);
-        outbox.remove(e.seq());
-        delivered.incrementAndGet();
-        backoff = Duration.ofMillis(500);
-      } catch (InterruptedException interrupted) {
-        return;
-      } catch (Exception failed) {
-        log.info("delivery waits {} ms: {}", backoff.toMillis(), failed.toString());
-        try {
-          Thread.sleep(backoff.toMillis());
-        } catch (InterruptedException interrupted) {
-          return;
-        }
-        backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
+        publishHeartbeat(beat);
+      } catch (Exception notSent) {
+        log.debug("heartbeat kept in the outbox: {}", notSent.toString());
+        outbox.addHeartbeat(beat);
       }
+    } catch (Exception e) {
+      log.warn("heartbeat failed: {}", e.toString());
     }
   }
 
-  private void heartbeat() {
-    if (!uplink.connected()) return;
+  private ObjectNode heartbeatNow() throws IOException {
     Instant now = Instant.now();
     Heartbeat hb = new Heartbeat(now, 100, -55, settings.firmware(), Duration.between(bootedAt, now).toSeconds(),
         (int) Math.max(1, settings.heartbeatInterval().toSeconds()), DeviceKind.CAMERA, settings.household());
-    uplink.publish("fleet/" + settings.deviceId() + "/heartbeat", new String(hb.toJson(), StandardCharsets.UTF_8), false)
-        .whenComplete((ok, error) -> {
-          if (error != null) log.debug("heartbeat not sent: {}", error.toString());
-        });
+    return (ObjectNode) JSON.readTree(hb.toJson());
+  }
+
+  private void publishHeartbeat(ObjectNode beat) throws Exception {
+    uplink.publish("fleet/" + settings.deviceId() + "/heartbeat", beat.toString(), false)
+        .get(Uplink.timeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static FrameSource open(AgentSettings.Source s) throws IOException {
     return switch (s.type()) {
       case "synthetic" -> new SyntheticScene(SceneScripts.labelled(s.seed(), s.width(), s.height(), s.fps(), s.episodes()));
       case "directory" -> FrameDirectory.open(Path.of(s.location()), s.fps());
-      case "mjpeg" -> MjpegStream.open(java.net.URI.create(s.location()), Duration.ofSeconds(10));
+      case "mjpeg" -> MjpegStream.open(URI.create(s.location()), Duration.ofSeconds(10));
       default -> throw new IllegalArgumentException("agent.source.type must be synthetic, directory or mjpeg: " + s.type());
     };
   }
@@ -269,6 +289,7 @@ public final class EdgeAgent implements AutoCloseable {
     running = false;
     if (watch != null) watch.stop();
     heartbeats.shutdownNow();
+    delivery.stop();
     deliverer.interrupt();
     try {
       watcher.join(10_000);
@@ -289,7 +310,7 @@ public final class EdgeAgent implements AutoCloseable {
     }
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);

@@ -1,75 +1,112 @@
 package io.fleet.agent.edge;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's bounded on-disk queue of motion events and their clips, delivered oldest first. An entry is
- * {@code <seq>.json} (the event; whether its clip is still to come; the clip id once uploaded) and maybe
- * {@code <seq>.mp4}. Each change is written to a new file and moved into place atomically, so a crash or
- * power loss leaves every entry whole and a restarted agent delivers what was left, in order.
+ * The agent's bounded on-disk queue of motion events (with their clips) and of heartbeats the broker could not take,
+ * each kind delivered oldest first. It owns the entries, in memory and as {@code <seq>.json} (the event; its kind;
+ * whether its clip is still to come; the clip id once uploaded) with maybe {@code <seq>.mp4}, written by
+ * {@link OutboxFiles}: every change is on disk (forced) before the call returns, so an event counts as queued only
+ * once a crash or power loss can no longer take it, and a restarted agent delivers what was left, in order. A file
+ * it cannot read at start is set aside and counted; the outbox starts with the rest.
  *
- * <p>Clips are bounded to {@code maxClipBytes} in all: one more drops the oldest clips (logged and counted)
- * until they fit, never an event — that event then goes without its clip. Thread-safe.
+ * <p>Bounded twice. Clips to {@code maxClipBytes} in all: one more drops the oldest clips (logged, counted) until
+ * they fit — that event then goes without its clip. Entries to {@code maxEvents}: one more drops the oldest
+ * heartbeat; with none queued a new heartbeat is not kept, and a new motion event drops the oldest motion event
+ * (each counted by kind). An entry already on its way out when dropped may still be delivered. Thread-safe.
  */
 public final class Outbox {
+  /** Entries kept by default: a day of heartbeats every 10 s is 8,640. */
+  public static final int DEFAULT_MAX_EVENTS = 10_000;
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Path directory;
-  private final long maxClipBytes;
-  private final TreeMap<Long, ObjectNode> entries = new TreeMap<>();
-  private final AtomicLong droppedClips = new AtomicLong();
-  private long nextSeq = 1;
+  /** What an entry is: they go out on their own topics, so one kind never waits for the other. */
+  public enum Kind {
+    MOTION, HEARTBEAT;
+
+    /** The kind an entry names; one written before heartbeats were queued names none and is a motion event. */
+    static Optional<Kind> of(JsonNode entry) {
+      JsonNode kind = entry.get("kind");
+      if (kind == null) return Optional.of(MOTION);
+      for (Kind k : values()) if (k.wire().equals(kind.asText())) return Optional.of(k);
+      return Optional.empty();
+    }
+
+    String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** One entry as the delivery loop sees it. */
   public record Entry(long seq, ObjectNode event, Optional<Path> clip, boolean ready, String clipId, String clipUrl) {}
 
+  private final OutboxFiles files;
+  private final long maxClipBytes;
+  private final int maxEvents;
+  private final TreeMap<Long, ObjectNode> motion = new TreeMap<>();
+  private final TreeMap<Long, ObjectNode> heartbeats = new TreeMap<>();
+  private final AtomicLong droppedClips = new AtomicLong();
+  private final AtomicLong droppedHeartbeats = new AtomicLong();
+  private final AtomicLong droppedMotionEvents = new AtomicLong();
+  private final int corruptFiles;
+  private long nextSeq;
+
   public Outbox(Path directory, long maxClipBytes) {
-    this.directory = directory;
-    this.maxClipBytes = maxClipBytes;
-    try {
-      Files.createDirectories(directory);
-      try (Stream<Path> files = Files.list(directory)) {
-        files.filter(p -> p.getFileName().toString().matches("\\d+\\.json")).forEach(p -> {
-          long seq = Long.parseLong(p.getFileName().toString().replace(".json", ""));
-          entries.put(seq, read(p));
-        });
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the outbox in " + directory, e);
-    }
-    if (!entries.isEmpty()) nextSeq = entries.lastKey() + 1;
+    this(directory, maxClipBytes, DEFAULT_MAX_EVENTS);
   }
 
-  /** Queues an event; {@code clipToCome}: it waits for {@link #attachClip} (or {@link #noClip}) before delivery. */
+  public Outbox(Path directory, long maxClipBytes, int maxEvents) {
+    this(directory, maxClipBytes, maxEvents, OutboxFiles.Sync.FORCE);
+  }
+
+  Outbox(Path directory, long maxClipBytes, int maxEvents, OutboxFiles.Sync sync) {
+    if (maxEvents < 1) throw new IllegalArgumentException("the outbox must hold at least one event: " + maxEvents);
+    this.files = new OutboxFiles(directory, sync);
+    this.maxClipBytes = maxClipBytes;
+    this.maxEvents = maxEvents;
+    OutboxFiles.Loaded loaded = files.load();
+    loaded.entries().forEach((seq, entry) -> mapOf(Kind.of(entry).orElseThrow()).put(seq, entry));
+    this.corruptFiles = loaded.setAside();
+    this.nextSeq = loaded.lastSeq() + 1;
+  }
+
+  /** Queues a motion event; {@code clipToCome}: it waits for {@link #attachClip} (or {@link #noClip}) before delivery. */
   public synchronized long add(ObjectNode event, boolean clipToCome) {
-    long seq = nextSeq++;
-    ObjectNode entry = JSON.createObjectNode();
-    entry.set("event", event);
-    entry.put("ready", !clipToCome);
-    write(seq, entry);
-    notifyAll();
-    return seq;
+    makeRoom(Kind.MOTION);
+    return put(Kind.MOTION, event, !clipToCome);
+  }
+
+  /** Queues a heartbeat the broker could not take now; false if the outbox is full of motion events. */
+  public synchronized boolean addHeartbeat(ObjectNode heartbeat) {
+    if (!makeRoom(Kind.HEARTBEAT)) return false;
+    put(Kind.HEARTBEAT, heartbeat, true);
+    return true;
   }
 
   /** The event's clip is recorded: moved into the outbox; the oldest clips go if the bound is passed. */
   public synchronized void attachClip(long seq, Path clip) {
-    ObjectNode entry = entries.get(seq);
-    if (entry == null) return;
+    ObjectNode entry = motion.get(seq);
+    if (entry == null) {
+      // The event gave way to newer ones: its clip would be left behind in the encoder's directory.
+      files.delete(clip);
+      return;
+    }
     try {
-      Files.move(clip, clipPath(seq), StandardCopyOption.REPLACE_EXISTING);
+      files.takeClip(clip, seq);
     } catch (IOException e) {
       log.warn("clip of event {} could not be queued ({}); the event goes without it", seq, e.toString());
       noClip(seq);
@@ -77,31 +114,32 @@ public final class Outbox {
     }
     entry.put("ready", true);
     entry.put("hasClip", true);
-    write(seq, entry);
-    enforceBound(seq);
+    files.write(seq, entry);
+    enforceClipBound();
     notifyAll();
   }
 
   /** The event's clip failed: it goes without one. */
   public synchronized void noClip(long seq) {
-    ObjectNode entry = entries.get(seq);
+    ObjectNode entry = motion.get(seq);
     if (entry == null) return;
     entry.put("ready", true);
-    write(seq, entry);
+    files.write(seq, entry);
     notifyAll();
   }
 
-  /** The oldest entry, waiting up to {@code millis} for one to exist. */
+  /** The oldest motion event, waiting up to {@code millis} for one to exist. */
   public synchronized Optional<Entry> oldest(long millis) throws InterruptedException {
-    if (entries.isEmpty()) wait(millis);
-    if (entries.isEmpty()) return Optional.empty();
-    long seq = entries.firstKey();
-    ObjectNode e = entries.get(seq);
-    Path clip = clipPath(seq);
-    return Optional.of(new Entry(seq, (ObjectNode) e.get("event").deepCopy(),
-        e.path("hasClip").asBoolean() && Files.exists(clip) ? Optional.of(clip) : Optional.empty(),
-        e.path("ready").asBoolean(), e.hasNonNull("clipId") ? e.get("clipId").asText() : null,
-        e.hasNonNull("clipUrl") ? e.get("clipUrl").asText() : null));
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    for (long left = millis; motion.isEmpty() && left > 0; left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+      wait(left);
+    }
+    return motion.isEmpty() ? Optional.empty() : Optional.of(entry(motion.firstEntry()));
+  }
+
+  /** The oldest heartbeat kept while the broker was away, if any. */
+  public synchronized Optional<Entry> oldestHeartbeat() {
+    return heartbeats.isEmpty() ? Optional.empty() : Optional.of(entry(heartbeats.firstEntry()));
   }
 
   /** The clip is in S3 under {@code clipId}: it need not be uploaded again, nor kept. */
@@ -111,43 +149,110 @@ public final class Outbox {
 
   /** The same, with the clip's URL in the bucket (what a Kafka-speaking device names in its event). */
   public synchronized void clipUploaded(long seq, String clipId, String clipUrl) {
-    ObjectNode entry = entries.get(seq);
+    ObjectNode entry = motion.get(seq);
     if (entry == null) return;
     entry.put("clipId", clipId);
     if (clipUrl != null) entry.put("clipUrl", clipUrl);
-    write(seq, entry);
-    deleteQuietly(clipPath(seq));
+    files.write(seq, entry);
+    files.delete(files.clipPath(seq));
+  }
+
+  /** Fleet or S3 refused the clip for good: the event goes without it, also after a restart. */
+  public synchronized void clipLost(long seq) {
+    ObjectNode entry = motion.get(seq);
+    if (entry == null) return;
+    entry.put("hasClip", false);
+    entry.put("lostClip", true);
+    files.write(seq, entry);
+    files.delete(files.clipPath(seq));
   }
 
   /** Delivered: gone from the outbox. */
   public synchronized void remove(long seq) {
-    entries.remove(seq);
-    deleteQuietly(clipPath(seq));
-    deleteQuietly(directory.resolve(seq + ".json"));
+    motion.remove(seq);
+    heartbeats.remove(seq);
+    files.delete(files.clipPath(seq));
+    files.delete(files.entryPath(seq));
   }
 
+  /** Entries of both kinds. */
   public synchronized int size() {
-    return entries.size();
+    return motion.size() + heartbeats.size();
+  }
+
+  public synchronized int size(Kind kind) {
+    return mapOf(kind).size();
   }
 
   public long droppedClips() {
     return droppedClips.get();
   }
 
+  /** Heartbeats that gave way to newer entries, or found the outbox full of motion events. */
+  public long droppedHeartbeats() {
+    return droppedHeartbeats.get();
+  }
+
+  /** Motion events that gave way to newer ones when the outbox held nothing but motion events. */
+  public long droppedMotionEvents() {
+    return droppedMotionEvents.get();
+  }
+
+  /** Files set aside at start because they could not be read. */
+  public int corruptFiles() {
+    return corruptFiles;
+  }
+
+  private long put(Kind kind, ObjectNode event, boolean ready) {
+    long seq = nextSeq++;
+    ObjectNode entry = JSON.createObjectNode();
+    entry.put("kind", kind.wire());
+    entry.set("event", event);
+    entry.put("ready", ready);
+    files.write(seq, entry);
+    mapOf(kind).put(seq, entry);
+    notifyAll();
+    return seq;
+  }
+
+  /** Makes room for one more entry of {@code kind}: heartbeats give way first; false if a heartbeat must not be kept. */
+  private boolean makeRoom(Kind kind) {
+    while (size() >= maxEvents) {
+      if (!heartbeats.isEmpty()) {
+        long seq = heartbeats.firstKey();
+        remove(seq);
+        droppedHeartbeats.incrementAndGet();
+        // At debug: in a long outage one gives way every interval; the counter says how many.
+        log.debug("outbox full ({} entries): dropped the heartbeat queued as {}", maxEvents, seq);
+      } else if (kind == Kind.HEARTBEAT) {
+        droppedHeartbeats.incrementAndGet();
+        log.debug("outbox full of motion events ({}): a heartbeat is not kept", maxEvents);
+        return false;
+      } else {
+        Map.Entry<Long, ObjectNode> oldest = motion.firstEntry();
+        remove(oldest.getKey());
+        droppedMotionEvents.incrementAndGet();
+        log.warn("outbox full of motion events ({}): dropped the oldest, {}", maxEvents,
+            oldest.getValue().get("event").path("event_id").asText());
+      }
+    }
+    return true;
+  }
+
   /** Drops clips, oldest first, until they fit (an upload under way then fails and its event goes without). */
-  private void enforceBound(long keep) {
+  private void enforceClipBound() {
     long total = 0;
-    for (long seq : entries.keySet()) total += sizeOf(clipPath(seq));
-    for (long seq : entries.keySet()) {
+    for (long seq : motion.keySet()) total += files.sizeOf(files.clipPath(seq));
+    for (long seq : motion.keySet()) {
       if (total <= maxClipBytes) break;
-      Path clip = clipPath(seq);
-      long size = sizeOf(clip);
+      Path clip = files.clipPath(seq);
+      long size = files.sizeOf(clip);
       if (size == 0) continue;
-      deleteQuietly(clip);
-      ObjectNode entry = entries.get(seq);
+      files.delete(clip);
+      ObjectNode entry = motion.get(seq);
       entry.put("hasClip", false);
       entry.put("droppedClip", true);
-      write(seq, entry);
+      files.write(seq, entry);
       total -= size;
       droppedClips.incrementAndGet();
       log.warn("outbox full ({} bytes of clips allowed): dropped the clip of event {} ({}); the event stays",
@@ -155,43 +260,17 @@ public final class Outbox {
     }
   }
 
-  private Path clipPath(long seq) {
-    return directory.resolve(seq + ".mp4");
+  private Entry entry(Map.Entry<Long, ObjectNode> found) {
+    long seq = found.getKey();
+    ObjectNode e = found.getValue();
+    Path clip = files.clipPath(seq);
+    return new Entry(seq, e.get("event").deepCopy(),
+        e.path("hasClip").asBoolean() && Files.exists(clip) ? Optional.of(clip) : Optional.empty(),
+        e.path("ready").asBoolean(), e.hasNonNull("clipId") ? e.get("clipId").asText() : null,
+        e.hasNonNull("clipUrl") ? e.get("clipUrl").asText() : null);
   }
 
-  private void write(long seq, ObjectNode entry) {
-    entries.put(seq, entry);
-    Path file = directory.resolve(seq + ".json");
-    Path tmp = directory.resolve(seq + ".json.tmp");
-    try {
-      Files.write(tmp, JSON.writeValueAsBytes(entry));
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write outbox entry " + file, e);
-    }
-  }
-
-  private static ObjectNode read(Path file) {
-    try {
-      return (ObjectNode) JSON.readTree(file.toFile());
-    } catch (IOException e) {
-      throw new UncheckedIOException("outbox entry " + file + " is unreadable", e);
-    }
-  }
-
-  private static long sizeOf(Path p) {
-    try {
-      return Files.exists(p) ? Files.size(p) : 0;
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      log.warn("could not delete {}: {}", p, e.toString());
-    }
+  private TreeMap<Long, ObjectNode> mapOf(Kind kind) {
+    return kind == Kind.MOTION ? motion : heartbeats;
   }
 }

@@ -4,12 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent's on-disk queue: order, waiting for clips, surviving a restart, and dropping clips, never events. */
+/**
+ * The agent's on-disk queue: order, waiting for clips, surviving a restart and corrupt files, writes forced to disk,
+ * dropping clips before events, and heartbeats before motion events.
+ */
 class OutboxTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path dir;
@@ -73,5 +84,165 @@ class OutboxTest {
     assertThat(e1.event().get("event_id").asText()).isEqualTo("e-1");
     assertThat(e1.clip()).as("the oldest clip gave way").isEmpty();
     assertThat(e1.ready()).isTrue();
+  }
+
+  @Test
+  void corruptEntriesAreSetAsideWithTheirClipsCountedAndTheOutboxStartsWithTheRest() throws Exception {
+    Path q = dir.resolve("q");
+    Outbox before = new Outbox(q, 1_000_000);
+    for (int i = 1; i <= 6; i++) before.add(event("e-" + i), false);
+    before.attachClip(before.add(event("e-7"), true), clip("c7.mp4", 100));
+    byte[] whole = Files.readAllBytes(q.resolve("2.json"));
+    Files.write(q.resolve("2.json"), Arrays.copyOf(whole, whole.length / 2));
+    byte[] garbage = new byte[64];
+    new Random(7).nextBytes(garbage);
+    Files.write(q.resolve("3.json"), garbage);
+    Files.writeString(q.resolve("4.json"), "[1, 2, 3]");
+    Files.write(q.resolve("5.json"), new byte[0]);
+    Files.writeString(q.resolve("7.json"), "{\"kind\":\"motion\",\"event\":\"not an object\",\"ready\":true}");
+
+    Outbox after = new Outbox(q, 1_000_000);
+
+    assertThat(after.corruptFiles()).isEqualTo(5);
+    assertThat(after.size()).isEqualTo(2);
+    assertThat(ids(after)).containsExactly("e-1", "e-6");
+    assertThat(names(q)).as("set aside, not deleted; the clip of the unreadable e-7 with it")
+        .anyMatch(n -> n.startsWith("2.json.corrupt-")).anyMatch(n -> n.startsWith("3.json.corrupt-"))
+        .anyMatch(n -> n.startsWith("4.json.corrupt-")).anyMatch(n -> n.startsWith("5.json.corrupt-"))
+        .anyMatch(n -> n.startsWith("7.json.corrupt-")).anyMatch(n -> n.startsWith("7.mp4.corrupt-"))
+        .doesNotContain("2.json", "3.json", "4.json", "5.json", "7.json", "7.mp4");
+    assertThat(new Outbox(q, 1_000_000).corruptFiles()).as("once set aside, left alone").isZero();
+    assertThat(after.add(event("e-8"), false)).as("no new entry takes a set-aside name").isGreaterThan(7);
+  }
+
+  @Test
+  void anOutboxOfNothingButGarbageStartsEmptyAndTakesNewEvents() throws Exception {
+    Path q = Files.createDirectories(dir.resolve("q"));
+    Files.writeString(q.resolve("1.json"), "{\"event\": {\"event_id\": \"e-");
+    Files.write(q.resolve("99999999999999999999999.json"), "{}".getBytes(StandardCharsets.UTF_8));
+
+    Outbox outbox = new Outbox(q, 1_000_000);
+
+    assertThat(outbox.size()).isZero();
+    assertThat(outbox.corruptFiles()).isEqualTo(2);
+    assertThat(outbox.oldest(0)).isEmpty();
+    outbox.add(event("e-2"), false);
+    assertThat(ids(new Outbox(q, 1_000_000))).containsExactly("e-2");
+  }
+
+  @Test
+  void aWriteCutShortByACrashLeavesTheEntryAsItWasAndItsTemporaryFileGoes() throws Exception {
+    Path q = dir.resolve("q");
+    new Outbox(q, 1_000_000).add(event("e-1"), true);
+    Files.writeString(q.resolve("1.json.tmp"), "{\"kind\":\"mot");
+
+    Outbox after = new Outbox(q, 1_000_000);
+
+    assertThat(after.corruptFiles()).isZero();
+    assertThat(after.oldest(0).orElseThrow().ready()).as("the version before the cut write").isFalse();
+    assertThat(names(q)).containsExactly("1.json");
+  }
+
+  @Test
+  void anEventCountsAsQueuedOnlyOnceItsFileAndItsRenameAreForcedToDisk() throws Exception {
+    Path q = dir.resolve("q");
+    List<String> forced = new ArrayList<>();
+    List<String> presentAtFirstForce = new ArrayList<>();
+    Outbox outbox = new Outbox(q, 1_000_000, 100, (channel, file) -> {
+      if (forced.isEmpty()) presentAtFirstForce.addAll(names(q));
+      forced.add(file.getFileName().toString());
+      channel.force(true);
+    });
+
+    long seq = outbox.add(event("e-1"), true);
+
+    assertThat(forced).as("the new file's bytes, then the directory holding its rename").containsExactly("1.json.tmp", "q");
+    assertThat(presentAtFirstForce).as("nothing renamed into place before its bytes are on disk").containsExactly("1.json.tmp");
+    forced.clear();
+    outbox.attachClip(seq, clip("c1.mp4", 100));
+    assertThat(forced).as("the clip's bytes before the entry says it has one").containsExactly("1.mp4", "1.json.tmp", "q");
+  }
+
+  @Test
+  void theEventBoundDropsTheOldestHeartbeatsFirstAndMotionEventsLastCountingEachKind() throws Exception {
+    Path q = dir.resolve("q");
+    Outbox outbox = new Outbox(q, 1_000_000, 3);
+    outbox.add(event("e-1"), false);
+    outbox.addHeartbeat(event("h-1"));
+    outbox.addHeartbeat(event("h-2"));
+
+    outbox.add(event("e-2"), false);
+    assertThat(outbox.droppedHeartbeats()).as("h-1, the oldest heartbeat").isEqualTo(1);
+    assertThat(outbox.oldestHeartbeat().orElseThrow().event().get("event_id").asText()).isEqualTo("h-2");
+    outbox.add(event("e-3"), false);
+    assertThat(outbox.size(Outbox.Kind.HEARTBEAT)).isZero();
+    assertThat(outbox.addHeartbeat(event("h-3"))).as("no motion event gives way to a heartbeat").isFalse();
+    assertThat(outbox.droppedMotionEvents()).isZero();
+    outbox.add(event("e-4"), false);
+
+    assertThat(outbox.droppedHeartbeats()).isEqualTo(3);
+    assertThat(outbox.droppedMotionEvents()).as("e-1, once only motion events were left").isEqualTo(1);
+    assertThat(outbox.size()).isEqualTo(3);
+    assertThat(ids(new Outbox(q, 1_000_000, 3))).as("as on disk").containsExactly("e-2", "e-3", "e-4");
+  }
+
+  @Test
+  void aClipWhoseEventGaveWayIsDeletedNotLeftBehind() throws Exception {
+    Outbox outbox = new Outbox(dir.resolve("q"), 1_000_000, 1);
+    long first = outbox.add(event("e-1"), true);
+    outbox.add(event("e-2"), false);
+    Path recorded = clip("c1.mp4", 100);
+
+    outbox.attachClip(first, recorded);
+
+    assertThat(recorded).doesNotExist();
+    assertThat(ids(outbox)).containsExactly("e-2");
+  }
+
+  @Test
+  void heartbeatsWaitApartFromMotionEventsAndKeepTheirKindAcrossARestart() throws Exception {
+    Path q = dir.resolve("q");
+    Outbox before = new Outbox(q, 1_000_000);
+    before.addHeartbeat(event("h-1"));
+    before.add(event("e-1"), true);
+    // An entry written before heartbeats were queued names no kind: a motion event.
+    Files.writeString(q.resolve("9.json"), "{\"event\":{\"event_id\":\"e-old\"},\"ready\":true}");
+
+    Outbox after = new Outbox(q, 1_000_000);
+
+    assertThat(after.oldest(0).orElseThrow().event().get("event_id").asText()).as("not the older heartbeat").isEqualTo("e-1");
+    assertThat(after.oldestHeartbeat().orElseThrow().event().get("event_id").asText()).isEqualTo("h-1");
+    assertThat(after.size(Outbox.Kind.MOTION)).isEqualTo(2);
+    assertThat(after.size(Outbox.Kind.HEARTBEAT)).isEqualTo(1);
+  }
+
+  @Test
+  void aLostClipStaysLostAcrossARestart() throws Exception {
+    Path q = dir.resolve("q");
+    Outbox before = new Outbox(q, 1_000_000);
+    before.attachClip(before.add(event("e-1"), true), clip("c1.mp4", 100));
+
+    before.clipLost(1);
+
+    Outbox.Entry e1 = new Outbox(q, 1_000_000).oldest(0).orElseThrow();
+    assertThat(e1.clip()).as("not uploaded again").isEmpty();
+    assertThat(e1.ready()).isTrue();
+    assertThat(q.resolve("1.mp4")).doesNotExist();
+  }
+
+  /** Event ids of the motion events, oldest first (takes them out). */
+  private static List<String> ids(Outbox outbox) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (Optional<Outbox.Entry> e = outbox.oldest(0); e.isPresent(); e = outbox.oldest(0)) {
+      ids.add(e.get().event().get("event_id").asText());
+      outbox.remove(e.get().seq());
+    }
+    return ids;
+  }
+
+  private static List<String> names(Path q) throws IOException {
+    try (Stream<Path> files = Files.list(q)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
   }
 }
