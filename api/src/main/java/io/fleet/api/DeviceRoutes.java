@@ -72,12 +72,15 @@ final class DeviceRoutes extends AllDirectives {
 
 
   private static String checkedCursor(String cursor) {
+    String lastDeviceId;
     try {
-      DeviceQuery.decodeCursor(cursor);
-      return cursor;
+      lastDeviceId = DeviceQuery.decodeCursor(cursor);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("cursor is not one this API handed out");
+      lastDeviceId = null;
     }
+    // A cursor is the last device id of the page before: anything else was not handed out here.
+    if (!DeviceTopic.isValidDeviceId(lastDeviceId)) throw new IllegalArgumentException("cursor is not one this API handed out");
+    return cursor;
   }
 
   private Route one(Principal principal, String id) {

@@ -4,7 +4,10 @@ import io.fleet.infra.Endpoints;
 import io.fleet.readside.ReadModelRebuild;
 import io.fleet.runtime.ComponentHealth;
 import io.fleet.runtime.FleetNode;
+import io.fleet.metrics.Streams;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,14 +42,16 @@ final class FleetRoutes extends AllDirectives {
   }
 
   /**
-   * Anyone gets the overall status (for load balancers and probes); an operator also gets each
-   * component's endpoint, so devices and tools can be pointed at them — for the embedded S3 also its
-   * keys, so a device can upload with S3's own REST API as the original cameras did.
+   * Anyone gets the overall status (for load balancers and probes): up when every server answers and
+   * every stream of this node runs, degraded otherwise; an operator also gets each component's endpoint,
+   * so devices and tools can be pointed at them — for the embedded S3 also its keys, so a device can
+   * upload with S3's own REST API as the original cameras did — and why a stream last failed.
    */
   Route health(Optional<Principal> principal) {
     boolean operator = principal.map(Principal::isOperator).orElse(false);
     return onSuccess(node.health().check(), components -> {
-      boolean up = components.stream().allMatch(ComponentHealth::up);
+      Streams streams = Streams.get(node.system());
+      boolean up = components.stream().allMatch(ComponentHealth::up) && streams.allRunning();
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", up ? "up" : "degraded");
       Map<String, Object> parts = new LinkedHashMap<>();
@@ -61,9 +66,44 @@ final class FleetRoutes extends AllDirectives {
         parts.put(c.name(), part);
       }
       body.put("components", parts);
+      body.put("streams", streams(streams, operator));
       if (operator) body.put("connect", connectionDetails(node.endpoints()));
       return complete(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body, Json.marshaller());
     });
+  }
+
+  /**
+   * {@code GET /api/health/live}: the node answers, for an orchestrator's restarts; a server away (S3, the
+   * database) is no reason to restart a node, so nothing else is asked.
+   */
+  Route live() {
+    return complete(StatusCodes.OK, Map.of("status", "live"), Json.marshaller());
+  }
+
+  /** {@code GET /api/health/ready}: every server reachable and every stream running, for load balancers. */
+  Route ready() {
+    return onSuccess(node.health().check(), components -> {
+      Streams streams = Streams.get(node.system());
+      List<String> down = new ArrayList<>();
+      components.stream().filter(c -> !c.up()).forEach(c -> down.add(c.name()));
+      streams.snapshot().stream().filter(s -> s.state() != Streams.State.RUNNING).forEach(s -> down.add(s.name()));
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("status", down.isEmpty() ? "ready" : "not-ready");
+      body.put("waitingFor", down);
+      return complete(down.isEmpty() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body, Json.marshaller());
+    });
+  }
+
+  private static Map<String, Object> streams(Streams streams, boolean operator) {
+    Map<String, Object> all = new LinkedHashMap<>();
+    for (Streams.Snapshot s : streams.snapshot()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("status", s.state().name().toLowerCase(Locale.ROOT));
+      one.put("restarts", s.restarts());
+      if (operator && s.lastFailure() != null) one.put("lastFailure", s.lastFailure());
+      all.put(s.name(), one);
+    }
+    return all;
   }
 
   private static Map<String, Object> connectionDetails(Endpoints e) {

@@ -24,6 +24,7 @@ import org.apache.pekko.http.javadsl.server.MalformedQueryParamRejection;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
 import org.apache.pekko.pattern.AskTimeoutException;
@@ -73,6 +74,8 @@ public final class HttpApi extends AllDirectives {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
         pathPrefix("api", () -> concat(
             path("health", () -> get(() -> optionalPrincipal(fleet::health))),
+            path(PathMatchers.segment("health").slash("live"), () -> get(fleet::live)),
+            path(PathMatchers.segment("health").slash("ready"), () -> get(fleet::ready)),
             // Clip uploads authenticate devices too (HTTP Basic), so they come before the bearer check.
             clips.routes(),
             authenticated(principal -> concat(

@@ -14,8 +14,23 @@ final class QueryParams {
 
   private QueryParams() {}
 
-  /** ISO-8601 ({@code 2026-11-23T20:00:00Z}) or the seed's {@code YYYY-MM-DD HH:MM:SS} (UTC). */
+  /** The range a time in a query may take: what every database column Fleet searches can hold. */
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+  /**
+   * ISO-8601 ({@code 2026-11-23T20:00:00Z}) or the seed's {@code YYYY-MM-DD HH:MM:SS} (UTC), between
+   * the years 1 and 9999.
+   */
   static Instant time(String name, String text) {
+    Instant time = parsedTime(name, text);
+    if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
+      throw new IllegalArgumentException(name + " must lie between the years 1 and 9999, was '" + text + "'");
+    }
+    return time;
+  }
+
+  private static Instant parsedTime(String name, String text) {
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException notIso) {

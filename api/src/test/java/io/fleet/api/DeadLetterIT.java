@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Bad input over real MQTT and Kafka: malformed JSON, a 2 MB payload, an unknown topic shape and a
+ * Bad input over real MQTT and Kafka: malformed JSON, a payload over the limit, an unknown topic shape and a
  * record without a kind each land in {@code fleet.dead-letters} with their reason and original bytes,
  * while a valid device's heartbeats keep flowing; every message is accounted for.
  */
@@ -44,7 +44,9 @@ class DeadLetterIT {
       Endpoints e = app.node().endpoints();
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
       Mqtt3BlockingClient mqtt = serviceClient(e);
-      byte[] huge = new byte[2 * 1024 * 1024];
+      // Over Fleet's payload limit but within the broker's packet limit (the limit plus headers): Fleet's to refuse.
+      int limit = app.node().ingestSettings().maxPayloadBytes();
+      byte[] huge = new byte[limit + 1024];
       Arrays.fill(huge, (byte) 'x');
       Map<String, byte[]> badInput = Map.of(
           "fleet/" + bad + "/heartbeat", "{\"ts\": \"2026-11-23T20:00:00Z\", battery".getBytes(StandardCharsets.UTF_8),
@@ -75,7 +77,7 @@ class DeadLetterIT {
       assertThat(letters).containsOnlyKeys("malformed-json", "oversized", "unknown-topic", "invalid-message");
       assertThat(letters.get("malformed-json").value()).isEqualTo(badInput.get("fleet/" + bad + "/heartbeat"));
       assertThat(letters.get("oversized").value()).isEqualTo(huge);
-      assertThat(IngestHeaders.get(letters.get("oversized").headers(), IngestHeaders.DETAIL).orElseThrow()).contains("2097152 bytes");
+      assertThat(IngestHeaders.get(letters.get("oversized").headers(), IngestHeaders.DETAIL).orElseThrow()).contains((limit + 1024) + " bytes");
       assertThat(IngestHeaders.get(letters.get("unknown-topic").headers(), IngestHeaders.SOURCE)).contains("mqtt:fleet/" + bad + "/reboot/now");
       assertThat(IngestHeaders.get(letters.get("invalid-message").headers(), IngestHeaders.DETAIL).orElseThrow()).contains("fleet.kind");
 

@@ -4,6 +4,7 @@ import io.fleet.device.Alert;
 import io.fleet.device.Device;
 import io.fleet.device.DeviceEvent;
 import io.fleet.metrics.FleetMetrics;
+import io.fleet.readside.ProjectionHealth;
 import io.fleet.readside.JdbcConnectionSession;
 import java.time.ZoneId;
 import java.util.List;
@@ -75,7 +76,8 @@ public final class AlertPublisher {
         () -> new JdbcConnectionSession(dataSource),
         () -> publish,
         system)
-        .withGroup(alerts.getInt("publish-group"), alerts.getDuration("publish-group-within"));
+        .withGroup(alerts.getInt("publish-group"), alerts.getDuration("publish-group-within"))
+        .withStatusObserver(new ProjectionHealth<>(system));
   }
 
   /**

@@ -3,22 +3,20 @@ package io.fleet.frames;
 import io.fleet.agent.clip.Mp4ClipEncoder;
 import io.fleet.ingest.DeadLetter;
 import io.fleet.ingest.DeadLetters;
+import io.fleet.ingest.SupervisedConsumer;
 import io.fleet.metrics.FleetMetrics;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.kafka.CommitterSettings;
+import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
-import org.apache.pekko.kafka.Subscriptions;
-import org.apache.pekko.kafka.javadsl.Committer;
-import org.apache.pekko.kafka.javadsl.Consumer;
 
 /**
  * Reads the JPEG frames cameras without local detection stream to {@code fleet.frames} (keyed by camera,
@@ -33,12 +31,14 @@ import org.apache.pekko.kafka.javadsl.Consumer;
  * detector and encoder threads; everything else restarts from the committed offsets.
  */
 public final class FrameConsumer {
-  private final Consumer.DrainingControl<Done> control;
+  /** The stream's name in health and metrics. */
+  public static final String STREAM = "frames";
+  private final SupervisedConsumer consumer;
   private final ExecutorService detecting;
   private final ExecutorService encoding;
 
-  private FrameConsumer(Consumer.DrainingControl<Done> control, ExecutorService detecting, ExecutorService encoding) {
-    this.control = control;
+  private FrameConsumer(SupervisedConsumer consumer, ExecutorService detecting, ExecutorService encoding) {
+    this.consumer = consumer;
     this.detecting = detecting;
     this.encoding = encoding;
   }
@@ -48,19 +48,20 @@ public final class FrameConsumer {
     ExecutorService detecting = Executors.newFixedThreadPool(settings.detectorThreads(), threads("fleet-frame-detector"));
     ExecutorService encoding = Executors.newFixedThreadPool(settings.encoderThreads(), threads("fleet-frame-encoder"));
     FleetMetrics metrics = FleetMetrics.get(system);
-    CameraLanes lanes = new CameraLanes(settings, metrics.registry(), new Mp4ClipEncoder(), detecting, encoding, delivery);
-    Consumer.DrainingControl<Done> control = Consumer
-        .committableSource(consumerSettings.withGroupId(settings.consumerGroup()), Subscriptions.topics(settings.topic()))
-        .mapAsync(1, message -> {
-          metrics.messageIn(settings.topic() + ":frame");
-          return lanes.admit(message);
-        })
-        .mapAsyncPartitioned(settings.parallelism(), CameraLanes.Admitted::camera, (admitted, camera) -> lanes.look(admitted))
-        .mapAsync(settings.parallelism(), done -> deadLetterIfMalformed(done, deadLetters))
-        .mapConcat(lanes::committable)
-        .toMat(Committer.sink(CommitterSettings.create(system)), Consumer::createDrainingControl)
-        .run(system);
-    return new FrameConsumer(control, detecting, encoding);
+    SupervisedConsumer consumer = SupervisedConsumer.start(system, STREAM,
+        consumerSettings.withGroupId(settings.consumerGroup()), settings.topic(), source -> {
+          // Lanes of their own at each (re)start: the frames they held are read again from the committed offsets.
+          CameraLanes lanes = new CameraLanes(settings, metrics.registry(), new Mp4ClipEncoder(), detecting, encoding, delivery);
+          return source
+              .mapAsync(1, message -> {
+                metrics.messageIn(settings.topic() + ":frame");
+                return lanes.admit(message);
+              })
+              .mapAsyncPartitioned(settings.parallelism(), CameraLanes.Admitted::camera, (admitted, camera) -> lanes.look(admitted))
+              .mapAsync(settings.parallelism(), done -> deadLetterIfMalformed(done, deadLetters))
+              .mapConcat(done -> List.<ConsumerMessage.Committable>copyOf(lanes.committable(done)));
+        });
+    return new FrameConsumer(consumer, detecting, encoding);
   }
 
   private static CompletionStage<CameraLanes.Done> deadLetterIfMalformed(CameraLanes.Done done, DeadLetters deadLetters) {
@@ -85,7 +86,7 @@ public final class FrameConsumer {
 
   /** Finishes the frames on their way, commits what may be committed, then stops the threads. */
   public CompletionStage<Done> stop() {
-    return control.drainAndShutdown(ForkJoinPool.commonPool()).whenComplete((done, failed) -> {
+    return consumer.stop().whenComplete((done, failed) -> {
       detecting.shutdown();
       encoding.shutdown();
     });

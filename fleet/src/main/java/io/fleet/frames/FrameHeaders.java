@@ -1,7 +1,7 @@
 package io.fleet.frames;
 
+import io.fleet.ingest.DeviceTopic;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -14,7 +14,6 @@ public final class FrameHeaders {
   public static final String CAMERA_ID = "camera-id";
   public static final String SEQUENCE = "sequence";
   public static final String TIME = "time";
-  private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
   private FrameHeaders() {}
 
@@ -43,7 +42,7 @@ public final class FrameHeaders {
    */
   public static Stamp read(String key, Headers headers) throws Invalid {
     String camera = text(headers, CAMERA_ID);
-    if (!DEVICE_ID.matcher(camera).matches()) {
+    if (!DeviceTopic.isValidDeviceId(camera)) {
       throw new Invalid("header " + CAMERA_ID + " must be 1-128 letters, digits, '.', '-' or '_'");
     }
     if (!camera.equals(key)) throw new Invalid("record key '" + key + "' is not the camera id '" + camera + "'");

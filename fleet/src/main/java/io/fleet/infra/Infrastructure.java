@@ -84,7 +84,8 @@ public final class Infrastructure implements AutoCloseable {
           ? CompletableFuture.supplyAsync(() -> EmbeddedKafka.start(dataDirectory), executor)
           : CompletableFuture.completedFuture(null);
     CompletableFuture<EmbeddedMqttBroker> mqtt = mqttEmbedded
-          ? CompletableFuture.supplyAsync(() -> EmbeddedMqttBroker.start(dataDirectory, deviceCredentials), executor)
+          ? CompletableFuture.supplyAsync(() -> EmbeddedMqttBroker.start(dataDirectory, deviceCredentials,
+              fleet.getInt("mqtt.max-payload-bytes")), executor)
           : CompletableFuture.completedFuture(null);
     CompletableFuture<EmbeddedS3> s3 = s3Embedded
           ? CompletableFuture.supplyAsync(() -> EmbeddedS3.start(dataDirectory, s3Bucket), executor)

@@ -2,6 +2,7 @@ package io.fleet.ingest;
 
 import io.fleet.metrics.FleetMetrics;
 import java.util.concurrent.CompletionStage;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -26,8 +27,10 @@ final class ClipCheckRequeue {
   private final SendProducer<String, byte[]> producer;
   private final FleetMetrics metrics;
   private final java.util.concurrent.Executor callbacks;
+  private final ActorSystem<?> system;
 
   ClipCheckRequeue(ActorSystem<?> system, ProducerSettings<String, byte[]> settings) {
+    this.system = system;
     this.producer = new SendProducer<>(settings, system);
     this.metrics = FleetMetrics.get(system);
     this.callbacks = system.executionContext();
@@ -35,7 +38,7 @@ final class ClipCheckRequeue {
 
   CompletionStage<Done> requeue(ConsumerRecord<String, byte[]> record, Throwable why) {
     RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-    int times = IngestHeaders.get(headers, IngestHeaders.REQUEUED).map(Integer::parseInt).orElse(0) + 1;
+    int times = IngestHeaders.get(headers, IngestHeaders.REQUEUED).flatMap(ClipCheckRequeue::count).orElse(0) + 1;
     IngestHeaders.put(headers, IngestHeaders.REQUEUED, Integer.toString(times));
     // The copy keeps its original's arrival: how long a report has waited for S3 counts from there.
     if (IngestHeaders.get(headers, IngestHeaders.RECEIVED_AT).isEmpty()) {
@@ -46,8 +49,16 @@ final class ClipCheckRequeue {
           record.key(), record.topic(), times, why.toString());
     }
     metrics.motionRequeued();
-    return producer.send(new ProducerRecord<>(record.topic(), null, record.key(), record.value(), headers))
-        .thenApplyAsync(sent -> Done.getInstance(), callbacks);
+    ProducerRecord<String, byte[]> copy = new ProducerRecord<>(record.topic(), null, record.key(), record.value(), headers);
+    return DeadLetters.untilSent(producer, copy, system).thenApplyAsync(sent -> Done.getInstance(), callbacks);
+  }
+
+  private static Optional<Integer> count(String text) {
+    try {
+      return Optional.of(Math.max(0, Integer.parseInt(text.trim())));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 
   CompletionStage<Done> close() {

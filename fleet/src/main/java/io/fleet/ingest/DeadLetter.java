@@ -21,7 +21,13 @@ public record DeadLetter(String key, Reason reason, String detail, String source
     UNKNOWN_TOPIC("unknown-topic"),
     UNKNOWN_DEVICE("unknown-device"),
     /** A camera frame on {@code fleet.frames} that is not a readable JPEG. */
-    MALFORMED_FRAME("malformed-frame");
+    MALFORMED_FRAME("malformed-frame"),
+    /** The device's time is further ahead of Fleet's than {@code fleet.device.max-clock-skew}. */
+    CLOCK_SKEW("clock-skew"),
+    /** The device's entity failed on the record every time it was tried, while it answered other asks. */
+    ENTITY_FAILED("entity-failed"),
+    /** Handling the record failed in Fleet itself (a defect): kept so that nothing is lost, and counted. */
+    PROCESSING_FAILED("processing-failed");
 
     private final String code;
 

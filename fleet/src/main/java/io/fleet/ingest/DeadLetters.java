@@ -2,10 +2,13 @@ package io.fleet.ingest;
 
 import io.fleet.metrics.FleetMetrics;
 import java.util.concurrent.CompletionStage;
+import java.time.Duration;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.kafka.ProducerSettings;
 import org.apache.pekko.kafka.javadsl.SendProducer;
+import org.apache.pekko.pattern.Patterns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +23,10 @@ public final class DeadLetters {
   private final String topic;
   private final FleetMetrics metrics;
   private final java.util.concurrent.Executor callbacks;
+  private final ActorSystem<?> system;
 
   public DeadLetters(ActorSystem<?> system, ProducerSettings<String, byte[]> settings, String topic) {
+    this.system = system;
     this.producer = new SendProducer<>(settings, system);
     this.topic = topic;
     this.metrics = FleetMetrics.get(system);
@@ -29,11 +34,20 @@ public final class DeadLetters {
   }
 
   /**
-   * Completes once Kafka has the letter. Callbacks on the returned stage run on the actor dispatcher: on the
-   * producer's own stage (a converted Scala future) each would start a thread of its own on two cores.
+   * Completes once Kafka has the letter; while Kafka is away it is sent again with backoff, for as long
+   * as it takes (the original stays unacknowledged meanwhile, so nothing is lost). Callbacks on the
+   * returned stage run on the actor dispatcher: on the producer's own stage (a converted Scala future)
+   * each would start a thread of its own on two cores.
    */
   public CompletionStage<RecordMetadata> send(DeadLetter letter) {
-    return producer.send(noted(letter, metrics).toRecord(topic)).thenApplyAsync(sent -> sent, callbacks);
+    return untilSent(producer, noted(letter, metrics).toRecord(topic), system).thenApplyAsync(sent -> sent, callbacks);
+  }
+
+  /** Sends {@code record}, again with backoff (200 ms to 10 s) after each failure, until Kafka acknowledged it. */
+  static <K, V> CompletionStage<RecordMetadata> untilSent(SendProducer<K, V> producer, ProducerRecord<K, V> record,
+      ActorSystem<?> system) {
+    return Patterns.retry(() -> producer.send(record), Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10),
+        0.2, system);
   }
 
   /** Logs and counts a dead letter on its way to Kafka, whichever producer takes it there. */

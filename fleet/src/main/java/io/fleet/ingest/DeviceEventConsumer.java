@@ -15,32 +15,30 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.japi.function.Function;
-import org.apache.pekko.kafka.CommitterSettings;
-import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.ProducerSettings;
-import org.apache.pekko.kafka.Subscriptions;
-import org.apache.pekko.kafka.javadsl.Committer;
-import org.apache.pekko.kafka.javadsl.Consumer;
-import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
  * Delivers each record of {@code fleet.device-events} to its device's sharded {@link Device} entity
  * and commits the offset only after the entity answered (having persisted what mattered) or the
  * record was dead-lettered. A slow or failing entity layer is retried with backoff and never skipped,
- * so the pressure reaches Kafka (consumer lag), not memory. Delivery is at least once; entities ignore
+ * so the pressure reaches Kafka (consumer lag), not memory; an entity that fails on one record while
+ * answering others is given up on after {@code fleet.kafka.entity-attempts} ({@link EntityAsks}). No
+ * record stops the stream: what fails in Fleet is dead-lettered, and a stream failure restarts it
+ * ({@link SupervisedConsumer}). Delivery is at least once; entities ignore
  * redelivered heartbeats by their timestamp and redelivered motion events by their event id. Owns no state: progress is the committed offset.
  */
 public final class DeviceEventConsumer {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DeviceEventConsumer.class);
-  private final Consumer.DrainingControl<Done> control;
+  /** The stream's name in health and metrics. */
+  public static final String STREAM = "device-events";
+  private final SupervisedConsumer consumer;
   private final ClipCheckRequeue requeue;
 
-  private DeviceEventConsumer(Consumer.DrainingControl<Done> control, ClipCheckRequeue requeue) {
-    this.control = control;
+  private DeviceEventConsumer(SupervisedConsumer consumer, ClipCheckRequeue requeue) {
+    this.consumer = consumer;
     this.requeue = requeue;
   }
 
@@ -53,30 +51,14 @@ public final class DeviceEventConsumer {
       ClipStore clips) {
     ClipCheckRequeue requeue = new ClipCheckRequeue(system, producerSettings);
     Delivery delivery = new Delivery(system, settings, deadLetters, clips, Optional.of(requeue));
-    return new DeviceEventConsumer(run(system, consumerSettings.withGroupId(settings.consumerGroup()),
-        settings.deviceEventsTopic(), settings.deliveryParallelism(), delivery::deliver), requeue);
-  }
-
-  /**
-   * Runs {@code deliver} over {@code topic}, at most {@code parallelism} records at once, committing each
-   * offset only once its delivery completed (in order).
-   */
-  static Consumer.DrainingControl<Done> run(ActorSystem<?> system, ConsumerSettings<String, byte[]> consumerSettings,
-      String topic, int parallelism, java.util.function.Function<ConsumerRecord<String, byte[]>, CompletionStage<Done>> deliver) {
-    return Consumer.committableSource(consumerSettings, Subscriptions.topics(topic))
-        .mapAsync(parallelism, msg -> deliver.apply(msg.record()).thenApply(done -> msg.committableOffset()))
-        .toMat(Committer.sink(CommitterSettings.create(system)), Consumer::createDrainingControl)
-        .run(system);
+    return new DeviceEventConsumer(SupervisedConsumer.delivering(system, STREAM,
+        consumerSettings.withGroupId(settings.consumerGroup()), settings.deviceEventsTopic(),
+        settings.deliveryParallelism(), delivery::deliver), requeue);
   }
 
   /** Finishes the records on their way, commits their offsets, then stops. */
   public CompletionStage<Done> stop() {
-    return control.drainAndShutdown(java.util.concurrent.ForkJoinPool.commonPool())
-        .thenCompose(done -> requeue.close().thenApply(closed -> done));
-  }
-
-  public CompletionStage<Done> streamCompletion() {
-    return control.streamCompletion();
+    return consumer.stop().thenCompose(done -> requeue.close().thenApply(closed -> done));
   }
 
   /** Turns one record into a command for its device, or into a dead letter. */
@@ -89,32 +71,84 @@ public final class DeviceEventConsumer {
      */
     static final int UNCHECKED_WATCH_FACTOR = 6;
     private final ActorSystem<?> system;
-    private final ClusterSharding sharding;
     private final IngestSettings settings;
     private final DeadLetters deadLetters;
     private final FleetMetrics metrics;
     private final ClipStore clips;
     private final LateClips lateClips;
     private final Optional<ClipCheckRequeue> requeue;
+    private final EntityAsks<Device.Command> entities;
 
     /** {@code requeue}: where reports wait while S3 fails; without one they are held (the pressure reaches Kafka). */
     Delivery(ActorSystem<?> system, IngestSettings settings, DeadLetters deadLetters, ClipStore clips,
         Optional<ClipCheckRequeue> requeue) {
       this.requeue = requeue;
       this.system = system;
-      this.sharding = ClusterSharding.get(system);
       this.settings = settings;
       this.deadLetters = deadLetters;
       this.metrics = FleetMetrics.get(system);
       this.clips = clips;
       this.lateClips = new LateClips(system, clips, settings.askTimeout(), 10_000);
+      this.entities = new EntityAsks<>(system, Device.TYPE_KEY, settings.askTimeout(), settings.entityAttempts(),
+          device -> device.ask(Device.Get::new, settings.askTimeout()));
     }
 
+    /**
+     * Delivers one record; whatever goes wrong with it in Fleet itself (a defect, input no check
+     * foresaw) dead-letters that record ({@code processing-failed}, its bytes kept) instead of failing
+     * the stream, so one record can never stop the records behind it.
+     */
     CompletionStage<Done> deliver(ConsumerRecord<String, byte[]> record) {
-      String source = "kafka:" + record.topic() + "/" + record.partition() + "/" + record.offset();
-      Instant receivedAt = IngestHeaders.get(record.headers(), IngestHeaders.RECEIVED_AT)
-          .map(ms -> Instant.ofEpochMilli(Long.parseLong(ms)))
-          .orElseGet(() -> Instant.ofEpochMilli(record.timestamp()));
+      return guarded(record, this::handle);
+    }
+
+    /** {@code handle}s the record; a failure of it dead-letters the record ({@code processing-failed}) instead. */
+    CompletionStage<Done> guarded(ConsumerRecord<String, byte[]> record,
+        java.util.function.Function<ConsumerRecord<String, byte[]>, CompletionStage<Done>> handle) {
+      CompletionStage<Done> handled;
+      try {
+        handled = handle.apply(record);
+      } catch (RuntimeException e) {
+        handled = CompletableFuture.failedFuture(e);
+      }
+      return handled.exceptionallyCompose(failure -> {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure;
+        log.error("record {} failed in Fleet; dead-lettered", sourceOf(record), cause);
+        return reject(record, DeadLetter.Reason.PROCESSING_FAILED, cause.toString(), sourceOf(record), receivedAt(record));
+      });
+    }
+
+    static String sourceOf(ConsumerRecord<String, byte[]> record) {
+      return "kafka:" + record.topic() + "/" + record.partition() + "/" + record.offset();
+    }
+
+    /** When Fleet received the record: the bridge's header, or the record's own time when that is missing or garbled. */
+    static Instant receivedAt(ConsumerRecord<String, byte[]> record) {
+      return IngestHeaders.get(record.headers(), IngestHeaders.RECEIVED_AT)
+          .flatMap(IngestHeaders::epochMillis)
+          .orElseGet(() -> Instant.ofEpochMilli(Math.max(0, record.timestamp())));
+    }
+
+    /** Why a device time cannot be taken: further ahead of Fleet's clock than the allowed skew. */
+    Optional<String> clockSkew(Instant deviceTime, Instant receivedAt) {
+      if (deviceTime == null || !deviceTime.isAfter(receivedAt.plus(settings.maxClockSkew()))) return Optional.empty();
+      return Optional.of("device time " + deviceTime + " is " + Duration.between(receivedAt, deviceTime).toSeconds()
+          + " s ahead of Fleet's (" + receivedAt + "); at most " + settings.maxClockSkew().toSeconds() + " s allowed");
+    }
+
+    /** Asks the device, unless its time is too far ahead. */
+    private CompletionStage<Done> askInTime(String deviceId, Instant deviceTime,
+        Function<ActorRef<StatusReply<Done>>, Device.Command> command, ConsumerRecord<String, byte[]> record,
+        String source, Instant receivedAt) {
+      Optional<String> skew = clockSkew(deviceTime, receivedAt);
+      if (skew.isPresent()) return reject(record, DeadLetter.Reason.CLOCK_SKEW, skew.get(), source, receivedAt);
+      return ask(deviceId, command, record, source, receivedAt);
+    }
+
+    private CompletionStage<Done> handle(ConsumerRecord<String, byte[]> record) {
+      String source = sourceOf(record);
+      Instant receivedAt = receivedAt(record);
       Optional<DeviceTopic.Kind> kind =
           IngestHeaders.get(record.headers(), IngestHeaders.KIND).flatMap(DeviceTopic.Kind::fromLabel);
       metrics.messageIn(record.topic() + ":" + kind.map(DeviceTopic.Kind::label).orElse("unknown"));
@@ -136,7 +170,7 @@ public final class DeviceEventConsumer {
           Parsed<Heartbeat> heartbeat = DeviceMessages.heartbeat(payload, receivedAt);
           if (heartbeat instanceof Parsed.Rejected<Heartbeat> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
           Heartbeat hb = ((Parsed.Ok<Heartbeat>) heartbeat).value();
-          yield ask(deviceId, replyTo -> new Device.RecordHeartbeat(hb, replyTo), record, source, receivedAt);
+          yield askInTime(deviceId, hb.ts(), replyTo -> new Device.RecordHeartbeat(hb, replyTo), record, source, receivedAt);
         }
         case STATUS -> {
           // An empty retained message is how MQTT clears a retained status: nothing to tell the device.
@@ -150,24 +184,29 @@ public final class DeviceEventConsumer {
           Parsed<MotionReport> motion = MotionMessages.mqtt(payload, receivedAt);
           if (motion instanceof Parsed.Rejected<MotionReport> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
           MotionReport report = ((Parsed.Ok<MotionReport>) motion).value();
+          Optional<String> skew = clockSkew(report.eventTime(), receivedAt);
+          if (skew.isPresent()) yield reject(record, DeadLetter.Reason.CLOCK_SKEW, skew.get(), source, receivedAt);
           yield motion(deviceId, report, ClipStore.issuedKey(deviceId, report.clipId()), record, source, receivedAt);
         }
         case TELEMETRY -> {
           Parsed<Telemetry> telemetry = DeviceMessages.telemetry(payload, receivedAt);
           if (telemetry instanceof Parsed.Rejected<Telemetry> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
           Telemetry t = ((Parsed.Ok<Telemetry>) telemetry).value();
-          yield ask(deviceId, replyTo -> new Device.RecordTelemetry(t, replyTo), record, source, receivedAt);
+          yield askInTime(deviceId, t.ts(), replyTo -> new Device.RecordTelemetry(t, replyTo), record, source, receivedAt);
         }
         case LOCATION -> {
           Parsed<DeviceMessages.OwnTracks> message = DeviceMessages.ownTracks(payload);
           if (message instanceof Parsed.Rejected<DeviceMessages.OwnTracks> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
           DeviceMessages.OwnTracks m = ((Parsed.Ok<DeviceMessages.OwnTracks>) message).value();
           if (m instanceof DeviceMessages.OwnTracks.Location l) {
-            yield ask(deviceId, replyTo -> new Device.RecordLocation(l.fix(), receivedAt, l.tid(), replyTo), record, source, receivedAt);
+            yield askInTime(deviceId, l.fix().tst(), replyTo -> new Device.RecordLocation(l.fix(), receivedAt, l.tid(), replyTo),
+                record, source, receivedAt);
           }
           if (m instanceof DeviceMessages.OwnTracks.LastWill) {
             yield ask(deviceId, replyTo -> new Device.RecordStatus(false, receivedAt, replyTo), record, source, receivedAt);
           }
+          // The app's other messages (transitions, waypoints, …) mean nothing here yet: counted, not dead-lettered.
+          metrics.messageIgnored("owntracks-other");
           yield CompletableFuture.completedFuture(Done.getInstance());
         }
       };
@@ -205,8 +244,19 @@ public final class DeviceEventConsumer {
                 : requeue.get().requeue(record, error))
             .thenCompose(stage -> stage);
       }
-      return checked.thenCompose(found -> afterCheck(deviceId, report, key.get(), found, record, source, receivedAt,
-          settings.clipCheckPatience()));
+      // Nowhere to put the report back: once S3 failed its check for the whole patience, it is told without its
+      // clip (the alert unverified) and the clip is looked for a while longer, as for a requeued report.
+      return checked.handle((found, error) -> {
+            if (error == null) {
+              return afterCheck(deviceId, report, key.get(), found, record, source, receivedAt, settings.clipCheckPatience());
+            }
+            metrics.motionToldWithoutClipCheck();
+            log.warn("motion report {} of {} told without its clip: S3 could not check clip {}: {}",
+                report.eventId(), deviceId, report.clipId(), error.toString());
+            return afterCheck(deviceId, report, key.get(), Optional.empty(), record, source, receivedAt,
+                settings.clipCheckPatience().multipliedBy(UNCHECKED_WATCH_FACTOR));
+          })
+          .thenCompose(stage -> stage);
     }
 
     private CompletionStage<Done> afterCheck(String deviceId, MotionReport report, String key,
@@ -227,9 +277,12 @@ public final class DeviceEventConsumer {
         ConsumerRecord<String, byte[]> record,
         String source,
         Instant receivedAt) {
-      // On the actor system's dispatcher: a stage converted from a Scala future would otherwise run even this
-      // small callback asynchronously on the common pool, which on 2 cores starts a thread per record.
-      return reply(deviceId, command).thenComposeAsync(r -> {
+      return entities.ask(deviceId, command).thenComposeAsync(answer -> {
+        if (answer.isEmpty()) {
+          return reject(record, DeadLetter.Reason.ENTITY_FAILED, "device " + deviceId + " failed on this record "
+              + settings.entityAttempts() + " times while answering other requests", source, receivedAt);
+        }
+        StatusReply<Done> r = answer.get();
         if (r.isSuccess()) return CompletableFuture.completedFuture(Done.getInstance());
         String why = r.getError().getMessage();
         DeadLetter.Reason reason = why != null && why.startsWith("unknown device")
@@ -239,19 +292,10 @@ public final class DeviceEventConsumer {
       }, system.executionContext());
     }
 
-    /**
-     * The entity's answer to {@code command}. An entity that does not answer in time (journal down,
-     * rebalance) is asked again, with backoff, for as long as it takes: the offset is not committed
-     * meanwhile, so nothing is lost.
-     */
+    /** The entity's answer to {@code command}; an error when it kept failing on it ({@link EntityAsks}). */
     CompletionStage<StatusReply<Done>> reply(String deviceId, Function<ActorRef<StatusReply<Done>>, Device.Command> command) {
-      return Patterns.retry(
-          () -> sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(command::apply, settings.askTimeout()),
-          Integer.MAX_VALUE,
-          Duration.ofMillis(200),
-          Duration.ofSeconds(10),
-          0.2,
-          system);
+      return entities.ask(deviceId, command)
+          .thenApply(answer -> answer.orElseGet(() -> StatusReply.error("device " + deviceId + " failed on this command")));
     }
 
     CompletionStage<Done> reject(

@@ -178,21 +178,32 @@ public final class DeviceMessages {
     return Parsed.ok(json);
   }
 
+  /** Earliest device time taken: before it a timestamp is garbage, not history. */
+  static final Instant EARLIEST = Instant.EPOCH;
+  /** Latest device time a database column holds everywhere Fleet runs (further checked against the clock skew). */
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
   static Instant instant(JsonNode ts) throws Invalid {
     if (ts == null || ts.isNull()) throw new Invalid("needs 'ts'");
+    Instant instant;
     if (ts.isIntegralNumber()) {
+      if (!ts.canConvertToLong()) throw new Invalid("'ts' out of range: " + abbreviate(ts.asText()));
       long n = ts.asLong();
       // Epoch seconds until the year 5138; beyond that it must be milliseconds.
-      return n < 100_000_000_000L ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n);
-    }
-    if (ts.isTextual()) {
+      instant = n < 100_000_000_000L && n > -100_000_000_000L ? Instant.ofEpochSecond(n) : Instant.ofEpochMilli(n);
+    } else if (ts.isTextual()) {
       try {
-        return Instant.parse(ts.asText());
+        instant = Instant.parse(ts.asText());
       } catch (DateTimeParseException e) {
         throw new Invalid("'ts' is not an ISO-8601 instant: '" + abbreviate(ts.asText()) + "'");
       }
+    } else {
+      throw new Invalid("'ts' must be an ISO-8601 string or epoch number");
     }
-    throw new Invalid("'ts' must be an ISO-8601 string or epoch number");
+    if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+      throw new Invalid("'ts' out of range [" + EARLIEST + ", " + LATEST + "]: " + abbreviate(ts.asText()));
+    }
+    return instant;
   }
 
   private static Integer intIn(JsonNode json, String field, int min, int max) throws Invalid {

@@ -10,8 +10,11 @@ import java.util.regex.Pattern;
  */
 public record DeviceTopic(String deviceId, Kind kind) {
 
-  /** Device ids are URL- and topic-safe: letters, digits, dot, dash, underscore; 1–128 characters. */
-  public static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  /**
+   * Device ids are URL- and topic-safe: letters, digits, dot, dash, underscore; 1–128 characters, and not
+   * dots alone ({@code .} and {@code ..} would climb out of the device's folder in clip keys and paths).
+   */
+  public static final Pattern DEVICE_ID = Pattern.compile("(?!\\.+$)[A-Za-z0-9._-]{1,128}");
 
   public enum Kind {
     HEARTBEAT,

@@ -32,6 +32,15 @@ public final class IngestHeaders {
         : Optional.of(new String(h.value(), StandardCharsets.UTF_8));
   }
 
+  /** Epoch milliseconds written by Fleet, or empty when the text is not a number a device could have garbled into. */
+  public static Optional<java.time.Instant> epochMillis(String text) {
+    try {
+      return Optional.of(java.time.Instant.ofEpochMilli(Long.parseLong(text.trim())));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
   public static void put(Headers headers, String name, String value) {
     headers.remove(name);
     headers.add(name, value.getBytes(StandardCharsets.UTF_8));

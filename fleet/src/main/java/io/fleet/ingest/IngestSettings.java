@@ -18,7 +18,9 @@ public record IngestSettings(
     int maxPayloadBytes,
     int mqttInFlight,
     Duration askTimeout,
-    Duration clipCheckPatience) {
+    Duration clipCheckPatience,
+    Duration maxClockSkew,
+    int entityAttempts) {
 
   public static IngestSettings fromConfig(Config fleet) {
     return new IngestSettings(
@@ -35,6 +37,8 @@ public record IngestSettings(
         fleet.getInt("mqtt.max-payload-bytes"),
         fleet.getInt("mqtt.in-flight"),
         fleet.getDuration("http.ask-timeout"),
-        fleet.getDuration("clips.check-patience"));
+        fleet.getDuration("clips.check-patience"),
+        fleet.getDuration("device.max-clock-skew"),
+        fleet.getInt("kafka.entity-attempts"));
   }
 }

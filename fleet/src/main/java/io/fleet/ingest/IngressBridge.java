@@ -1,6 +1,7 @@
 package io.fleet.ingest;
 
 import io.fleet.metrics.FleetMetrics;
+import io.fleet.metrics.Streams;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,17 +20,10 @@ import org.apache.pekko.kafka.javadsl.Producer;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.UniqueKillSwitch;
-import org.apache.pekko.stream.connectors.mqtt.MqttConnectionSettings;
-import org.apache.pekko.stream.connectors.mqtt.MqttMessage;
-import org.apache.pekko.stream.connectors.mqtt.MqttQoS;
-import org.apache.pekko.stream.connectors.mqtt.MqttSubscriptions;
-import org.apache.pekko.stream.connectors.mqtt.javadsl.MqttMessageWithAck;
-import org.apache.pekko.stream.connectors.mqtt.javadsl.MqttSource;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,16 +36,23 @@ import org.slf4j.LoggerFactory;
 public final class IngressBridge {
   private static final Logger log = LoggerFactory.getLogger(IngressBridge.class);
   /** All of Fleet's namespace, so that messages on topics of the wrong shape are dead-lettered, not ignored. */
+  /** The bridge's name in health and metrics (with {@code -<i>} per connection when there are several). */
+  public static final String STREAM = "ingress-bridge";
   private static final List<String> SUBSCRIPTIONS = List.of("fleet/#", "owntracks/#");
 
   private final UniqueKillSwitch killSwitch;
   private final CompletionStage<Done> done;
   private final List<Subscription> subscriptions;
+  private final Streams streams;
+  private final List<String> streamNames;
 
-  private IngressBridge(UniqueKillSwitch killSwitch, CompletionStage<Done> done, List<Subscription> subscriptions) {
+  private IngressBridge(UniqueKillSwitch killSwitch, CompletionStage<Done> done, List<Subscription> subscriptions,
+      Streams streams, List<String> streamNames) {
     this.killSwitch = killSwitch;
     this.done = done;
     this.subscriptions = subscriptions;
+    this.streams = streams;
+    this.streamNames = streamNames;
   }
 
   /** Whether one bridge connection is subscribed right now, and when it first was. */
@@ -87,45 +88,50 @@ public final class IngressBridge {
     int count = Math.max(1, settings.mqttConnections());
     List<Subscription> subscriptions = new ArrayList<>();
     List<Source<Done, NotUsed>> sources = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    Streams streams = Streams.get(system);
     for (int i = 0; i < count; i++) {
       Subscription subscription = new Subscription();
       subscriptions.add(subscription);
       String clientId = count == 1 ? settings.mqttClientId() : settings.mqttClientId() + "-" + i;
       List<String> topics = count == 1 ? SUBSCRIPTIONS
           : SUBSCRIPTIONS.stream().map(t -> "$share/" + settings.mqttShareGroup() + "/" + t).toList();
-      sources.add(connectionSource(connection, clientId, topics, settings, subscription, classifier, metrics, producer));
+      String name = count == 1 ? STREAM : STREAM + "-" + i;
+      names.add(name);
+      sources.add(connectionSource(connection, clientId, topics, settings, subscription, classifier, metrics, producer,
+          streams.stream(name)));
     }
     Source<Done, NotUsed> all = Source.from(sources).flatMapMerge(sources.size(), source -> source);
     Pair<UniqueKillSwitch, CompletionStage<Done>> running = all
         .viaMat(KillSwitches.single(), Keep.right())
         .toMat(Sink.ignore(), Keep.both())
         .run(system);
-    return new IngressBridge(running.first(), running.second(), List.copyOf(subscriptions));
+    return new IngressBridge(running.first(), running.second(), List.copyOf(subscriptions), streams, List.copyOf(names));
   }
 
   private static Source<Done, NotUsed> connectionSource(Connection connection, String clientId, List<String> topics,
       IngestSettings settings, Subscription subscription, Classifier classifier, FleetMetrics metrics,
-      ProducerSettings<String, byte[]> producer) {
-    MqttConnectionSettings mqtt =
-        MqttConnectionSettings.create(connection.url(), clientId, new MemoryPersistence())
-            .withCleanSession(settings.mqttCleanSession())
-            .withAutomaticReconnect(false)
-            .withMaxInFlight(settings.mqttInFlight())
-            .withKeepAliveInterval(Duration.ofSeconds(30));
-    MqttConnectionSettings connectionSettings =
-        connection.user().isEmpty() ? mqtt : mqtt.withAuth(connection.user(), connection.password());
-    MqttSubscriptions subscriptions =
-        MqttSubscriptions.create(topics.stream().map(t -> Pair.create(t, MqttQoS.atLeastOnce())).toList());
+      ProducerSettings<String, byte[]> producer, Streams.Stream state) {
     return RestartSource.onFailuresWithBackoff(
         RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2),
         () -> {
           log.info("ingress bridge {} connecting to {}", clientId, connection.url());
-          return MqttSource.atLeastOnce(connectionSettings, subscriptions, settings.mqttInFlight())
-              .mapMaterializedValue(subscribed -> subscribed.thenRun(subscription::subscribed))
-              .watchTermination((mat, terminated) -> terminated.whenComplete((d, e) -> subscription.lost()))
+          state.running();
+          return MqttSubscriber.connect(connection, clientId, topics, settings.mqttCleanSession(), subscription::subscribed)
               .map(m -> classifier.toEnvelope(m, metrics))
-              .via(Producer.flexiFlow(producer))
-              .mapAsync(settings.mqttInFlight(), result -> result.passThrough().ack());
+              // At most in-flight messages wait for Kafka; their PUBACKs follow in order, once Kafka acknowledged.
+              .via(Producer.flexiFlow(producer.withParallelism(settings.mqttInFlight())))
+              .map(result -> {
+                result.passThrough().acknowledge();
+                return Done.getInstance();
+              })
+              .watchTermination((mat, terminated) -> {
+                terminated.whenComplete((d, e) -> {
+                  subscription.lost();
+                  if (e != null) state.restarting(e);
+                });
+                return mat;
+              });
         });
   }
 
@@ -146,7 +152,8 @@ public final class IngressBridge {
   /** Stops taking new MQTT messages; what is on its way to Kafka is finished and acknowledged. */
   public CompletionStage<Done> stop() {
     killSwitch.shutdown();
-    return done;
+    // Stopped on purpose (the node leaves, or the singleton moves): not this node's fault any more.
+    return done.whenComplete((d, e) -> streamNames.forEach(streams::retire));
   }
 
   /** Decides where each MQTT message goes in Kafka. */
@@ -157,10 +164,23 @@ public final class IngressBridge {
       this.settings = settings;
     }
 
-    ProducerMessage.Envelope<String, byte[], MqttMessageWithAck> toEnvelope(MqttMessageWithAck withAck, FleetMetrics metrics) {
-      MqttMessage m = withAck.message();
+    ProducerMessage.Envelope<String, byte[], MqttSubscriber.Inbound> toEnvelope(MqttSubscriber.Inbound m,
+        FleetMetrics metrics) {
+      try {
+        return classify(m, metrics);
+      } catch (RuntimeException e) {
+        // A defect met on one message must not end the bridge: the message is kept as a dead letter.
+        log.error("MQTT message on {} could not be classified; dead-lettered", m.topic(), e);
+        ProducerRecord<String, byte[]> record = deadLetter(m.topic(), DeadLetter.Reason.PROCESSING_FAILED, e.toString(),
+            "mqtt:" + m.topic(), m.payload(), Instant.now(), metrics);
+        return ProducerMessage.single(record, m);
+      }
+    }
+
+    private ProducerMessage.Envelope<String, byte[], MqttSubscriber.Inbound> classify(MqttSubscriber.Inbound m,
+        FleetMetrics metrics) {
       Instant now = Instant.now();
-      byte[] payload = m.payload().toArray();
+      byte[] payload = m.payload();
       String source = "mqtt:" + m.topic();
       Optional<DeviceTopic> topic = DeviceTopic.parse(m.topic());
       metrics.messageIn(topic.map(t -> "mqtt:" + t.kind().label()).orElse("mqtt:unknown"));
@@ -179,7 +199,7 @@ public final class IngressBridge {
         IngestHeaders.put(record.headers(), IngestHeaders.RECEIVED_AT, Long.toString(now.toEpochMilli()));
         if (m.retained()) IngestHeaders.put(record.headers(), IngestHeaders.RETAINED, "true");
       }
-      return ProducerMessage.single(record, withAck);
+      return ProducerMessage.single(record, m);
     }
 
     private ProducerRecord<String, byte[]> deadLetter(

@@ -11,7 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.kafka.ConsumerSettings;
-import org.apache.pekko.kafka.javadsl.Consumer;
 
 /**
  * Reads the seed devices' motion events from {@code ksql_motion_events} (the topic name is configurable)
@@ -24,10 +23,12 @@ import org.apache.pekko.kafka.javadsl.Consumer;
  * shows as consumer lag. Owns no state: progress is the committed offset.
  */
 public final class SeedMotionConsumer {
-  private final Consumer.DrainingControl<Done> control;
+  /** The stream's name in health and metrics. */
+  public static final String STREAM = "seed-motion-events";
+  private final SupervisedConsumer consumer;
 
-  private SeedMotionConsumer(Consumer.DrainingControl<Done> control) {
-    this.control = control;
+  private SeedMotionConsumer(SupervisedConsumer consumer) {
+    this.consumer = consumer;
   }
 
   public static SeedMotionConsumer start(ActorSystem<?> system, IngestSettings settings,
@@ -36,15 +37,16 @@ public final class SeedMotionConsumer {
         // The seed topic belongs to the devices (and ksqlDB): Fleet writes nothing back to it.
         Optional.empty());
     FleetMetrics metrics = FleetMetrics.get(system);
-    return new SeedMotionConsumer(DeviceEventConsumer.run(system,
+    return new SeedMotionConsumer(SupervisedConsumer.delivering(system, STREAM,
         consumerSettings.withGroupId(settings.motionConsumerGroup()), settings.motionEventsTopic(),
-        settings.deliveryParallelism(), record -> deliver(record, settings, delivery, clips, zone, metrics)));
+        settings.deliveryParallelism(),
+        record -> delivery.guarded(record, r -> deliver(r, settings, delivery, clips, zone, metrics))));
   }
 
   private static CompletionStage<Done> deliver(ConsumerRecord<String, byte[]> record, IngestSettings settings,
       DeviceEventConsumer.Delivery delivery, ClipStore clips, ZoneId zone, FleetMetrics metrics) {
-    String source = "kafka:" + record.topic() + "/" + record.partition() + "/" + record.offset();
-    Instant receivedAt = Instant.ofEpochMilli(record.timestamp());
+    String source = DeviceEventConsumer.Delivery.sourceOf(record);
+    Instant receivedAt = Instant.ofEpochMilli(Math.max(0, record.timestamp()));
     metrics.messageIn(record.topic() + ":motion");
     byte[] payload = record.value() == null ? new byte[0] : record.value();
     if (payload.length > settings.maxPayloadBytes()) {
@@ -56,6 +58,11 @@ public final class SeedMotionConsumer {
       return delivery.reject(record, r.reason(), r.detail(), source, receivedAt);
     }
     MotionMessages.SeedMotion seed = ((Parsed.Ok<MotionMessages.SeedMotion>) parsed).value();
+    Optional<String> skew = delivery.clockSkew(seed.report().eventTime(), receivedAt);
+    if (skew.isPresent()) {
+      return delivery.reject(record, DeadLetter.Reason.CLOCK_SKEW,
+          skew.get() + " (the seed's time is read in fleet.motion.time-zone)", source, receivedAt);
+    }
     // A clip in Fleet's bucket is named by its key.
     Optional<String> key = clips.keyOf(seed.report().url());
     MotionReport report = key.map(k -> withClip(seed.report(), k)).orElse(seed.report());
@@ -69,6 +76,6 @@ public final class SeedMotionConsumer {
 
   /** Finishes the records on their way, commits their offsets, then stops. */
   public CompletionStage<Done> stop() {
-    return control.drainAndShutdown(java.util.concurrent.ForkJoinPool.commonPool());
+    return consumer.stop();
   }
 }

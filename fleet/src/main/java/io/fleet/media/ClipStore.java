@@ -106,7 +106,12 @@ public final class ClipStore {
     if (clipId == null) return Optional.empty();
     Matcher m = ISSUED_ID.matcher(clipId);
     if (!m.matches()) return Optional.empty();
-    return Optional.of(keyFor(deviceId, clipId, ISSUED.parse(m.group(1), Instant::from)));
+    try {
+      return Optional.of(keyFor(deviceId, clipId, ISSUED.parse(m.group(1), Instant::from)));
+    } catch (java.time.DateTimeException e) {
+      // Shaped like an issued id but no real time (month 99): not one Fleet issued.
+      return Optional.empty();
+    }
   }
 
   /** A URL the device can {@code PUT} the clip to, straight into the bucket, for {@code ttl}. */

@@ -56,6 +56,11 @@ public final class FleetMetrics implements Extension {
     Counter.builder("fleet_motion_unchecked").register(registry).increment();
   }
 
+  /** A valid message that Fleet has no use for (yet), for this reason; neither an error nor a dead letter. */
+  public void messageIgnored(String reason) {
+    Counter.builder("fleet_messages_ignored").tag("reason", reason).register(registry).increment();
+  }
+
   /** A message was sent to the dead-letter topic, for this reason. */
   public void deadLetter(String reason) {
     Counter.builder("fleet_dead_letters").tag("reason", reason).register(registry).increment();

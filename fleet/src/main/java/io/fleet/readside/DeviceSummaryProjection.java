@@ -53,6 +53,7 @@ public final class DeviceSummaryProjection {
             () -> new JdbcConnectionSession(dataSource),
             DeviceSummaryHandler::new,
             system)
-        .withGroup(GROUP, GROUP_WITHIN);
+        .withGroup(GROUP, GROUP_WITHIN)
+        .withStatusObserver(new ProjectionHealth<>(system));
   }
 }

@@ -41,4 +41,13 @@ class DeviceTopicTest {
     assertThat(DeviceTopic.isValidDeviceId("")).isFalse();
     assertThat(DeviceTopic.isValidDeviceId(null)).isFalse();
   }
+
+  @Test
+  void dotsAloneAreNoDeviceIdSoNoKeyOrPathClimbsOutOfItsFolder() {
+    assertThat(DeviceTopic.isValidDeviceId(".")).isFalse();
+    assertThat(DeviceTopic.isValidDeviceId("..")).isFalse();
+    assertThat(DeviceTopic.parse("fleet/../heartbeat")).isEmpty();
+    assertThat(DeviceTopic.isValidDeviceId("cam..1")).isTrue();
+    assertThat(DeviceTopic.isValidDeviceId(".cam")).isTrue();
+  }
 }

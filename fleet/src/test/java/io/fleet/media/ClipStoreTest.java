@@ -31,6 +31,12 @@ class ClipStoreTest {
   }
 
   @Test
+  void anIdShapedLikeAnIssuedOneButWithoutARealTimeHasNoKeyInsteadOfFailing() {
+    // The message that stopped the device-event consumer for good (month 99, hour 99).
+    assertThat(ClipStore.issuedKey("cam-1", "20259999T999999Z-000000000000")).isEmpty();
+  }
+
+  @Test
   void clipContentTypesAreVideoOrOctetStream() {
     assertThat(ClipStore.isClipContentType("video/mp4")).isTrue();
     assertThat(ClipStore.isClipContentType("application/octet-stream")).isTrue();

@@ -230,7 +230,7 @@ public final class SimulatedFleet implements AutoCloseable {
         private final Map<DeviceKind, Duration> intervalOf = new EnumMap<>(DeviceKind.class);
         private double misbehavingShare;
         private List<Misbehaviour> misbehaviours = List.of(Misbehaviour.values());
-        private int oversizedBytes = 512 * 1024;
+        private int oversizedBytes = 256 * 1024 + 1024;
         private URI fleetApi;
         private Duration motionGap;
         private byte[] clip;
@@ -359,7 +359,7 @@ public final class SimulatedFleet implements AutoCloseable {
             return this;
         }
 
-        /** The size of an {@link Misbehaviour#OVERSIZED} message; default 512 KiB (Fleet's limit is 256 KiB). */
+        /** The size of an {@link Misbehaviour#OVERSIZED} message; default 257 KiB: past Fleet's limit (256 KiB), within its broker's packet limit. */
         public Builder oversizedBytes(int bytes) {
             if (bytes < 64) {
                 throw new IllegalArgumentException("an oversized message needs at least 64 bytes: " + bytes);

@@ -1,0 +1,79 @@
+package io.fleet.ingest;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3RxClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * One MQTT session of the ingress bridge: connects, subscribes at QoS 1 and emits each message, which
+ * its consumer acknowledges (PUBACK) once it is safe in Kafka. Built on HiveMQ's MQTT client, which
+ * reads any well-formed UTF-8 topic: Eclipse Paho 1.2.5 (under pekko-connectors-mqtt) lets its
+ * receiving thread die on a topic with an emoji or a control character, so one device could stop the
+ * bridge, and with a persistent session the broker would send the same message again at each
+ * reconnect. A lost connection fails the source (the bridge restarts it with backoff); ending the
+ * source disconnects. Holds no state but the connection: unacknowledged messages stay with the broker.
+ */
+final class MqttSubscriber {
+  /** A message from the broker, with the acknowledgement to send once it is safe. */
+  record Inbound(String topic, byte[] payload, boolean retained, Mqtt3Publish publish) {
+    void acknowledge() {
+      publish.acknowledge();
+    }
+  }
+
+  private MqttSubscriber() {}
+
+  /**
+   * A source of the messages on {@code topics}, completing {@code subscribed} once the broker granted the
+   * subscription. {@code url} is {@code tcp://host:port} or {@code ssl://host:port}.
+   */
+  static Source<Inbound, NotUsed> connect(IngressBridge.Connection connection, String clientId, List<String> topics,
+      boolean cleanSession, Runnable subscribed) {
+    return Source.lazySource(() -> {
+      URI uri = URI.create(connection.url());
+      boolean tls = "ssl".equals(uri.getScheme()) || "mqtts".equals(uri.getScheme());
+      SharedKillSwitch lost = KillSwitches.shared("mqtt-" + clientId);
+      Mqtt3ClientBuilder builder = MqttClient.builder().useMqttVersion3()
+          .identifier(clientId)
+          .serverHost(uri.getHost())
+          .serverPort(uri.getPort() > 0 ? uri.getPort() : tls ? 8883 : 1883)
+          .addDisconnectedListener(context -> lost.abort(context.getCause()));
+      if (tls) builder = builder.sslWithDefaultConfig();
+      if (!connection.user().isEmpty()) {
+        builder = builder.simpleAuth().username(connection.user())
+            .password(connection.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+      }
+      Mqtt3RxClient client = builder.buildRx();
+      // Asked for before connecting: a persistent session's queued messages arrive right after CONNACK.
+      Source<Inbound, NotUsed> messages = Source.fromPublisher(client.publishes(MqttGlobalPublishFilter.ALL, true))
+          .map(p -> new Inbound(p.getTopic().toString(), p.getPayloadAsBytes(), p.isRetain(), p));
+      Mqtt3Subscribe subscribe = Mqtt3Subscribe.builder()
+          .addSubscriptions(topics.stream().map(t -> Mqtt3Subscription.builder().topicFilter(t).qos(MqttQos.AT_LEAST_ONCE).build()))
+          .build();
+      client.toAsync().connectWith().cleanSession(cleanSession).keepAlive(30).send()
+          .thenCompose(connack -> client.toAsync().subscribe(subscribe))
+          .whenComplete((suback, failure) -> {
+            if (failure != null) lost.abort(failure);
+            else subscribed.run();
+          });
+      return messages
+          .via(lost.flow())
+          .watchTermination((mat, ended) -> {
+            ended.whenComplete((d, e) -> client.disconnect().onErrorComplete().subscribe());
+            return mat;
+          });
+    }).mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+}
