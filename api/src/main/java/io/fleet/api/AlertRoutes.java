@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -38,11 +39,13 @@ final class AlertRoutes extends AllDirectives {
   private final AlertFeed feed;
   private final AlertSearch search;
   private final Executor blocking;
+  private final StreamQuota quota;
 
-  AlertRoutes(AlertFeed feed, AlertSearch search, Executor blocking) {
+  AlertRoutes(AlertFeed feed, AlertSearch search, Executor blocking, StreamQuota quota) {
     this.feed = feed;
     this.search = search;
     this.blocking = blocking;
+    this.quota = quota;
   }
 
   Route routes(Principal principal) {
@@ -50,17 +53,37 @@ final class AlertRoutes extends AllDirectives {
         pathEndOrSingleSlash(() -> get(() -> list(principal))),
         path("stream", () -> get(() -> filters(principal, filter ->
             optionalHeaderValueByName("Last-Event-ID", lastEventId ->
-                onSuccess(start(lastEventId), position -> completeOK(
+                onSuccess(start(lastEventId), position -> withinQuota(principal, release -> completeOK(
                     // First the position the stream starts at, as an id without data (no event fires): a
                     // browser that loses the connection before any alert came resumes from there, not from now.
-                    Source.single(ServerSentEvent.create("", Optional.empty(), Optional.of(position.encode()), java.util.OptionalInt.empty()))
+                    released(Source.single(ServerSentEvent.create("", Optional.empty(), Optional.of(position.encode()),
+                            OptionalInt.empty()))
                         .concat(feed.from(position, filter)
                             .map(e -> ServerSentEvent.create(e.json(), Optional.of("alert"), Optional.of(e.position().encode()),
-                                java.util.OptionalInt.empty())))
-                        .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat),
-                    EventStreamMarshalling.toEventStream())))))),
+                                OptionalInt.empty())))
+                        .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), release),
+                    EventStreamMarshalling.toEventStream()))))))),
         path("ws", () -> get(() -> filters(principal, filter -> parameterOptional("lastEventId", lastEventId ->
-            onSuccess(start(lastEventId), position -> handleWebSocketMessages(socket(position, filter)))))))));
+            onSuccess(start(lastEventId), position -> withinQuota(principal,
+                release -> handleWebSocketMessages(socket(position, filter, release))))))))));
+  }
+
+  /**
+   * A place for one more live stream of this caller, or 429 when the node or the caller has as many as
+   * allowed ({@code fleet.http.live-streams}); {@code release} frees it when the stream ends.
+   */
+  private Route withinQuota(Principal principal, java.util.function.Function<Runnable, Route> inner) {
+    return quota.acquire(principal.toString())
+        .map(inner)
+        .orElseGet(() -> HttpApi.error(StatusCodes.TOO_MANY_REQUESTS, "too-many-streams",
+            "this node or this token has as many live streams open as allowed; close one or try another node"));
+  }
+
+  private static <T> Source<T, NotUsed> released(Source<T, NotUsed> stream, Runnable release) {
+    return stream.watchTermination((mat, done) -> {
+      done.whenComplete((d, e) -> release.run());
+      return mat;
+    });
   }
 
   /** {@code GET /api/alerts?state=&deviceId=a,b&kind=&from=&to=&limit=}: newest first. */
@@ -75,9 +98,9 @@ final class AlertRoutes extends AllDirectives {
         }))))));
   }
 
-  private Flow<Message, Message, NotUsed> socket(FeedPosition position, Predicate<JsonNode> filter) {
-    Source<Message, NotUsed> alerts = feed.from(position, filter)
-        .map(e -> (Message) TextMessage.create("{\"id\":\"" + e.position().encode() + "\",\"alert\":" + e.json() + "}"));
+  private Flow<Message, Message, NotUsed> socket(FeedPosition position, Predicate<JsonNode> filter, Runnable release) {
+    Source<Message, NotUsed> alerts = released(feed.from(position, filter)
+        .map(e -> (Message) TextMessage.create("{\"id\":\"" + e.position().encode() + "\",\"alert\":" + e.json() + "}")), release);
     return Flow.fromSinkAndSourceCoupled(Sink.ignore(), alerts);
   }
 

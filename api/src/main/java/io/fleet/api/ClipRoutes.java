@@ -29,6 +29,7 @@ import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.StreamIdleTimeoutException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -157,6 +158,7 @@ final class ClipRoutes extends AllDirectives {
     String key = ClipStore.keyFor(deviceId, clipId, Instant.now());
     AtomicLong received = new AtomicLong();
     return entity.withSizeLimit(settings.maxBytes()).getDataBytes()
+        .idleTimeout(settings.uploadIdleTimeout())
         .map(bytes -> {
           received.addAndGet(bytes.size());
           return bytes;
@@ -164,7 +166,10 @@ final class ClipRoutes extends AllDirectives {
         .runWith(node.clips().upload(key, type), node.system())
         .whenComplete((uploaded, failure) -> {
           if (failure == null) node.clips().uploadSucceeded();
-          else if (!causedBy(failure, EntityStreamSizeException.class)) node.clips().uploadFailed();
+          // The client's doing (too large, stalled), not S3's: the clip store's breaker does not count it.
+          else if (!causedBy(failure, EntityStreamSizeException.class) && !causedBy(failure, StreamIdleTimeoutException.class)) {
+            node.clips().uploadFailed();
+          }
         })
         .thenCompose(uploaded -> node.clips().check(clipId, key, received.get(), CHECK_PATIENCE))
         .thenCompose(checked -> checked.isPresent()
@@ -185,6 +190,10 @@ final class ClipRoutes extends AllDirectives {
 
   private Route failed(Throwable failure) {
     if (causedBy(failure, EntityStreamSizeException.class)) return tooLarge();
+    if (causedBy(failure, StreamIdleTimeoutException.class)) {
+      return HttpApi.error(StatusCodes.REQUEST_TIMEOUT, "upload stalled",
+          "the upload sent nothing for " + settings.uploadIdleTimeout().toSeconds() + " s; upload the clip again");
+    }
     Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
     return respondWithHeader(RetryAfter.create(5L), () -> HttpApi.error(StatusCodes.SERVICE_UNAVAILABLE, "clip store unavailable",

@@ -64,7 +64,9 @@ public final class HttpApi extends AllDirectives {
     this.clips = new ClipRoutes(node, authenticator);
     this.playback = new ClipPlaybackRoutes(new ClipTable(node.infrastructure().database().dataSource()), node.clips(), blocking);
     AlertSearch alertSearch = new AlertSearch(node.infrastructure().database().dataSource());
-    this.alerts = new AlertRoutes(node.alertFeed(), alertSearch, blocking);
+    com.typesafe.config.Config live = node.system().settings().config().getConfig("fleet.http.live-streams");
+    this.alerts = new AlertRoutes(node.alertFeed(), alertSearch, blocking,
+        new StreamQuota(live.getInt("max-per-node"), live.getInt("max-per-token")));
     this.alertActions = new AlertActionRoutes(node, alertSearch, blocking);
     this.races = new RaceRoutes(node, blocking);
     this.series = new SeriesRoutes(node, blocking);

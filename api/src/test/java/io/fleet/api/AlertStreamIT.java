@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -37,10 +38,12 @@ class AlertStreamIT {
   static KafkaProducer<String, String> producer;
   static String topic;
   static int sequence;
+  static final int PER_TOKEN = 10;
 
   @BeforeAll
   static void start() {
-    app = FleetApp.start(new TestServers("embedded", null, null).config(dataDir, TestServers.uniqueSchema(), Map.of()));
+    app = FleetApp.start(new TestServers("embedded", null, null).config(dataDir, TestServers.uniqueSchema(),
+        Map.of("fleet.http.live-streams.max-per-token", PER_TOKEN)));
     Properties p = new Properties();
     p.put("bootstrap.servers", app.node().endpoints().kafkaBootstrap());
     producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
@@ -117,6 +120,82 @@ class AlertStreamIT {
       assertThat(receive(homeowner, 2)).containsExactlyInAnyOrder(mineMotion, mineOffline);
       assertThat(homeowner.next(Duration.ofMillis(500))).isNull();
     }
+  }
+
+  private static String homeownerToken(String household) {
+    return new ApiClient(app.baseUrl(), app.operatorToken())
+        .post("/api/tokens", "{\"household\":\"" + household + "\"}").body().get("token").asText();
+  }
+
+  @Test
+  void thirtySubscribersOfThreeHouseholdsShareOneKafkaReaderAndEachGetsItsOwnHouseholdsAlert() throws Exception {
+    List<SseClient> clients = new ArrayList<>();
+    try {
+      for (int h = 0; h < 3; h++) {
+        String token = homeownerToken("h-share-" + h);
+        for (int i = 0; i < PER_TOKEN; i++) {
+          SseClient client = new SseClient(app.baseUrl() + "/api/alerts/stream", token, null);
+          assertThat(client.status).isEqualTo(200);
+          clients.add(client);
+        }
+      }
+      List<String> alerts = new ArrayList<>();
+      for (int h = 0; h < 3; h++) alerts.add(alert("cam-share-" + h, "motion", "h-share-" + h));
+      for (int c = 0; c < clients.size(); c++) {
+        assertThat(receive(clients.get(c), 1)).as("subscriber %d", c).containsExactly(alerts.get(c / PER_TOKEN));
+      }
+      // Subscribers that joined while an alert was on its way read it with a reader of their own, then let it go.
+      org.awaitility.Awaitility.await("one Kafka reader for all streams").atMost(Duration.ofSeconds(20))
+          .until(() -> app.node().alertFeed().readers() == 1);
+    } finally {
+      for (SseClient client : clients) client.close();
+    }
+  }
+
+  @Test
+  void aTokenWithAsManyStreamsAsAllowedGetsA429UntilOneCloses() throws Exception {
+    String token = homeownerToken("h-limit");
+    List<Socket> streams = new ArrayList<>();
+    try {
+      for (int i = 0; i < PER_TOKEN; i++) {
+        Socket stream = openStream(token);
+        assertThat(statusLine(stream)).as("stream %d", i).startsWith("HTTP/1.1 200");
+        streams.add(stream);
+      }
+      Socket refused = openStream(token);
+      assertThat(statusLine(refused)).startsWith("HTTP/1.1 429");
+      refused.close();
+      // Reset, as a browser tab that is closed: the node notices at once and frees the place.
+      Socket closed = streams.remove(0);
+      closed.setSoLinger(true, 0);
+      closed.close();
+      org.awaitility.Awaitility.await("a place again once a stream closed").atMost(Duration.ofSeconds(20)).until(() -> {
+        Socket again = openStream(token);
+        if (statusLine(again).startsWith("HTTP/1.1 200")) {
+          streams.add(again);
+          return true;
+        }
+        again.close();
+        return false;
+      });
+    } finally {
+      for (Socket stream : streams) stream.close();
+    }
+  }
+
+  private static Socket openStream(String token) throws Exception {
+    Socket socket = new Socket("127.0.0.1", app.httpPort());
+    socket.setSoTimeout(10_000);
+    socket.getOutputStream().write(("GET /api/alerts/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+        + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    return socket;
+  }
+
+  private static String statusLine(Socket socket) throws Exception {
+    StringBuilder line = new StringBuilder();
+    for (int c; (c = socket.getInputStream().read()) != -1 && c != '\n'; ) line.append((char) c);
+    return line.toString().trim();
   }
 
   @Test

@@ -115,11 +115,15 @@ class CameraFramesIT {
 
       // Meanwhile, bad input: frames out of order and missing, an old (lagging) camera, malformed frames.
       String odd = "fodd-" + run;
+      assertThat(api.post("/api/devices", "{\"deviceId\": \"" + odd + "\", \"type\": \"camera\"}").status()).isEqualTo(201);
       byte[] jpeg = cameras.get(0).jpegs().get(0);
       long old = System.currentTimeMillis() - 60_000;
       for (long sequence : new long[] {0, 1, 2, 4, 3}) {
         producer.send(frame(topic, odd, sequence, old + sequence * 100, jpeg));
       }
+      // A camera id nobody registered: its frames are looked at, but it gets no meters of its own.
+      String madeUp = "fmadeup-" + run;
+      for (long sequence = 0; sequence < 3; sequence++) producer.send(frame(topic, madeUp, sequence, t0 + sequence * 100, jpeg));
       producer.send(frame(topic, "fbad-" + run, 0, t0, "not a jpeg".getBytes(StandardCharsets.UTF_8)));
       producer.send(new ProducerRecord<>(topic, "fbare-" + run, jpeg));
 
@@ -169,6 +173,7 @@ class CameraFramesIT {
       assertThat(value(metrics, "fleet_frames_missing_total{camera=\"" + odd + "\"}")).isEqualTo(1);
       assertThat(value(metrics, "fleet_frame_lag_seconds{camera=\"" + odd + "\"}")).as("a lagging camera").isGreaterThan(50);
       assertThat(value(metrics, "fleet_frame_lag_seconds{camera=\"" + cameras.get(0).id() + "\"}")).isLessThan(30);
+      assertThat(metrics).as("no meters for a camera nobody registered").doesNotContain("camera=\"" + madeUp + "\"");
       await("malformed frames dead-lettered").atMost(Duration.ofSeconds(30)).until(() -> {
         String m = api.get("/metrics").text();
         return value(m, "fleet_dead_letters_total{reason=\"malformed-frame\"}") == 1

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * on this test's class path with the data directory as its argument, and follows the last number it
  * printed after {@code "<counter> "} on a line of its own.
  */
-final class ChildNode {
+public final class ChildNode {
   private final Process process;
   private final Thread reader;
   private final AtomicLong count = new AtomicLong();
@@ -46,7 +46,7 @@ final class ChildNode {
   }
 
   /** Runs {@code main} with these arguments. */
-  static ChildNode start(Class<?> main, String heap, String counter, String... args) throws Exception {
+  public static ChildNode start(Class<?> main, String heap, String counter, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "-Xmx" + heap, main.getName()));
     command.addAll(List.of(args));
@@ -55,7 +55,7 @@ final class ChildNode {
   }
 
   /** Waits until the counter reached {@code atLeast}, failing with the child's output if it died first. */
-  void awaitCount(long atLeast, Duration within) {
+  public void awaitCount(long atLeast, Duration within) {
     await("the child counts to " + atLeast).atMost(within).until(() -> count.get() >= atLeast || !process.isAlive());
     synchronized (output) {
       assertThat(process.isAlive()).as("child output: %s", output).isTrue();
@@ -63,19 +63,19 @@ final class ChildNode {
   }
 
   /** The last number the child printed after its counter's name. */
-  long count() {
+  public long count() {
     return count.get();
   }
 
   /** The child's last {@code lines} lines of output, for a failure's message. */
-  String tail(int lines) {
+  public String tail(int lines) {
     synchronized (output) {
       return String.join(System.lineSeparator(), output.subList(Math.max(0, output.size() - lines), output.size()));
     }
   }
 
   /** Stops the child at once (SIGKILL). */
-  void kill() throws Exception {
+  public void kill() throws Exception {
     process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     reader.join(5000);
   }

@@ -8,6 +8,7 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.fleet.frames.FrameHeaders;
 import io.fleet.infra.Endpoints;
 import io.fleet.ingest.IngestHeaders;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,7 +69,8 @@ class HostileInputIT {
     System.out.println("HostileInputIT seed " + seed + " (repeat with -Dfleet.it.seed=" + seed + ")");
     HostileInputs inputs = new HostileInputs(seed);
     String run = UUID.randomUUID().toString().substring(0, 6);
-    try (FleetApp app = FleetApp.start(servers.config(dataDir, TestServers.uniqueSchema(), Map.of()))) {
+    try (FleetApp app = FleetApp.start(servers.config(dataDir, TestServers.uniqueSchema(),
+        Map.of("fleet.clips.upload-idle-timeout", "2s")))) {
       Endpoints e = app.node().endpoints();
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
       Mqtt3BlockingClient mqtt = TestMqtt.serviceClient(e);
@@ -95,6 +97,7 @@ class HostileInputIT {
 
       everyCaseIsAccountedFor(cases, e, app.node().ingestSettings().deadLettersTopic(), api);
       oddHttpRequestsGetA4xxJsonErrorAndNever5xx(app.baseUrl(), app.operatorToken());
+      aStalledClipUploadIsCutOffAndFreesItsSlot(app, camera);
 
       JsonNode health = api.get("/api/health").body();
       health.get("streams").fields().forEachRemaining(stream -> {
@@ -260,6 +263,24 @@ class HostileInputIT {
         assertThat(response.statusCode()).as(what).isEqualTo(400);
       }
       if (request.method().equals("POST")) assertThat(response.statusCode()).as(what).isBetween(400, 499);
+    }
+  }
+
+  /** An upload that promises a megabyte, sends ten bytes and stalls: 408 after the idle timeout, its slot free again. */
+  private static void aStalledClipUploadIsCutOffAndFreesItsSlot(FleetApp app, String camera) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      try (Socket socket = new Socket("127.0.0.1", app.httpPort())) {
+        socket.setSoTimeout(30_000);
+        String head = "PUT /api/devices/" + camera + "/clips/stalled-" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Authorization: Bearer " + app.operatorToken() + "\r\nContent-Type: video/mp4\r\n"
+            + "Content-Length: 1000000\r\n\r\n0123456789";
+        socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+            StandardCharsets.US_ASCII)).readLine();
+        // Three in a row from one camera (two slots per device): each freed its slot.
+        assertThat(status).as("upload %d", i).startsWith("HTTP/1.1 408");
+      }
     }
   }
 

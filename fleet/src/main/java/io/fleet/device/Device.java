@@ -60,6 +60,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device.Command, DeviceEvent, DeviceState> {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Device");
+  /** How a refusal of telemetry naming more metrics than a device may keep begins. */
+  public static final String TOO_MANY_METRICS = "too many metrics";
 
   public sealed interface Command extends CborSerializable {}
 
@@ -201,6 +203,11 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(RecordMotion.class, (state, cmd) -> persistThenAck(motion.onMotion(state, cmd.report()), cmd.replyTo()))
         .onCommand(StoreClip.class, (state, cmd) -> persistThenAck(motion.onClipStored(state, cmd.clip()), cmd.replyTo()))
         .onCommand(RecordTelemetry.class, (state, cmd) -> {
+          int metrics = recent.metricsWith(cmd.telemetry());
+          if (metrics > settings.maxMetrics()) {
+            return Effect().reply(cmd.replyTo(), StatusReply.error(TOO_MANY_METRICS + ": the reading would make "
+                + metrics + " metric names, at most " + settings.maxMetrics() + " are kept per device"));
+          }
           recent.add(cmd.telemetry());
           return persistThenAck(telemetry.onTelemetry(state, cmd.telemetry()), cmd.replyTo());
         })

@@ -26,7 +26,8 @@ public record DeviceSettings(
     int tagCount,
     MotionSettings motion,
     AnomalySettings anomaly,
-    double maxTrackerSpeedKmh) {
+    double maxTrackerSpeedKmh,
+    int maxMetrics) {
 
   public DeviceSettings {
     heartbeatInterval = Map.copyOf(heartbeatInterval);
@@ -41,6 +42,7 @@ public record DeviceSettings(
       throw new IllegalArgumentException("battery-recovered-percent must not be below battery-low-percent");
     }
     if (tagCount < 1) throw new IllegalArgumentException("readside.tag-count must be at least 1");
+    if (maxMetrics < 1) throw new IllegalArgumentException("max-metrics must be at least 1");
   }
 
   /** Reads {@code device.*}, {@code readside.tag-count}, {@code motion.*} and {@code alerts.*} from the {@code fleet} block. */
@@ -66,7 +68,8 @@ public record DeviceSettings(
         fleet.getInt("readside.tag-count"),
         MotionSettings.fromConfig(fleet),
         AnomalySettings.fromConfig(fleet),
-        fleet.getDouble("tracking.max-speed-kmh"));
+        fleet.getDouble("tracking.max-speed-kmh"),
+        device.getInt("max-metrics"));
   }
 
   /** The interval a device of this type is expected to keep when its heartbeats do not say. */

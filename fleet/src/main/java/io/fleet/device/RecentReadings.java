@@ -23,6 +23,14 @@ public final class RecentReadings {
 
   private record Row(Instant ts, float[] values) {}
 
+  /** How many metric names the readings would use with {@code t}'s. */
+  int metricsWith(Telemetry t) {
+    if (metrics.containsAll(t.readings().keySet())) return metrics.size();
+    TreeSet<String> names = new TreeSet<>(metrics);
+    names.addAll(t.readings().keySet());
+    return names.size();
+  }
+
   /** One reading at the device's time; its metrics join the names kept (earlier rows lack them). */
   void add(Telemetry t) {
     if (!rows.isEmpty() && !t.ts().isAfter(rows.peekLast().ts())) return;

@@ -82,6 +82,20 @@ final class CameraLane {
     this.directory = settings.workDirectory().resolve(cameraId);
   }
 
+  FrameMetrics metrics() {
+    return metrics;
+  }
+
+  private volatile long registrationCheckedNanos;
+
+  void registrationChecked(long nanos) {
+    registrationCheckedNanos = nanos;
+  }
+
+  long lastRegistrationCheck() {
+    return registrationCheckedNanos;
+  }
+
   /** Looks at the frame at {@code offset} of the camera's partition. */
   Outcome look(FrameHeaders.Stamp stamp, long offset, byte[] jpeg) {
     lastFrameNanos = System.nanoTime();

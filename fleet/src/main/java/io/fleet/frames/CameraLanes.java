@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableOffset;
@@ -58,9 +59,12 @@ final class CameraLanes {
   private final Map<Integer, Set<CameraLane>> lanesByPartition = new ConcurrentHashMap<>();
   private final Map<Integer, ArrayDeque<Pending>> uncommitted = new ConcurrentHashMap<>();
   private long lastSweepNanos = System.nanoTime();
+  private final Function<String, CompletionStage<Boolean>> registered;
+  private static final Duration RECHECK_EVERY = Duration.ofMinutes(1);
 
   CameraLanes(FrameSettings settings, MeterRegistry registry, ClipEncoder encoder, ExecutorService detecting,
-      ExecutorService encoding, ClipDelivery delivery) {
+      ExecutorService encoding, ClipDelivery delivery, Function<String, CompletionStage<Boolean>> registered) {
+    this.registered = registered;
     this.settings = settings;
     this.registry = registry;
     this.encoder = encoder;
@@ -142,16 +146,34 @@ final class CameraLanes {
       if ((slots == null || slots.idle()) && lane.idle(now, settings.idleAfter()) && lane.release()) {
         lanes.remove(entry.getKey());
         waiting.remove(entry.getKey());
+        FrameMetrics.forget(registry, entry.getKey());
         lanesByPartition.values().forEach(set -> set.remove(lane));
       }
     }
   }
 
   private CameraLane lane(String cameraId, int partition) {
+    CameraLane known = lanes.get(cameraId);
+    if (known != null) {
+      // A camera that registered itself by its first clip gets its meters on a later look.
+      if (!known.metrics().published() && System.nanoTime() - known.lastRegistrationCheck() > RECHECK_EVERY.toNanos()) {
+        checkRegistration(cameraId, known);
+      }
+      return known;
+    }
     return lanes.computeIfAbsent(cameraId, c -> {
-      CameraLane lane = new CameraLane(c, settings, encoder, encoding, delivery, new FrameMetrics(registry, c));
+      CameraLane lane = new CameraLane(c, settings, encoder, encoding, delivery, FrameMetrics.pending(c));
       lanesByPartition.computeIfAbsent(partition, p -> ConcurrentHashMap.newKeySet()).add(lane);
+      checkRegistration(c, lane);
       return lane;
+    });
+  }
+
+  /** Per-camera meters only for registered cameras: made-up camera ids must not grow {@code /metrics}. */
+  private void checkRegistration(String cameraId, CameraLane lane) {
+    lane.registrationChecked(System.nanoTime());
+    registered.apply(cameraId).whenComplete((yes, failure) -> {
+      if (Boolean.TRUE.equals(yes) && lanes.get(cameraId) == lane) lane.metrics().publish(registry);
     });
   }
 }

@@ -1,10 +1,13 @@
 package io.fleet.frames;
 
 import io.fleet.agent.clip.Mp4ClipEncoder;
+import io.fleet.device.Device;
+import io.fleet.device.DeviceView;
 import io.fleet.ingest.DeadLetter;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.ingest.SupervisedConsumer;
 import io.fleet.metrics.FleetMetrics;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.kafka.ConsumerMessage;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.kafka.ConsumerSettings;
 
 /**
@@ -51,7 +56,8 @@ public final class FrameConsumer {
     SupervisedConsumer consumer = SupervisedConsumer.start(system, STREAM,
         consumerSettings.withGroupId(settings.consumerGroup()), settings.topic(), source -> {
           // Lanes of their own at each (re)start: the frames they held are read again from the committed offsets.
-          CameraLanes lanes = new CameraLanes(settings, metrics.registry(), new Mp4ClipEncoder(), detecting, encoding, delivery);
+          CameraLanes lanes = new CameraLanes(settings, metrics.registry(), new Mp4ClipEncoder(), detecting, encoding, delivery,
+              camera -> registered(system, camera));
           return source
               .mapAsync(1, message -> {
                 metrics.messageIn(settings.topic() + ":frame");
@@ -73,6 +79,13 @@ public final class FrameConsumer {
     return deadLetters.send(new DeadLetter(record.key(), reason, malformed.detail(), source, payload,
             Instant.ofEpochMilli(record.timestamp())))
         .thenApply(sent -> done);
+  }
+
+  /** Whether the camera is a registered device (it answers with its view); false when unknown or not answering. */
+  private static CompletionStage<Boolean> registered(ActorSystem<?> system, String camera) {
+    return ClusterSharding.get(system).entityRefFor(Device.TYPE_KEY, camera)
+        .<StatusReply<DeviceView>>ask(Device.Get::new, Duration.ofSeconds(5))
+        .handle((reply, failure) -> failure == null && reply.isSuccess());
   }
 
   private static java.util.concurrent.ThreadFactory threads(String name) {

@@ -22,6 +22,8 @@ public record DeadLetter(String key, Reason reason, String detail, String source
     UNKNOWN_DEVICE("unknown-device"),
     /** A camera frame on {@code fleet.frames} that is not a readable JPEG. */
     MALFORMED_FRAME("malformed-frame"),
+    /** Telemetry that would give its device more metric names than {@code fleet.device.max-metrics}. */
+    TOO_MANY_METRICS("too-many-metrics"),
     /** The device's time is further ahead of Fleet's than {@code fleet.device.max-clock-skew}. */
     CLOCK_SKEW("clock-skew"),
     /** The device's entity failed on the record every time it was tried, while it answered other asks. */

@@ -70,6 +70,9 @@ public final class DeviceEventConsumer {
      * patiences (an hour by default): long enough for S3 to come back and the alert to get its clip.
      */
     static final int UNCHECKED_WATCH_FACTOR = 6;
+    /** Late clips looked for at once by one delivery of a node, and of one device. */
+    static final int LATE_CLIPS_PER_NODE = 10_000;
+    static final int LATE_CLIPS_PER_DEVICE = 20;
     private final ActorSystem<?> system;
     private final IngestSettings settings;
     private final DeadLetters deadLetters;
@@ -88,7 +91,7 @@ public final class DeviceEventConsumer {
       this.deadLetters = deadLetters;
       this.metrics = FleetMetrics.get(system);
       this.clips = clips;
-      this.lateClips = new LateClips(system, clips, settings.askTimeout(), 10_000);
+      this.lateClips = new LateClips(system, clips, settings.askTimeout(), LATE_CLIPS_PER_NODE, LATE_CLIPS_PER_DEVICE);
       this.entities = new EntityAsks<>(system, Device.TYPE_KEY, settings.askTimeout(), settings.entityAttempts(),
           device -> device.ask(Device.Get::new, settings.askTimeout()));
     }
@@ -285,8 +288,8 @@ public final class DeviceEventConsumer {
         StatusReply<Done> r = answer.get();
         if (r.isSuccess()) return CompletableFuture.completedFuture(Done.getInstance());
         String why = r.getError().getMessage();
-        DeadLetter.Reason reason = why != null && why.startsWith("unknown device")
-            ? DeadLetter.Reason.UNKNOWN_DEVICE
+        DeadLetter.Reason reason = why != null && why.startsWith("unknown device") ? DeadLetter.Reason.UNKNOWN_DEVICE
+            : why != null && why.startsWith(Device.TOO_MANY_METRICS) ? DeadLetter.Reason.TOO_MANY_METRICS
             : DeadLetter.Reason.INVALID_MESSAGE;
         return reject(record, reason, why, source, receivedAt);
       }, system.executionContext());

@@ -112,7 +112,8 @@ public final class IngressBridge {
   private static Source<Done, NotUsed> connectionSource(Connection connection, String clientId, List<String> topics,
       IngestSettings settings, Subscription subscription, Classifier classifier, FleetMetrics metrics,
       ProducerSettings<String, byte[]> producer, Streams.Stream state) {
-    return RestartSource.onFailuresWithBackoff(
+    // Restarted whether the session failed or just ended (a broker that closed it): only stop() ends it.
+    return RestartSource.withBackoff(
         RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2),
         () -> {
           log.info("ingress bridge {} connecting to {}", clientId, connection.url());
@@ -128,7 +129,7 @@ public final class IngressBridge {
               .watchTermination((mat, terminated) -> {
                 terminated.whenComplete((d, e) -> {
                   subscription.lost();
-                  if (e != null) state.restarting(e);
+                  state.restarting(e != null ? e : new IllegalStateException("MQTT session ended"));
                 });
                 return mat;
               });

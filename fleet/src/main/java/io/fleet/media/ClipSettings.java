@@ -6,10 +6,11 @@ import java.time.Duration;
 /**
  * The {@code fleet.clips} settings: the largest clip accepted, how many uploads may stream at once per
  * node and per device (more are refused with 429, so a busy S3 cannot fill memory), how long one upload
- * may take, and how long a presigned upload URL stays valid.
+ * may take, how long it may send nothing before it is cut off (a few stalled uploads must not keep every
+ * other camera at 429), and how long a presigned upload URL stays valid.
  */
 public record ClipSettings(long maxBytes, int uploadsPerNode, int uploadsPerDevice, Duration uploadTimeout,
-    Duration presignedUrlTtl) {
+    Duration uploadIdleTimeout, Duration presignedUrlTtl) {
 
   public ClipSettings {
     if (maxBytes < 1) throw new IllegalArgumentException("clips.max-bytes must be positive");
@@ -19,6 +20,6 @@ public record ClipSettings(long maxBytes, int uploadsPerNode, int uploadsPerDevi
   public static ClipSettings fromConfig(Config fleet) {
     Config c = fleet.getConfig("clips");
     return new ClipSettings(c.getBytes("max-bytes"), c.getInt("uploads-per-node"), c.getInt("uploads-per-device"),
-        c.getDuration("upload-timeout"), c.getDuration("presigned-url-ttl"));
+        c.getDuration("upload-timeout"), c.getDuration("upload-idle-timeout"), c.getDuration("presigned-url-ttl"));
   }
 }

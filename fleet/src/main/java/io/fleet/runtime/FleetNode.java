@@ -114,7 +114,8 @@ public final class FleetNode implements AutoCloseable {
           AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
           AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
           AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000));
-      this.alertFeed = new AlertFeed(system, admin, endpoints.kafkaBootstrap(), KafkaTopics.Names.from(full).alerts());
+      this.alertFeed = new AlertFeed(system, admin, endpoints.kafkaBootstrap(), KafkaTopics.Names.from(full).alerts(),
+          fleet.getInt("http.live-streams.buffer"));
       IngressBridge.Connection mqtt =
           new IngressBridge.Connection(endpoints.mqttUrl(), endpoints.mqttUser(), endpoints.mqttPassword());
       this.bridge = BridgeSingleton.start(system, () -> IngressBridge.start(system, mqtt, ingestSettings, producer));
@@ -253,6 +254,7 @@ public final class FleetNode implements AutoCloseable {
     await(framesStopped, "frame consumer");
     lag.close();
     if (framesLag != null) framesLag.close();
+    alertFeed.close();
     admin.close(Duration.ofSeconds(2));
     await(deadLetters.close(), "dead-letter producer");
     await(CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()), "actor system");

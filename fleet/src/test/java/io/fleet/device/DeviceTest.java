@@ -71,6 +71,24 @@ class DeviceTest {
   }
 
   @Test
+  void telemetryNamingMoreMetricsThanADeviceMayKeepIsRefusedAndTheNamesKeptStillCount() {
+    device = DeviceTesting.device(testKit, id, DeviceTesting.settings("device.max-metrics = 3"));
+    register(device, new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", null));
+    var first = device.<StatusReply<Done>>runCommand(r -> new Device.RecordTelemetry(
+        new Telemetry(t0, t0, java.util.Map.of("a", 1.0, "b", 2.0), null, null, null), r));
+    assertThat(first.reply().isSuccess()).isTrue();
+
+    var wider = device.<StatusReply<Done>>runCommand(r -> new Device.RecordTelemetry(
+        new Telemetry(t0.plusSeconds(1), t0, java.util.Map.of("c", 3.0, "d", 4.0), null, null, null), r));
+    assertThat(wider.reply().isError()).isTrue();
+    assertThat(wider.reply().getError().getMessage()).startsWith(Device.TOO_MANY_METRICS).contains("4 metric names");
+
+    var third = device.<StatusReply<Done>>runCommand(r -> new Device.RecordTelemetry(
+        new Telemetry(t0.plusSeconds(2), t0, java.util.Map.of("a", 1.5, "c", 3.0), null, null, null), r));
+    assertThat(third.reply().isSuccess()).as("a third name still fits").isTrue();
+  }
+
+  @Test
   void registeringAgainWithTheSameDetailsPersistsNothing() {
     register(device, PORCH);
 
