@@ -13,6 +13,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
@@ -72,7 +73,7 @@ final class AlertRoutes extends AllDirectives {
    * A place for one more live stream of this caller, or 429 when the node or the caller has as many as
    * allowed ({@code fleet.http.live-streams}); {@code release} frees it when the stream ends.
    */
-  private Route withinQuota(Principal principal, java.util.function.Function<Runnable, Route> inner) {
+  private Route withinQuota(Principal principal, Function<Runnable, Route> inner) {
     return quota.acquire(principal.toString())
         .map(inner)
         .orElseGet(() -> HttpApi.error(StatusCodes.TOO_MANY_REQUESTS, "too-many-streams",

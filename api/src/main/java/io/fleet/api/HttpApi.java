@@ -1,5 +1,6 @@
 package io.fleet.api;
 
+import com.typesafe.config.Config;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.readside.AlertSearch;
 import io.fleet.readside.ClipTable;
@@ -23,8 +24,8 @@ import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedQueryParamRejection;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
-import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
 import org.apache.pekko.pattern.AskTimeoutException;
@@ -64,7 +65,7 @@ public final class HttpApi extends AllDirectives {
     this.clips = new ClipRoutes(node, authenticator);
     this.playback = new ClipPlaybackRoutes(new ClipTable(node.infrastructure().database().dataSource()), node.clips(), blocking);
     AlertSearch alertSearch = new AlertSearch(node.infrastructure().database().dataSource());
-    com.typesafe.config.Config live = node.system().settings().config().getConfig("fleet.http.live-streams");
+    Config live = node.system().settings().config().getConfig("fleet.http.live-streams");
     this.alerts = new AlertRoutes(node.alertFeed(), alertSearch, blocking,
         new StreamQuota(live.getInt("max-per-node"), live.getInt("max-per-token")));
     this.alertActions = new AlertActionRoutes(node, alertSearch, blocking);

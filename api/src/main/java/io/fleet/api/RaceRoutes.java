@@ -37,12 +37,14 @@ final class RaceRoutes extends AllDirectives {
   private final LocationTable locations;
   private final Executor blocking;
   private final double defaultRadius;
+  private final RaceFeeds<Snapshot> feeds;
 
   RaceRoutes(FleetNode node, Executor blocking) {
     this.races = new RaceStore(node.infrastructure().database().dataSource());
     this.locations = new LocationTable(node.infrastructure().database().dataSource());
     this.blocking = blocking;
     this.defaultRadius = node.system().settings().config().getDouble("fleet.tracking.finish-radius-m");
+    this.feeds = new RaceFeeds<>(node.system(), Snapshot.class, Snapshot::entries, STREAM_POLL);
   }
 
   Route routes(Principal principal) {
@@ -139,25 +141,18 @@ final class RaceRoutes extends AllDirectives {
     return out;
   }
 
-  /** The leaderboard whenever it changed (checked every {@link #STREAM_POLL}), with keep-alives. */
+  /**
+   * The leaderboard whenever it changed (checked every {@link #STREAM_POLL} by one computation per race
+   * on this node, shared by its subscribers: {@link RaceFeeds}), with keep-alives.
+   */
   private Source<ServerSentEvent, NotUsed> stream(Race race) {
-    return Source.tick(Duration.ZERO, STREAM_POLL, "tick")
-        .mapAsync(1, t -> call(() -> snapshot(race)))
-        .statefulMapConcat(() -> {
-          String[] last = {null};
-          return snapshot -> {
-            if (snapshot.entries().equals(last[0])) return List.<Snapshot>of();
-            last[0] = snapshot.entries();
-            return List.of(snapshot);
-          };
-        })
+    return feeds.subscribe(race.raceId(), () -> call(() -> snapshot(race)))
         .map(snapshot -> ServerSentEvent.create(snapshot.json(), "leaderboard"))
-        .keepAlive(Duration.ofSeconds(15), ServerSentEvent::heartbeat)
-        .mapMaterializedValue(cancellable -> NotUsed.getInstance());
+        .keepAlive(Duration.ofSeconds(15), ServerSentEvent::heartbeat);
   }
 
   /** The standings as JSON, and their entries alone (what decides whether they changed). */
-  private record Snapshot(String entries, String json) {}
+  record Snapshot(String entries, String json) {}
 
   private Snapshot snapshot(Race race) throws java.sql.SQLException {
     Map<String, Object> board = leaderboard(race);

@@ -95,6 +95,7 @@ class HostileInputIT {
       await("a device new after the hostile input registers").atMost(Duration.ofSeconds(60))
           .until(() -> "online".equals(api.get("/api/devices/" + late).body().path("status").asText()));
 
+      wellBehavedDevicesGoOfflineOnTimeAndTheirAlertsArrive(api, mqtt, run);
       everyCaseIsAccountedFor(cases, e, app.node().ingestSettings().deadLettersTopic(), api);
       oddHttpRequestsGetA4xxJsonErrorAndNever5xx(app.baseUrl(), app.operatorToken());
       aStalledClipUploadIsCutOffAndFreesItsSlot(app, camera);
@@ -187,6 +188,22 @@ class HostileInputIT {
       cases.add(new Case("frame of " + camera, kafkaSource(sent), null));
     }
     return cases;
+  }
+
+  /** After the hostile input: a camera's motion raises its alert, a silent sensor goes offline within 3 intervals. */
+  private static void wellBehavedDevicesGoOfflineOnTimeAndTheirAlertsArrive(ApiClient api, Mqtt3BlockingClient mqtt,
+      String run) {
+    String camera = "calm-cam-" + run;
+    String sensor = "calm-sensor-" + run;
+    assertThat(api.post("/api/devices", "{\"deviceId\":\"" + camera + "\",\"type\":\"camera\"}").status()).isEqualTo(201);
+    TestMqtt.publish(mqtt, "fleet/" + sensor + "/heartbeat", "{\"ts\":\"" + Instant.now() + "\",\"interval_s\":2}");
+    TestMqtt.publish(mqtt, "fleet/" + camera + "/motion", "{\"event_id\":\"m-1\",\"ts\":\"" + Instant.now() + "\"}");
+    await("the camera's motion alert").atMost(Duration.ofSeconds(60))
+        .until(() -> api.get("/api/alerts?deviceId=" + camera).body().path("items").size() == 1);
+    await("the sensor online").atMost(Duration.ofSeconds(30))
+        .until(() -> "online".equals(api.get("/api/devices/" + sensor).body().path("status").asText()));
+    await("the silent sensor offline after 3 intervals of 2 s").atMost(Duration.ofSeconds(20))
+        .until(() -> "offline".equals(api.get("/api/devices/" + sensor).body().path("status").asText()));
   }
 
   /** A clock in the year 2999 (as ISO text, then as epoch ms) is refused; the device's later heartbeats still count. */

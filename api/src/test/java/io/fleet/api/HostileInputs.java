@@ -1,5 +1,6 @@
 package io.fleet.api;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,13 +91,8 @@ final class HostileInputs {
     return values;
   }
 
+  /** {@code s} as a JSON string literal, whatever it holds. */
   static String quoted(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') b.append('\\').append(c);
-      else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-      else b.append(c);
-    }
-    return b.append('"').toString();
+    return TextNode.valueOf(s).toString();
   }
 }

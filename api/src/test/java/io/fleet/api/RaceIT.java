@@ -99,6 +99,7 @@ class RaceIT {
       assertThat(board.get("entries")).extracting(e -> e.get("rank").asInt()).containsExactly(1, 2, 3, 4, 5);
 
       assertThat(api.get("/metrics").text()).contains("fleet_tracker_fixes_rejected_total{reason=\"jump\"} 1.0");
+      threeSubscribersShareOneLeaderboardComputation(app, race, board);
       JsonNode series = api.get("/api/devices/slow-" + run + "/series?metric=speed").body();
       assertThat(series.get("unit").asText()).isEqualTo("km/h");
       assertThat(series.get("points")).hasSize(DURATION_S / STEP_S);
@@ -107,6 +108,34 @@ class RaceIT {
 
       if (Browser.available() && !servers.external()) raceOnTheDashboard(app, race, run);
     }
+  }
+
+  /** Three live subscribers of the race each get the standings at once, from one computation on the node. */
+  private static void threeSubscribersShareOneLeaderboardComputation(FleetApp app, String race, JsonNode board)
+      throws Exception {
+    List<SseClient> subscribers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        subscribers.add(new SseClient(app.baseUrl() + "/api/races/" + race + "/stream", app.operatorToken(), null));
+      }
+      for (SseClient subscriber : subscribers) {
+        SseClient.Event event = subscriber.next(Duration.ofSeconds(20));
+        assertThat(event).isNotNull();
+        assertThat(event.type()).isEqualTo("leaderboard");
+        assertThat(JSON.readTree(event.data()).get("entries")).extracting(e -> e.get("device_id").asText())
+            .containsExactlyElementsOf(deviceIds(board));
+      }
+      assertThat(new ApiClient(app.baseUrl(), app.operatorToken()).get("/metrics").text())
+          .contains("fleet_race_leaderboards_running 1.0");
+    } finally {
+      for (SseClient subscriber : subscribers) subscriber.close();
+    }
+  }
+
+  private static List<String> deviceIds(JsonNode board) {
+    List<String> ids = new ArrayList<>();
+    board.get("entries").forEach(e -> ids.add(e.get("device_id").asText()));
+    return ids;
   }
 
   /** The races view in headless Chromium: the league table in rank order, a track per phone, their plots. */

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleet.agent.protocol.DeviceKind;
-import io.fleet.agent.sim.FleetStats;
-import io.fleet.agent.sim.SimulatedFleet;
-import io.fleet.infra.DeviceCredentials;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -29,7 +25,8 @@ class TenThousandDevicesIT {
   void everyDeviceWhoseHeartbeatsWereAcknowledgedIsOnlineInTheFleetSummary(@TempDir Path dataDir) throws Exception {
     try (FleetApp app = FleetApp.start(new TestServers("embedded", null, null).config(dataDir, TestServers.uniqueSchema(),
         Map.of("fleet.device-secret", SECRET)))) {
-      ChildNode devices = ChildNode.start(Devices.class, "1g", "HEARD", app.node().endpoints().mqttUrl(), SECRET);
+      ChildNode devices = ChildNode.start(SimulatedDevicesChild.class, "1g", "HEARD", app.node().endpoints().mqttUrl(), SECRET,
+          Integer.toString(DEVICES), "k-");
       try {
         devices.awaitCount(DEVICES, Duration.ofSeconds(240));
         ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
@@ -49,30 +46,6 @@ class TenThousandDevicesIT {
         assertThat(api.get("/api/devices?q=k-&limit=500").body().get("items").size()).isEqualTo(500);
       } finally {
         devices.kill();
-      }
-    }
-  }
-
-  /** The child: the simulated fleet, printing {@code HEARD <n>} as devices get their first heartbeat acknowledged. */
-  public static final class Devices {
-    public static void main(String[] args) throws Exception {
-      DeviceCredentials credentials = new DeviceCredentials(args[1]);
-      try (SimulatedFleet fleet = SimulatedFleet.builder()
-          .mqtt(args[0])
-          .credentials(credentials::passwordFor)
-          .devices(DEVICES).idPrefix("k-")
-          .kinds(DeviceKind.CAMERA, DeviceKind.SENSOR, DeviceKind.TRACKER)
-          .households(1000)
-          .heartbeatInterval(Duration.ofSeconds(30))
-          .connectTimeout(Duration.ofSeconds(180))
-          .start()) {
-        while (true) {
-          long heard = fleet.devices().stream().filter(d -> d.heartbeatsAcked() > 0).count();
-          FleetStats stats = fleet.stats();
-          System.out.println("FAILED " + stats.heartbeatsFailed());
-          if (stats.heartbeatsFailed() == 0) System.out.println("HEARD " + heard);
-          Thread.sleep(1000); // pacing a progress line; the parent kills this process
-        }
       }
     }
   }

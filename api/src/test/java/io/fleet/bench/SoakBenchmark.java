@@ -1,12 +1,9 @@
 package io.fleet.bench;
 
-import io.fleet.agent.protocol.DeviceKind;
-import io.fleet.agent.sim.FleetStats;
-import io.fleet.agent.sim.SimulatedFleet;
 import io.fleet.api.ChildNode;
 import io.fleet.api.FleetApp;
+import io.fleet.api.SimulatedDevicesChild;
 import io.fleet.api.TestServers;
-import io.fleet.infra.DeviceCredentials;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.metrics.Streams;
 import io.micrometer.core.instrument.Counter;
@@ -17,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
 /**
@@ -44,8 +43,8 @@ public final class SoakBenchmark {
       Sample idle = sample(app, start);
       System.out.printf("idle node: heap %.1f MB, %d threads, %d open files%n", idle.heapMb(), (long) idle.threads(),
           (long) idle.openFiles());
-      ChildNode fleet = ChildNode.start(Devices.class, "1g", "HEARD", app.node().endpoints().mqttUrl(), SECRET,
-          Integer.toString(devices));
+      ChildNode fleet = ChildNode.start(SimulatedDevicesChild.class, "1g", "HEARD", app.node().endpoints().mqttUrl(), SECRET,
+          Integer.toString(devices), "soak-", "0.01");
       try {
         fleet.awaitCount((long) (devices * 0.95), Duration.ofMinutes(5));
         List<Sample> samples = new ArrayList<>();
@@ -76,7 +75,7 @@ public final class SoakBenchmark {
     }
   }
 
-  private static void report(String what, List<Sample> samples, java.util.function.ToDoubleFunction<Sample> value,
+  private static void report(String what, List<Sample> samples, ToDoubleFunction<Sample> value,
       double idle) {
     double n = samples.size();
     double mx = samples.stream().mapToDouble(Sample::minute).sum() / n;
@@ -99,34 +98,9 @@ public final class SoakBenchmark {
     }
     double deadLetters = FleetMetrics.get(app.node().system()).registry().find("fleet_dead_letters").counters().stream()
         .mapToDouble(Counter::count).sum();
-    long online = app.node().directory().summary(java.util.Optional.empty()).byStatus().getOrDefault("online", 0L);
+    long online = app.node().directory().summary(Optional.empty()).byStatus().getOrDefault("online", 0L);
     return new Sample((System.nanoTime() - since) / 60e9, memory.getUsed() / 1e6,
         ManagementFactory.getThreadMXBean().getThreadCount(), openFiles, app.node().consumerLag().lag(), deadLetters,
         online);
-  }
-
-  /** The child: the simulated fleet, printing {@code HEARD <n>} as devices get their heartbeats acknowledged. */
-  public static final class Devices {
-    public static void main(String[] args) throws Exception {
-      DeviceCredentials credentials = new DeviceCredentials(args[1]);
-      try (SimulatedFleet fleet = SimulatedFleet.builder()
-          .mqtt(args[0])
-          .credentials(credentials::passwordFor)
-          .devices(Integer.parseInt(args[2])).idPrefix("soak-")
-          .kinds(DeviceKind.CAMERA, DeviceKind.SENSOR, DeviceKind.TRACKER)
-          .households(1000)
-          .misbehaving(0.01)
-          .heartbeatInterval(Duration.ofSeconds(30))
-          .connectTimeout(Duration.ofSeconds(240))
-          .start()) {
-        while (true) {
-          long heard = fleet.devices().stream().filter(d -> d.heartbeatsAcked() > 0).count();
-          FleetStats stats = fleet.stats();
-          System.out.println("HEARD " + heard);
-          System.out.println("STATS " + stats);
-          Thread.sleep(10_000); // pacing a progress line; the parent kills this process
-        }
-      }
-    }
   }
 }

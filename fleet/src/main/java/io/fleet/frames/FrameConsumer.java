@@ -20,8 +20,8 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.kafka.ConsumerMessage;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * Reads the JPEG frames cameras without local detection stream to {@code fleet.frames} (keyed by camera,

@@ -2,14 +2,15 @@ package io.fleet.ingest;
 
 import io.fleet.device.Device;
 import io.fleet.device.Heartbeat;
-import io.fleet.device.Telemetry;
 import io.fleet.device.MotionReport;
+import io.fleet.device.Telemetry;
 import io.fleet.media.ClipStore;
 import io.fleet.metrics.FleetMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.Done;
@@ -115,7 +116,7 @@ public final class DeviceEventConsumer {
         handled = CompletableFuture.failedFuture(e);
       }
       return handled.exceptionallyCompose(failure -> {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause() : failure;
         log.error("record {} failed in Fleet; dead-lettered", sourceOf(record), cause);
         return reject(record, DeadLetter.Reason.PROCESSING_FAILED, cause.toString(), sourceOf(record), receivedAt(record));

@@ -2,15 +2,16 @@ package io.fleet.ingest;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.pattern.StatusReply;
 import scala.concurrent.ExecutionContext;
@@ -46,12 +47,12 @@ final class EntityAsks<C> {
 
   /** The entity's answer, or empty when the entity kept failing on this command while answering others. */
   CompletionStage<Optional<StatusReply<Done>>> ask(String entityId,
-      org.apache.pekko.japi.function.Function<ActorRef<StatusReply<Done>>, C> command) {
+      Function<ActorRef<StatusReply<Done>>, C> command) {
     return attempt(entityId, command, 1);
   }
 
   private CompletionStage<Optional<StatusReply<Done>>> attempt(String entityId,
-      org.apache.pekko.japi.function.Function<ActorRef<StatusReply<Done>>, C> command, int attempt) {
+      Function<ActorRef<StatusReply<Done>>, C> command, int attempt) {
     EntityRef<C> entity = sharding.entityRefFor(type, entityId);
     return once(entity, command)
         .thenComposeAsync(reply -> {
@@ -66,7 +67,7 @@ final class EntityAsks<C> {
 
   /** One ask: the reply, or empty when none came in time. */
   private CompletionStage<Optional<StatusReply<Done>>> once(EntityRef<C> entity,
-      org.apache.pekko.japi.function.Function<ActorRef<StatusReply<Done>>, C> command) {
+      Function<ActorRef<StatusReply<Done>>, C> command) {
     // Callbacks on the actor dispatcher: on the converted Scala future each would start a thread of its own.
     return entity.ask(command::apply, timeout)
         .handleAsync((reply, failure) -> failure == null ? Optional.of(reply) : Optional.<StatusReply<Done>>empty(),
@@ -76,12 +77,12 @@ final class EntityAsks<C> {
   private CompletionStage<Boolean> answersProbe(EntityRef<C> entity) {
     try {
       return probe.apply(entity).handleAsync((answer, failure) -> failure == null, system.executionContext());
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       return CompletableFuture.completedFuture(false);
     }
   }
 
-  private <T> CompletionStage<T> later(int attempt, java.util.concurrent.Callable<CompletionStage<T>> next) {
+  private <T> CompletionStage<T> later(int attempt, Callable<CompletionStage<T>> next) {
     long millis = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(attempt - 1, 10));
     ExecutionContext ec = system.executionContext();
     return Patterns.after(Duration.ofMillis(millis), system.classicSystem().scheduler(), ec, next);

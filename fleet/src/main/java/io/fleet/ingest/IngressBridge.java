@@ -117,8 +117,11 @@ public final class IngressBridge {
         RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2),
         () -> {
           log.info("ingress bridge {} connecting to {}", clientId, connection.url());
-          state.running();
-          return MqttSubscriber.connect(connection, clientId, topics, settings.mqttCleanSession(), subscription::subscribed)
+          // Running once subscribed: a broker that refuses every connection keeps the bridge restarting.
+          return MqttSubscriber.connect(connection, clientId, topics, settings.mqttCleanSession(), () -> {
+                subscription.subscribed();
+                state.running();
+              })
               .map(m -> classifier.toEnvelope(m, metrics))
               // At most in-flight messages wait for Kafka; their PUBACKs follow in order, once Kafka acknowledged.
               .via(Producer.flexiFlow(producer.withParallelism(settings.mqttInFlight())))

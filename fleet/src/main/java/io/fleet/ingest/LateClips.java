@@ -2,10 +2,10 @@ package io.fleet.ingest;
 
 import io.fleet.device.Device;
 import io.fleet.media.ClipStore;
-import java.time.Duration;
-import java.time.Instant;
 import io.fleet.metrics.FleetMetrics;
 import io.micrometer.core.instrument.Counter;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;

@@ -1,15 +1,19 @@
 package io.fleet.readside;
 
 import io.fleet.device.DeviceEvent;
+import io.micrometer.core.instrument.Counter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one {@code device_summary} row per device, and the searchable {@code device_event} log, from the
@@ -17,22 +21,68 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
  * together.
  */
 final class DeviceSummaryHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>>, JdbcConnectionSession> {
+  private static final Logger log = LoggerFactory.getLogger(DeviceSummaryHandler.class);
 
-  /** A group of events, in journal order, in one transaction with the projection's offset. */
+  private final Counter skipped;
+
+  DeviceSummaryHandler(Counter skipped) {
+    this.skipped = skipped;
+  }
+
+  /**
+   * A group of events, in journal order, in one transaction with the projection's offset. An event the
+   * database refuses as data (SQL state class 22 or 23: a value out of a column's range, a broken
+   * constraint) must not stop the projection at that row for good: the group is written again event by
+   * event, each behind a savepoint, and the refused one is left out of the read side, logged and counted
+   * ({@code fleet_readside_events_skipped_total}); it stays in the journal, so a rebuild after a fix
+   * brings it back. Any other failure (the database away) fails the group, which is retried.
+   */
   @Override
   public void process(JdbcConnectionSession session, List<EventEnvelope<DeviceEvent>> envelopes) throws Exception {
     session.withConnection(connection -> {
-      for (EventEnvelope<DeviceEvent> envelope : envelopes) {
-        DeviceEvent event = envelope.event();
-        apply(connection, event);
-        DeviceEventLog.append(connection, event);
-        AlertTable.apply(connection, event);
-        ClipTable.apply(connection, event);
-        LocationTable.apply(connection, event);
-        forget(connection, event);
+      try {
+        for (EventEnvelope<DeviceEvent> envelope : envelopes) write(connection, envelope.event());
+      } catch (SQLException e) {
+        if (!refusedAsData(e)) throw e;
+        connection.rollback();
+        for (EventEnvelope<DeviceEvent> envelope : envelopes) writeOrSkip(connection, envelope);
       }
       return null;
     });
+  }
+
+  private void writeOrSkip(Connection connection, EventEnvelope<DeviceEvent> envelope) throws SQLException {
+    Savepoint before = connection.setSavepoint();
+    try {
+      write(connection, envelope.event());
+      connection.releaseSavepoint(before);
+    } catch (SQLException e) {
+      if (!refusedAsData(e)) throw e;
+      connection.rollback(before);
+      skipped.increment();
+      log.error("event {} of {} (sequence {}) refused by the read side, left out of it: {}",
+          envelope.event().getClass().getSimpleName(), envelope.persistenceId(), envelope.sequenceNr(), e.toString());
+    }
+  }
+
+  private static void write(Connection connection, DeviceEvent event) throws SQLException {
+    apply(connection, event);
+    DeviceEventLog.append(connection, event);
+    AlertTable.apply(connection, event);
+    ClipTable.apply(connection, event);
+    LocationTable.apply(connection, event);
+    forget(connection, event);
+  }
+
+  /** Data exceptions (22xxx) and integrity violations (23xxx): this row's fault, not the database's. */
+  static boolean refusedAsData(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static void apply(Connection c, DeviceEvent event) throws SQLException {

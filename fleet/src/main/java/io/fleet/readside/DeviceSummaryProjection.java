@@ -2,6 +2,8 @@ package io.fleet.readside;
 
 import io.fleet.device.Device;
 import io.fleet.device.DeviceEvent;
+import io.fleet.metrics.FleetMetrics;
+import io.micrometer.core.instrument.Counter;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -12,10 +14,10 @@ import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
 import org.apache.pekko.projection.javadsl.GroupedProjection;
 import org.apache.pekko.projection.javadsl.SourceProvider;
-import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
@@ -45,13 +47,14 @@ public final class DeviceSummaryProjection {
 
   static GroupedProjection<Offset, EventEnvelope<DeviceEvent>> projection(
       ActorSystem<?> system, DataSource dataSource, String tag) {
+    Counter skipped = Counter.builder("fleet_readside_events_skipped").register(FleetMetrics.get(system).registry());
     SourceProvider<Offset, EventEnvelope<DeviceEvent>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     return JdbcProjection.groupedWithin(
             ProjectionId.of(NAME, tag),
             source,
             () -> new JdbcConnectionSession(dataSource),
-            DeviceSummaryHandler::new,
+            () -> new DeviceSummaryHandler(skipped),
             system)
         .withGroup(GROUP, GROUP_WITHIN)
         .withStatusObserver(new ProjectionHealth<>(system));
