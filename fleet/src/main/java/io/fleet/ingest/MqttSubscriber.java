@@ -56,18 +56,19 @@ final class MqttSubscriber {
             .password(connection.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
       }
       Mqtt3RxClient client = builder.buildRx();
-      // Asked for before connecting: a persistent session's queued messages arrive right after CONNACK.
-      Source<Inbound, NotUsed> messages = Source.fromPublisher(client.publishes(MqttGlobalPublishFilter.ALL, true))
-          .map(p -> new Inbound(p.getTopic().toString(), p.getPayloadAsBytes(), p.isRetain(), p));
       Mqtt3Subscribe subscribe = Mqtt3Subscribe.builder()
           .addSubscriptions(topics.stream().map(t -> Mqtt3Subscription.builder().topicFilter(t).qos(MqttQos.AT_LEAST_ONCE).build()))
           .build();
-      client.toAsync().connectWith().cleanSession(cleanSession).keepAlive(30).send()
-          .thenCompose(connack -> client.toAsync().subscribe(subscribe))
-          .whenComplete((suback, failure) -> {
-            if (failure != null) lost.abort(failure);
-            else subscribed.run();
-          });
+      // Connects only once the stream takes the client's messages: a persistent session's queued messages
+      // arrive right after CONNACK, and a flow subscribed only later could miss them.
+      Source<Inbound, NotUsed> messages = Source.fromPublisher(client.publishes(MqttGlobalPublishFilter.ALL, true)
+              .doOnSubscribe(taken -> client.toAsync().connectWith().cleanSession(cleanSession).keepAlive(30).send()
+                  .thenCompose(connack -> client.toAsync().subscribe(subscribe))
+                  .whenComplete((suback, failure) -> {
+                    if (failure != null) lost.abort(failure);
+                    else subscribed.run();
+                  })))
+          .map(p -> new Inbound(p.getTopic().toString(), p.getPayloadAsBytes(), p.isRetain(), p));
       return messages
           .via(lost.flow())
           .watchTermination((mat, ended) -> {
