@@ -88,8 +88,10 @@ public final class AlertFeed implements AutoCloseable {
                 ? CompletableFuture.completedFuture(read.get()) : end())
             .flatMapConcat(from -> {
               state.running();
+              // A restart resumes here, even when nothing was read before it failed.
+              read.compareAndSet(null, from);
               return reader(from).map(a -> {
-                read.set((read.get() == null ? from : read.get()).after(a.partition(), a.offset()));
+                read.set(read.get().after(a.partition(), a.offset()));
                 return a;
               });
             })
