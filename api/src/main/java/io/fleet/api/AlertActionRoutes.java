@@ -1,19 +1,18 @@
 package io.fleet.api;
 
+import io.fleet.access.Principal;
 import io.fleet.device.Alert;
 import io.fleet.device.AlertAnswer;
 import io.fleet.device.Device;
 import io.fleet.readside.AlertRow;
 import io.fleet.readside.AlertSearch;
-import io.fleet.runtime.FleetNode;
-import java.time.Duration;
+import io.fleet.runtime.Fleet;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -29,18 +28,16 @@ import org.apache.pekko.pattern.StatusReply;
 final class AlertActionRoutes extends AllDirectives {
   private final AlertSearch search;
   private final Executor blocking;
-  private final ClusterSharding sharding;
-  private final Duration askTimeout;
+  private final Fleet fleet;
 
   private interface Action {
     Device.Command command(String alertId, String who, ActorRef<StatusReply<AlertAnswer>> replyTo);
   }
 
-  AlertActionRoutes(FleetNode node, AlertSearch search, Executor blocking) {
-    this.search = search;
-    this.blocking = blocking;
-    this.sharding = ClusterSharding.get(node.system());
-    this.askTimeout = node.ingestSettings().askTimeout();
+  AlertActionRoutes(Fleet fleet) {
+    this.fleet = fleet;
+    this.search = fleet.alerts();
+    this.blocking = fleet.blocking();
   }
 
   Route routes(Principal principal) {
@@ -58,8 +55,7 @@ final class AlertActionRoutes extends AllDirectives {
   }
 
   private CompletionStage<Optional<Answered>> ask(AlertRow row, String alertId, Principal principal, Action action) {
-    return sharding.entityRefFor(Device.TYPE_KEY, row.deviceId())
-        .<StatusReply<AlertAnswer>>ask(replyTo -> action.command(alertId, principal.name(), replyTo), askTimeout)
+    return fleet.alertAction(row.deviceId(), replyTo -> action.command(alertId, principal.name(), replyTo))
         .thenApply(reply -> Optional.of(new Answered(row, reply.getValue())));
   }
 

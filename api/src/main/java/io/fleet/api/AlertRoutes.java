@@ -1,6 +1,7 @@
 package io.fleet.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fleet.access.Principal;
 import io.fleet.live.AlertFeed;
 import io.fleet.live.FeedPosition;
 import io.fleet.readside.AlertQuery;
@@ -22,7 +23,6 @@ import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
-import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;

@@ -1,5 +1,7 @@
 package io.fleet.api;
 
+import io.fleet.access.ApiTokens;
+import io.fleet.access.Principal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package io.fleet.api;
 
+import io.fleet.access.Principal;
 import io.fleet.media.ClipStore;
 import io.fleet.readside.ClipTable;
 import java.time.Duration;

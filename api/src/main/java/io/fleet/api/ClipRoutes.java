@@ -1,15 +1,16 @@
 package io.fleet.api;
 
-import io.fleet.device.Device;
-import io.fleet.device.DeviceView;
+import io.fleet.access.Principal;
+import io.fleet.device.DeviceAnswer;
 import io.fleet.device.StoredClip;
 import io.fleet.infra.DeviceCredentials;
 import io.fleet.ingest.DeviceTopic;
+import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipSettings;
 import io.fleet.media.ClipStore;
 import io.fleet.media.UploadSlots;
 import io.fleet.metrics.FleetMetrics;
-import io.fleet.runtime.FleetNode;
+import io.fleet.runtime.Fleet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,8 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import org.apache.pekko.Done;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -29,9 +28,9 @@ import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.stream.StreamIdleTimeoutException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.StreamIdleTimeoutException;
 
 /**
  * {@code PUT /api/devices/{id}/clips/{clipId}}: a device (HTTP Basic, its id and MQTT password) or an
@@ -46,23 +45,21 @@ import org.apache.pekko.pattern.StatusReply;
 final class ClipRoutes extends AllDirectives {
   private static final Duration CHECK_PATIENCE = Duration.ofSeconds(30);
 
-  private final FleetNode node;
+  private final Fleet fleet;
+  private final ClipGateway clips;
   private final Authenticator authenticator;
   private final DeviceCredentials credentials;
   private final ClipSettings settings;
-  private final ClusterSharding sharding;
-  private final Duration askTimeout;
   private final UploadSlots slots;
 
-  ClipRoutes(FleetNode node, Authenticator authenticator) {
-    this.node = node;
+  ClipRoutes(Fleet fleet, Authenticator authenticator) {
+    this.fleet = fleet;
+    this.clips = fleet.clips();
     this.authenticator = authenticator;
-    this.credentials = node.infrastructure().deviceCredentials();
-    this.settings = ClipSettings.fromConfig(node.system().settings().config().getConfig("fleet"));
-    this.sharding = ClusterSharding.get(node.system());
-    this.askTimeout = node.ingestSettings().askTimeout();
+    this.credentials = fleet.deviceCredentials();
+    this.settings = ClipSettings.fromConfig(fleet.system().settings().config().getConfig("fleet"));
     this.slots = new UploadSlots(settings.uploadsPerNode(), settings.uploadsPerDevice());
-    FleetMetrics.get(node.system()).registry().gauge("fleet_clip_uploads_in_flight", slots, UploadSlots::inUse);
+    FleetMetrics.get(fleet.system()).registry().gauge("fleet_clip_uploads_in_flight", slots, UploadSlots::inUse);
   }
 
   /** What a stored clip's upload answers. */
@@ -89,7 +86,7 @@ final class ClipRoutes extends AllDirectives {
       String clipId = ClipStore.issueClipId(now);
       String key = ClipStore.issuedKey(deviceId, clipId).orElseThrow();
       return complete(StatusCodes.CREATED, new PresignedUpload(clipId, key, "PUT",
-          node.clips().presignedPut(key, settings.presignedUrlTtl()).toString(), now.plus(settings.presignedUrlTtl())),
+          clips.store().presignedPut(key, settings.presignedUrlTtl()).toString(), now.plus(settings.presignedUrlTtl())),
           Json.marshaller());
     });
   }
@@ -134,7 +131,7 @@ final class ClipRoutes extends AllDirectives {
       if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() > settings.maxBytes()) {
         return tooLarge();
       }
-      if (!node.clips().available()) {
+      if (!clips.store().available()) {
         return respondWithHeader(RetryAfter.create(5L), () -> HttpApi.error(StatusCodes.SERVICE_UNAVAILABLE, "clip store unavailable",
             "S3 is not answering; upload the clip again later"));
       }
@@ -150,8 +147,7 @@ final class ClipRoutes extends AllDirectives {
   }
 
   private CompletionStage<Boolean> known(String deviceId) {
-    CompletionStage<StatusReply<DeviceView>> reply = sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(Device.Get::new, askTimeout);
-    return reply.thenApply(StatusReply::isSuccess);
+    return fleet.device(deviceId).thenApply(StatusReply::isSuccess);
   }
 
   private CompletionStage<Route> store(String deviceId, String clipId, HttpEntity entity, ContentType type) {
@@ -163,15 +159,15 @@ final class ClipRoutes extends AllDirectives {
           received.addAndGet(bytes.size());
           return bytes;
         })
-        .runWith(node.clips().upload(key, type), node.system())
+        .runWith(clips.store().upload(key, type), fleet.system())
         .whenComplete((uploaded, failure) -> {
-          if (failure == null) node.clips().uploadSucceeded();
+          if (failure == null) clips.store().uploadSucceeded();
           // The client's doing (too large, stalled), not S3's: the clip store's breaker does not count it.
           else if (!causedBy(failure, EntityStreamSizeException.class) && !causedBy(failure, StreamIdleTimeoutException.class)) {
-            node.clips().uploadFailed();
+            clips.store().uploadFailed();
           }
         })
-        .thenCompose(uploaded -> node.clips().check(clipId, key, received.get(), CHECK_PATIENCE))
+        .thenCompose(uploaded -> clips.check(clipId, key, received.get(), CHECK_PATIENCE))
         .thenCompose(checked -> checked.isPresent()
             ? tellStored(deviceId, checked.get())
             : CompletableFuture.completedFuture(HttpApi.error(StatusCodes.BAD_GATEWAY, "clip not stored",
@@ -180,12 +176,11 @@ final class ClipRoutes extends AllDirectives {
   }
 
   private CompletionStage<Route> tellStored(String deviceId, StoredClip clip) {
-    CompletionStage<StatusReply<Done>> reply =
-        sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(replyTo -> new Device.StoreClip(clip, replyTo), askTimeout);
-    return reply.thenApply(r -> r.isSuccess()
-        ? complete(StatusCodes.CREATED, new ClipView(deviceId, clip.clipId(), clip.key(), clip.url(), clip.size(),
-            clip.contentType(), clip.storedAt()), Json.marshaller())
-        : unknown(deviceId));
+    return clips.stored(deviceId, clip).thenApply(answer -> {
+      if (answer instanceof DeviceAnswer.Refused refused) return HttpApi.refused(refused.rejection());
+      return complete(StatusCodes.CREATED, new ClipView(deviceId, clip.clipId(), clip.key(), clip.url(), clip.size(),
+          clip.contentType(), clip.storedAt()), Json.marshaller());
+    });
   }
 
   private Route failed(Throwable failure) {

@@ -1,41 +1,34 @@
 package io.fleet.api;
 
-import io.fleet.device.Device;
+import io.fleet.access.Principal;
+import io.fleet.device.DeviceRefused;
 import io.fleet.device.DeviceRegistration;
 import io.fleet.device.DeviceType;
 import io.fleet.device.DeviceView;
 import io.fleet.ingest.DeviceTopic;
 import io.fleet.readside.DevicePage;
 import io.fleet.readside.DeviceQuery;
-import io.fleet.runtime.FleetNode;
-import java.time.Duration;
+import io.fleet.runtime.Fleet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.pattern.StatusReply;
 
 /**
  * {@code /api/devices}: the fleet list from the read side, one device live from its entity,
  * registration (which hands out the device's MQTT credentials) and decommissioning.
  */
 final class DeviceRoutes extends AllDirectives {
-  private final FleetNode node;
-  private final ClusterSharding sharding;
-  private final Duration askTimeout;
+  private final Fleet fleet;
   private final Executor blocking;
 
-  DeviceRoutes(FleetNode node) {
-    this.node = node;
-    this.sharding = ClusterSharding.get(node.system());
-    this.askTimeout = node.ingestSettings().askTimeout();
-    this.blocking = node.system().dispatchers().lookup(DispatcherSelector.blocking());
+  DeviceRoutes(Fleet fleet) {
+    this.fleet = fleet;
+    this.blocking = fleet.blocking();
   }
 
   /** The body of {@code POST /api/devices}. */
@@ -65,7 +58,7 @@ final class DeviceRoutes extends AllDirectives {
                   principal.scope().or(() -> household.filter(s -> !s.isBlank())), q.filter(s -> !s.isBlank()),
                   limit.map(l -> QueryParams.limit(l, DeviceQuery.MAX_LIMIT)).orElse(DeviceQuery.DEFAULT_LIMIT), Optional.empty());
               DeviceQuery paged = cursor.filter(c -> !c.isBlank()).map(DeviceRoutes::checkedCursor).map(query::withCursor).orElse(query);
-              CompletionStage<DevicePage> page = ReadSideCalls.query(blocking, () -> node.directory().list(paged));
+              CompletionStage<DevicePage> page = ReadSideCalls.query(blocking, () -> fleet.directory().list(paged));
               return onSuccess(page, p -> completeOK(p, Json.marshaller()));
             }))))));
   }
@@ -85,9 +78,7 @@ final class DeviceRoutes extends AllDirectives {
 
   private Route one(Principal principal, String id) {
     if (!DeviceTopic.isValidDeviceId(id)) return notFound(id);
-    CompletionStage<StatusReply<DeviceView>> reply =
-        sharding.entityRefFor(Device.TYPE_KEY, id).ask(Device.Get::new, askTimeout);
-    return onSuccess(reply, r -> r.isSuccess() && principal.maySee(r.getValue().household())
+    return onSuccess(fleet.device(id), r -> r.isSuccess() && principal.maySee(r.getValue().household())
         ? completeOK(r.getValue(), Json.marshaller())
         : notFound(id));
   }
@@ -106,19 +97,15 @@ final class DeviceRoutes extends AllDirectives {
     }
     DeviceRegistration registration = new DeviceRegistration(type.get(),
         Optional.ofNullable(body.name()).orElse(body.deviceId()), body.household(), body.location());
-    CompletionStage<StatusReply<DeviceView>> reply = sharding.entityRefFor(Device.TYPE_KEY, body.deviceId())
-        .ask(replyTo -> new Device.Register(registration, replyTo), askTimeout);
-    return onSuccess(reply, r -> r.isError()
-        ? HttpApi.error(StatusCodes.CONFLICT, "registration refused", r.getError().getMessage())
+    return onSuccess(fleet.register(body.deviceId(), registration), r -> r.isError()
+        ? HttpApi.refused(DeviceRefused.of(r.getError()))
         : complete(StatusCodes.CREATED, new RegisteredDevice(r.getValue(), credentials(body.deviceId())), Json.marshaller()));
   }
 
   /** A sensor's last readings from its entity's memory (see {@code RecentReadings}), scoped like the device. */
   private Route telemetry(Principal principal, String id) {
     if (!DeviceTopic.isValidDeviceId(id)) return notFound(id);
-    CompletionStage<StatusReply<Device.TelemetryView>> reply =
-        sharding.entityRefFor(Device.TYPE_KEY, id).ask(Device.GetTelemetry::new, askTimeout);
-    return onSuccess(reply, r -> r.isSuccess() && principal.maySee(r.getValue().household())
+    return onSuccess(fleet.recentTelemetry(id), r -> r.isSuccess() && principal.maySee(r.getValue().household())
         ? completeOK(r.getValue().series(), Json.marshaller())
         : notFound(id));
   }
@@ -133,14 +120,13 @@ final class DeviceRoutes extends AllDirectives {
       return HttpApi.error(StatusCodes.FORBIDDEN, "forbidden", "only operators decommission devices");
     }
     if (!DeviceTopic.isValidDeviceId(id)) return notFound(id);
-    CompletionStage<StatusReply<org.apache.pekko.Done>> reply = sharding.entityRefFor(Device.TYPE_KEY, id)
-        .ask(replyTo -> new Device.Decommission(principal.name(), replyTo), askTimeout);
-    return onSuccess(reply, r -> r.isSuccess() ? complete(StatusCodes.NO_CONTENT) : notFound(id));
+    return onSuccess(fleet.decommission(id, principal.name()),
+        r -> r.isSuccess() ? complete(StatusCodes.NO_CONTENT) : HttpApi.refused(DeviceRefused.of(r.getError())));
   }
 
   private MqttCredentials credentials(String deviceId) {
-    return new MqttCredentials(node.endpoints().mqttUrl(), deviceId, deviceId,
-        node.infrastructure().deviceCredentials().passwordFor(deviceId),
+    return new MqttCredentials(fleet.endpoints().mqttUrl(), deviceId, deviceId,
+        fleet.deviceCredentials().passwordFor(deviceId),
         Map.of("heartbeat", "fleet/" + deviceId + "/heartbeat",
             "status", "fleet/" + deviceId + "/status",
             "telemetry", "fleet/" + deviceId + "/telemetry",

@@ -1,12 +1,12 @@
 package io.fleet.api;
 
+import io.fleet.access.Principal;
 import io.fleet.readside.EventQuery;
 import io.fleet.readside.EventSearch;
-import io.fleet.runtime.FleetNode;
+import io.fleet.runtime.Fleet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -18,9 +18,9 @@ final class EventRoutes extends AllDirectives {
   private final EventSearch search;
   private final Executor blocking;
 
-  EventRoutes(FleetNode node) {
-    this.search = new EventSearch(node.infrastructure().database().dataSource());
-    this.blocking = node.system().dispatchers().lookup(DispatcherSelector.blocking());
+  EventRoutes(Fleet fleet) {
+    this.search = fleet.events();
+    this.blocking = fleet.blocking();
   }
 
   Route routes(Principal principal) {

@@ -43,7 +43,7 @@ public final class FleetApp implements AutoCloseable {
     try {
       String token = fleet.getString("admin-token");
       if (token.isBlank()) token = node.infrastructure().dataDirectory().secret("admin-token");
-      HttpApi api = new HttpApi(node, token);
+      HttpApi api = new HttpApi(node.api(), token);
       ServerBinding binding = Http.get(node.system())
           .newServerAt(fleet.getString("http.host"), fleet.getInt("http.port"))
           .bind(api.route())

@@ -1,18 +1,17 @@
 package io.fleet.api;
 
+import io.fleet.access.Principal;
 import io.fleet.infra.Endpoints;
-import io.fleet.readside.ReadModelRebuild;
-import io.fleet.runtime.ComponentHealth;
-import io.fleet.runtime.FleetNode;
 import io.fleet.metrics.Streams;
+import io.fleet.runtime.ComponentHealth;
+import io.fleet.runtime.Fleet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -20,22 +19,21 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /** {@code GET /api/health}, {@code GET /api/fleet/summary} and {@code POST /api/admin/readside/rebuild}. */
 final class FleetRoutes extends AllDirectives {
-  private final FleetNode node;
+  private final Fleet fleet;
   private final Executor blocking;
 
-  FleetRoutes(FleetNode node) {
-    this.node = node;
-    this.blocking = node.system().dispatchers().lookup(DispatcherSelector.blocking());
+  FleetRoutes(Fleet fleet) {
+    this.fleet = fleet;
+    this.blocking = fleet.blocking();
   }
 
   Route routes(Principal principal) {
     return concat(
         path(PathMatchers.segment("fleet").slash("summary"), () -> get(() ->
-            onSuccess(ReadSideCalls.query(blocking, () -> node.directory().summary(principal.scope())),
+            onSuccess(ReadSideCalls.query(blocking, () -> fleet.directory().summary(principal.scope())),
                 summary -> completeOK(summary, Json.marshaller())))),
         path(PathMatchers.segment("admin").slash("readside").slash("rebuild"), () -> post(() -> principal.isOperator()
-            ? onSuccess(ReadModelRebuild.start(node.system(), node.infrastructure().database().dataSource(),
-                    node.deviceSettings().tagCount()),
+            ? onSuccess(fleet.rebuildReadModel(),
                 projections -> complete(StatusCodes.ACCEPTED,
                     Map.of("status", "rebuilding", "projections", projections), Json.marshaller()))
             : HttpApi.error(StatusCodes.FORBIDDEN, "forbidden", "only operators rebuild the read side"))));
@@ -49,8 +47,8 @@ final class FleetRoutes extends AllDirectives {
    */
   Route health(Optional<Principal> principal) {
     boolean operator = principal.map(Principal::isOperator).orElse(false);
-    return onSuccess(node.health().check(), components -> {
-      Streams streams = Streams.get(node.system());
+    return onSuccess(fleet.health().check(), components -> {
+      Streams streams = Streams.get(fleet.system());
       boolean up = components.stream().allMatch(ComponentHealth::up) && streams.allRunning();
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", up ? "up" : "degraded");
@@ -67,7 +65,7 @@ final class FleetRoutes extends AllDirectives {
       }
       body.put("components", parts);
       body.put("streams", streams(streams, operator));
-      if (operator) body.put("connect", connectionDetails(node.endpoints()));
+      if (operator) body.put("connect", connectionDetails(fleet.endpoints()));
       return complete(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body, Json.marshaller());
     });
   }
@@ -82,8 +80,8 @@ final class FleetRoutes extends AllDirectives {
 
   /** {@code GET /api/health/ready}: every server reachable and every stream running, for load balancers. */
   Route ready() {
-    return onSuccess(node.health().check(), components -> {
-      Streams streams = Streams.get(node.system());
+    return onSuccess(fleet.health().check(), components -> {
+      Streams streams = Streams.get(fleet.system());
       List<String> down = new ArrayList<>();
       components.stream().filter(c -> !c.up()).forEach(c -> down.add(c.name()));
       streams.snapshot().stream().filter(s -> s.state() != Streams.State.RUNNING).forEach(s -> down.add(s.name()));

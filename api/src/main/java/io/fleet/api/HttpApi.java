@@ -1,16 +1,15 @@
 package io.fleet.api;
 
 import com.typesafe.config.Config;
+import io.fleet.access.Principal;
+import io.fleet.device.Rejection;
 import io.fleet.metrics.FleetMetrics;
-import io.fleet.readside.AlertSearch;
-import io.fleet.readside.ClipTable;
-import io.fleet.runtime.FleetNode;
+import io.fleet.runtime.Fleet;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -35,12 +34,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole HTTP surface: {@code /api/**} behind bearer tokens, {@code /metrics} for Prometheus and the
  * dashboard at {@code /}. Every error is JSON {@code {"error","detail"}}; a timeout talking to an entity
- * is 503, a rejection 4xx — mapped here, in one place.
+ * is 503, a device's refusal 4xx ({@link #refused}) — mapped here, in one place.
  */
 public final class HttpApi extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
-  private final FleetNode node;
+  private final Fleet node;
   private final Authenticator authenticator;
   private final DeviceRoutes devices;
   private final FleetRoutes fleet;
@@ -53,22 +52,20 @@ public final class HttpApi extends AllDirectives {
   private final SeriesRoutes series;
   private final ClipPlaybackRoutes playback;
 
-  public HttpApi(FleetNode node, String operatorToken) {
+  public HttpApi(Fleet node, String operatorToken) {
     this.node = node;
-    Executor blocking = node.system().dispatchers().lookup(DispatcherSelector.blocking());
-    ApiTokens apiTokens = new ApiTokens(node.infrastructure().database().dataSource());
-    this.authenticator = new Authenticator(operatorToken, apiTokens, blocking);
-    this.tokens = new TokenRoutes(apiTokens, blocking);
+    Executor blocking = node.blocking();
+    this.authenticator = new Authenticator(operatorToken, node.tokens(), blocking);
+    this.tokens = new TokenRoutes(node.tokens(), blocking);
     this.devices = new DeviceRoutes(node);
     this.fleet = new FleetRoutes(node);
     this.events = new EventRoutes(node);
     this.clips = new ClipRoutes(node, authenticator);
-    this.playback = new ClipPlaybackRoutes(new ClipTable(node.infrastructure().database().dataSource()), node.clips(), blocking);
-    AlertSearch alertSearch = new AlertSearch(node.infrastructure().database().dataSource());
+    this.playback = new ClipPlaybackRoutes(node.clipTable(), node.clips().store(), blocking);
     Config live = node.system().settings().config().getConfig("fleet.http.live-streams");
-    this.alerts = new AlertRoutes(node.alertFeed(), alertSearch, blocking,
+    this.alerts = new AlertRoutes(node.alertFeed(), node.alerts(), blocking,
         new StreamQuota(live.getInt("max-per-node"), live.getInt("max-per-token")));
-    this.alertActions = new AlertActionRoutes(node, alertSearch, blocking);
+    this.alertActions = new AlertActionRoutes(node);
     this.races = new RaceRoutes(node, blocking);
     this.series = new SeriesRoutes(node, blocking);
   }
@@ -116,6 +113,15 @@ public final class HttpApi extends AllDirectives {
 
   private Route optionalPrincipal(Function<java.util.Optional<Principal>, Route> inner) {
     return optionalHeaderValueByName("Authorization", header -> onSuccess(authenticator.authenticate(header), inner::apply));
+  }
+
+  /** A device's refusal, as the API answers it: the one mapping of {@link Rejection}s to HTTP. */
+  static Route refused(Rejection rejection) {
+    return switch (rejection.kind()) {
+      case UNKNOWN_DEVICE -> error(StatusCodes.NOT_FOUND, "unknown device", rejection.detail());
+      case TOO_MANY_METRICS -> error(StatusCodes.UNPROCESSABLE_ENTITY, "too many metrics", rejection.detail());
+      case INVALID_COMMAND -> error(StatusCodes.CONFLICT, "refused", rejection.detail());
+    };
   }
 
   static Route error(StatusCode status, String error, String detail) {

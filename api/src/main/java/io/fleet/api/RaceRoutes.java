@@ -1,8 +1,9 @@
 package io.fleet.api;
 
+import io.fleet.access.Principal;
 import io.fleet.readside.LocationTable;
 import io.fleet.readside.RaceStore;
-import io.fleet.runtime.FleetNode;
+import io.fleet.runtime.Fleet;
 import io.fleet.tracking.Fix;
 import io.fleet.tracking.Leaderboard;
 import io.fleet.tracking.Race;
@@ -39,12 +40,12 @@ final class RaceRoutes extends AllDirectives {
   private final double defaultRadius;
   private final RaceFeeds<Snapshot> feeds;
 
-  RaceRoutes(FleetNode node, Executor blocking) {
-    this.races = new RaceStore(node.infrastructure().database().dataSource());
-    this.locations = new LocationTable(node.infrastructure().database().dataSource());
+  RaceRoutes(Fleet fleet, Executor blocking) {
+    this.races = fleet.races();
+    this.locations = fleet.locations();
     this.blocking = blocking;
-    this.defaultRadius = node.system().settings().config().getDouble("fleet.tracking.finish-radius-m");
-    this.feeds = new RaceFeeds<>(node.system(), Snapshot.class, Snapshot::entries, STREAM_POLL);
+    this.defaultRadius = fleet.system().settings().config().getDouble("fleet.tracking.finish-radius-m");
+    this.feeds = new RaceFeeds<>(fleet.system(), Snapshot.class, Snapshot::entries, STREAM_POLL);
   }
 
   Route routes(Principal principal) {

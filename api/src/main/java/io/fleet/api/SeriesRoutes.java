@@ -1,8 +1,9 @@
 package io.fleet.api;
 
+import io.fleet.access.Principal;
 import io.fleet.readside.LocationTable;
 import io.fleet.readside.RaceStore;
-import io.fleet.runtime.FleetNode;
+import io.fleet.runtime.Fleet;
 import io.fleet.tracking.Fix;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,9 +27,9 @@ final class SeriesRoutes extends AllDirectives {
   private final RaceStore devices;
   private final Executor blocking;
 
-  SeriesRoutes(FleetNode node, Executor blocking) {
-    this.locations = new LocationTable(node.infrastructure().database().dataSource());
-    this.devices = new RaceStore(node.infrastructure().database().dataSource());
+  SeriesRoutes(Fleet fleet, Executor blocking) {
+    this.locations = fleet.locations();
+    this.devices = fleet.races();
     this.blocking = blocking;
   }
 

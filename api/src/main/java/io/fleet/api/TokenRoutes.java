@@ -1,5 +1,7 @@
 package io.fleet.api;
 
+import io.fleet.access.ApiTokens;
+import io.fleet.access.Principal;
 import java.util.concurrent.Executor;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.fleet.infra.Endpoints;
+import io.fleet.infra.IngestHeaders;
 import io.fleet.metrics.FleetMetrics;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -184,7 +185,7 @@ class ClusterBridgeIT {
     synchronized Set<String> seen() throws Exception {
       for (var r : consumer.poll(Duration.ofMillis(200))) {
         if (r.key() == null || !r.key().startsWith(prefix)) continue;
-        if (!io.fleet.ingest.IngestHeaders.get(r.headers(), io.fleet.ingest.IngestHeaders.KIND).orElse("").equals("heartbeat")) continue;
+        if (!IngestHeaders.get(r.headers(), IngestHeaders.KIND).orElse("").equals("heartbeat")) continue;
         JsonNode hb = JSON.readTree(r.value());
         seen.add(r.key() + "/" + hb.path("ts").asText());
         records++;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.fleet.infra.Endpoints;
-import io.fleet.ingest.IngestHeaders;
+import io.fleet.infra.IngestHeaders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

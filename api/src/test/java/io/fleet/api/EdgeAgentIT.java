@@ -10,6 +10,7 @@ import io.fleet.agent.detect.DetectorSettings;
 import io.fleet.agent.edge.AgentSettings;
 import io.fleet.agent.edge.EdgeAgent;
 import io.fleet.infra.Endpoints;
+import io.fleet.infra.IngestHeaders;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +82,7 @@ class EdgeAgentIT {
   private static List<JsonNode> motionEvents(Endpoints e, String topic, int count) throws Exception {
     List<JsonNode> out = new ArrayList<>();
     for (var r : TestKafka.awaitRecords(e.kafkaBootstrap(), topic, r -> "edge-cam".equals(r.key())
-        && io.fleet.ingest.IngestHeaders.get(r.headers(), io.fleet.ingest.IngestHeaders.KIND).orElse("").equals("motion"), count)) {
+        && IngestHeaders.get(r.headers(), IngestHeaders.KIND).orElse("").equals("motion"), count)) {
       out.add(JSON.readTree(r.value()));
     }
     return out;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.fleet.frames.FrameHeaders;
 import io.fleet.infra.Endpoints;
-import io.fleet.ingest.IngestHeaders;
+import io.fleet.infra.IngestHeaders;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -13,7 +13,7 @@ import io.fleet.agent.sim.SimulatedFleet;
 import io.fleet.agent.sim.VirtualDevice;
 import io.fleet.infra.DeviceCredentials;
 import io.fleet.infra.Endpoints;
-import io.fleet.ingest.IngestHeaders;
+import io.fleet.infra.IngestHeaders;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

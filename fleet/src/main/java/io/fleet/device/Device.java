@@ -6,6 +6,7 @@ import io.fleet.device.DeviceEvent.Registered;
 import io.fleet.device.DeviceEvent.WentOffline;
 import io.fleet.device.DeviceState.Vitals;
 import io.fleet.metrics.FleetMetrics;
+import io.fleet.tracking.Fix;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,8 +61,6 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device.Command, DeviceEvent, DeviceState> {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Device");
-  /** How a refusal of telemetry naming more metrics than a device may keep begins. */
-  public static final String TOO_MANY_METRICS = "too many metrics";
 
   public sealed interface Command extends CborSerializable {}
 
@@ -76,8 +75,18 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   public record Get(ActorRef<StatusReply<DeviceView>> replyTo) implements Command {}
 
-  /** A motion event; answered once what it caused is persisted (a redelivered event id causes nothing). */
-  public record RecordMotion(MotionReport report, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  /**
+   * A motion event with the clip it names when that is stored and checked already ({@code clip}, else
+   * null): the clip is taken first, so the episode's alert goes out with it at once. Answered once what
+   * it caused is persisted (a redelivered event id causes nothing). See {@code media.ClipGateway}.
+   */
+  public record RecordMotion(MotionReport report, StoredClip clip, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {
+    /** A report whose clip is not stored yet, or that names none. */
+    public static RecordMotion withoutClip(MotionReport report, ActorRef<StatusReply<Done>> replyTo) {
+      return new RecordMotion(report, null, replyTo);
+    }
+  }
 
   /** Telemetry readings; answered once an anomaly they show (if any) is journaled. */
   public record RecordTelemetry(Telemetry telemetry, ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -86,7 +95,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
    * A tracker's position (OwnTracks {@code _type: location}); also tells that it is alive, with its
    * battery, like a heartbeat at the fix's time. {@code tid} names a tracker that registers itself.
    */
-  public record RecordLocation(io.fleet.tracking.Fix fix, Instant receivedAt, String tid, ActorRef<StatusReply<Done>> replyTo)
+  public record RecordLocation(Fix fix, Instant receivedAt, String tid, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
   /** A clip is stored in Fleet's bucket and checked; send only after the check. */
@@ -186,42 +195,36 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   public CommandHandlerWithReply<Command, DeviceEvent, DeviceState> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, DeviceEvent, DeviceState> builder = newCommandHandlerWithReplyBuilder();
     builder.forState(state -> !state.registered())
-        .onCommand(RecordHeartbeat.class, this::heartbeatFromUnknown)
-        .onCommand(RecordStatus.class, this::statusFromUnknown)
-        .onCommand(RecordMotion.class, this::motionFromUnknown)
-        .onCommand(RecordTelemetry.class, this::telemetryFromUnknown)
-        .onCommand(RecordLocation.class, this::locationFromUnknown)
-        .onCommand(StoreClip.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice()))
-        .onCommand(Decommission.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice()))
-        .onCommand(GetTelemetry.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice()))
-        .onCommand(AcknowledgeAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(AlertAnswer.notFound(cmd.alertId()))))
-        .onCommand(ClearAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(AlertAnswer.notFound(cmd.alertId()))))
-        .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), unknownDevice()));
+        .onCommand(RecordHeartbeat.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), cmd.heartbeat().type(),
+            cmd.heartbeat().name(), cmd.heartbeat().household(), cmd.heartbeat().receivedAt(), this::onHeartbeat, cmd))
+        .onCommand(RecordStatus.class, this::onStatusFromUnknown)
+        .onCommand(RecordMotion.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), orElse(cmd.report().type(),
+            DeviceType.CAMERA), cmd.report().name(), null, cmd.report().receivedAt(), this::onMotion, cmd))
+        .onCommand(RecordTelemetry.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), orElse(cmd.telemetry().type(),
+            DeviceType.SENSOR), cmd.telemetry().name(), cmd.telemetry().household(), cmd.telemetry().receivedAt(),
+            this::onTelemetry, cmd))
+        .onCommand(RecordLocation.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), DeviceType.TRACKER,
+            cmd.tid(), null, cmd.receivedAt(), this::onLocation, cmd))
+        .onCommand(StoreClip.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
+        .onCommand(Decommission.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
+        .onCommand(GetTelemetry.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
+        .onCommand(AcknowledgeAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), alertNotFound(cmd.alertId())))
+        .onCommand(ClearAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), alertNotFound(cmd.alertId())))
+        .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), unknownDevice(state)));
     builder.forState(DeviceState::registered)
-        .onCommand(RecordHeartbeat.class, (state, cmd) -> heartbeat(state, cmd.heartbeat(), List.of(), cmd.replyTo()))
-        .onCommand(RecordStatus.class, this::status)
-        .onCommand(RecordMotion.class, (state, cmd) -> persistThenAck(motion.onMotion(state, cmd.report()), cmd.replyTo()))
-        .onCommand(StoreClip.class, (state, cmd) -> persistThenAck(motion.onClipStored(state, cmd.clip()), cmd.replyTo()))
-        .onCommand(RecordTelemetry.class, (state, cmd) -> {
-          int metrics = recent.metricsWith(cmd.telemetry());
-          if (metrics > settings.maxMetrics()) {
-            return Effect().reply(cmd.replyTo(), StatusReply.error(TOO_MANY_METRICS + ": the reading would make "
-                + metrics + " metric names, at most " + settings.maxMetrics() + " are kept per device"));
-          }
-          recent.add(cmd.telemetry());
-          return persistThenAck(telemetry.onTelemetry(state, cmd.telemetry()), cmd.replyTo());
-        })
-        .onCommand(GetTelemetry.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
-            StatusReply.success(new TelemetryView(state.registration().household(), recent.series()))))
-        .onCommand(RecordLocation.class, (state, cmd) -> location(state, cmd, List.of()))
-        .onCommand(AcknowledgeAlert.class, (state, cmd) ->
-            decide(alerts.acknowledge(state, cmd.alertId(), cmd.who(), clock.instant()), cmd.replyTo()))
-        .onCommand(ClearAlert.class, (state, cmd) ->
-            decide(alerts.clear(state, cmd.alertId(), cmd.who(), clock.instant()), cmd.replyTo()))
-        .onCommand(Decommission.class, this::decommission)
-        .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), StatusReply.success(view(state))));
+        .onCommand(RecordHeartbeat.class, (state, cmd) -> onHeartbeat(state, cmd, List.of()))
+        .onCommand(RecordStatus.class, this::onStatus)
+        .onCommand(RecordMotion.class, (state, cmd) -> onMotion(state, cmd, List.of()))
+        .onCommand(StoreClip.class, this::onStoreClip)
+        .onCommand(RecordTelemetry.class, (state, cmd) -> onTelemetry(state, cmd, List.of()))
+        .onCommand(GetTelemetry.class, this::onGetTelemetry)
+        .onCommand(RecordLocation.class, (state, cmd) -> onLocation(state, cmd, List.of()))
+        .onCommand(AcknowledgeAlert.class, this::onAcknowledgeAlert)
+        .onCommand(ClearAlert.class, this::onClearAlert)
+        .onCommand(Decommission.class, this::onDecommission)
+        .onCommand(Get.class, this::onGet);
     builder.forAnyState()
-        .onCommand(Register.class, this::register)
+        .onCommand(Register.class, this::onRegister)
         .onCommand(SilenceTimeout.class, this::onSilence)
         .onCommand(IdleTimeout.class, this::onIdle)
         .onCommand(MotionQuietCheck.class, (state, t) -> persistNoReply(motion.onQuietCheck(state, clock.instant())))
@@ -237,8 +240,8 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     };
   }
 
-  private ReplyEffect<DeviceEvent, DeviceState> register(DeviceState state, Register cmd) {
-    if (cmd.registration().type() == null) return Effect().reply(cmd.replyTo(), StatusReply.error("type is required"));
+  private ReplyEffect<DeviceEvent, DeviceState> onRegister(DeviceState state, Register cmd) {
+    if (cmd.registration().type() == null) return Effect().reply(cmd.replyTo(), DeviceRefused.reply(Rejection.invalid("type is required")));
     Optional<DeviceEvent> change = registrations.onRegister(state, cmd.registration(), clock.instant());
     if (change.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(view(state)));
     // A new registration starts the timers; changed details leave them running as they are.
@@ -248,7 +251,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   }
 
   /** Its open alerts cleared by {@code who}, then the device forgotten (see {@link DeviceEvent.Decommissioned}). */
-  private ReplyEffect<DeviceEvent, DeviceState> decommission(DeviceState state, Decommission cmd) {
+  private ReplyEffect<DeviceEvent, DeviceState> onDecommission(DeviceState state, Decommission cmd) {
     Instant now = clock.instant();
     List<DeviceEvent> events = new ArrayList<>();
     for (Alert open : state.alerts().alerts()) {
@@ -259,16 +262,31 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return persistThenAck(events, cmd.replyTo());
   }
 
+  /** How a registered device handles a command, given the events that register it first (if any). */
+  @FunctionalInterface
+  private interface Handler<C> {
+    ReplyEffect<DeviceEvent, DeviceState> handle(DeviceState state, C command, List<DeviceEvent> registering);
+  }
+
+  /**
+   * The one way an unknown device registers itself: with what its first message says it is, unless
+   * self-registration is configured off or the device was decommissioned (then the message is refused).
+   * The registration is persisted with what the message causes, in one write.
+   */
+  private <C> ReplyEffect<DeviceEvent, DeviceState> registeringItself(DeviceState state, ActorRef<StatusReply<Done>> replyTo,
+      DeviceType type, String name, String household, Instant at, Handler<C> then, C command) {
+    if (!mayRegisterItself(state)) return Effect().reply(replyTo, unknownDevice(state));
+    Registered registered = registrations.self(type, name, household, at);
+    return then.handle(state.apply(registered), command, List.of(registered));
+  }
+
   /** An unknown device may register itself with what it sends, unless configured off or it was decommissioned. */
   private boolean mayRegisterItself(DeviceState state) {
     return settings.autoRegister() && !state.decommissioned();
   }
 
-  private ReplyEffect<DeviceEvent, DeviceState> heartbeatFromUnknown(DeviceState state, RecordHeartbeat cmd) {
-    Heartbeat hb = cmd.heartbeat();
-    if (!mayRegisterItself(state)) return Effect().reply(cmd.replyTo(), unknownDevice(state));
-    Registered registered = registrations.self(hb.type(), hb.name(), hb.household(), hb.receivedAt());
-    return heartbeat(state.apply(registered), hb, List.of(registered), cmd.replyTo());
+  private static <T> T orElse(T value, T otherwise) {
+    return value != null ? value : otherwise;
   }
 
   /**
@@ -276,18 +294,18 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
    * "online" a device publishes on connect usually arrives before its first heartbeat, which then
    * registers it with its type and household.
    */
-  private ReplyEffect<DeviceEvent, DeviceState> statusFromUnknown(DeviceState state, RecordStatus cmd) {
+  private ReplyEffect<DeviceEvent, DeviceState> onStatusFromUnknown(DeviceState state, RecordStatus cmd) {
     return Effect().reply(cmd.replyTo(), mayRegisterItself(state) ? StatusReply.ack() : unknownDevice(state));
   }
 
   /** {@code registering} holds a self-registration to persist first, {@code state} already includes it. */
-  private ReplyEffect<DeviceEvent, DeviceState> heartbeat(
-      DeviceState state, Heartbeat hb, List<DeviceEvent> registering, ActorRef<StatusReply<Done>> replyTo) {
-    if (hb.ts() == null) return Effect().reply(replyTo, StatusReply.error("heartbeat without ts"));
+  private ReplyEffect<DeviceEvent, DeviceState> onHeartbeat(DeviceState state, RecordHeartbeat cmd, List<DeviceEvent> registering) {
+    Heartbeat hb = cmd.heartbeat();
+    if (hb.ts() == null) return Effect().reply(cmd.replyTo(), DeviceRefused.reply(Rejection.invalid("heartbeat without ts")));
     List<DeviceEvent> events = new ArrayList<>(registering);
     events.addAll(health(state, hb));
     // The common case persists nothing: the heartbeat only refreshes the live vitals and the timer.
-    return persistThenAck(events, replyTo);
+    return persistThenAck(events, cmd.replyTo());
   }
 
   /** What a sign of life causes: health transitions and their alerts (nothing for one seen already). */
@@ -305,8 +323,8 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
    * A fix counts as a heartbeat at its time (a late one, older than the last, changes no health); it
    * is journaled unless the track judges it a duplicate, too late, or a GPS jump (counted in metrics).
    */
-  private ReplyEffect<DeviceEvent, DeviceState> location(DeviceState state, RecordLocation cmd, List<DeviceEvent> registering) {
-    io.fleet.tracking.Fix fix = cmd.fix();
+  private ReplyEffect<DeviceEvent, DeviceState> onLocation(DeviceState state, RecordLocation cmd, List<DeviceEvent> registering) {
+    Fix fix = cmd.fix();
     List<DeviceEvent> events = new ArrayList<>(registering);
     events.addAll(health(state, new Heartbeat(fix.tst(), cmd.receivedAt(), fix.batt(), null, null, null, null, null,
         DeviceType.TRACKER, cmd.tid(), null)));
@@ -316,38 +334,55 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return persistThenAck(events, cmd.replyTo());
   }
 
-  private ReplyEffect<DeviceEvent, DeviceState> locationFromUnknown(DeviceState state, RecordLocation cmd) {
-    if (!mayRegisterItself(state)) return Effect().reply(cmd.replyTo(), unknownDevice(state));
-    Registered registered = registrations.self(DeviceType.TRACKER, cmd.tid(), null, cmd.receivedAt());
-    return location(state.apply(registered), cmd, List.of(registered));
-  }
-
-  private ReplyEffect<DeviceEvent, DeviceState> status(DeviceState state, RecordStatus cmd) {
+  private ReplyEffect<DeviceEvent, DeviceState> onStatus(DeviceState state, RecordStatus cmd) {
     Optional<DeviceEvent> transition = rules.onStatus(state, cmd.online(), cmd.receivedAt(), live);
     if (transition.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.ack());
     if (transition.get() instanceof CameOnline online) live = live.seen(online.at(), online.heartbeatIntervalS());
     return persistThenAck(alerts.withHealthAlerts(state, transition.get()), cmd.replyTo());
   }
 
-  /** A motion report registers an unknown device as what it says it is (a camera unless it says). */
-  private ReplyEffect<DeviceEvent, DeviceState> motionFromUnknown(DeviceState state, RecordMotion cmd) {
-    if (!mayRegisterItself(state)) return Effect().reply(cmd.replyTo(), unknownDevice(state));
-    MotionReport m = cmd.report();
-    Registered registered = registrations.self(m.type() != null ? m.type() : DeviceType.CAMERA, m.name(), null, m.receivedAt());
-    List<DeviceEvent> events = new ArrayList<>(List.of(registered));
-    events.addAll(motion.onMotion(state.apply(registered), m));
+  /** The report's clip (when it comes stored) first, then the report: its alert goes out with the clip at once. */
+  private ReplyEffect<DeviceEvent, DeviceState> onMotion(DeviceState state, RecordMotion cmd, List<DeviceEvent> registering) {
+    List<DeviceEvent> events = new ArrayList<>(registering);
+    DeviceState now = state;
+    if (cmd.clip() != null) {
+      List<DeviceEvent> stored = motion.onClipStored(state, cmd.clip());
+      events.addAll(stored);
+      for (DeviceEvent event : stored) now = now.apply(event);
+    }
+    events.addAll(motion.onMotion(now, cmd.report()));
     return persistThenAck(events, cmd.replyTo());
   }
 
-  /** Telemetry registers an unknown device as what it says it is (a sensor unless it says). */
-  private ReplyEffect<DeviceEvent, DeviceState> telemetryFromUnknown(DeviceState state, RecordTelemetry cmd) {
-    if (!mayRegisterItself(state)) return Effect().reply(cmd.replyTo(), unknownDevice(state));
-    Telemetry t = cmd.telemetry();
-    recent.add(t);
-    Registered registered = registrations.self(t.type() != null ? t.type() : DeviceType.SENSOR, t.name(), t.household(), t.receivedAt());
-    List<DeviceEvent> events = new ArrayList<>(List.of(registered));
-    events.addAll(telemetry.onTelemetry(state.apply(registered), t));
+  private ReplyEffect<DeviceEvent, DeviceState> onStoreClip(DeviceState state, StoreClip cmd) {
+    return persistThenAck(motion.onClipStored(state, cmd.clip()), cmd.replyTo());
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> onTelemetry(DeviceState state, RecordTelemetry cmd, List<DeviceEvent> registering) {
+    int metricNames = recent.metricsWith(cmd.telemetry());
+    if (metricNames > settings.maxMetrics()) {
+      return Effect().reply(cmd.replyTo(), DeviceRefused.reply(Rejection.tooManyMetrics(metricNames, settings.maxMetrics())));
+    }
+    recent.add(cmd.telemetry());
+    List<DeviceEvent> events = new ArrayList<>(registering);
+    events.addAll(telemetry.onTelemetry(state, cmd.telemetry()));
     return persistThenAck(events, cmd.replyTo());
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> onGetTelemetry(DeviceState state, GetTelemetry cmd) {
+    return Effect().reply(cmd.replyTo(), StatusReply.success(new TelemetryView(state.registration().household(), recent.series())));
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> onAcknowledgeAlert(DeviceState state, AcknowledgeAlert cmd) {
+    return decide(alerts.acknowledge(state, cmd.alertId(), cmd.who(), clock.instant()), cmd.replyTo());
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> onClearAlert(DeviceState state, ClearAlert cmd) {
+    return decide(alerts.clear(state, cmd.alertId(), cmd.who(), clock.instant()), cmd.replyTo());
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> onGet(DeviceState state, Get get) {
+    return Effect().reply(get.replyTo(), StatusReply.success(view(state)));
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> persistThenAck(List<DeviceEvent> events, ActorRef<StatusReply<Done>> replyTo) {
@@ -424,13 +459,11 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return state.view(deviceId, live, settings.heartbeatIntervalS(state.registration().type()));
   }
 
-  private <T> StatusReply<T> unknownDevice() {
-    return StatusReply.error("unknown device " + deviceId);
+  private <T> StatusReply<T> unknownDevice(DeviceState state) {
+    return DeviceRefused.reply(Rejection.unknownDevice(deviceId, state));
   }
 
-  private <T> StatusReply<T> unknownDevice(DeviceState state) {
-    return state.decommissioned()
-        ? StatusReply.error("unknown device " + deviceId + " (decommissioned " + state.decommissionedAt() + ")")
-        : unknownDevice();
+  private static StatusReply<AlertAnswer> alertNotFound(String alertId) {
+    return StatusReply.success(AlertAnswer.notFound(alertId));
   }
 }

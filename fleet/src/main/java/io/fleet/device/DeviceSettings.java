@@ -1,7 +1,7 @@
 package io.fleet.device;
 
-import io.fleet.anomaly.AnomalySettings;
 import com.typesafe.config.Config;
+import io.fleet.anomaly.AnomalySettings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;

@@ -1,20 +1,20 @@
 package io.fleet.device;
 
 import io.fleet.CborSerializable;
+import io.fleet.device.DeviceEvent.AlertRaised;
+import io.fleet.device.DeviceEvent.AlertUpdated;
 import io.fleet.device.DeviceEvent.BatteryLow;
 import io.fleet.device.DeviceEvent.BatteryRecovered;
 import io.fleet.device.DeviceEvent.CameOnline;
+import io.fleet.device.DeviceEvent.ClipStored;
 import io.fleet.device.DeviceEvent.FirmwareChanged;
 import io.fleet.device.DeviceEvent.LastSeenUpdated;
-import io.fleet.device.DeviceEvent.Registered;
-import io.fleet.device.DeviceEvent.RegistrationChanged;
-import io.fleet.device.DeviceEvent.WentOffline;
-import io.fleet.device.DeviceEvent.AlertRaised;
-import io.fleet.device.DeviceEvent.AlertUpdated;
-import io.fleet.device.DeviceEvent.ClipStored;
 import io.fleet.device.DeviceEvent.MotionContinued;
 import io.fleet.device.DeviceEvent.MotionEnded;
 import io.fleet.device.DeviceEvent.MotionStarted;
+import io.fleet.device.DeviceEvent.Registered;
+import io.fleet.device.DeviceEvent.RegistrationChanged;
+import io.fleet.device.DeviceEvent.WentOffline;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;

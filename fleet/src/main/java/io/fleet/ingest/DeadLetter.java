@@ -1,5 +1,7 @@
 package io.fleet.ingest;
 
+import io.fleet.device.Rejection;
+import io.fleet.infra.IngestHeaders;
 import java.time.Instant;
 import java.util.Arrays;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -39,6 +41,15 @@ public record DeadLetter(String key, Reason reason, String detail, String source
 
     public String code() {
       return code;
+    }
+
+    /** Why a record the device refused is dead-lettered: the one mapping of refusals to reasons. */
+    public static Reason of(Rejection rejection) {
+      return switch (rejection.kind()) {
+        case UNKNOWN_DEVICE -> UNKNOWN_DEVICE;
+        case TOO_MANY_METRICS -> TOO_MANY_METRICS;
+        case INVALID_COMMAND -> INVALID_MESSAGE;
+      };
     }
   }
 

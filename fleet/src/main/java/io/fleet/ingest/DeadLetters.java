@@ -1,14 +1,12 @@
 package io.fleet.ingest;
 
+import io.fleet.infra.KafkaSends;
 import io.fleet.metrics.FleetMetrics;
 import java.util.concurrent.CompletionStage;
-import java.time.Duration;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.kafka.ProducerSettings;
 import org.apache.pekko.kafka.javadsl.SendProducer;
-import org.apache.pekko.pattern.Patterns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,14 +38,7 @@ public final class DeadLetters {
    * each would start a thread of its own on two cores.
    */
   public CompletionStage<RecordMetadata> send(DeadLetter letter) {
-    return untilSent(producer, noted(letter, metrics).toRecord(topic), system).thenApplyAsync(sent -> sent, callbacks);
-  }
-
-  /** Sends {@code record}, again with backoff (200 ms to 10 s) after each failure, until Kafka acknowledged it. */
-  static <K, V> CompletionStage<RecordMetadata> untilSent(SendProducer<K, V> producer, ProducerRecord<K, V> record,
-      ActorSystem<?> system) {
-    return Patterns.retry(() -> producer.send(record), Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10),
-        0.2, system);
+    return KafkaSends.untilSent(producer, noted(letter, metrics).toRecord(topic), system).thenApplyAsync(sent -> sent, callbacks);
   }
 
   /** Logs and counts a dead letter on its way to Kafka, whichever producer takes it there. */

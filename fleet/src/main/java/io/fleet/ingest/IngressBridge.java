@@ -1,5 +1,6 @@
 package io.fleet.ingest;
 
+import io.fleet.infra.IngestHeaders;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.metrics.Streams;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.fleet.ingest;
 
 import io.fleet.device.MotionReport;
+import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipStore;
 import io.fleet.metrics.FleetMetrics;
 import java.time.Instant;
@@ -15,10 +16,10 @@ import org.apache.pekko.kafka.ConsumerSettings;
 /**
  * Reads the seed devices' motion events from {@code ksql_motion_events} (the topic name is configurable)
  * and tells each device's entity, committing an offset only after the entity answered; malformed
- * records go to the dead letters. A {@code url} into Fleet's bucket is HEAD-checked first (S3 first):
- * the entity hears the motion, naming the clip by its key, and then — if the check found it — that the
- * clip is stored, so the alert says {@code clip_verified: true}; a clip not found lets the alert go out
- * unverified after the clip wait. A foreign URL is recorded as given. Unknown devices register
+ * records go to the dead letters. A {@code url} into Fleet's bucket is HEAD-checked first (S3 first,
+ * through the {@link ClipGateway}): the entity hears the motion, naming the clip by its key, with the
+ * clip when the check found it, so the alert says {@code clip_verified: true}; a clip not found is
+ * watched for a while, and the alert goes out unverified after the clip wait. A foreign URL is recorded as given. Unknown devices register
  * themselves from the record. S3 errors are retried with backoff, holding the partition: the pressure
  * shows as consumer lag. Owns no state: progress is the committed offset.
  */
@@ -32,21 +33,21 @@ public final class SeedMotionConsumer {
   }
 
   public static SeedMotionConsumer start(ActorSystem<?> system, IngestSettings settings,
-      ConsumerSettings<String, byte[]> consumerSettings, DeadLetters deadLetters, ClipStore clips, ZoneId zone) {
-    DeviceEventConsumer.Delivery delivery = new DeviceEventConsumer.Delivery(system, settings, deadLetters, clips,
+      ConsumerSettings<String, byte[]> consumerSettings, DeadLetters deadLetters, ClipGateway clips, ZoneId zone) {
+    RecordDelivery delivery = new RecordDelivery(system, settings, deadLetters, clips,
         // The seed topic belongs to the devices (and ksqlDB): Fleet writes nothing back to it.
         Optional.empty());
     FleetMetrics metrics = FleetMetrics.get(system);
     return new SeedMotionConsumer(SupervisedConsumer.delivering(system, STREAM,
         consumerSettings.withGroupId(settings.motionConsumerGroup()), settings.motionEventsTopic(),
         settings.deliveryParallelism(),
-        record -> delivery.guarded(record, r -> deliver(r, settings, delivery, clips, zone, metrics))));
+        record -> delivery.guarded(record, r -> deliver(r, settings, delivery, clips.store(), zone, metrics))));
   }
 
   private static CompletionStage<Done> deliver(ConsumerRecord<String, byte[]> record, IngestSettings settings,
-      DeviceEventConsumer.Delivery delivery, ClipStore clips, ZoneId zone, FleetMetrics metrics) {
-    String source = DeviceEventConsumer.Delivery.sourceOf(record);
-    Instant receivedAt = Instant.ofEpochMilli(Math.max(0, record.timestamp()));
+      RecordDelivery delivery, ClipStore clips, ZoneId zone, FleetMetrics metrics) {
+    String source = RecordDelivery.sourceOf(record);
+    Instant receivedAt = RecordDelivery.receivedAt(record);
     metrics.messageIn(record.topic() + ":motion");
     byte[] payload = record.value() == null ? new byte[0] : record.value();
     if (payload.length > settings.maxPayloadBytes()) {

@@ -4,22 +4,22 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleet.alerts.AlertPublisher;
 import io.fleet.device.Device;
+import io.fleet.device.DeviceAsks;
 import io.fleet.device.DeviceSettings;
-import io.fleet.infra.Endpoints;
-import io.fleet.infra.Infrastructure;
-import io.fleet.live.AlertFeed;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import io.fleet.infra.KafkaTopics;
+import io.fleet.frames.CameraClips;
 import io.fleet.frames.FrameConsumer;
 import io.fleet.frames.FrameSettings;
-import io.fleet.ingest.CameraClips;
+import io.fleet.infra.Endpoints;
+import io.fleet.infra.Infrastructure;
+import io.fleet.infra.KafkaTopics;
 import io.fleet.ingest.BridgeSingleton;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.ingest.DeviceEventConsumer;
 import io.fleet.ingest.IngestSettings;
 import io.fleet.ingest.IngressBridge;
 import io.fleet.ingest.SeedMotionConsumer;
+import io.fleet.live.AlertFeed;
+import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipStore;
 import io.fleet.metrics.ConsumerLagMonitor;
 import io.fleet.readside.DeviceDirectory;
@@ -30,6 +30,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -66,6 +68,7 @@ public final class FleetNode implements AutoCloseable {
   private final FrameConsumer frames;
   private final ConsumerLagMonitor framesLag;
   private final ClipStore clips;
+  private final ClipGateway clipGateway;
   private final SendProducer<String, byte[]> alertProducer;
   private final AlertFeed alertFeed;
   /** One Kafka admin client per node, for the alert feed, the lag metric and the health check. */
@@ -73,6 +76,7 @@ public final class FleetNode implements AutoCloseable {
   private final BridgeSingleton bridge;
   private final ConsumerLagMonitor lag;
   private final Health health;
+  private final Fleet api;
   private boolean closed;
 
   private FleetNode(Config config) {
@@ -100,13 +104,15 @@ public final class FleetNode implements AutoCloseable {
               .withBootstrapServers(endpoints.kafkaBootstrap());
       this.deadLetters = new DeadLetters(system, producer, ingestSettings.deadLettersTopic());
       this.clips = new ClipStore(system, endpoints);
-      this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clips);
+      this.clipGateway = new ClipGateway(system, clips,
+          DeviceAsks.patient(system, ingestSettings.askTimeout(), ingestSettings.entityAttempts()));
+      this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clipGateway);
       ZoneId zone = deviceSettings.motion().timeZone();
-      this.seedMotion = SeedMotionConsumer.start(system, ingestSettings, consumerSettings, deadLetters, clips, zone);
+      this.seedMotion = SeedMotionConsumer.start(system, ingestSettings, consumerSettings, deadLetters, clipGateway, zone);
       FrameSettings frameSettings = FrameSettings.fromConfig(fleet);
       this.frames = frameSettings.enabled()
           ? FrameConsumer.start(system, frameSettings, consumerSettings, deadLetters,
-              new CameraClips(system, ingestSettings, deadLetters, clips, frameSettings.topic()))
+              new CameraClips(system, deadLetters, clipGateway, frameSettings.topic()))
           : null;
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
           producer, KafkaTopics.Names.from(full).alerts(), zone);
@@ -125,6 +131,7 @@ public final class FleetNode implements AutoCloseable {
       this.framesLag = frames == null ? null : new ConsumerLagMonitor(system, admin, frameSettings.consumerGroup(),
           frameSettings.topic(), Duration.ofSeconds(5));
       this.health = new Health(system, infrastructure, bridge, admin);
+      this.api = new Fleet(this, infrastructure.database().dataSource());
     } catch (RuntimeException e) {
       // A step after the actor system failed: stop what started (streams, cluster, ports), then the servers.
       if (started != null) terminate(started);
@@ -206,6 +213,16 @@ public final class FleetNode implements AutoCloseable {
   /** Clips in Fleet's bucket: streamed uploads and checks. */
   public ClipStore clips() {
     return clips;
+  }
+
+  /** The one road by which devices hear of motion reports and their clips (S3 first). */
+  public ClipGateway clipGateway() {
+    return clipGateway;
+  }
+
+  /** The fleet as the HTTP API reaches it. */
+  public Fleet api() {
+    return api;
   }
 
   public Health health() {

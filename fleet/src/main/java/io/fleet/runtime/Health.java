@@ -7,7 +7,6 @@ import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
 import io.fleet.ingest.BridgeSingleton;
 import io.fleet.ingest.IngressBridge;
-import org.apache.pekko.cluster.typed.Cluster;
 import java.net.URI;
 import java.sql.Connection;
 import java.time.Duration;
@@ -20,6 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.stream.connectors.s3.BucketAccess;
 import org.apache.pekko.stream.connectors.s3.javadsl.S3;
 

@@ -122,6 +122,21 @@ class DeviceSerializationTest {
     serialization.verifySerialization(new Device.RecordLocation(FIX, AT, "ab", done.ref()), true);
     serialization.verifySerialization(new Device.RecordTelemetry(
         new Telemetry(AT, AT, READINGS, DeviceType.SENSOR, "Attic", "h-1"), done.ref()), true);
+    serialization.verifySerialization(new Device.RecordMotion(REPORT, CLIP, done.ref()), true);
+    serialization.verifySerialization(Device.RecordMotion.withoutClip(REPORT, done.ref()), true);
+  }
+
+  @Test
+  void aRefusalCrossesNodesWithItsTypedRejection() {
+    for (Rejection.Kind kind : Rejection.Kind.values()) {
+      StatusReply<Done> refused = DeviceRefused.reply(new Rejection(kind, "why: " + kind));
+      @SuppressWarnings("unchecked")
+      StatusReply<Done> back = (StatusReply<Done>) serialization.verifySerialization(refused, false);
+
+      assertThat(back.isError()).isTrue();
+      assertThat(DeviceRefused.of(back)).contains(new Rejection(kind, "why: " + kind));
+      assertThat(back.getError()).hasMessage("why: " + kind);
+    }
   }
 
   @Test

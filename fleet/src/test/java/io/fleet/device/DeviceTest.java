@@ -81,7 +81,8 @@ class DeviceTest {
     var wider = device.<StatusReply<Done>>runCommand(r -> new Device.RecordTelemetry(
         new Telemetry(t0.plusSeconds(1), t0, java.util.Map.of("c", 3.0, "d", 4.0), null, null, null), r));
     assertThat(wider.reply().isError()).isTrue();
-    assertThat(wider.reply().getError().getMessage()).startsWith(Device.TOO_MANY_METRICS).contains("4 metric names");
+    assertThat(wider.reply().getError().getMessage()).startsWith("too many metrics").contains("4 metric names");
+    assertThat(DeviceRefused.of(wider.reply()).map(Rejection::kind)).contains(Rejection.Kind.TOO_MANY_METRICS);
 
     var third = device.<StatusReply<Done>>runCommand(r -> new Device.RecordTelemetry(
         new Telemetry(t0.plusSeconds(2), t0, java.util.Map.of("a", 1.5, "c", 3.0), null, null, null), r));
@@ -121,6 +122,7 @@ class DeviceTest {
     StatusReply<DeviceView> reply = device.<StatusReply<DeviceView>>runCommand(Device.Get::new).reply();
 
     assertThat(reply.getError()).hasMessage("unknown device " + id);
+    assertThat(DeviceRefused.of(reply).map(Rejection::kind)).contains(Rejection.Kind.UNKNOWN_DEVICE);
   }
 
   @Test

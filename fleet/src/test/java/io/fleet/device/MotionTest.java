@@ -179,6 +179,28 @@ class MotionTest {
   }
 
   @Test
+  void aReportToldWithItsStoredClipRaisesItsAlertVerifiedInOneWrite() {
+    var event = device.<StatusReply<Done>>runCommand(r -> new Device.RecordMotion(report("e-1", now, "clip-1"), clip("clip-1"), r));
+
+    assertThat(event.events()).hasExactlyElementsOfTypes(ClipStored.class, MotionStarted.class, AlertRaised.class);
+    Alert alert = eventOf(event, AlertRaised.class).alert();
+    assertThat(alert.clipVerified()).isTrue();
+    assertThat(alert.clips()).containsExactly("clip-1");
+    assertThat(event.state().motion().waitingForClip()).isFalse();
+  }
+
+  @Test
+  void anUnknownCameraToldAReportWithItsClipRegistersItselfAndAlertsVerified() {
+    var unknown = DeviceTesting.device(testKit, newDeviceId(), DEFAULTS);
+
+    var result = unknown.<StatusReply<Done>>runCommand(r -> new Device.RecordMotion(report("e-1", now, "clip-1"), clip("clip-1"), r));
+
+    assertThat(result.reply().isSuccess()).isTrue();
+    assertThat(eventOf(result, Registered.class).selfRegistered()).isTrue();
+    assertThat(eventOf(result, AlertRaised.class).alert().clipVerified()).isTrue();
+  }
+
+  @Test
   void withoutItsClipAfterTheWaitTheAlertGoesOutUnverifiedAndIsUpdatedWhenTheClipArrives() {
     // Waiting since 11 s ago: the clip-wait timer is armed with nothing left and fires at once.
     motion("e-1", now.minusSeconds(11), "clip-1");
@@ -241,7 +263,7 @@ class MotionTest {
     MotionReport seed = new MotionReport("1700000000", now, now, null, null, "https://elsewhere/c.mp4",
         "motion was detected", DeviceType.CAMERA, "yard camera");
 
-    var result = unknown.<StatusReply<Done>>runCommand(r -> new Device.RecordMotion(seed, r));
+    var result = unknown.<StatusReply<Done>>runCommand(r -> Device.RecordMotion.withoutClip(seed, r));
 
     Registered registered = eventOf(result, Registered.class);
     assertThat(registered.name()).isEqualTo("yard camera");
@@ -297,7 +319,7 @@ class MotionTest {
 
   private CommandResultWithReply<Device.Command, DeviceEvent, DeviceState, StatusReply<Done>> motion(
       String eventId, Instant at, String clipId) {
-    return device.runCommand(r -> new Device.RecordMotion(report(eventId, at, clipId), r));
+    return device.runCommand(r -> Device.RecordMotion.withoutClip(report(eventId, at, clipId), r));
   }
 
   private CommandResultWithReply<Device.Command, DeviceEvent, DeviceState, StatusReply<Done>> store(StoredClip clip) {

@@ -1,4 +1,4 @@
-package io.fleet.api;
+package io.fleet.access;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.fleet.ingest;
+package io.fleet.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

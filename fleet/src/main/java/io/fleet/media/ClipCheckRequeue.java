@@ -1,8 +1,11 @@
-package io.fleet.ingest;
+package io.fleet.media;
 
+import io.fleet.infra.IngestHeaders;
+import io.fleet.infra.KafkaSends;
 import io.fleet.metrics.FleetMetrics;
-import java.util.concurrent.CompletionStage;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -22,21 +25,21 @@ import org.slf4j.LoggerFactory;
  * <p>Owns one Kafka producer. The original's offset is committed only after Kafka acknowledged the copy,
  * so a crash in between delivers the report twice, which the device ignores (same event id).
  */
-final class ClipCheckRequeue {
+public final class ClipCheckRequeue {
   private static final Logger log = LoggerFactory.getLogger(ClipCheckRequeue.class);
   private final SendProducer<String, byte[]> producer;
   private final FleetMetrics metrics;
-  private final java.util.concurrent.Executor callbacks;
+  private final Executor callbacks;
   private final ActorSystem<?> system;
 
-  ClipCheckRequeue(ActorSystem<?> system, ProducerSettings<String, byte[]> settings) {
+  public ClipCheckRequeue(ActorSystem<?> system, ProducerSettings<String, byte[]> settings) {
     this.system = system;
     this.producer = new SendProducer<>(settings, system);
     this.metrics = FleetMetrics.get(system);
     this.callbacks = system.executionContext();
   }
 
-  CompletionStage<Done> requeue(ConsumerRecord<String, byte[]> record, Throwable why) {
+  public CompletionStage<Done> requeue(ConsumerRecord<String, byte[]> record, Throwable why) {
     RecordHeaders headers = new RecordHeaders(record.headers().toArray());
     int times = IngestHeaders.get(headers, IngestHeaders.REQUEUED).flatMap(ClipCheckRequeue::count).orElse(0) + 1;
     IngestHeaders.put(headers, IngestHeaders.REQUEUED, Integer.toString(times));
@@ -50,7 +53,7 @@ final class ClipCheckRequeue {
     }
     metrics.motionRequeued();
     ProducerRecord<String, byte[]> copy = new ProducerRecord<>(record.topic(), null, record.key(), record.value(), headers);
-    return DeadLetters.untilSent(producer, copy, system).thenApplyAsync(sent -> Done.getInstance(), callbacks);
+    return KafkaSends.untilSent(producer, copy, system).thenApplyAsync(sent -> Done.getInstance(), callbacks);
   }
 
   private static Optional<Integer> count(String text) {
@@ -61,7 +64,7 @@ final class ClipCheckRequeue {
     }
   }
 
-  CompletionStage<Done> close() {
+  public CompletionStage<Done> close() {
     return producer.close();
   }
 }

@@ -1,4 +1,4 @@
-package io.fleet.ingest;
+package io.fleet.infra;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -24,7 +24,7 @@ import scala.concurrent.ExecutionContext;
  * command, it is alive and it is this record it fails on: the ask gives up ({@link Optional#empty()})
  * so that the record can be dead-lettered and the records behind it go on. Holds no state of its own.
  */
-final class EntityAsks<C> {
+public final class EntityAsks<C> {
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
@@ -35,7 +35,7 @@ final class EntityAsks<C> {
   private final int attempts;
   private final Function<EntityRef<C>, CompletionStage<?>> probe;
 
-  EntityAsks(ActorSystem<?> system, EntityTypeKey<C> type, Duration timeout, int attempts,
+  public EntityAsks(ActorSystem<?> system, EntityTypeKey<C> type, Duration timeout, int attempts,
       Function<EntityRef<C>, CompletionStage<?>> probe) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
@@ -46,7 +46,7 @@ final class EntityAsks<C> {
   }
 
   /** The entity's answer, or empty when the entity kept failing on this command while answering others. */
-  CompletionStage<Optional<StatusReply<Done>>> ask(String entityId,
+  public CompletionStage<Optional<StatusReply<Done>>> ask(String entityId,
       Function<ActorRef<StatusReply<Done>>, C> command) {
     return attempt(entityId, command, 1);
   }

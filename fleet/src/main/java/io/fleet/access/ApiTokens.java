@@ -1,4 +1,4 @@
-package io.fleet.api;
+package io.fleet.access;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,21 +23,21 @@ import javax.sql.DataSource;
  * SHA-256 of each token, so a copy of the database gives no one access; the token itself is shown once,
  * when minted. Survives restarts in the database; owns nothing in memory.
  */
-final class ApiTokens {
+public final class ApiTokens {
   private static final SecureRandom RANDOM = new SecureRandom();
   private final DataSource dataSource;
 
-  ApiTokens(DataSource dataSource) {
+  public ApiTokens(DataSource dataSource) {
     this.dataSource = dataSource;
   }
 
   /** A token as listed: never the secret itself. */
-  record TokenInfo(String id, String role, String household, String label, Instant createdAt, Instant revokedAt) {}
+  public record TokenInfo(String id, String role, String household, String label, Instant createdAt, Instant revokedAt) {}
 
   /** A freshly minted token: the only time its secret is seen. */
-  record MintedToken(String id, String token, String role, String household, String label, Instant createdAt) {}
+  public record MintedToken(String id, String token, String role, String household, String label, Instant createdAt) {}
 
-  MintedToken mintHomeowner(String household, String label) throws SQLException {
+  public MintedToken mintHomeowner(String household, String label) throws SQLException {
     byte[] secret = new byte[32];
     RANDOM.nextBytes(secret);
     String token = "fh_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -55,7 +55,7 @@ final class ApiTokens {
     return new MintedToken(id, token, "homeowner", household, label, now);
   }
 
-  List<TokenInfo> list() throws SQLException {
+  public List<TokenInfo> list() throws SQLException {
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
         "SELECT id, role, household, label, created_at, revoked_at FROM api_token ORDER BY created_at, id");
         ResultSet rs = ps.executeQuery()) {
@@ -70,7 +70,7 @@ final class ApiTokens {
   }
 
   /** Revokes a token; false when there is no such (unrevoked) token. Effective for the next request. */
-  boolean revoke(String id) throws SQLException {
+  public boolean revoke(String id) throws SQLException {
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
         "UPDATE api_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
       ps.setTimestamp(1, Timestamp.from(Instant.now()));
@@ -80,7 +80,7 @@ final class ApiTokens {
   }
 
   /** The homeowner a valid, unrevoked token stands for. */
-  Optional<Principal> principalFor(String token) throws SQLException {
+  public Optional<Principal> principalFor(String token) throws SQLException {
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
         "SELECT household, label FROM api_token WHERE token_hash = ? AND revoked_at IS NULL AND role = 'homeowner'")) {
       ps.setString(1, hash(token));
@@ -90,7 +90,7 @@ final class ApiTokens {
     }
   }
 
-  static String hash(String token) {
+  public static String hash(String token) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

@@ -1,7 +1,6 @@
-package io.fleet.ingest;
+package io.fleet.media;
 
-import io.fleet.device.Device;
-import io.fleet.media.ClipStore;
+import io.fleet.device.StoredClip;
 import io.fleet.metrics.FleetMetrics;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
@@ -9,12 +8,12 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.pattern.Patterns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Watches for clips that a motion event named but that were not in the bucket yet — a device uploading
  * straight to S3 with a presigned URL, slower than its event. Each is HEAD-checked with growing pauses
  * (1 s doubling to 30 s) for as long as the caller says; when it appears, its device hears that it is
- * stored, so the alert that went out without it gets an update with {@code clip_verified: true}.
+ * stored ({@code found}, the {@link ClipGateway}), so the alert that went out without it gets an update with
+ * {@code clip_verified: true}.
  *
  * <p>Holds the watches in memory only, at most {@code maxWatched} at once and {@code perDevice} of one
  * device (more are logged, counted in {@code fleet_late_clips_refused_total} and not watched: a device
@@ -36,19 +36,18 @@ final class LateClips {
 
   private final ActorSystem<?> system;
   private final ClipStore clips;
-  private final ClusterSharding sharding;
-  private final Duration askTimeout;
+  private final BiFunction<String, StoredClip, CompletionStage<?>> found;
   private final int maxWatched;
   private final int perDevice;
   private final AtomicInteger watched = new AtomicInteger();
   private final Map<String, Set<String>> byDevice = new ConcurrentHashMap<>();
   private final Counter refused;
 
-  LateClips(ActorSystem<?> system, ClipStore clips, Duration askTimeout, int maxWatched, int perDevice) {
+  LateClips(ActorSystem<?> system, ClipStore clips, BiFunction<String, StoredClip, CompletionStage<?>> found,
+      int maxWatched, int perDevice) {
     this.system = system;
     this.clips = clips;
-    this.sharding = ClusterSharding.get(system);
-    this.askTimeout = askTimeout;
+    this.found = found;
     this.maxWatched = maxWatched;
     this.perDevice = perDevice;
     this.refused = Counter.builder("fleet_late_clips_refused").register(FleetMetrics.get(system).registry());
@@ -90,13 +89,10 @@ final class LateClips {
     system.scheduler().scheduleOnce(pause, () -> clips.check(clipId, key, -1, Duration.ZERO).whenComplete((found, error) -> {
       if (error == null && found.isPresent()) {
         done(deviceId, clipId);
-        Patterns.retry(() -> sharding.entityRefFor(Device.TYPE_KEY, deviceId)
-                .<org.apache.pekko.pattern.StatusReply<org.apache.pekko.Done>>ask(r -> new Device.StoreClip(found.get(), r), askTimeout),
-            10, Duration.ofMillis(200), Duration.ofSeconds(10), 0.2, system)
-            .whenCompleteAsync((reply, failed) -> {
-              if (failed != null) log.warn("device {} did not hear of its late clip {}", deviceId, clipId, failed);
-              else log.info("late clip {} of {} arrived", clipId, deviceId);
-            }, system.executionContext());
+        this.found.apply(deviceId, found.get()).whenCompleteAsync((told, failed) -> {
+          if (failed != null) log.warn("device {} did not hear of its late clip {}", deviceId, clipId, failed);
+          else log.info("late clip {} of {} arrived", clipId, deviceId);
+        }, system.executionContext());
       } else if (Instant.now().plus(pause).isBefore(giveUpAt)) {
         Duration next = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
         look(deviceId, clipId, key, since, giveUpAt, next);

@@ -1,19 +1,20 @@
-package io.fleet.ingest;
+package io.fleet.frames;
 
 import io.fleet.agent.clip.Clip;
-import io.fleet.device.Device;
+import io.fleet.device.DeviceAnswer;
 import io.fleet.device.DeviceType;
-import io.fleet.device.StoredClip;
 import io.fleet.device.MotionReport;
-import io.fleet.frames.ClipDelivery;
+import io.fleet.ingest.DeadLetter;
+import io.fleet.ingest.DeadLetters;
+import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -26,10 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The clips Fleet cuts from camera frames, taken down the same S3-first path as a device's own: the MP4
  * is uploaded to Fleet's bucket under {@code clips/<camera>/<day>/<time>Z-frames-<first frame ms>-<camera id hash>} (time
- * of the motion event's start), and only then does the camera's entity hear the motion report naming it
- * (event id {@code frames-<event start ms>}, deterministic, so a clip cut again after a crash is the same
- * event to the entity), after the HEAD check and the news that the clip is stored — one alert per
- * episode, its clip verified. An S3 failure is retried with backoff for as long as it takes: the clip's frames stay
+ * of the motion event's start), and only then, after the HEAD check, does the camera's entity hear the
+ * motion report with it through the {@link ClipGateway} (event id {@code frames-<event start ms>},
+ * deterministic, so a clip cut again after a crash is the same event to the entity) — one alert per
+ * episode, its clip verified. A camera the fleet does not know registers itself by its report (unless
+ * auto-registration is off: then the report is dead-lettered, {@code unknown-device}). An S3 failure is retried with backoff for as long as it takes: the clip's frames stay
  * uncommitted meanwhile. Holds no state; the encoded file is deleted once delivered.
  */
 public final class CameraClips implements ClipDelivery {
@@ -37,16 +39,14 @@ public final class CameraClips implements ClipDelivery {
   private static final Duration CHECK_PATIENCE = Duration.ofMinutes(10);
 
   private final ActorSystem<?> system;
-  private final ClipStore clips;
-  private final DeviceEventConsumer.Delivery delivery;
+  private final ClipGateway clips;
+  private final DeadLetters deadLetters;
   private final String framesTopic;
 
-  public CameraClips(ActorSystem<?> system, IngestSettings settings, DeadLetters deadLetters, ClipStore clips,
-      String framesTopic) {
+  public CameraClips(ActorSystem<?> system, DeadLetters deadLetters, ClipGateway clips, String framesTopic) {
     this.system = system;
     this.clips = clips;
-    // Frames' clips are checked here before the device hears of them: no motion report to put back.
-    this.delivery = new DeviceEventConsumer.Delivery(system, settings, deadLetters, clips, java.util.Optional.empty());
+    this.deadLetters = deadLetters;
     this.framesTopic = framesTopic;
   }
 
@@ -71,7 +71,6 @@ public final class CameraClips implements ClipDelivery {
     MotionReport report = new MotionReport(eventId, start, start, null, clipId, null,
         "motion detected in camera frames", DeviceType.CAMERA, null);
     String source = "frames:" + framesTopic + "/" + cameraId + "/" + clipId;
-    ConsumerRecord<String, byte[]> about = new ConsumerRecord<>(framesTopic, -1, -1, cameraId, new byte[0]);
     long size;
     try {
       size = Files.size(clip.file());
@@ -80,31 +79,29 @@ public final class CameraClips implements ClipDelivery {
     }
     return Patterns.retry(
             () -> FileIO.fromPath(clip.file())
-                .runWith(clips.upload(key, ContentTypes.create(MediaTypes.VIDEO_MP4)), system),
+                .runWith(clips.store().upload(key, ContentTypes.create(MediaTypes.VIDEO_MP4)), system),
             Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10), 0.2, system)
         // On the actor dispatcher: a callback on the converted Scala future would start a thread of its own.
         .thenComposeAsync(uploaded -> clips.check(clipId, key, size, CHECK_PATIENCE), system.executionContext())
         .thenCompose(found -> {
-          if (found.isEmpty()) {
-            log.warn("clip {} of camera {} not found in the bucket right after its upload", clipId, cameraId);
-            return delivery.ask(cameraId, r -> new Device.RecordMotion(report, r), about, source, start);
-          }
-          return tell(cameraId, found.get(), report, about, source, start);
-        });
+          if (found.isEmpty()) log.warn("clip {} of camera {} not found in the bucket right after its upload", clipId, cameraId);
+          return clips.report(cameraId, report, found, Optional.empty(), Duration.ZERO);
+        })
+        .thenCompose(outcome -> refused(cameraId, outcome, source, start));
   }
 
-  /**
-   * The stored clip first, then the report that names it: the alert goes out at once, verified, however
-   * long ago the event began. A camera the fleet does not know yet is registered by its report (unless
-   * auto-registration is off: then the report is dead-lettered), and its clip is attached after it.
-   */
-  private CompletionStage<Done> tell(String cameraId, StoredClip stored, MotionReport report,
-      ConsumerRecord<String, byte[]> about, String source, Instant start) {
-    return delivery.reply(cameraId, r -> new Device.StoreClip(stored, r)).thenCompose(reply -> {
-      CompletionStage<Done> motion = delivery.ask(cameraId, r -> new Device.RecordMotion(report, r), about, source, start);
-      if (reply.isSuccess()) return motion;
-      return motion.thenCompose(done -> delivery.ask(cameraId, r -> new Device.StoreClip(stored, r), about, source, start));
-    });
+  /** A report the camera refused is dead-lettered with the reason (nothing of it but its source to keep). */
+  private CompletionStage<Done> refused(String cameraId, DeviceAnswer outcome, String source, Instant start) {
+    DeadLetter letter;
+    if (outcome instanceof DeviceAnswer.Refused refused) {
+      letter = new DeadLetter(cameraId, DeadLetter.Reason.of(refused.rejection()), refused.rejection().detail(), source,
+          new byte[0], start);
+    } else if (outcome instanceof DeviceAnswer.Failing failing) {
+      letter = new DeadLetter(cameraId, DeadLetter.Reason.ENTITY_FAILED, failing.detail(), source, new byte[0], start);
+    } else {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return deadLetters.send(letter).thenApply(sent -> Done.getInstance());
   }
 
   private static void deleteQuietly(Clip clip) {

@@ -1,4 +1,4 @@
-package io.fleet.ingest;
+package io.fleet.infra;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;

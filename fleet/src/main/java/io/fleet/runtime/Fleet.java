@@ -1,0 +1,155 @@
+package io.fleet.runtime;
+
+import io.fleet.access.ApiTokens;
+import io.fleet.device.AlertAnswer;
+import io.fleet.device.Device;
+import io.fleet.device.DeviceAsks;
+import io.fleet.device.DeviceRegistration;
+import io.fleet.device.DeviceView;
+import io.fleet.infra.DeviceCredentials;
+import io.fleet.infra.Endpoints;
+import io.fleet.live.AlertFeed;
+import io.fleet.media.ClipGateway;
+import io.fleet.readside.AlertSearch;
+import io.fleet.readside.ClipTable;
+import io.fleet.readside.DeviceDirectory;
+import io.fleet.readside.EventSearch;
+import io.fleet.readside.LocationTable;
+import io.fleet.readside.RaceStore;
+import io.fleet.readside.ReadModelRebuild;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import javax.sql.DataSource;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The fleet as the HTTP API reaches it, and nothing more: devices asked with the API's own timeout
+ * ({@code fleet.http.ask-timeout}; no answer in time fails the stage, which the API answers 503), the
+ * read side's queries, the clip gateway (S3 first), the live alert feed, health, and the blocking
+ * executor for database calls. Built once per node by {@link FleetNode#api()}; holds references only.
+ */
+public final class Fleet {
+  private final FleetNode node;
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+  private final Executor blocking;
+  private final ClipGateway clips;
+  private final DeviceDirectory directory;
+  private final EventSearch events;
+  private final AlertSearch alerts;
+  private final ClipTable clipTable;
+  private final LocationTable locations;
+  private final RaceStore races;
+  private final ApiTokens tokens;
+
+  Fleet(FleetNode node, DataSource dataSource) {
+    this.node = node;
+    ActorSystem<?> system = node.system();
+    this.sharding = ClusterSharding.get(system);
+    this.askTimeout = system.settings().config().getDuration("fleet.http.ask-timeout");
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    // An HTTP request waits for its answer: one ask, not the ingest's patient retries.
+    this.clips = new ClipGateway(system, node.clips(), DeviceAsks.once(system, askTimeout));
+    this.directory = node.directory();
+    this.events = new EventSearch(dataSource);
+    this.alerts = new AlertSearch(dataSource);
+    this.clipTable = new ClipTable(dataSource);
+    this.locations = new LocationTable(dataSource);
+    this.races = new RaceStore(dataSource);
+    this.tokens = new ApiTokens(dataSource);
+  }
+
+  public ActorSystem<?> system() {
+    return node.system();
+  }
+
+  /** Where the API runs its database queries (they block). */
+  public Executor blocking() {
+    return blocking;
+  }
+
+  public CompletionStage<StatusReply<DeviceView>> device(String deviceId) {
+    return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(Device.Get::new, askTimeout);
+  }
+
+  public CompletionStage<StatusReply<DeviceView>> register(String deviceId, DeviceRegistration registration) {
+    return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Register(registration, r), askTimeout);
+  }
+
+  public CompletionStage<StatusReply<Device.TelemetryView>> recentTelemetry(String deviceId) {
+    return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(Device.GetTelemetry::new, askTimeout);
+  }
+
+  public CompletionStage<StatusReply<Done>> decommission(String deviceId, String who) {
+    return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Decommission(who, r), askTimeout);
+  }
+
+  /** Acknowledges or clears one of a device's alerts ({@code command}: {@link Device.AcknowledgeAlert} or {@link Device.ClearAlert}). */
+  public CompletionStage<StatusReply<AlertAnswer>> alertAction(String deviceId,
+      Function<ActorRef<StatusReply<AlertAnswer>>, Device.Command> command) {
+    return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(command::apply, askTimeout);
+  }
+
+  /** Clips: the bucket, its checks, and the road by which devices hear of them (answers within the ask timeout). */
+  public ClipGateway clips() {
+    return clips;
+  }
+
+  public DeviceCredentials deviceCredentials() {
+    return node.infrastructure().deviceCredentials();
+  }
+
+  public Endpoints endpoints() {
+    return node.endpoints();
+  }
+
+  public DeviceDirectory directory() {
+    return directory;
+  }
+
+  public EventSearch events() {
+    return events;
+  }
+
+  public AlertSearch alerts() {
+    return alerts;
+  }
+
+  public ClipTable clipTable() {
+    return clipTable;
+  }
+
+  public LocationTable locations() {
+    return locations;
+  }
+
+  public RaceStore races() {
+    return races;
+  }
+
+  public ApiTokens tokens() {
+    return tokens;
+  }
+
+  public AlertFeed alertFeed() {
+    return node.alertFeed();
+  }
+
+  public Health health() {
+    return node.health();
+  }
+
+  /** Rebuilds the read side from the journal; completes with what it did, step by step. */
+  public CompletionStage<List<String>> rebuildReadModel() {
+    return ReadModelRebuild.start(node.system(), node.infrastructure().database().dataSource(),
+        node.deviceSettings().tagCount());
+  }
+}
