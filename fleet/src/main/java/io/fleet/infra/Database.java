@@ -121,10 +121,16 @@ public final class Database implements AutoCloseable {
     return flyway().info().pending().length;
   }
 
+  /**
+   * A migration is written once: the SQL both vendors run alike lies in {@code db/migration/common}, only
+   * what differs in {@code db/migration/h2} or {@code db/migration/postgres}, each version in one of them.
+   * Flyway takes a migration's version from its file name and its checksum from its content, not from its
+   * folder, so a migration keeps both when it moves between these folders.
+   */
   private Flyway flyway() {
     return Flyway.configure(Database.class.getClassLoader())
         .dataSource(dataSource)
-        .locations("classpath:db/migration/" + (isPostgres() ? "postgres" : "h2"))
+        .locations("classpath:db/migration/common", "classpath:db/migration/" + (isPostgres() ? "postgres" : "h2"))
         .failOnMissingLocations(true)
         .load();
   }
