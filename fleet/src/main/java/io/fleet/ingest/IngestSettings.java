@@ -36,7 +36,7 @@ public record IngestSettings(
         fleet.getString("mqtt.share-group"),
         fleet.getInt("mqtt.max-payload-bytes"),
         fleet.getInt("mqtt.in-flight"),
-        fleet.getDuration("http.ask-timeout"),
+        fleet.getDuration("kafka.ask-timeout"),
         fleet.getDuration("clips.check-patience"),
         fleet.getDuration("device.max-clock-skew"),
         fleet.getInt("kafka.entity-attempts"));
