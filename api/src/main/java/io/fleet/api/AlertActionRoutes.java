@@ -47,7 +47,7 @@ final class AlertActionRoutes extends AllDirectives {
   }
 
   private Route change(Principal principal, String alertId, Action action) {
-    CompletionStage<Optional<AlertRow>> row = ReadSideCalls.query(blocking, () -> search.find(alertId));
+    CompletionStage<Optional<AlertRow>> row = BlockingQueries.query(blocking, () -> search.find(alertId));
     return onSuccess(row.thenCompose(found -> found.filter(r -> principal.maySee(r.household()))
             .map(r -> ask(r, alertId, principal, action))
             .orElse(CompletableFuture.completedFuture(Optional.empty()))),

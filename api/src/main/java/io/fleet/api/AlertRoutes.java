@@ -2,8 +2,8 @@ package io.fleet.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleet.access.Principal;
-import io.fleet.live.AlertFeed;
-import io.fleet.live.FeedPosition;
+import io.fleet.alerts.AlertFeed;
+import io.fleet.alerts.FeedPosition;
 import io.fleet.readside.AlertQuery;
 import io.fleet.readside.AlertSearch;
 import java.time.Duration;
@@ -94,7 +94,7 @@ final class AlertRoutes extends AllDirectives {
           AlertQuery query = new AlertQuery(state.filter(s -> !s.isBlank()), ids.map(QueryParams::deviceIds).orElse(List.of()),
               kind.filter(k -> !k.isBlank()), from.map(f -> QueryParams.time("from", f)), to.map(t -> QueryParams.time("to", t)),
               principal.scope(), limit.map(l -> QueryParams.limit(l, AlertQuery.MAX_LIMIT)).orElse(AlertQuery.DEFAULT_LIMIT));
-          return onSuccess(ReadSideCalls.query(blocking, () -> search.list(query)),
+          return onSuccess(BlockingQueries.query(blocking, () -> search.list(query)),
               alerts -> completeOK(Map.of("items", alerts), Json.marshaller()));
         }))))));
   }

@@ -36,6 +36,6 @@ final class Authenticator {
     if (MessageDigest.isEqual(operatorToken, token.get().getBytes(StandardCharsets.UTF_8))) {
       return CompletableFuture.completedFuture(Optional.of(Principal.operator()));
     }
-    return ReadSideCalls.query(blocking, () -> tokens.principalFor(token.get()));
+    return BlockingQueries.query(blocking, () -> tokens.principalFor(token.get()));
   }
 }

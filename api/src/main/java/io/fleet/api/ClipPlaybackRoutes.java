@@ -35,7 +35,7 @@ final class ClipPlaybackRoutes extends AllDirectives {
   Route routes(Principal principal) {
     return path(PathMatchers.segment("clips").slash(PathMatchers.segment()), clipId -> get(() -> {
       if (!ClipStore.isValidClipId(clipId)) return notFound(clipId);
-      return onSuccess(ReadSideCalls.query(blocking, () -> clips.find(clipId, principal.scope())), clip -> clip
+      return onSuccess(BlockingQueries.query(blocking, () -> clips.find(clipId, principal.scope())), clip -> clip
           .map(c -> complete(HttpResponse.create().withStatus(StatusCodes.FOUND).addHeader(
                   Location.create(store.presignedGet(c.key(), LINK_TTL).toString()))
               .addHeader(CacheControl.create(CacheDirectives.NO_STORE))))

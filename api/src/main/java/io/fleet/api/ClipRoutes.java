@@ -6,8 +6,8 @@ import io.fleet.device.StoredClip;
 import io.fleet.infra.DeviceCredentials;
 import io.fleet.ingest.DeviceTopic;
 import io.fleet.media.ClipGateway;
-import io.fleet.media.ClipSettings;
 import io.fleet.media.ClipStore;
+import io.fleet.media.ClipUploadSettings;
 import io.fleet.media.UploadSlots;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.runtime.Fleet;
@@ -49,7 +49,7 @@ final class ClipRoutes extends AllDirectives {
   private final ClipGateway clips;
   private final Authenticator authenticator;
   private final DeviceCredentials credentials;
-  private final ClipSettings settings;
+  private final ClipUploadSettings settings;
   private final UploadSlots slots;
 
   ClipRoutes(Fleet fleet, Authenticator authenticator) {
@@ -57,7 +57,7 @@ final class ClipRoutes extends AllDirectives {
     this.clips = fleet.clips();
     this.authenticator = authenticator;
     this.credentials = fleet.deviceCredentials();
-    this.settings = ClipSettings.fromConfig(fleet.system().settings().config().getConfig("fleet"));
+    this.settings = ClipUploadSettings.fromConfig(fleet.system().settings().config().getConfig("fleet"));
     this.slots = new UploadSlots(settings.uploadsPerNode(), settings.uploadsPerDevice());
     FleetMetrics.get(fleet.system()).registry().gauge("fleet_clip_uploads_in_flight", slots, UploadSlots::inUse);
   }

@@ -58,7 +58,7 @@ final class DeviceRoutes extends AllDirectives {
                   principal.scope().or(() -> household.filter(s -> !s.isBlank())), q.filter(s -> !s.isBlank()),
                   limit.map(l -> QueryParams.limit(l, DeviceQuery.MAX_LIMIT)).orElse(DeviceQuery.DEFAULT_LIMIT), Optional.empty());
               DeviceQuery paged = cursor.filter(c -> !c.isBlank()).map(DeviceRoutes::checkedCursor).map(query::withCursor).orElse(query);
-              CompletionStage<DevicePage> page = ReadSideCalls.query(blocking, () -> fleet.directory().list(paged));
+              CompletionStage<DevicePage> page = BlockingQueries.query(blocking, () -> fleet.directory().list(paged));
               return onSuccess(page, p -> completeOK(p, Json.marshaller()));
             }))))));
   }

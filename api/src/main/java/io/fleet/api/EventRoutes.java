@@ -31,7 +31,7 @@ final class EventRoutes extends AllDirectives {
                   ids.map(QueryParams::deviceIds).orElse(List.of()), type.filter(t -> !t.isBlank()).map(EventRoutes::type),
                   principal.scope(), limit.map(l -> QueryParams.limit(l, EventQuery.MAX_LIMIT)).orElse(EventQuery.DEFAULT_LIMIT), Optional.empty());
               EventQuery paged = cursor.filter(c -> !c.isBlank()).map(c -> query.after(EventQuery.Position.decode(c))).orElse(query);
-              return onSuccess(ReadSideCalls.query(blocking, () -> search.search(paged)),
+              return onSuccess(BlockingQueries.query(blocking, () -> search.search(paged)),
                   page -> completeOK(page, Json.marshaller()));
             }))))))));
   }

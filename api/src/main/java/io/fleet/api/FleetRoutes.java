@@ -30,7 +30,7 @@ final class FleetRoutes extends AllDirectives {
   Route routes(Principal principal) {
     return concat(
         path(PathMatchers.segment("fleet").slash("summary"), () -> get(() ->
-            onSuccess(ReadSideCalls.query(blocking, () -> fleet.directory().summary(principal.scope())),
+            onSuccess(BlockingQueries.query(blocking, () -> fleet.directory().summary(principal.scope())),
                 summary -> completeOK(summary, Json.marshaller())))),
         path(PathMatchers.segment("admin").slash("readside").slash("rebuild"), () -> post(() -> principal.isOperator()
             ? onSuccess(fleet.rebuildReadModel(),

@@ -164,7 +164,7 @@ final class RaceRoutes extends AllDirectives {
     }
   }
 
-  private <T> CompletionStage<T> call(ReadSideCalls.Query<T> query) {
-    return ReadSideCalls.query(blocking, query);
+  private <T> CompletionStage<T> call(BlockingQueries.Query<T> query) {
+    return BlockingQueries.query(blocking, query);
   }
 }

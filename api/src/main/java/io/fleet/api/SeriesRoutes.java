@@ -41,7 +41,7 @@ final class SeriesRoutes extends AllDirectives {
           }
           Instant f = from.map(v -> QueryParams.time("from", v)).orElse(null);
           Instant t = to.map(v -> QueryParams.time("to", v)).orElse(null);
-          return onSuccess(ReadSideCalls.query(blocking, () -> {
+          return onSuccess(BlockingQueries.query(blocking, () -> {
             var device = devices.participants(List.of(id)).get(id);
             if (device == null || !principal.maySee(device.household())) return null;
             return series(id, metric, locations.fixes(id, f, t, MAX_POINTS));

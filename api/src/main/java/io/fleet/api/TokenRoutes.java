@@ -26,15 +26,15 @@ final class TokenRoutes extends AllDirectives {
       if (!principal.isOperator()) return HttpApi.error(StatusCodes.FORBIDDEN, "forbidden", "only operators manage tokens");
       return concat(
           pathEndOrSingleSlash(() -> concat(
-              get(() -> onSuccess(ReadSideCalls.query(blocking, tokens::list), list -> completeOK(list, Json.marshaller()))),
+              get(() -> onSuccess(BlockingQueries.query(blocking, tokens::list), list -> completeOK(list, Json.marshaller()))),
               post(() -> entity(Json.unmarshaller(MintToken.class), body -> {
                 if (body.household() == null || body.household().isBlank()) {
                   return HttpApi.error(StatusCodes.BAD_REQUEST, "household required", "a homeowner token is bound to one household");
                 }
-                return onSuccess(ReadSideCalls.query(blocking, () -> tokens.mintHomeowner(body.household(), body.label())),
+                return onSuccess(BlockingQueries.query(blocking, () -> tokens.mintHomeowner(body.household(), body.label())),
                     minted -> complete(StatusCodes.CREATED, minted, Json.marshaller()));
               })))),
-          path(PathMatchers.segment(), id -> delete(() -> onSuccess(ReadSideCalls.query(blocking, () -> tokens.revoke(id)),
+          path(PathMatchers.segment(), id -> delete(() -> onSuccess(BlockingQueries.query(blocking, () -> tokens.revoke(id)),
               revoked -> revoked
                   ? complete(StatusCodes.NO_CONTENT)
                   : HttpApi.error(StatusCodes.NOT_FOUND, "unknown token", "no active token '" + id + "'")))));

@@ -3,9 +3,9 @@ package io.fleet.anomaly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
-import io.fleet.agent.sim.sensor.SensorSignal;
 import io.fleet.agent.sim.sensor.SensorSignal.AnomalyType;
 import io.fleet.agent.sim.sensor.SensorSignal.Injected;
+import io.fleet.agent.sim.sensor.SensorSignal;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleet.agent.camera.Frame;
-import io.fleet.agent.camera.SyntheticScene;
 import io.fleet.agent.camera.SyntheticScene.MovingObject;
 import io.fleet.agent.camera.SyntheticScene.Script;
+import io.fleet.agent.camera.SyntheticScene;
 import io.fleet.agent.clip.Clip;
 import io.fleet.agent.clip.ClipRecorder;
 import io.fleet.agent.detect.MotionDetector;

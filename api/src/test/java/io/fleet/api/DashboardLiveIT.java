@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.fleet.agent.camera.Frame;
-import io.fleet.agent.camera.SyntheticScene;
 import io.fleet.agent.camera.SyntheticScene.MovingObject;
 import io.fleet.agent.camera.SyntheticScene.Script;
+import io.fleet.agent.camera.SyntheticScene;
 import io.fleet.agent.clip.Mp4ClipEncoder;
 import java.net.URI;
 import java.net.http.HttpClient;

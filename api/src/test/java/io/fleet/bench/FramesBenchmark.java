@@ -1,8 +1,8 @@
 package io.fleet.bench;
 
 import com.typesafe.config.ConfigFactory;
-import io.fleet.agent.camera.SyntheticScene;
 import io.fleet.agent.camera.SyntheticScene.Script;
+import io.fleet.agent.camera.SyntheticScene;
 import io.fleet.api.FleetApp;
 import io.fleet.frames.FrameHeaders;
 import io.fleet.metrics.FleetMetrics;

@@ -19,9 +19,9 @@ import java.util.Optional;
  */
 final class AlertRules {
   private final String deviceId;
-  private final MotionSettings settings;
+  private final MotionAndAlertSettings settings;
 
-  AlertRules(String deviceId, MotionSettings settings) {
+  AlertRules(String deviceId, MotionAndAlertSettings settings) {
     this.deviceId = deviceId;
     this.settings = settings;
   }

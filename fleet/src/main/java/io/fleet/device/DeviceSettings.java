@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The {@code fleet.device} settings, {@code fleet.readside.tag-count} (which tags the events) and the
- * {@link MotionSettings} of {@code fleet.motion} and {@code fleet.alerts}, and the {@link AnomalySettings}
+ * {@link MotionAndAlertSettings} of {@code fleet.motion} and {@code fleet.alerts}, and the {@link AnomalySettings}
  * of {@code fleet.anomaly}.
  */
 public record DeviceSettings(
@@ -24,7 +24,7 @@ public record DeviceSettings(
     Duration restartGrace,
     int snapshotEvery,
     int tagCount,
-    MotionSettings motion,
+    MotionAndAlertSettings motion,
     AnomalySettings anomaly,
     double maxTrackerSpeedKmh,
     int maxMetrics) {
@@ -66,7 +66,7 @@ public record DeviceSettings(
         device.getDuration("restart-grace"),
         device.getInt("snapshot-every"),
         fleet.getInt("readside.tag-count"),
-        MotionSettings.fromConfig(fleet),
+        MotionAndAlertSettings.fromConfig(fleet),
         AnomalySettings.fromConfig(fleet),
         fleet.getDouble("tracking.max-speed-kmh"),
         device.getInt("max-metrics"));

@@ -24,10 +24,10 @@ import java.util.Optional;
  */
 final class MotionRules {
   private final String deviceId;
-  private final MotionSettings settings;
+  private final MotionAndAlertSettings settings;
   private final AlertRules alerts;
 
-  MotionRules(String deviceId, MotionSettings settings, AlertRules alerts) {
+  MotionRules(String deviceId, MotionAndAlertSettings settings, AlertRules alerts) {
     this.deviceId = deviceId;
     this.settings = settings;
     this.alerts = alerts;

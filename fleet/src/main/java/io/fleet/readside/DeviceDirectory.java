@@ -16,7 +16,7 @@ import javax.sql.DataSource;
 
 /**
  * Answers fleet-list questions from the {@code device_summary} table (kept by
- * {@link DeviceSummaryProjection}). Blocking JDBC: call it from a blocking-friendly dispatcher.
+ * {@link ReadModelProjection}). Blocking JDBC: call it from a blocking-friendly dispatcher.
  * Owns no state.
  */
 public final class DeviceDirectory {

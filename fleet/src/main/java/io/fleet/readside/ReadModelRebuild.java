@@ -16,7 +16,7 @@ import org.apache.pekko.projection.javadsl.ProjectionManagement;
 
 /**
  * Rebuilds the device read model from the journal: pauses every instance of
- * {@link DeviceSummaryProjection}, empties {@code device_summary}, {@code device_event}, {@code alert} and {@code clip}, clears the
+ * {@link ReadModelProjection}, empties {@code device_summary}, {@code device_event}, {@code alert} and {@code clip}, clears the
  * instances' offsets and resumes them, so they replay every device event from the start. While it
  * replays, lists and search show a partial fleet; the journal, the source of truth, is untouched.
  */
@@ -26,7 +26,7 @@ public final class ReadModelRebuild {
   public static CompletionStage<List<String>> start(ActorSystem<?> system, DataSource dataSource, int tagCount) {
     ProjectionManagement management = ProjectionManagement.get(system);
     List<ProjectionId> ids = Device.tags(tagCount).stream()
-        .map(tag -> ProjectionId.of(DeviceSummaryProjection.NAME, tag)).toList();
+        .map(tag -> ProjectionId.of(ReadModelProjection.NAME, tag)).toList();
     return all(ids, management::pause)
         .thenCompose(paused -> CompletableFuture.runAsync(() -> truncate(dataSource),
             system.dispatchers().lookup(DispatcherSelector.blocking())))

@@ -1,6 +1,7 @@
 package io.fleet.runtime;
 
 import io.fleet.access.ApiTokens;
+import io.fleet.alerts.AlertFeed;
 import io.fleet.device.AlertAnswer;
 import io.fleet.device.Device;
 import io.fleet.device.DeviceAsks;
@@ -8,7 +9,6 @@ import io.fleet.device.DeviceRegistration;
 import io.fleet.device.DeviceView;
 import io.fleet.infra.DeviceCredentials;
 import io.fleet.infra.Endpoints;
-import io.fleet.live.AlertFeed;
 import io.fleet.media.ClipGateway;
 import io.fleet.readside.AlertSearch;
 import io.fleet.readside.ClipTable;

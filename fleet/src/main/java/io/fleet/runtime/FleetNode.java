@@ -2,6 +2,7 @@ package io.fleet.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleet.alerts.AlertFeed;
 import io.fleet.alerts.AlertPublisher;
 import io.fleet.device.Device;
 import io.fleet.device.DeviceAsks;
@@ -18,12 +19,11 @@ import io.fleet.ingest.DeviceEventConsumer;
 import io.fleet.ingest.IngestSettings;
 import io.fleet.ingest.IngressBridge;
 import io.fleet.ingest.SeedMotionConsumer;
-import io.fleet.live.AlertFeed;
 import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipStore;
 import io.fleet.metrics.ConsumerLagMonitor;
 import io.fleet.readside.DeviceDirectory;
-import io.fleet.readside.DeviceSummaryProjection;
+import io.fleet.readside.ReadModelProjection;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Arrays;
@@ -93,7 +93,7 @@ public final class FleetNode implements AutoCloseable {
       Endpoints endpoints = infrastructure.endpoints();
 
       Device.init(system, deviceSettings);
-      DeviceSummaryProjection.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount());
+      ReadModelProjection.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount());
       this.directory = new DeviceDirectory(infrastructure.database().dataSource());
 
       ProducerSettings<String, byte[]> producer =

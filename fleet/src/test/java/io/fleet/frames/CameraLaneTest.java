@@ -2,9 +2,9 @@ package io.fleet.frames;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleet.agent.camera.SyntheticScene;
 import io.fleet.agent.camera.SyntheticScene.MovingObject;
 import io.fleet.agent.camera.SyntheticScene.Script;
+import io.fleet.agent.camera.SyntheticScene;
 import io.fleet.agent.clip.Clip;
 import io.fleet.agent.detect.DetectorSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -16,16 +16,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one {@code device_summary} row per device, and the searchable {@code device_event} log, from the
- * device's persisted events. Runs inside the projection's transaction, so the rows and the offset move
+ * Writes the read model from the devices' persisted events: one {@code device_summary} row per device,
+ * the searchable {@code device_event} log, alerts ({@link AlertTable}), clips ({@link ClipTable}) and
+ * location fixes ({@link LocationTable}). Runs inside the projection's transaction, so the rows and the offset move
  * together.
  */
-final class DeviceSummaryHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>>, JdbcConnectionSession> {
-  private static final Logger log = LoggerFactory.getLogger(DeviceSummaryHandler.class);
+final class ReadModelHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>>, JdbcConnectionSession> {
+  private static final Logger log = LoggerFactory.getLogger(ReadModelHandler.class);
 
   private final Counter skipped;
 
-  DeviceSummaryHandler(Counter skipped) {
+  ReadModelHandler(Counter skipped) {
     this.skipped = skipped;
   }
 

@@ -10,13 +10,13 @@ import java.util.Map;
  * The {@code fleet.motion} and {@code fleet.alerts} settings: how a motion episode ends, how long an
  * alert waits for its clip, the zone of the seed's local times, and each alert kind's cooldown.
  */
-public record MotionSettings(
+public record MotionAndAlertSettings(
     Duration quietPeriod,
     Duration clipWait,
     ZoneId timeZone,
     Map<AlertKind, Duration> cooldowns) {
 
-  public MotionSettings {
+  public MotionAndAlertSettings {
     cooldowns = Map.copyOf(cooldowns);
     for (AlertKind kind : AlertKind.values()) {
       if (cooldowns.get(kind) == null || cooldowns.get(kind).isNegative()) {
@@ -27,7 +27,7 @@ public record MotionSettings(
   }
 
   /** Reads {@code motion.*} and {@code alerts.*} from the {@code fleet} block. */
-  public static MotionSettings fromConfig(Config fleet) {
+  public static MotionAndAlertSettings fromConfig(Config fleet) {
     Config motion = fleet.getConfig("motion");
     Config alerts = fleet.getConfig("alerts");
     Map<AlertKind, Duration> cooldowns = new EnumMap<>(AlertKind.class);
@@ -35,7 +35,7 @@ public record MotionSettings(
     cooldowns.put(AlertKind.OFFLINE, alerts.getDuration("offline-cooldown"));
     cooldowns.put(AlertKind.BATTERY_LOW, alerts.getDuration("battery-low-cooldown"));
     cooldowns.put(AlertKind.ANOMALY, alerts.getDuration("anomaly-cooldown"));
-    return new MotionSettings(motion.getDuration("quiet-period"), motion.getDuration("clip-wait"),
+    return new MotionAndAlertSettings(motion.getDuration("quiet-period"), motion.getDuration("clip-wait"),
 ZoneId.of(motion.getString("time-zone")), cooldowns);
   }
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * event the database refuses as data is left out and counted, the events around it in the same group are
  * written; a database that is away fails the group instead, so nothing is skipped for it.
  */
-class DeviceSummaryHandlerIT {
+class ReadModelHandlerIT {
   @TempDir static Path dir;
 
   static Stream<String> databases() {
@@ -61,7 +61,7 @@ class DeviceSummaryHandlerIT {
     Counter skipped = new SimpleMeterRegistry().counter("skipped");
     try (Database db = open(which)) {
       JdbcConnectionSession session = new JdbcConnectionSession(db.dataSource());
-      new DeviceSummaryHandler(skipped).process(session, group(
+      new ReadModelHandler(skipped).process(session, group(
           new DeviceEvent.Registered("cam-1", at, DeviceType.CAMERA, "Porch", "h-1", null, false),
           new DeviceEvent.FirmwareChanged("cam-1", at.plusSeconds(1), null, "x".repeat(500)),
           new DeviceEvent.CameOnline("cam-1", at.plusSeconds(2), 10)));
@@ -89,7 +89,7 @@ class DeviceSummaryHandlerIT {
         connection.close();
         return null;
       });
-      assertThatThrownBy(() -> new DeviceSummaryHandler(skipped).process(session, group(
+      assertThatThrownBy(() -> new ReadModelHandler(skipped).process(session, group(
           new DeviceEvent.CameOnline("cam-2", Instant.parse("2026-12-04T10:00:00Z"), 10))))
           .isInstanceOf(SQLException.class);
       assertThat(skipped.count()).isZero();

@@ -1,4 +1,4 @@
-package io.fleet.live;
+package io.fleet.alerts;
 
 import java.util.Map;
 import java.util.TreeMap;

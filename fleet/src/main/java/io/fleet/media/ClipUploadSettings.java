@@ -9,17 +9,17 @@ import java.time.Duration;
  * may take, how long it may send nothing before it is cut off (a few stalled uploads must not keep every
  * other camera at 429), and how long a presigned upload URL stays valid.
  */
-public record ClipSettings(long maxBytes, int uploadsPerNode, int uploadsPerDevice, Duration uploadTimeout,
+public record ClipUploadSettings(long maxBytes, int uploadsPerNode, int uploadsPerDevice, Duration uploadTimeout,
     Duration uploadIdleTimeout, Duration presignedUrlTtl) {
 
-  public ClipSettings {
+  public ClipUploadSettings {
     if (maxBytes < 1) throw new IllegalArgumentException("clips.max-bytes must be positive");
     if (uploadsPerNode < 1 || uploadsPerDevice < 1) throw new IllegalArgumentException("clips upload limits must be at least 1");
   }
 
-  public static ClipSettings fromConfig(Config fleet) {
+  public static ClipUploadSettings fromConfig(Config fleet) {
     Config c = fleet.getConfig("clips");
-    return new ClipSettings(c.getBytes("max-bytes"), c.getInt("uploads-per-node"), c.getInt("uploads-per-device"),
+    return new ClipUploadSettings(c.getBytes("max-bytes"), c.getInt("uploads-per-node"), c.getInt("uploads-per-device"),
         c.getDuration("upload-timeout"), c.getDuration("upload-idle-timeout"), c.getDuration("presigned-url-ttl"));
   }
 }

@@ -6,8 +6,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /** Runs a blocking read-side query off the HTTP threads; a database failure fails the stage. */
-final class ReadSideCalls {
-  private ReadSideCalls() {}
+final class BlockingQueries {
+  private BlockingQueries() {}
 
   interface Query<T> {
     T run() throws SQLException;

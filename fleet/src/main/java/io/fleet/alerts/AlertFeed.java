@@ -1,4 +1,4 @@
-package io.fleet.live;
+package io.fleet.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

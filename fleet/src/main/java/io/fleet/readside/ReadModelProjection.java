@@ -4,6 +4,7 @@ import io.fleet.device.Device;
 import io.fleet.device.DeviceEvent;
 import io.fleet.metrics.FleetMetrics;
 import io.micrometer.core.instrument.Counter;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -21,18 +22,20 @@ import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
- * Projects device events into the {@code device_summary} table, one projection instance per event tag,
+ * Projects device events into the read model — the device summary, the device event log, alerts, clips
+ * and location fixes ({@link ReadModelHandler}) — one projection instance per event tag,
  * spread over the cluster by a sharded daemon process. Events are applied in groups (up to
  * {@value #GROUP} or what arrived within {@code GROUP_WITHIN}), one transaction per group. Each
  * instance's offset is stored in {@code projection_offset_store} in the same transaction as its rows
  * (exactly once): after a crash it resumes after the last committed group.
  */
-public final class DeviceSummaryProjection {
+public final class ReadModelProjection {
+  /** The projection's id in the offset store, kept from when it wrote the summary alone. */
   public static final String NAME = "device-summary";
   static final int GROUP = 500;
-  static final java.time.Duration GROUP_WITHIN = java.time.Duration.ofMillis(50);
+  static final Duration GROUP_WITHIN = Duration.ofMillis(50);
 
-  private DeviceSummaryProjection() {}
+  private ReadModelProjection() {}
 
   public static void init(ActorSystem<?> system, DataSource dataSource, int tagCount) {
     List<String> tags = Device.tags(tagCount);
@@ -54,7 +57,7 @@ public final class DeviceSummaryProjection {
             ProjectionId.of(NAME, tag),
             source,
             () -> new JdbcConnectionSession(dataSource),
-            () -> new DeviceSummaryHandler(skipped),
+            () -> new ReadModelHandler(skipped),
             system)
         .withGroup(GROUP, GROUP_WITHIN)
         .withStatusObserver(new ProjectionHealth<>(system));
