@@ -111,7 +111,7 @@ final class AlertRoutes extends AllDirectives {
         .orElseGet(feed::end);
   }
 
-  private Route filters(Principal principal, java.util.function.Function<Predicate<JsonNode>, Route> inner) {
+  private Route filters(Principal principal, Function<Predicate<JsonNode>, Route> inner) {
     return parameterOptional("deviceId", ids -> parameterOptional("kind", kind -> {
       List<String> devices = ids.map(QueryParams::deviceIds).orElse(List.of());
       Predicate<JsonNode> filter = alert ->

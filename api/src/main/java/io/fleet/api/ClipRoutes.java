@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -189,7 +190,7 @@ final class ClipRoutes extends AllDirectives {
       return HttpApi.error(StatusCodes.REQUEST_TIMEOUT, "upload stalled",
           "the upload sent nothing for " + settings.uploadIdleTimeout().toSeconds() + " s; upload the clip again");
     }
-    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
     return respondWithHeader(RetryAfter.create(5L), () -> HttpApi.error(StatusCodes.SERVICE_UNAVAILABLE, "clip store unavailable",
         "the clip could not be stored (" + cause.getClass().getSimpleName() + "); upload it again"));

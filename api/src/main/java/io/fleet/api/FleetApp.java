@@ -4,7 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleet.runtime.FleetNode;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
@@ -84,7 +86,7 @@ public final class FleetApp implements AutoCloseable {
         "  Dashboard          " + baseUrl() + "/#token=" + operatorToken,
         "  Operator token     " + operatorToken,
         "  API                curl -H 'Authorization: Bearer " + operatorToken + "' " + baseUrl() + "/api/fleet/summary",
-        node.endpoints().describe().lines().map(line -> "  " + line).collect(java.util.stream.Collectors.joining("\n")),
+        node.endpoints().describe().lines().map(line -> "  " + line).collect(Collectors.joining("\n")),
         demo.describe(),
         "");
   }
@@ -94,7 +96,7 @@ public final class FleetApp implements AutoCloseable {
     if (closed) return;
     closed = true;
     try {
-      binding.terminate(java.time.Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      binding.terminate(Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("HTTP server did not stop cleanly: {}", e.toString());
     }

@@ -1,5 +1,6 @@
 package io.fleet.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.typesafe.config.Config;
 import io.fleet.access.Principal;
 import io.fleet.device.Rejection;
@@ -111,7 +112,7 @@ public final class HttpApi extends AllDirectives {
     }));
   }
 
-  private Route optionalPrincipal(Function<java.util.Optional<Principal>, Route> inner) {
+  private Route optionalPrincipal(Function<Optional<Principal>, Route> inner) {
     return optionalHeaderValueByName("Authorization", header -> onSuccess(authenticator.authenticate(header), inner::apply));
   }
 
@@ -170,7 +171,7 @@ public final class HttpApi extends AllDirectives {
     try {
       byte[] body = Json.MAPPER.writeValueAsBytes(new ApiError(response.status().reason().toLowerCase(), detail));
       return response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       return response;
     }
   }

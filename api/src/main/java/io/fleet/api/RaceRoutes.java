@@ -1,5 +1,6 @@
 package io.fleet.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.fleet.access.Principal;
 import io.fleet.readside.LocationTable;
 import io.fleet.readside.RaceStore;
@@ -7,6 +8,7 @@ import io.fleet.runtime.Fleet;
 import io.fleet.tracking.Fix;
 import io.fleet.tracking.Leaderboard;
 import io.fleet.tracking.Race;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -72,7 +75,7 @@ final class RaceRoutes extends AllDirectives {
     }), view -> complete(StatusCodes.CREATED, view, Json.marshaller()));
   }
 
-  private Route visible(Principal principal, String id, java.util.function.Function<Race, Route> inner) {
+  private Route visible(Principal principal, String id, Function<Race, Route> inner) {
     return onSuccess(call(() -> {
       Optional<Race> race = races.find(id);
       return race.isPresent() && maySee(principal, race.get()) ? race : Optional.<Race>empty();
@@ -80,13 +83,13 @@ final class RaceRoutes extends AllDirectives {
         .orElseGet(() -> HttpApi.error(StatusCodes.NOT_FOUND, "not found", "no race " + id)));
   }
 
-  private boolean maySee(Principal principal, Race race) throws java.sql.SQLException {
+  private boolean maySee(Principal principal, Race race) throws SQLException {
     if (principal.isOperator()) return true;
     Map<String, RaceStore.Participant> known = races.participants(race.participants());
     return race.participants().stream().allMatch(id -> known.containsKey(id) && principal.maySee(known.get(id).household()));
   }
 
-  private List<Map<String, Object>> visibleRaces(Principal principal) throws java.sql.SQLException {
+  private List<Map<String, Object>> visibleRaces(Principal principal) throws SQLException {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Race r : races.list()) if (maySee(principal, r)) out.add(view(r));
     return out;
@@ -104,7 +107,7 @@ final class RaceRoutes extends AllDirectives {
     return v;
   }
 
-  private Map<String, Object> leaderboard(Race race) throws java.sql.SQLException {
+  private Map<String, Object> leaderboard(Race race) throws SQLException {
     Map<String, List<Fix>> fixes = new LinkedHashMap<>();
     for (String id : race.participants()) fixes.put(id, locations.fixes(id, race.startsAt(), null, MAX_FIXES));
     Map<String, String> names = new LinkedHashMap<>();
@@ -130,7 +133,7 @@ final class RaceRoutes extends AllDirectives {
     return board;
   }
 
-  private Map<String, List<List<Object>>> tracks(Race race) throws java.sql.SQLException {
+  private Map<String, List<List<Object>>> tracks(Race race) throws SQLException {
     Map<String, List<List<Object>>> out = new LinkedHashMap<>();
     for (String id : race.participants()) {
       List<List<Object>> points = new ArrayList<>();
@@ -155,11 +158,11 @@ final class RaceRoutes extends AllDirectives {
   /** The standings as JSON, and their entries alone (what decides whether they changed). */
   record Snapshot(String entries, String json) {}
 
-  private Snapshot snapshot(Race race) throws java.sql.SQLException {
+  private Snapshot snapshot(Race race) throws SQLException {
     Map<String, Object> board = leaderboard(race);
     try {
       return new Snapshot(Json.MAPPER.writeValueAsString(board.get("entries")), Json.MAPPER.writeValueAsString(board));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("a leaderboard of maps and numbers always serializes", e);
     }
   }

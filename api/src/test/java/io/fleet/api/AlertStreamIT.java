@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,7 +146,7 @@ class AlertStreamIT {
         assertThat(receive(clients.get(c), 1)).as("subscriber %d", c).containsExactly(alerts.get(c / PER_TOKEN));
       }
       // Subscribers that joined while an alert was on its way read it with a reader of their own, then let it go.
-      org.awaitility.Awaitility.await("one Kafka reader for all streams").atMost(Duration.ofSeconds(20))
+      Awaitility.await("one Kafka reader for all streams").atMost(Duration.ofSeconds(20))
           .until(() -> app.node().alertFeed().readers() == 1);
     } finally {
       for (SseClient client : clients) client.close();
@@ -169,7 +170,7 @@ class AlertStreamIT {
       Socket closed = streams.remove(0);
       closed.setSoLinger(true, 0);
       closed.close();
-      org.awaitility.Awaitility.await("a place again once a stream closed").atMost(Duration.ofSeconds(20)).until(() -> {
+      Awaitility.await("a place again once a stream closed").atMost(Duration.ofSeconds(20)).until(() -> {
         Socket again = openStream(token);
         if (statusLine(again).startsWith("HTTP/1.1 200")) {
           streams.add(again);

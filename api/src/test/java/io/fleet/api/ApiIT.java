@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,7 +133,7 @@ class ApiIT {
           .isEqualTo(201);
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> api.statuses("household=paging").size() == 7);
-    java.util.List<String> seen = new java.util.ArrayList<>();
+    List<String> seen = new ArrayList<>();
     String cursor = null;
     int pages = 0;
     do {
@@ -193,7 +195,7 @@ class ApiIT {
 
   private static long deadLetters(String reason) {
     String metrics = api.withToken(null).get("/metrics").text();
-    java.util.regex.Matcher m = java.util.regex.Pattern
+    Matcher m = Pattern
         .compile("(?m)^fleet_dead_letters_total\\{reason=\"" + reason + "\"}\\s+(\\S+)$").matcher(metrics);
     return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
   }

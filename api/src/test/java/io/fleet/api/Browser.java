@@ -2,6 +2,7 @@ package io.fleet.api;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -61,7 +62,7 @@ final class Browser implements AutoCloseable {
   Path screenshot(String name, String docsName) throws Exception {
     Path shot = screenshot(name);
     if (Boolean.getBoolean("fleet.docs")) {
-      Files.copy(shot, Path.of("..", "docs", docsName), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(shot, Path.of("..", "docs", docsName), StandardCopyOption.REPLACE_EXISTING);
     }
     return shot;
   }

@@ -42,6 +42,7 @@ import org.apache.pekko.stream.connectors.s3.ObjectMetadata;
 import org.apache.pekko.stream.connectors.s3.javadsl.S3;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
+import org.assertj.core.data.Offset;
 import org.jcodec.common.io.ByteBufferSeekableByteChannel;
 import org.jcodec.containers.mp4.demuxer.MP4Demuxer;
 import org.junit.jupiter.api.Test;
@@ -300,7 +301,7 @@ class CameraFramesIT {
         return ((Number) state.get(0)).intValue() >= 2 && ((Number) state.get(3)).doubleValue() > 0;
       });
       double duration = ((Number) browser.js("return document.getElementById('clip').duration;")).doubleValue();
-      assertThat(duration).isCloseTo(frames / FPS, org.assertj.core.data.Offset.offset(0.25));
+      assertThat(duration).isCloseTo(frames / FPS, Offset.offset(0.25));
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -110,7 +111,7 @@ class DeviceHealthIT {
       assertThat(offlineAfter.get("statusSince")).isEqualTo(detailsBefore.get(silent.get(0)).get("statusSince"));
     } finally {
       app.close();
-      RetainedStatus.clear(servers, java.util.stream.IntStream.range(0, DEVICES)
+      RetainedStatus.clear(servers, IntStream.range(0, DEVICES)
           .mapToObj(i -> String.format("%s%04d", prefix, i)).toList());
     }
     assertThat(before.values().stream().collect(Collectors.groupingBy(s -> s, Collectors.counting())))

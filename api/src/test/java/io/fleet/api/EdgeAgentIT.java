@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleet.agent.camera.SceneScripts;
 import io.fleet.agent.clip.ClipSettings;
 import io.fleet.agent.detect.DetectorSettings;
 import io.fleet.agent.edge.AgentSettings;
@@ -44,7 +45,7 @@ class EdgeAgentIT {
         AgentSettings settings = new AgentSettings("edge-cam", password, URI.create("tcp://127.0.0.1:" + relay.port()),
             URI.create(app.baseUrl()), "h-a", "agent-it", Duration.ofSeconds(5),
             new AgentSettings.Source("synthetic", "", 10, 640, 480, 5, 3, 2.0),
-            DetectorSettings.defaults().withIgnore(java.util.List.of(io.fleet.agent.camera.SceneScripts.swayRegion(640, 480))),
+            DetectorSettings.defaults().withIgnore(List.of(SceneScripts.swayRegion(640, 480))),
             new ClipSettings(10, 10, 250, 10, 4, agentDir.resolve("encoding")),
             agentDir.resolve("outbox"), 512L * 1024 * 1024);
         relay.cut();

@@ -8,6 +8,8 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.fleet.frames.FrameHeaders;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.IngestHeaders;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -293,7 +295,7 @@ class HostileInputIT {
             + "Content-Length: 1000000\r\n\r\n0123456789";
         socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
-        String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+        String status = new BufferedReader(new InputStreamReader(socket.getInputStream(),
             StandardCharsets.US_ASCII)).readLine();
         // Three in a row from one camera (two slots per device): each freed its slot.
         assertThat(status).as("upload %d", i).startsWith("HTTP/1.1 408");

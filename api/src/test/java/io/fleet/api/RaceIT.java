@@ -18,9 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.openqa.selenium.By;
 
 /**
  * A race of five OwnTracks phones over real MQTT (the seed's message format, unchanged) along a 3 km
@@ -144,8 +146,8 @@ class RaceIT {
       browser.driver.get(app.baseUrl() + "/#view=races&race=" + race + "&token=" + app.operatorToken());
       try {
         await("the league table").atMost(Duration.ofSeconds(30))
-            .until(() -> browser.driver.findElements(org.openqa.selenium.By.cssSelector("#r-board tr")).size() == 5);
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
+            .until(() -> browser.driver.findElements(By.cssSelector("#r-board tr")).size() == 5);
+      } catch (ConditionTimeoutException e) {
         browser.screenshot("races-failed");
         throw new AssertionError("the page says: " + browser.js("return document.body.innerText") + " / log: "
             + browser.driver.manage().logs().get("browser").getAll(), e);
@@ -155,9 +157,9 @@ class RaceIT {
       List<String> order = (List<String>) browser.js("return [...document.querySelectorAll('#r-board tr')].map(tr => tr.dataset.tracker)");
       assertThat(order).containsExactly("fast-" + run, "steady-" + run, "jumpy-" + run, "slow-" + run, "stops-" + run);
       await("a track per phone on the map and a speed plot per phone").atMost(Duration.ofSeconds(30)).until(() ->
-          browser.driver.findElements(org.openqa.selenium.By.cssSelector("#r-map path.track")).size() == 5
-              && browser.driver.findElements(org.openqa.selenium.By.cssSelector("#r-plots .plot canvas")).size() >= 5);
-      assertThat(browser.driver.findElement(org.openqa.selenium.By.cssSelector(".leaflet-control-scale")).getText()).isNotBlank();
+          browser.driver.findElements(By.cssSelector("#r-map path.track")).size() == 5
+              && browser.driver.findElements(By.cssSelector("#r-plots .plot canvas")).size() >= 5);
+      assertThat(browser.driver.findElement(By.cssSelector(".leaflet-control-scale")).getText()).isNotBlank();
       browser.screenshot("races");
     }
   }

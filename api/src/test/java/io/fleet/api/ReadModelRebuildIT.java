@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +38,7 @@ class ReadModelRebuildIT {
         devices.device(prefix + "0001").setBattery(5);
         await().atMost(Duration.ofSeconds(30)).until(() -> "offline".equals(api.statuses("q=" + prefix).get(prefix + "0000")));
       }
-      RetainedStatus.clear(servers, java.util.stream.IntStream.range(0, 12)
+      RetainedStatus.clear(servers, IntStream.range(0, 12)
           .mapToObj(i -> String.format("%s%04d", prefix, i)).toList());
       // Every device said goodbye: once all are offline, nothing changes any more.
       await().atMost(Duration.ofSeconds(30)).until(() -> api.statuses("q=" + prefix + "&status=offline").size() == 12);

@@ -10,6 +10,7 @@ import io.fleet.agent.sim.sensor.SensorSignal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -102,7 +103,7 @@ class TelemetryAnomalyIT {
   }
 
   static Map<String, Double> spike(Map<String, Double> reading) {
-    Map<String, Double> r = new java.util.LinkedHashMap<>(reading);
+    Map<String, Double> r = new LinkedHashMap<>(reading);
     r.put("temperature", reading.get("temperature") + 8);
     return r;
   }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,14 +32,14 @@ class TenThousandDevicesIT {
       try {
         devices.awaitCount(DEVICES, Duration.ofSeconds(240));
         ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
-        java.util.concurrent.atomic.AtomicLong online = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong online = new AtomicLong();
         try {
           await("the fleet summary counts all of them online").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
               .until(() -> {
                 online.set(api.get("/api/fleet/summary").body().path("byStatus").path("online").asLong());
                 return online.get() == DEVICES;
               });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           throw new AssertionError("online in the summary: " + online.get() + " of " + DEVICES, e);
         }
         JsonNode summary = api.get("/api/fleet/summary").body();

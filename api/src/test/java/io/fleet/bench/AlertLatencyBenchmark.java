@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +30,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -53,7 +55,7 @@ public final class AlertLatencyBenchmark {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
     List<Integer> rates = args.length > 1
-        ? java.util.Arrays.stream(args[1].split(",")).map(Integer::parseInt).toList()
+        ? Arrays.stream(args[1].split(",")).map(Integer::parseInt).toList()
         : List.of(100, 1000);
     Path dataDir = Files.createTempDirectory("fleet-latency");
     Map<String, Object> settings = new HashMap<>();
@@ -110,7 +112,7 @@ public final class AlertLatencyBenchmark {
 
   /** Parked, not spinning: a spinning load generator took one of the two cores from the node it measures. */
   private static void waitUntil(long dueNanos) {
-    for (long wait; (wait = dueNanos - System.nanoTime()) > 0; ) java.util.concurrent.locks.LockSupport.parkNanos(wait);
+    for (long wait; (wait = dueNanos - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
   }
 
   private static String row(int rate, String path, Stats s, Stats raw) {

@@ -19,12 +19,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,6 +38,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -319,7 +324,7 @@ public final class IngestBenchmark {
           Thread.sleep(10);
         }
         boolean done = committedAt != 0 && waitFor(publishing::finished, t0);
-        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        Map<String, Object> details = new LinkedHashMap<>();
         details.put("bridged (counter)", count(metrics, "mqtt:heartbeat") - bridgedBase);
         details.put("records in Kafka", end - endBase);
         details.put("consumed (counter)", count(metrics, topic + ":heartbeat") - consumedBase);
@@ -415,8 +420,8 @@ public final class IngestBenchmark {
     return publishing;
   }
 
-  private List<Mqtt5AsyncClient> connectAll(Endpoints endpoints, java.util.function.Function<String, String> clientId,
-      java.util.function.Function<String, String> user, java.util.function.Function<String, String> password)
+  private List<Mqtt5AsyncClient> connectAll(Endpoints endpoints, Function<String, String> clientId,
+      Function<String, String> user, Function<String, String> password)
       throws Exception {
     long started = System.nanoTime();
     List<Mqtt5AsyncClient> clients = deviceIds.stream()
@@ -553,7 +558,7 @@ public final class IngestBenchmark {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private boolean waitFor(java.util.function.BooleanSupplier condition, long t0) throws InterruptedException {
+  private boolean waitFor(BooleanSupplier condition, long t0) throws InterruptedException {
     long deadline = t0 + options.roundTimeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) return false;
@@ -584,9 +589,9 @@ public final class IngestBenchmark {
   }
 
   private static void dropSchema(String url, String schema) {
-    try (var connection = java.sql.DriverManager.getConnection(url); var statement = connection.createStatement()) {
+    try (var connection = DriverManager.getConnection(url); var statement = connection.createStatement()) {
       statement.execute("drop schema if exists " + schema + " cascade");
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       System.out.println("could not drop schema " + schema + ": " + e);
     }
   }

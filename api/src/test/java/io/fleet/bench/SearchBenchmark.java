@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -88,7 +89,7 @@ public final class SearchBenchmark {
     }
     if (pg != null) {
       // After the node stopped, so nothing reads the schema while it goes.
-      try (Connection cn = java.sql.DriverManager.getConnection(pg); Statement s = cn.createStatement()) {
+      try (Connection cn = DriverManager.getConnection(pg); Statement s = cn.createStatement()) {
         s.execute("DROP SCHEMA " + schema + " CASCADE");
       }
     }

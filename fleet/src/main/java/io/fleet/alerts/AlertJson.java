@@ -1,5 +1,6 @@
 package io.fleet.alerts;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleet.device.Alert;
@@ -56,7 +57,7 @@ public final class AlertJson {
     o.put("raised_at", at.toString());
     try {
       return JSON.writeValueAsBytes(o);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("an ObjectNode always serializes", e);
     }
   }

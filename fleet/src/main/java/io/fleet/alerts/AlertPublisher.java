@@ -1,16 +1,20 @@
 package io.fleet.alerts;
 
+import com.typesafe.config.Config;
 import io.fleet.device.Alert;
 import io.fleet.device.Device;
 import io.fleet.device.DeviceEvent;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.readside.JdbcConnectionSession;
 import io.fleet.readside.ProjectionHealth;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.pekko.Done;
@@ -69,7 +73,7 @@ public final class AlertPublisher {
    */
   static GroupedProjection<Offset, EventEnvelope<DeviceEvent>> projection(ActorSystem<?> system,
       DataSource dataSource, String tag, Publish publish) {
-    com.typesafe.config.Config alerts = system.settings().config().getConfig("fleet.alerts");
+    Config alerts = system.settings().config().getConfig("fleet.alerts");
     return JdbcProjection.groupedWithinAsync(
         ProjectionId.of(NAME, tag),
         EventSourcedProvider.<DeviceEvent>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
@@ -90,11 +94,11 @@ public final class AlertPublisher {
     private final String topic;
     private final AlertJson json;
     private final FleetMetrics metrics;
-    private final java.util.concurrent.Executor callbacks;
+    private final Executor callbacks;
 
     /** {@code callbacks}: where acknowledgements are counted (not a new thread per alert, as the producer's stage would). */
     Publish(SendProducer<String, byte[]> producer, String topic, AlertJson json, FleetMetrics metrics,
-        java.util.concurrent.Executor callbacks) {
+        Executor callbacks) {
       this.producer = producer;
       this.topic = topic;
       this.json = json;
@@ -104,7 +108,7 @@ public final class AlertPublisher {
 
     @Override
     public CompletionStage<Done> process(List<EventEnvelope<DeviceEvent>> envelopes) {
-      List<CompletableFuture<?>> sends = new java.util.ArrayList<>();
+      List<CompletableFuture<?>> sends = new ArrayList<>();
       for (EventEnvelope<DeviceEvent> envelope : envelopes) {
         DeviceEvent event = envelope.event();
         Alert alert = event instanceof DeviceEvent.AlertRaised r ? r.alert()
@@ -112,7 +116,7 @@ public final class AlertPublisher {
         if (alert == null) continue;
         ProducerRecord<String, byte[]> record =
             new ProducerRecord<>(topic, event.deviceId(), json.toBytes(event.deviceId(), alert, event.at()));
-        record.headers().add("fleet.alert-id", alert.alertId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        record.headers().add("fleet.alert-id", alert.alertId().getBytes(StandardCharsets.UTF_8));
         sends.add(producer.send(record).thenApplyAsync(metadata -> {
           metrics.alertPublished(alert.kind().label());
           return metadata;

@@ -4,6 +4,7 @@ import io.fleet.CborSerializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -231,13 +232,13 @@ public final class OneClassSvm implements AnomalyDetector {
     windowChanged = false;
   }
 
-  private static List<Double> flat(java.util.Collection<double[]> rows) {
+  private static List<Double> flat(Collection<double[]> rows) {
     List<Double> out = new ArrayList<>();
     rows.forEach(r -> Arrays.stream(r).forEach(out::add));
     return out;
   }
 
-  private static List<Float> flatFloats(java.util.Collection<double[]> rows) {
+  private static List<Float> flatFloats(Collection<double[]> rows) {
     List<Float> out = new ArrayList<>();
     rows.forEach(r -> Arrays.stream(r).forEach(x -> out.add((float) x)));
     return out;

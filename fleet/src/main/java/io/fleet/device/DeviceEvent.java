@@ -1,7 +1,10 @@
 package io.fleet.device;
 
 import io.fleet.CborSerializable;
+import io.fleet.anomaly.Verdict;
+import io.fleet.tracking.Fix;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * What a {@link Device} journals: registration, health transitions, now and then its last-seen values,
@@ -69,11 +72,11 @@ public sealed interface DeviceEvent extends CborSerializable {
    * Telemetry the device's model judged anomalous, journaled when it raises an alert (the anomaly
    * cooldown over): the readings at the device's time {@code readingTs} and the verdict.
    */
-  record AnomalyDetected(String deviceId, Instant at, Instant readingTs, java.util.Map<String, Double> readings,
-      io.fleet.anomaly.Verdict verdict) implements DeviceEvent {}
+  record AnomalyDetected(String deviceId, Instant at, Instant readingTs, Map<String, Double> readings,
+      Verdict verdict) implements DeviceEvent {}
 
   /** A tracker's fix, taken (not a duplicate, not too late, not a GPS jump); {@code at} is when it was received. */
-  record LocationRecorded(String deviceId, Instant at, io.fleet.tracking.Fix fix) implements DeviceEvent {}
+  record LocationRecorded(String deviceId, Instant at, Fix fix) implements DeviceEvent {}
 
   /**
    * An operator ({@code by}) took the device out of the fleet: it is forgotten (registration, health,

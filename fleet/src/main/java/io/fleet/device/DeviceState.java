@@ -15,6 +15,7 @@ import io.fleet.device.DeviceEvent.MotionStarted;
 import io.fleet.device.DeviceEvent.Registered;
 import io.fleet.device.DeviceEvent.RegistrationChanged;
 import io.fleet.device.DeviceEvent.WentOffline;
+import io.fleet.tracking.Track;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -38,7 +39,7 @@ public record DeviceState(
     Map<String, Instant> lastAlerts,
     AlertBook alerts,
     SensorMemory sensor,
-    io.fleet.tracking.Track track,
+    Track track,
     Instant decommissionedAt)
     implements CborSerializable {
 
@@ -48,13 +49,13 @@ public record DeviceState(
     lastAlerts = lastAlerts == null ? Map.of() : Map.copyOf(lastAlerts);
     alerts = alerts == null ? AlertBook.EMPTY : alerts;
     sensor = sensor == null ? SensorMemory.NONE : sensor;
-    track = track == null ? io.fleet.tracking.Track.EMPTY : track;
+    track = track == null ? Track.EMPTY : track;
   }
 
   /** A device that was not decommissioned. */
   public DeviceState(DeviceRegistration registration, Instant registeredAt, ConnectionState status,
       Instant statusSince, boolean batteryLow, String firmware, Vitals vitals, MotionState motion,
-      Map<String, Instant> lastAlerts, AlertBook alerts, SensorMemory sensor, io.fleet.tracking.Track track) {
+      Map<String, Instant> lastAlerts, AlertBook alerts, SensorMemory sensor, Track track) {
     this(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts, alerts,
         sensor, track, null);
   }
@@ -63,7 +64,7 @@ public record DeviceState(
   public DeviceState(DeviceRegistration registration, Instant registeredAt, ConnectionState status,
       Instant statusSince, boolean batteryLow, String firmware, Vitals vitals) {
     this(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, MotionState.IDLE, Map.of(),
-        AlertBook.EMPTY, SensorMemory.NONE, io.fleet.tracking.Track.EMPTY);
+        AlertBook.EMPTY, SensorMemory.NONE, Track.EMPTY);
   }
 
   /**
@@ -134,7 +135,7 @@ public record DeviceState(
           lastAlerts, alerts, sensor, track);
     } else if (event instanceof DeviceEvent.Decommissioned e) {
       return new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, Vitals.NONE, MotionState.IDLE, Map.of(),
-          AlertBook.EMPTY, SensorMemory.NONE, io.fleet.tracking.Track.EMPTY, e.at());
+          AlertBook.EMPTY, SensorMemory.NONE, Track.EMPTY, e.at());
     } else if (event instanceof LastSeenUpdated e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, new Vitals(
           e.at(), e.heartbeatTs(), e.battery(), e.rssi(), e.uptimeS(), e.errors(), e.heartbeatIntervalS()),

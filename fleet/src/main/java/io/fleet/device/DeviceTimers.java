@@ -3,6 +3,7 @@ package io.fleet.device;
 import io.fleet.device.Device.Command;
 import io.fleet.device.DeviceState.Vitals;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -56,7 +57,7 @@ final class DeviceTimers {
   }
 
   /** Arms the motion timers for what the state says is pending: an active episode, an alert waiting for a clip. */
-  void watchMotion(DeviceState state, MotionRules rules, java.time.Instant now) {
+  void watchMotion(DeviceState state, MotionRules rules, Instant now) {
     MotionState motion = state.motion();
     if (motion.active()) {
       timers.startSingleTimer(MOTION_QUIET, Device.MotionQuietCheck.INSTANCE, atLeastZero(rules.quietLeft(motion, now)));

@@ -5,6 +5,7 @@ import io.fleet.anomaly.SensorModel;
 import io.fleet.anomaly.Verdict;
 import io.fleet.device.DeviceEvent.AnomalyDetected;
 import io.fleet.device.DeviceEvent.SensorBaselineSaved;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +22,7 @@ final class TelemetryRules {
   private final AlertRules alerts;
   private SensorModel model;
   private DeviceType modelType;
-  private java.time.Instant lastReadingTs;
+  private Instant lastReadingTs;
   private int sinceSaved;
 
   TelemetryRules(String deviceId, AnomalySettings settings, AlertRules alerts) {

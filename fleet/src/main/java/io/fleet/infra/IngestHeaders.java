@@ -1,6 +1,7 @@
 package io.fleet.infra;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -33,9 +34,9 @@ public final class IngestHeaders {
   }
 
   /** Epoch milliseconds written by Fleet, or empty when the text is not a number a device could have garbled into. */
-  public static Optional<java.time.Instant> epochMillis(String text) {
+  public static Optional<Instant> epochMillis(String text) {
     try {
-      return Optional.of(java.time.Instant.ofEpochMilli(Long.parseLong(text.trim())));
+      return Optional.of(Instant.ofEpochMilli(Long.parseLong(text.trim())));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

@@ -3,6 +3,7 @@ package io.fleet.ingest;
 import io.fleet.infra.KafkaSends;
 import io.fleet.metrics.FleetMetrics;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.kafka.ProducerSettings;
@@ -20,7 +21,7 @@ public final class DeadLetters {
   private final SendProducer<String, byte[]> producer;
   private final String topic;
   private final FleetMetrics metrics;
-  private final java.util.concurrent.Executor callbacks;
+  private final Executor callbacks;
   private final ActorSystem<?> system;
 
   public DeadLetters(ActorSystem<?> system, ProducerSettings<String, byte[]> settings, String topic) {

@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleet.device.DeviceType;
 import io.fleet.device.Heartbeat;
 import io.fleet.device.Telemetry;
+import io.fleet.tracking.Fix;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -117,7 +120,7 @@ public final class DeviceMessages {
       Double acc = json.hasNonNull("acc") ? number(json, "acc", 0, 1_000_000) : null;
       Integer batt = intIn(json, "batt", 0, 100);
       String tid = text(json, "tid", 20);
-      return Parsed.ok(new OwnTracks.Location(new io.fleet.tracking.Fix(tst, lat, lon, alt, vel, acc, batt), tid));
+      return Parsed.ok(new OwnTracks.Location(new Fix(tst, lat, lon, alt, vel, acc, batt), tid));
     } catch (Invalid e) {
       return Parsed.rejected(DeadLetter.Reason.INVALID_MESSAGE, "OwnTracks location " + e.getMessage());
     }
@@ -125,7 +128,7 @@ public final class DeviceMessages {
 
   /** An OwnTracks message as Fleet reads it. */
   public sealed interface OwnTracks {
-    record Location(io.fleet.tracking.Fix fix, String tid) implements OwnTracks {}
+    record Location(Fix fix, String tid) implements OwnTracks {}
 
     record LastWill() implements OwnTracks {}
 
@@ -141,7 +144,7 @@ public final class DeviceMessages {
   }
 
   /** Top-level fields of a telemetry message that are not readings. */
-  private static final java.util.Set<String> NOT_READINGS = java.util.Set.of("ts", "type", "name", "household");
+  private static final Set<String> NOT_READINGS = Set.of("ts", "type", "name", "household");
 
   /**
    * The status topic carries {@code online} or {@code offline} (the last will), as a bare word or as
@@ -171,7 +174,7 @@ public final class DeviceMessages {
     JsonNode json;
     try {
       json = JSON.readTree(payload);
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, what + " is not JSON: " + firstLine(e.getMessage()));
     }
     if (json == null || !json.isObject()) return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, what + " must be a JSON object");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleet.device.DeviceType;
 import io.fleet.device.MotionReport;
 import io.fleet.media.ClipStore;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -88,7 +89,7 @@ public final class MotionMessages {
       JsonNode json = JSON.readTree(payload);
       if (json == null || !json.isObject()) return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, what + " must be a JSON object");
       return Parsed.ok(json);
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return Parsed.rejected(DeadLetter.Reason.MALFORMED_JSON, what + " is not JSON");
     }
   }

@@ -5,6 +5,7 @@ import io.fleet.infra.Endpoints;
 import io.fleet.metrics.FleetMetrics;
 import java.net.URI;
 import java.security.SecureRandom;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -108,7 +109,7 @@ public final class ClipStore {
     if (!m.matches()) return Optional.empty();
     try {
       return Optional.of(keyFor(deviceId, clipId, ISSUED.parse(m.group(1), Instant::from)));
-    } catch (java.time.DateTimeException e) {
+    } catch (DateTimeException e) {
       // Shaped like an issued id but no real time (month 99): not one Fleet issued.
       return Optional.empty();
     }

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -62,7 +63,7 @@ public final class AlertSearch {
         rs.getString(16), instant(rs.getTimestamp(17)), rs.getString(18), instant(rs.getTimestamp(19)));
   }
 
-  private static java.time.Instant instant(Timestamp t) {
+  private static Instant instant(Timestamp t) {
     return t == null ? null : t.toInstant();
   }
 }

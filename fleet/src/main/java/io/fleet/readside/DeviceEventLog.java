@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -110,7 +111,7 @@ final class DeviceEventLog {
   }
 
   /** The types search accepts, in the order a person reads them. */
-  static final java.util.List<String> TYPES = java.util.List.of("registered", "registration_changed", "came_online",
+  static final List<String> TYPES = List.of("registered", "registration_changed", "came_online",
       "went_offline", "battery_low", "battery_recovered", "firmware_changed", "motion_started", "motion_ended",
       "clip_stored", "alert_raised", "alert_updated", "anomaly_detected", "decommissioned");
 }

@@ -1,5 +1,6 @@
 package io.fleet.readside;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleet.tracking.Race;
@@ -10,7 +11,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -62,10 +66,10 @@ public final class RaceStore {
   public record Participant(String deviceId, String name, String household) {}
 
   /** The participants' names and households (a device not registered yet is missing). */
-  public java.util.Map<String, Participant> participants(List<String> deviceIds) throws SQLException {
-    java.util.Map<String, Participant> out = new java.util.HashMap<>();
+  public Map<String, Participant> participants(List<String> deviceIds) throws SQLException {
+    Map<String, Participant> out = new HashMap<>();
     if (deviceIds.isEmpty()) return out;
-    String marks = String.join(", ", java.util.Collections.nCopies(deviceIds.size(), "?"));
+    String marks = String.join(", ", Collections.nCopies(deviceIds.size(), "?"));
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
         "SELECT device_id, name, household FROM device_summary WHERE device_id IN (" + marks + ")")) {
       for (int i = 0; i < deviceIds.size(); i++) ps.setString(i + 1, deviceIds.get(i));
@@ -91,7 +95,7 @@ public final class RaceStore {
               rs.getDouble(7), JSON.readValue(rs.getString(8), new TypeReference<List<String>>() {}),
               rs.getTimestamp(9).toInstant()));
         }
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      } catch (JsonProcessingException e) {
         throw new SQLException("race row holds JSON this store did not write: " + e.getOriginalMessage(), e);
       }
       return out;
@@ -101,7 +105,7 @@ public final class RaceStore {
   private static String json(Object value) throws SQLException {
     try {
       return JSON.writeValueAsString(value);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new SQLException("cannot write " + value, e);
     }
   }

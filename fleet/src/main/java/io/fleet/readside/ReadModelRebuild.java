@@ -7,6 +7,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -35,7 +36,7 @@ public final class ReadModelRebuild {
         .thenApply(resumed -> ids.stream().map(ProjectionId::id).toList());
   }
 
-  private static CompletionStage<Done> all(List<ProjectionId> ids, java.util.function.Function<ProjectionId, CompletionStage<Done>> step) {
+  private static CompletionStage<Done> all(List<ProjectionId> ids, Function<ProjectionId, CompletionStage<Done>> step) {
     CompletableFuture<?>[] steps = ids.stream().map(id -> step.apply(id).toCompletableFuture()).toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(steps).thenApply(v -> Done.getInstance());
   }

@@ -29,6 +29,8 @@ import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -265,7 +267,7 @@ public final class FleetNode implements AutoCloseable {
     // Both consumers drain at once: each waits its Kafka consumer's stop-timeout.
     var deviceEventsStopped = consumer.stop();
     var seedMotionStopped = seedMotion.stop();
-    var framesStopped = frames == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : frames.stop();
+    var framesStopped = frames == null ? CompletableFuture.completedFuture(null) : frames.stop();
     await(deviceEventsStopped, "device-event consumer");
     await(seedMotionStopped, "seed motion consumer");
     await(framesStopped, "frame consumer");
@@ -281,7 +283,7 @@ public final class FleetNode implements AutoCloseable {
     infrastructure.close();
   }
 
-  private static void await(java.util.concurrent.CompletionStage<?> stage, String what) {
+  private static void await(CompletionStage<?> stage, String what) {
     try {
       stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -2,6 +2,7 @@ package io.fleet.tracking;
 
 import io.fleet.CborSerializable;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,7 +39,7 @@ public record Track(List<Fix> fixes) implements CborSerializable {
     List<Fix> more = new ArrayList<>(fixes);
     more.add(fix);
     more.sort(Comparator.comparing(Fix::tst));
-    java.time.Instant horizon = more.get(more.size() - 1).tst().minus(KEEP);
+    Instant horizon = more.get(more.size() - 1).tst().minus(KEEP);
     more.removeIf(f -> f.tst().isBefore(horizon));
     while (more.size() > MAX_FIXES) more.remove(0);
     return new Track(more);
@@ -51,7 +52,7 @@ public record Track(List<Fix> fixes) implements CborSerializable {
   /** Speed over the last {@code window} of the track (distance along the fixes ÷ their time span), km/h. */
   public Optional<Double> speedKmh(Duration window) {
     if (fixes.size() < 2) return Optional.empty();
-    java.time.Instant from = newest().tst().minus(window);
+    Instant from = newest().tst().minus(window);
     double metres = 0;
     Fix first = null;
     Fix previous = null;

@@ -3,6 +3,11 @@ package io.fleet.device;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleet.anomaly.OneClassSvm;
+import io.fleet.anomaly.OnlineMahalanobis;
+import io.fleet.anomaly.RobustZScore;
+import io.fleet.anomaly.SensorModel;
+import io.fleet.anomaly.Verdict;
 import io.fleet.device.DeviceEvent.BatteryLow;
 import io.fleet.device.DeviceEvent.BatteryRecovered;
 import io.fleet.device.DeviceEvent.CameOnline;
@@ -12,8 +17,11 @@ import io.fleet.device.DeviceEvent.Registered;
 import io.fleet.device.DeviceEvent.RegistrationChanged;
 import io.fleet.device.DeviceEvent.WentOffline;
 import io.fleet.device.DeviceState.Vitals;
+import io.fleet.tracking.Fix;
+import io.fleet.tracking.Track;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
@@ -33,19 +41,19 @@ class DeviceSerializationTest {
   private static final Alert ALERT = new Alert("d-1:e-1", AlertKind.BATTERY_LOW, 1, "e-1", AT, "Porch", DeviceType.CAMERA,
       "h-1", "http://s3/b/clips/d-1/c-1", "motion", "c-1", true, List.of("c-1"), "open");
 
-  private static final io.fleet.tracking.Fix FIX = new io.fleet.tracking.Fix(AT, 52.5, 13.4, 34.0, 18.0, 5.0, 80);
-  private static final java.util.Map<String, Double> READINGS = java.util.Map.of("temperature", 31.5, "humidity", 40.0);
-  private static final io.fleet.anomaly.Verdict VERDICT = new io.fleet.anomaly.Verdict(true, 9.5, List.of("temperature"),
-      java.util.Map.of("temperature", List.of(19.0, 23.0)), "robust-z", "temperature 31.5 is 9.5 robust standard deviations from 21");
+  private static final Fix FIX = new Fix(AT, 52.5, 13.4, 34.0, 18.0, 5.0, 80);
+  private static final Map<String, Double> READINGS = Map.of("temperature", 31.5, "humidity", 40.0);
+  private static final Verdict VERDICT = new Verdict(true, 9.5, List.of("temperature"),
+      Map.of("temperature", List.of(19.0, 23.0)), "robust-z", "temperature 31.5 is 9.5 robust standard deviations from 21");
   private static final Alert ANOMALY_ALERT = new Alert("d-1:anomaly:1", AlertKind.ANOMALY, 0, "d-1:anomaly:1", AT, "Attic",
       DeviceType.SENSOR, "h-1", null, "anomaly", null, false, List.of(), "open", null, null, null, null,
       new AnomalyFinding(AT, READINGS, VERDICT));
-  private static final io.fleet.anomaly.SensorModel.Baseline BASELINE = new io.fleet.anomaly.SensorModel.Baseline(
-      new io.fleet.anomaly.RobustZScore.State(java.util.Map.of("temperature",
-          new io.fleet.anomaly.RobustZScore.MetricState(List.of(21.0, 21.2), 21.2, 0, 0))),
-      new io.fleet.anomaly.OnlineMahalanobis.State(List.of("humidity", "temperature"), 2, List.of(40.0, 21.1),
+  private static final SensorModel.Baseline BASELINE = new SensorModel.Baseline(
+      new RobustZScore.State(Map.of("temperature",
+          new RobustZScore.MetricState(List.of(21.0, 21.2), 21.2, 0, 0))),
+      new OnlineMahalanobis.State(List.of("humidity", "temperature"), 2, List.of(40.0, 21.1),
           List.of(1.0, 0.1, 0.1, 0.02), 0),
-      new io.fleet.anomaly.OneClassSvm.State(List.of("humidity", "temperature"), List.of(0.5f, -0.1f, 0.4f, 0.15f),
+      new OneClassSvm.State(List.of("humidity", "temperature"), List.of(0.5f, -0.1f, 0.4f, 0.15f),
           List.of(40.0, 21.1), List.of(40.2, 21.0), 2, 1, 3, true, 0));
 
   @AfterAll
@@ -77,7 +85,7 @@ class DeviceSerializationTest {
         new DeviceEvent.SensorBaselineSaved("d-1", AT, new SensorMemory(BASELINE, AT)),
         new DeviceEvent.LocationRecorded("d-1", AT, FIX),
         new DeviceEvent.Decommissioned("d-1", AT, "operator"),
-        new DeviceEvent.LocationRecorded("d-1", AT, new io.fleet.tracking.Fix(AT, -33.9, 151.2, null, null, null, null)));
+        new DeviceEvent.LocationRecorded("d-1", AT, new Fix(AT, -33.9, 151.2, null, null, null, null)));
 
     events.forEach(event -> serialization.verifySerialization(event, true));
   }
@@ -88,8 +96,8 @@ class DeviceSerializationTest {
     serialization.verifySerialization(DeviceState.empty(), true);
     serialization.verifySerialization(new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, vitals,
         new MotionState(true, AT, REPORT, true, AT, ALERT, List.of("e-1"), List.of("c-1"), List.of(CLIP)),
-        java.util.Map.of("motion", AT), new AlertBook(List.of(ALERT, ALERT.acknowledged("operator", AT))),
-        new SensorMemory(BASELINE, AT), new io.fleet.tracking.Track(List.of(FIX))), true);
+        Map.of("motion", AT), new AlertBook(List.of(ALERT, ALERT.acknowledged("operator", AT))),
+        new SensorMemory(BASELINE, AT), new Track(List.of(FIX))), true);
     serialization.verifySerialization(DeviceState.empty().apply(new DeviceEvent.Decommissioned("d-1", AT, "operator")), true);
     serialization.verifySerialization(new DeviceState(new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", "roof"),
         AT, ConnectionState.ONLINE, AT, true, "1.2", vitals), true);
@@ -116,7 +124,7 @@ class DeviceSerializationTest {
     TestProbe<StatusReply<Device.TelemetryView>> readings = testKit.createTestProbe();
     serialization.verifySerialization(new Device.GetTelemetry(readings.ref()), true);
     serialization.verifySerialization(new Device.TelemetryView("h-1", new RecentReadings.Series(List.of("temperature"),
-        List.of(new RecentReadings.Series.Point(AT, java.util.Map.of("temperature", 21.5))))), true);
+        List.of(new RecentReadings.Series.Point(AT, Map.of("temperature", 21.5))))), true);
     serialization.verifySerialization(new AlertAnswer(AlertAnswer.Outcome.CONFLICT, ALERT, "cleared"), true);
     serialization.verifySerialization(AlertAnswer.notFound("d-1:x"), true);
     serialization.verifySerialization(new Device.RecordLocation(FIX, AT, "ab", done.ref()), true);

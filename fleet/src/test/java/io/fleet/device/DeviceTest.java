@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.pattern.StatusReply;
@@ -75,17 +76,17 @@ class DeviceTest {
     device = DeviceTesting.device(testKit, id, DeviceTesting.settings("device.max-metrics = 3"));
     register(device, new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", null));
     var first = device.<StatusReply<Done>>runCommand(r -> new Device.RecordTelemetry(
-        new Telemetry(t0, t0, java.util.Map.of("a", 1.0, "b", 2.0), null, null, null), r));
+        new Telemetry(t0, t0, Map.of("a", 1.0, "b", 2.0), null, null, null), r));
     assertThat(first.reply().isSuccess()).isTrue();
 
     var wider = device.<StatusReply<Done>>runCommand(r -> new Device.RecordTelemetry(
-        new Telemetry(t0.plusSeconds(1), t0, java.util.Map.of("c", 3.0, "d", 4.0), null, null, null), r));
+        new Telemetry(t0.plusSeconds(1), t0, Map.of("c", 3.0, "d", 4.0), null, null, null), r));
     assertThat(wider.reply().isError()).isTrue();
     assertThat(wider.reply().getError().getMessage()).startsWith("too many metrics").contains("4 metric names");
     assertThat(DeviceRefused.of(wider.reply()).map(Rejection::kind)).contains(Rejection.Kind.TOO_MANY_METRICS);
 
     var third = device.<StatusReply<Done>>runCommand(r -> new Device.RecordTelemetry(
-        new Telemetry(t0.plusSeconds(2), t0, java.util.Map.of("a", 1.5, "c", 3.0), null, null, null), r));
+        new Telemetry(t0.plusSeconds(2), t0, Map.of("a", 1.5, "c", 3.0), null, null, null), r));
     assertThat(third.reply().isSuccess()).as("a third name still fits").isTrue();
   }
 

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -100,8 +102,8 @@ class ConfiguredInfrastructureIT {
 
       // Closing Fleet's infrastructure left the configured servers alone.
       assertThat(topics(kafka.bootstrap())).contains("fleet.device-events");
-      assertThat(DataDirectory.isFree(java.net.URI.create(mqtt.url()).getPort())).isFalse();
-      assertThat(DataDirectory.isFree(java.net.URI.create(s3.endpoint()).getPort())).isFalse();
+      assertThat(DataDirectory.isFree(URI.create(mqtt.url()).getPort())).isFalse();
+      assertThat(DataDirectory.isFree(URI.create(s3.endpoint()).getPort())).isFalse();
     }
   }
 
@@ -112,7 +114,7 @@ class ConfiguredInfrastructureIT {
   }
 
   private static void dropSchema(String baseUrl, String schema) throws Exception {
-    try (var c = java.sql.DriverManager.getConnection(baseUrl); var s = c.createStatement()) {
+    try (var c = DriverManager.getConnection(baseUrl); var s = c.createStatement()) {
       s.execute("drop schema if exists " + schema + " cascade");
     }
   }

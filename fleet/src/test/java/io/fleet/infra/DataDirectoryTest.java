@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +44,7 @@ class DataDirectoryTest {
   @Test
   void portsAreChosenOutsideTheKernelsEphemeralRange() throws Exception {
     Path rangeFile = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(rangeFile), "not Linux");
+    Assumptions.assumeTrue(Files.isReadable(rangeFile), "not Linux");
     String[] ephemeral = Files.readAllLines(rangeFile).get(0).trim().split("\\s+");
     int low = Integer.parseInt(ephemeral[0]);
     int high = Integer.parseInt(ephemeral[1]);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.typesafe.config.Config;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -30,7 +31,7 @@ class DatabaseIT {
       "event_journal", "event_tag", "snapshot", "durable_state",
       "pekko_projection_offset_store", "pekko_projection_management", "device_summary");
 
-  @TempDir java.nio.file.Path dir;
+  @TempDir Path dir;
 
   @Test
   void migratesH2OnceAndASecondMigrateIsANoOp() throws Exception {

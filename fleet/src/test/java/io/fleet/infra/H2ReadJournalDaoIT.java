@@ -2,6 +2,7 @@ package io.fleet.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class H2ReadJournalDaoIT {
   private static final int EVENTS = 4000;
 
-  @TempDir java.nio.file.Path dir;
+  @TempDir Path dir;
 
   @Test
   void eventsByTagReturnsTheTagsEventsInTheRangeInOrderAndReadsOnlyThatRange() throws Exception {

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleet.device.DeviceType;
 import io.fleet.device.Heartbeat;
+import io.fleet.device.Telemetry;
+import io.fleet.tracking.Fix;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DeviceMessagesTest {
@@ -79,10 +82,10 @@ class DeviceMessagesTest {
 
   @Test
   void telemetryReadingsComeNestedOrAtTheTopLevelAndMustBeFiniteNumbers() {
-    var nested = (Parsed.Ok<io.fleet.device.Telemetry>) DeviceMessages.telemetry(
+    var nested = (Parsed.Ok<Telemetry>) DeviceMessages.telemetry(
         "{\"ts\":\"2026-11-23T20:00:00Z\",\"readings\":{\"temperature\":21.5,\"humidity\":40}}".getBytes(StandardCharsets.UTF_8), NOW);
-    assertThat(nested.value().readings()).containsOnly(java.util.Map.entry("humidity", 40.0), java.util.Map.entry("temperature", 21.5));
-    var flat = (Parsed.Ok<io.fleet.device.Telemetry>) DeviceMessages.telemetry(
+    assertThat(nested.value().readings()).containsOnly(Map.entry("humidity", 40.0), Map.entry("temperature", 21.5));
+    var flat = (Parsed.Ok<Telemetry>) DeviceMessages.telemetry(
         "{\"ts\":1795464000,\"temperature\":21.5,\"name\":\"Attic\",\"note\":\"x\"}".getBytes(StandardCharsets.UTF_8), NOW);
     assertThat(flat.value().readings()).containsOnlyKeys("temperature");
     assertThat(flat.value().name()).isEqualTo("Attic");
@@ -102,7 +105,7 @@ class DeviceMessagesTest {
     var location = (Parsed.Ok<DeviceMessages.OwnTracks>) DeviceMessages.ownTracks(("{\"_type\":\"location\",\"lat\":52.5,"
         + "\"lon\":13.4,\"tst\":1763632800,\"vel\":18,\"alt\":34,\"acc\":5,\"batt\":80,\"tid\":\"ab\"}").getBytes(StandardCharsets.UTF_8));
     var fix = ((DeviceMessages.OwnTracks.Location) location.value()).fix();
-    assertThat(fix).isEqualTo(new io.fleet.tracking.Fix(Instant.ofEpochSecond(1763632800L), 52.5, 13.4, 34.0, 18.0, 5.0, 80));
+    assertThat(fix).isEqualTo(new Fix(Instant.ofEpochSecond(1763632800L), 52.5, 13.4, 34.0, 18.0, 5.0, 80));
     assertThat(((Parsed.Ok<DeviceMessages.OwnTracks>) DeviceMessages.ownTracks("{\"_type\":\"lwt\",\"tst\":1}".getBytes(StandardCharsets.UTF_8))).value())
         .isInstanceOf(DeviceMessages.OwnTracks.LastWill.class);
     assertThat(((Parsed.Ok<DeviceMessages.OwnTracks>) DeviceMessages.ownTracks("{\"_type\":\"waypoint\"}".getBytes(StandardCharsets.UTF_8))).value())

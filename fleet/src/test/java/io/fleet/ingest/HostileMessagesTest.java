@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.fleet.device.Heartbeat;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -87,7 +88,7 @@ class HostileMessagesTest {
   Arbitrary<String> timestamps() {
     return Arbitraries.oneOf(
         Arbitraries.longs().map(n -> Long.toString(n)),
-        Arbitraries.bigIntegers().between(new java.math.BigInteger("-1" + "0".repeat(30)), new java.math.BigInteger("1" + "0".repeat(30)))
+        Arbitraries.bigIntegers().between(new BigInteger("-1" + "0".repeat(30)), new BigInteger("1" + "0".repeat(30)))
             .map(n -> n.toString()),
         Arbitraries.doubles().map(d -> Double.toString(d)),
         Arbitraries.of("1e308", "-1e308", "NaN", "Infinity", "\"NaN\"", "null", "true", "[]", "{}"),

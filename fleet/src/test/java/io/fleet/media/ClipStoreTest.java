@@ -2,6 +2,7 @@ package io.fleet.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -45,12 +46,12 @@ class ClipStoreTest {
 
   @Test
   void checkRetriesOnlyAsOftenAsItsPausesFitInItsPatience() {
-    java.time.Duration first = java.time.Duration.ofMillis(200);
-    java.time.Duration most = java.time.Duration.ofSeconds(5);
-    assertThat(ClipStore.retriesWithin(java.time.Duration.ZERO, first, most)).isZero();
+    Duration first = Duration.ofMillis(200);
+    Duration most = Duration.ofSeconds(5);
+    assertThat(ClipStore.retriesWithin(Duration.ZERO, first, most)).isZero();
     // 200 + 400 + 800 + 1600 = 3000 ms; the next pause (3200 ms) would end after 5 s.
-    assertThat(ClipStore.retriesWithin(java.time.Duration.ofSeconds(5), first, most)).isEqualTo(4);
+    assertThat(ClipStore.retriesWithin(Duration.ofSeconds(5), first, most)).isEqualTo(4);
     // 6200 ms of doubling, then 5 s pauses: (600,000 - 6,200) / 5,000 = 118 more.
-    assertThat(ClipStore.retriesWithin(java.time.Duration.ofMinutes(10), first, most)).isEqualTo(5 + 118);
+    assertThat(ClipStore.retriesWithin(Duration.ofMinutes(10), first, most)).isEqualTo(5 + 118);
   }
 }
