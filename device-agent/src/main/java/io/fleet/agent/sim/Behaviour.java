@@ -8,10 +8,10 @@ import java.util.function.Consumer;
  * motion settings (null: no motion episodes; only cameras have them).
  */
 record Behaviour(
-        Extras extras, Misbehaviour misbehaviour, int oversizedBytes, Consumer<MalformedMessage> groundTruth,
-        MotionSettings motion) {
+    Extras extras, Misbehaviour misbehaviour, int oversizedBytes, Consumer<MalformedMessage> groundTruth,
+    MotionSettings motion) {
 
-    static Behaviour plain(Extras extras) {
-        return new Behaviour(extras, null, 0, message -> {}, null);
-    }
+  static Behaviour plain(Extras extras) {
+    return new Behaviour(extras, null, 0, message -> {}, null);
+  }
 }

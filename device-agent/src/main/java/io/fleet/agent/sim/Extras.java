@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 
 /**
  * What a virtual device sends besides heartbeats, one message a beat, when the fleet is built with
@@ -76,7 +77,7 @@ abstract class Extras {
     private Instant started;
 
     Tracker(String id, long seed) {
-      java.util.Random random = new java.util.Random(seed);
+      Random random = new Random(seed);
       this.topic = "owntracks/" + id + "/phone";
       this.tid = id.substring(Math.max(0, id.length() - 2));
       double lat = 52.50 + random.nextDouble() * 0.02;

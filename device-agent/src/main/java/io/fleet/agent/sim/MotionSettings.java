@@ -14,46 +14,46 @@ import java.util.function.Supplier;
  * all cameras share (one more episode waits for a later beat). Owns that client and counter; nothing durable.
  */
 final class MotionSettings {
-    private final URI fleetApi;
-    private final Duration meanGap;
-    private final Supplier<byte[]> clip;
-    private final HttpClient http = ClipUpload.httpClient();
-    private final int maxUploads;
-    private final AtomicInteger uploading = new AtomicInteger();
+  private final URI fleetApi;
+  private final Duration meanGap;
+  private final Supplier<byte[]> clip;
+  private final HttpClient http = ClipUpload.httpClient();
+  private final int maxUploads;
+  private final AtomicInteger uploading = new AtomicInteger();
 
-    MotionSettings(URI fleetApi, Duration meanGap, Supplier<byte[]> clip, int maxUploads) {
-        this.fleetApi = Objects.requireNonNull(fleetApi, "fleetApi");
-        this.meanGap = Objects.requireNonNull(meanGap, "meanGap");
-        this.clip = Objects.requireNonNull(clip, "clip");
-        this.maxUploads = maxUploads;
-    }
+  MotionSettings(URI fleetApi, Duration meanGap, Supplier<byte[]> clip, int maxUploads) {
+    this.fleetApi = Objects.requireNonNull(fleetApi, "fleetApi");
+    this.meanGap = Objects.requireNonNull(meanGap, "meanGap");
+    this.clip = Objects.requireNonNull(clip, "clip");
+    this.maxUploads = maxUploads;
+  }
 
-    ClipUpload uploadFor(String deviceId, String password) {
-        return new ClipUpload(http, fleetApi, deviceId, password == null ? "" : password);
-    }
+  ClipUpload uploadFor(String deviceId, String password) {
+    return new ClipUpload(http, fleetApi, deviceId, password == null ? "" : password);
+  }
 
-    Duration meanGap() {
-        return meanGap;
-    }
+  Duration meanGap() {
+    return meanGap;
+  }
 
-    byte[] clip() {
-        return clip.get();
-    }
+  byte[] clip() {
+    return clip.get();
+  }
 
-    /** Takes an upload slot if one is free. */
-    boolean tryStartUpload() {
-        while (true) {
-            int now = uploading.get();
-            if (now >= maxUploads) {
-                return false;
-            }
-            if (uploading.compareAndSet(now, now + 1)) {
-                return true;
-            }
-        }
+  /** Takes an upload slot if one is free. */
+  boolean tryStartUpload() {
+    while (true) {
+      int now = uploading.get();
+      if (now >= maxUploads) {
+        return false;
+      }
+      if (uploading.compareAndSet(now, now + 1)) {
+        return true;
+      }
     }
+  }
 
-    void uploadDone() {
-        uploading.decrementAndGet();
-    }
+  void uploadDone() {
+    uploading.decrementAndGet();
+  }
 }

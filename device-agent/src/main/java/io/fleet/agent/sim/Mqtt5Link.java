@@ -13,63 +13,63 @@ import java.util.concurrent.CompletableFuture;
 /** A {@link DeviceLink} over MQTT 5. */
 final class Mqtt5Link implements DeviceLink {
 
-    private final Mqtt5AsyncClient client;
+  private final Mqtt5AsyncClient client;
 
-    Mqtt5Link(Mqtt5ClientBuilder builder, String deviceId, String password) {
-        Mqtt5ClientBuilder withWill = builder.willPublish()
-                .topic(Topics.status(deviceId))
-                .payload(utf8(Topics.OFFLINE))
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .retain(true)
-                .applyWillPublish();
-        Mqtt5ClientBuilder complete = password == null
-                ? withWill
-                : withWill.simpleAuth().username(deviceId).password(utf8(password)).applySimpleAuth();
-        this.client = complete.buildAsync();
-    }
+  Mqtt5Link(Mqtt5ClientBuilder builder, String deviceId, String password) {
+    Mqtt5ClientBuilder withWill = builder.willPublish()
+        .topic(Topics.status(deviceId))
+        .payload(utf8(Topics.OFFLINE))
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .retain(true)
+        .applyWillPublish();
+    Mqtt5ClientBuilder complete = password == null
+        ? withWill
+        : withWill.simpleAuth().username(deviceId).password(utf8(password)).applySimpleAuth();
+    this.client = complete.buildAsync();
+  }
 
-    @Override
-    public CompletableFuture<Void> connect() {
-        return client.connect().thenAccept(connAck -> {});
-    }
+  @Override
+  public CompletableFuture<Void> connect() {
+    return client.connect().thenAccept(connAck -> {});
+  }
 
-    @Override
-    public CompletableFuture<Void> publish(String topic, byte[] payload, boolean retain) {
-        return client.publishWith()
-                .topic(topic)
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .retain(retain)
-                .payload(payload)
-                .send()
-                .thenAccept(result -> {});
-    }
+  @Override
+  public CompletableFuture<Void> publish(String topic, byte[] payload, boolean retain) {
+    return client.publishWith()
+        .topic(topic)
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .retain(retain)
+        .payload(payload)
+        .send()
+        .thenAccept(result -> {});
+  }
 
-    @Override
-    public CompletableFuture<Void> disconnect() {
-        return client.disconnect();
-    }
+  @Override
+  public CompletableFuture<Void> disconnect() {
+    return client.disconnect();
+  }
 
-    @Override
-    public CompletableFuture<Void> disconnectWithWill() {
-        return client.disconnectWith()
-                .reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE)
-                .send();
-    }
+  @Override
+  public CompletableFuture<Void> disconnectWithWill() {
+    return client.disconnectWith()
+        .reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE)
+        .send();
+  }
 
-    @Override
-    public boolean isConnected() {
-        return client.getState().isConnected();
-    }
+  @Override
+  public boolean isConnected() {
+    return client.getState().isConnected();
+  }
 
-    @Override
-    public boolean isRefusal(Throwable cause) {
-        if (!(cause instanceof Mqtt5ConnAckException refused)) {
-            return false;
-        }
-        return switch (refused.getMqttMessage().getReasonCode()) {
-            case BAD_USER_NAME_OR_PASSWORD, NOT_AUTHORIZED, CLIENT_IDENTIFIER_NOT_VALID, BANNED,
-                    BAD_AUTHENTICATION_METHOD, UNSUPPORTED_PROTOCOL_VERSION -> true;
-            default -> false;
-        };
+  @Override
+  public boolean isRefusal(Throwable cause) {
+    if (!(cause instanceof Mqtt5ConnAckException refused)) {
+      return false;
     }
+    return switch (refused.getMqttMessage().getReasonCode()) {
+      case BAD_USER_NAME_OR_PASSWORD, NOT_AUTHORIZED, CLIENT_IDENTIFIER_NOT_VALID, BANNED,
+          BAD_AUTHENTICATION_METHOD, UNSUPPORTED_PROTOCOL_VERSION -> true;
+      default -> false;
+    };
+  }
 }
