@@ -27,7 +27,7 @@ final class CameraMotion {
   private static final Logger log = LoggerFactory.getLogger(CameraMotion.class);
 
   private final String deviceId;
-  private final MotionSettings settings;
+  private final CameraMotionPlan plan;
   private final ClipUpload upload;
   private final SplittableRandom random;
   private final String topic;
@@ -46,10 +46,10 @@ final class CameraMotion {
    * {@code firstAfter}: how long after the camera was first heard ({@link #maybeStart}'s first call) its first
    * episode may come, so that Fleet has registered it from its heartbeat.
    */
-  CameraMotion(String deviceId, String password, MotionSettings settings, long seed, Duration firstAfter) {
+  CameraMotion(String deviceId, String password, CameraMotionPlan plan, long seed, Duration firstAfter) {
     this.deviceId = deviceId;
-    this.settings = settings;
-    this.upload = settings.uploadFor(deviceId, password);
+    this.plan = plan;
+    this.upload = plan.uploadFor(deviceId, password);
     this.random = new SplittableRandom(seed);
     this.topic = "fleet/" + deviceId + "/motion";
     this.firstAfter = firstAfter;
@@ -64,7 +64,7 @@ final class CameraMotion {
     if (nextAt == null) {
       nextAt = now.plus(firstAfter).plus(gap());
     }
-    if (busy || now.isBefore(nextAt) || !settings.tryStartUpload()) {
+    if (busy || now.isBefore(nextAt) || !plan.tryStartUpload()) {
       return;
     }
     busy = true;
@@ -72,8 +72,8 @@ final class CameraMotion {
     long n = episodes.incrementAndGet();
     String eventId = deviceId + "-m" + n + "-" + now.toEpochMilli();
     double score = Math.round(random.nextDouble(0.05, 0.9) * 1000) / 1000.0;
-    upload.uploadAsync(HttpRequest.BodyPublishers.ofByteArray(settings.clip()))
-        .whenComplete((stored, error) -> settings.uploadDone())
+    upload.uploadAsync(HttpRequest.BodyPublishers.ofByteArray(plan.clip()))
+        .whenComplete((stored, error) -> plan.uploadDone())
         .thenApply(ClipUpload.Stored::clipId)
         .thenCompose(clipId -> {
           uploaded.incrementAndGet();
@@ -99,7 +99,7 @@ final class CameraMotion {
 
   /** Exponential around the mean, at least a second. */
   private Duration gap() {
-    double millis = -Math.log(1 - random.nextDouble()) * settings.meanGap().toMillis();
+    double millis = -Math.log(1 - random.nextDouble()) * plan.meanGap().toMillis();
     return Duration.ofMillis(Math.max(1000, (long) millis));
   }
 

@@ -1,6 +1,6 @@
 package io.fleet.agent.sim;
 
-import io.fleet.agent.protocol.Heartbeat;
+import io.fleet.agent.protocol.HeartbeatMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -41,7 +41,7 @@ public enum Misbehaviour {
   }
 
   /** The bad message sent in place of {@code heartbeat}; {@code oversizedBytes} is the size of an oversized one. */
-  byte[] corrupt(Heartbeat heartbeat, int oversizedBytes) {
+  byte[] corrupt(HeartbeatMessage heartbeat, int oversizedBytes) {
     byte[] json = heartbeat.toJson();
     return switch (this) {
       case MALFORMED_JSON -> Arrays.copyOf(json, json.length / 2);
@@ -52,7 +52,7 @@ public enum Misbehaviour {
     };
   }
 
-  private static byte[] padded(Heartbeat heartbeat, int size) {
+  private static byte[] padded(HeartbeatMessage heartbeat, int size) {
     String head = "{\"ts\":\"" + heartbeat.ts() + "\",\"battery\":" + heartbeat.battery() + ",\"note\":\"";
     String tail = "\"}";
     int padding = Math.max(0, size - head.length() - tail.length());

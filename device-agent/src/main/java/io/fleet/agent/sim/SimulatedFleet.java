@@ -492,14 +492,14 @@ public final class SimulatedFleet implements AutoCloseable {
       Clock clock = Clock.systemUTC();
       Instant bootedAt = clock.instant();
       GroundTruth groundTruth = new GroundTruth();
-      MotionSettings motion = fleetApi == null ? null
-          : new MotionSettings(fleetApi, motionGap, clip != null ? () -> clip : SampleClip::bytes, maxClipUploads);
+      CameraMotionPlan motion = fleetApi == null ? null
+          : new CameraMotionPlan(fleetApi, motionGap, clip != null ? () -> clip : SampleClip::bytes, maxClipUploads);
       Map<String, VirtualDevice> devices = new LinkedHashMap<>();
       for (DevicePlan d : plan()) {
         DeviceHealth health = new DeviceHealth(d.kind(), firmware, random.nextLong(), bootedAt);
-        Extras extras = telemetry && d.misbehaviour() == null ? Extras.of(d.kind(), d.id(), random.nextLong()) : Extras.none();
+        TelemetryFeed feed = telemetry && d.misbehaviour() == null ? TelemetryFeed.of(d.kind(), d.id(), random.nextLong()) : TelemetryFeed.none();
         devices.put(d.id(), new VirtualDevice(d.id(), d.kind(), d.household(), health, intervalOf(d.kind()), broker,
-            clock, new Behaviour(extras, d.misbehaviour(), oversizedBytes, groundTruth::add, motion)));
+            clock, new Behaviour(feed, d.misbehaviour(), oversizedBytes, groundTruth::add, motion)));
       }
       ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(
           Math.min(2, Runtime.getRuntime().availableProcessors()), heartbeatThreads());

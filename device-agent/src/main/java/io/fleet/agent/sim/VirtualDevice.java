@@ -6,7 +6,7 @@ import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import io.fleet.agent.protocol.DeviceKind;
-import io.fleet.agent.protocol.Heartbeat;
+import io.fleet.agent.protocol.HeartbeatMessage;
 import io.fleet.agent.protocol.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +50,7 @@ public final class VirtualDevice {
   private final Clock clock;
   private final String heartbeatTopic;
   /** Telemetry or locations sent with each heartbeat, if the fleet was built to send them. */
-  private final Extras extras;
+  private final TelemetryFeed telemetry;
   private final String statusTopic;
   private final DeviceLink link;
   /** Null for a well-behaved device. */
@@ -78,13 +78,13 @@ public final class VirtualDevice {
   VirtualDevice(
       String id, DeviceKind kind, String household, DeviceHealth health, Duration interval,
       BrokerSettings broker, Clock clock) {
-    this(id, kind, household, health, interval, broker, clock, Behaviour.plain(Extras.none()));
+    this(id, kind, household, health, interval, broker, clock, Behaviour.plain(TelemetryFeed.none()));
   }
 
   VirtualDevice(
       String id, DeviceKind kind, String household, DeviceHealth health, Duration interval,
       BrokerSettings broker, Clock clock, Behaviour behaviour) {
-    this.extras = behaviour.extras();
+    this.telemetry = behaviour.telemetry();
     this.misbehaviour = behaviour.misbehaviour();
     this.oversizedBytes = behaviour.oversizedBytes();
     this.groundTruth = behaviour.groundTruth();
@@ -225,9 +225,9 @@ public final class VirtualDevice {
   }
 
   /** The heartbeat it would send now, reading (and draining) its health. */
-  private Heartbeat heartbeat(Instant now) {
+  private HeartbeatMessage heartbeat(Instant now) {
     DeviceHealth.Reading reading = health.read(now);
-    return new Heartbeat(
+    return new HeartbeatMessage(
         now.truncatedTo(ChronoUnit.MILLIS), reading.battery(), reading.rssi(), reading.firmware(),
         reading.uptimeS(), intervalSeconds, kind, household);
   }
@@ -268,7 +268,7 @@ public final class VirtualDevice {
       return;
     }
     try {
-      Heartbeat heartbeat = heartbeat(clock.instant());
+      HeartbeatMessage heartbeat = heartbeat(clock.instant());
       if (misbehaviour != null) {
         send(heartbeatTopic, misbehaviour.corrupt(heartbeat, oversizedBytes), false);
         return;
@@ -276,7 +276,7 @@ public final class VirtualDevice {
       sent.incrementAndGet();
       send(heartbeatTopic, heartbeat.toJson(), false)
           .whenComplete((ok, error) -> (error == null ? acked : failed).incrementAndGet());
-      extras.next(clock.instant()).ifPresent(m -> send(m.topic(), utf8(m.payload()), false)
+      telemetry.next(clock.instant()).ifPresent(m -> send(m.topic(), utf8(m.payload()), false)
           .whenComplete((ok, error) -> {
             if (error != null) log.debug("{} could not send {}", id, m.topic(), error);
           }));

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleet.agent.protocol.DeviceKind;
-import io.fleet.agent.protocol.Heartbeat;
+import io.fleet.agent.protocol.HeartbeatMessage;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class MisbehaviourTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Heartbeat HEARTBEAT =
-      new Heartbeat(Instant.parse("2026-11-24T06:00:00Z"), 80, -60, "1.4.2", 10, 5, DeviceKind.SENSOR, "household-1");
+  private static final HeartbeatMessage HEARTBEAT =
+      new HeartbeatMessage(Instant.parse("2026-11-24T06:00:00Z"), 80, -60, "1.4.2", 10, 5, DeviceKind.SENSOR, "household-1");
 
   @Test
   void aShareOfTheFleetMisbehavesSpreadEvenlyEachMisbehaviourInTurn() {

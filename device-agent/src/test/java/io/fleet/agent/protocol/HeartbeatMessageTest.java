@@ -9,13 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class HeartbeatTest {
+class HeartbeatMessageTest {
 
   private static final Instant TS = Instant.parse("2026-11-23T20:00:00.123Z");
 
   @Test
   void isWrittenAsTheFlatJsonObjectDevicesPublish() {
-    Heartbeat heartbeat = new Heartbeat(TS, 87, -61, "1.4.2", 3600, 5, DeviceKind.CAMERA, "household-7");
+    HeartbeatMessage heartbeat = new HeartbeatMessage(TS, 87, -61, "1.4.2", 3600, 5, DeviceKind.CAMERA, "household-7");
 
     assertThat(new String(heartbeat.toJson(), StandardCharsets.UTF_8)).isEqualTo(
         "{\"ts\":\"2026-11-23T20:00:00.123Z\",\"battery\":87,\"rssi\":-61,\"firmware\":\"1.4.2\","
@@ -24,7 +24,7 @@ class HeartbeatTest {
 
   @Test
   void carriesTypedFieldsAJsonParserReadsBack() throws Exception {
-    Heartbeat heartbeat = new Heartbeat(TS, 0, -90, "2.0.0-rc.1", 5_000_000_000L, 30, DeviceKind.TRACKER, "h \"q\"");
+    HeartbeatMessage heartbeat = new HeartbeatMessage(TS, 0, -90, "2.0.0-rc.1", 5_000_000_000L, 30, DeviceKind.TRACKER, "h \"q\"");
 
     JsonNode json = new ObjectMapper().readTree(heartbeat.toJson());
 
@@ -42,11 +42,11 @@ class HeartbeatTest {
 
   @Test
   void refusesValuesNoDeviceCouldReport() {
-    assertThatThrownBy(() -> new Heartbeat(TS, 101, -60, "1.4.2", 1, 5, DeviceKind.SENSOR, "household-1"))
+    assertThatThrownBy(() -> new HeartbeatMessage(TS, 101, -60, "1.4.2", 1, 5, DeviceKind.SENSOR, "household-1"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("battery");
-    assertThatThrownBy(() -> new Heartbeat(TS, 50, -60, "1.4.2", -1, 5, DeviceKind.SENSOR, "household-1"))
+    assertThatThrownBy(() -> new HeartbeatMessage(TS, 50, -60, "1.4.2", -1, 5, DeviceKind.SENSOR, "household-1"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("uptime_s");
-    assertThatThrownBy(() -> new Heartbeat(TS, 50, -60, "1.4.2", 1, 0, DeviceKind.SENSOR, "household-1"))
+    assertThatThrownBy(() -> new HeartbeatMessage(TS, 50, -60, "1.4.2", 1, 0, DeviceKind.SENSOR, "household-1"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("interval_s");
   }
 

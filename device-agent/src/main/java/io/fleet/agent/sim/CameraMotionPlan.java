@@ -9,11 +9,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * How a fleet's cameras have motion episodes: where Fleet's API is (for presigned clip uploads), the mean time
+ * The plan for a fleet's cameras' motion episodes: where Fleet's API is (for presigned clip uploads), the mean time
  * between one camera's episodes, the clip they upload, and the HTTP client and the bound on uploads in flight that
  * all cameras share (one more episode waits for a later beat). Owns that client and counter; nothing durable.
  */
-final class MotionSettings {
+final class CameraMotionPlan {
   private final URI fleetApi;
   private final Duration meanGap;
   private final Supplier<byte[]> clip;
@@ -21,7 +21,7 @@ final class MotionSettings {
   private final int maxUploads;
   private final AtomicInteger uploading = new AtomicInteger();
 
-  MotionSettings(URI fleetApi, Duration meanGap, Supplier<byte[]> clip, int maxUploads) {
+  CameraMotionPlan(URI fleetApi, Duration meanGap, Supplier<byte[]> clip, int maxUploads) {
     this.fleetApi = Objects.requireNonNull(fleetApi, "fleetApi");
     this.meanGap = Objects.requireNonNull(meanGap, "meanGap");
     this.clip = Objects.requireNonNull(clip, "clip");

@@ -15,7 +15,7 @@ import java.util.Objects;
  * <p>Wire form: {@code {"ts":"2026-11-23T20:00:00.123Z","battery":87,"rssi":-61,"firmware":"1.4.2",
  * "uptime_s":3600,"interval_s":5,"type":"camera","household":"household-7"}}.
  */
-public record Heartbeat(
+public record HeartbeatMessage(
     Instant ts,
     int battery,
     int rssi,
@@ -27,7 +27,7 @@ public record Heartbeat(
 
   private static final JsonFactory JSON = new JsonFactory();
 
-  public Heartbeat {
+  public HeartbeatMessage {
     Objects.requireNonNull(ts, "ts");
     Objects.requireNonNull(firmware, "firmware");
     Objects.requireNonNull(type, "type");
