@@ -4,32 +4,20 @@ import io.fleet.agent.protocol.DeviceKind;
 import io.fleet.agent.protocol.Topics;
 import io.fleet.agent.sim.camera.SampleClip;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * A set of virtual devices, each with its own MQTT connection and credentials, publishing heartbeats. Usable from
@@ -57,6 +45,9 @@ import java.util.stream.IntStream;
  * within the interval, so thousands of devices cost a few scheduled tasks, not threads; MQTT I/O runs on the
  * client library's shared Netty event loops. {@link #close()} makes every device say {@code offline} and
  * disconnect.
+ *
+ * <p>The {@link Builder} collects a {@link FleetPlan} (which devices, how they behave) and hands it to a
+ * {@link FleetLauncher} (broker, timeouts), which starts the devices; this class is the running fleet.
  */
 public final class SimulatedFleet implements AutoCloseable {
 
@@ -67,8 +58,10 @@ public final class SimulatedFleet implements AutoCloseable {
   private final CompletableFuture<Void> closing = new CompletableFuture<>();
   private final GroundTruth groundTruth;
 
-  private SimulatedFleet(
-      Map<String, VirtualDevice> devices, ScheduledExecutorService scheduler, Duration closeTimeout, GroundTruth groundTruth) {
+  /** A started fleet of {@code devices}, whose heartbeats run on {@code scheduler}; see {@link FleetLauncher}. */
+  SimulatedFleet(
+      Map<String, VirtualDevice> devices, ScheduledExecutorService scheduler, Duration closeTimeout,
+      GroundTruth groundTruth) {
     this.devices = devices;
     this.groundTruth = groundTruth;
     this.scheduler = scheduler;
@@ -166,55 +159,6 @@ public final class SimulatedFleet implements AutoCloseable {
     return closing;
   }
 
-  /** Connects devices with at most {@code concurrency} connection attempts under way at once. */
-  private static CompletableFuture<Void> connectAll(List<VirtualDevice> devices, int concurrency) {
-    AtomicInteger next = new AtomicInteger();
-    return CompletableFuture.allOf(IntStream.range(0, Math.min(concurrency, devices.size()))
-        .mapToObj(lane -> connectRest(devices, next))
-        .toArray(CompletableFuture[]::new));
-  }
-
-  private static CompletableFuture<Void> connectRest(List<VirtualDevice> devices, AtomicInteger next) {
-    int index = next.getAndIncrement();
-    if (index >= devices.size()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    VirtualDevice device = devices.get(index);
-    return device.connect()
-        .handle((connected, error) -> {
-          // A device sent with wrong credentials is meant to be refused.
-          if (error != null && !(device.misbehaviour() == Misbehaviour.WRONG_CREDENTIALS && device.wasRefused())) {
-            throw error instanceof CompletionException c ? c : new CompletionException(error);
-          }
-          return connected;
-        })
-        .thenCompose(connected -> connectRest(devices, next));
-  }
-
-  /** The acknowledged messages of misbehaving devices, bounded so that a long run cannot exhaust memory. */
-  static final class GroundTruth {
-    static final int KEPT = 1_000_000;
-    private final ConcurrentLinkedQueue<MalformedMessage> messages = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger kept = new AtomicInteger();
-    private final AtomicLong dropped = new AtomicLong();
-
-    void add(MalformedMessage message) {
-      if (kept.incrementAndGet() <= KEPT) {
-        messages.add(message);
-      } else {
-        dropped.incrementAndGet();
-      }
-    }
-
-    List<MalformedMessage> messages() {
-      return List.copyOf(messages);
-    }
-
-    long dropped() {
-      return dropped.get();
-    }
-  }
-
   /** Configures and starts a {@link SimulatedFleet}; only {@link #mqtt(String)} is required. */
   public static final class Builder {
 
@@ -275,10 +219,7 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** How many devices, named {@code idPrefix} + a zero-padded index of at least four digits. */
     public Builder devices(int count) {
-      if (count < 1) {
-        throw new IllegalArgumentException("a fleet needs at least one device: " + count);
-      }
-      this.count = count;
+      this.count = atLeast(1, count, "a fleet needs at least one device");
       this.ids = null;
       this.perKind = null;
       return this;
@@ -352,10 +293,7 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** Clip uploads in flight at once over the whole fleet (more episodes wait for a later beat). Default 16. */
     public Builder maxClipUploads(int max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("need at least one upload at a time: " + max);
-      }
-      this.maxClipUploads = max;
+      this.maxClipUploads = atLeast(1, max, "need at least one upload at a time");
       return this;
     }
 
@@ -364,10 +302,7 @@ public final class SimulatedFleet implements AutoCloseable {
      * its broker's packet limit.
      */
     public Builder oversizedBytes(int bytes) {
-      if (bytes < 64) {
-        throw new IllegalArgumentException("an oversized message needs at least 64 bytes: " + bytes);
-      }
-      this.oversizedBytes = bytes;
+      this.oversizedBytes = atLeast(64, bytes, "an oversized message needs at least 64 bytes");
       return this;
     }
 
@@ -399,7 +334,6 @@ public final class SimulatedFleet implements AutoCloseable {
       return this;
     }
 
-    /** Devices are spread over {@code household-1} .. {@code household-N} in turn. Default 1. */
     /**
      * With {@code true}, sensors also send telemetry (with an injected anomaly now and then) and trackers
      * OwnTracks locations round a loop, one message with each heartbeat. Off by default.
@@ -409,11 +343,9 @@ public final class SimulatedFleet implements AutoCloseable {
       return this;
     }
 
+    /** Devices are spread over {@code household-1} .. {@code household-N} in turn. Default 1. */
     public Builder households(int households) {
-      if (households < 1) {
-        throw new IllegalArgumentException("need at least one household: " + households);
-      }
-      this.households = households;
+      this.households = atLeast(1, households, "need at least one household");
       return this;
     }
 
@@ -427,6 +359,13 @@ public final class SimulatedFleet implements AutoCloseable {
     public Builder heartbeatInterval(Duration interval) {
       this.interval = requirePositive(interval);
       return this;
+    }
+
+    private static int atLeast(int least, int value, String what) {
+      if (value < least) {
+        throw new IllegalArgumentException(what + ": " + value);
+      }
+      return value;
     }
 
     private static Duration requirePositive(Duration interval) {
@@ -456,10 +395,7 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** How many devices connect at once while starting; a burst of thousands can trip a broker's limits. */
     public Builder connectConcurrency(int connectConcurrency) {
-      if (connectConcurrency < 1) {
-        throw new IllegalArgumentException("connect concurrency must be positive: " + connectConcurrency);
-      }
-      this.connectConcurrency = connectConcurrency;
+      this.connectConcurrency = atLeast(1, connectConcurrency, "connect concurrency must be positive");
       return this;
     }
 
@@ -488,110 +424,17 @@ public final class SimulatedFleet implements AutoCloseable {
         throw new IllegalStateException("no broker: call mqtt(url) first");
       }
       BrokerSettings broker = new BrokerSettings(endpoint, version, passwordFor, reconnect);
-      SplittableRandom random = seed == null ? new SplittableRandom() : new SplittableRandom(seed);
-      Clock clock = Clock.systemUTC();
-      Instant bootedAt = clock.instant();
-      GroundTruth groundTruth = new GroundTruth();
-      CameraMotionPlan motion = fleetApi == null ? null
-          : new CameraMotionPlan(fleetApi, motionGap, clip != null ? () -> clip : SampleClip::bytes, maxClipUploads);
-      Map<String, VirtualDevice> devices = new LinkedHashMap<>();
-      for (DevicePlan d : plan()) {
-        DeviceHealth health = new DeviceHealth(d.kind(), firmware, random.nextLong(), bootedAt);
-        TelemetryFeed feed = telemetry && d.misbehaviour() == null ? TelemetryFeed.of(d.kind(), d.id(), random.nextLong()) : TelemetryFeed.none();
-        devices.put(d.id(), new VirtualDevice(d.id(), d.kind(), d.household(), health, intervalOf(d.kind()), broker,
-            clock, new Behaviour(feed, d.misbehaviour(), oversizedBytes, groundTruth::add, motion)));
-      }
-      ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(
-          Math.min(2, Runtime.getRuntime().availableProcessors()), heartbeatThreads());
-      SimulatedFleet fleet = new SimulatedFleet(devices, scheduler, closeTimeout, groundTruth);
-      for (VirtualDevice device : devices.values()) {
-        Duration every = intervalOf(device.kind());
-        device.startHeartbeats(scheduler, Duration.ofNanos(random.nextLong(every.toNanos())));
-      }
-      return connectAll(List.copyOf(devices.values()), connectConcurrency)
-          .orTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
-          .handle((connected, error) -> error)
-          .thenCompose(error -> {
-            if (error == null) {
-              return CompletableFuture.completedFuture(fleet);
-            }
-            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-            if (cause instanceof TimeoutException) {
-              cause = new TimeoutException(notConnected(fleet) + " of " + devices.size()
-                  + " devices not connected after " + connectTimeout);
-            }
-            Throwable failure = cause;
-            return fleet.closeAsync().thenCompose(closed -> CompletableFuture.<SimulatedFleet>failedFuture(failure));
-          });
+      return new FleetLauncher(broker, connectTimeout, closeTimeout, connectConcurrency).start(toPlan());
     }
 
     /** The devices {@link #start()} would start, in order, without starting anything. */
     public List<DevicePlan> plan() {
-      List<String> deviceIds = ids != null ? ids : numberedIds();
-      List<DeviceKind> kindOfEach = kindsOf(deviceIds.size());
-      int misbehavingCount = (int) Math.round(misbehavingShare * deviceIds.size());
-      List<DevicePlan> plan = new ArrayList<>(deviceIds.size());
-      for (int i = 0; i < deviceIds.size(); i++) {
-        plan.add(new DevicePlan(deviceIds.get(i), kindOfEach.get(i), "household-" + (i % households + 1),
-            misbehaviourOf(i, deviceIds.size(), misbehavingCount)));
-      }
-      return plan;
+      return toPlan().devices();
     }
 
-    private Duration intervalOf(DeviceKind kind) {
-      return intervalOf.getOrDefault(kind, interval);
-    }
-
-    /** Misbehaving devices are spread evenly: device {@code i} misbehaves if it starts a new stride. */
-    private Misbehaviour misbehaviourOf(int i, int total, int misbehavingCount) {
-      if (misbehavingCount == 0) {
-        return null;
-      }
-      long slot = (long) i * misbehavingCount / total;
-      long previous = i == 0 ? -1 : (long) (i - 1) * misbehavingCount / total;
-      return slot != previous ? misbehaviours.get((int) (slot % misbehaviours.size())) : null;
-    }
-
-    /** Per-kind counts in blocks (cameras, sensors, trackers), or the kinds in turn. */
-    private List<DeviceKind> kindsOf(int total) {
-      List<DeviceKind> out = new ArrayList<>(total);
-      if (perKind != null && ids == null) {
-        for (DeviceKind kind : DeviceKind.values()) {
-          for (int n = perKind.getOrDefault(kind, 0); n > 0; n--) {
-            out.add(kind);
-          }
-        }
-      } else {
-        for (int i = 0; i < total; i++) {
-          out.add(kinds.get(i % kinds.size()));
-        }
-      }
-      return out;
-    }
-
-    private List<String> numberedIds() {
-      int count = perKind == null ? this.count : perKind.values().stream().mapToInt(Integer::intValue).sum();
-      if (count < 1) {
-        throw new IllegalStateException("a fleet needs at least one device");
-      }
-      int digits = Math.max(4, String.valueOf(count - 1).length());
-      String format = "%s%0" + digits + "d";
-      return IntStream.range(0, count).mapToObj(i -> String.format(format, idPrefix, i))
-          .map(Topics::requireValidDeviceId)
-          .collect(Collectors.toList());
-    }
-
-    private static long notConnected(SimulatedFleet fleet) {
-      return fleet.devices().stream().filter(device -> !device.isConnected()).count();
-    }
-
-    private static ThreadFactory heartbeatThreads() {
-      AtomicInteger number = new AtomicInteger();
-      return runnable -> {
-        Thread thread = new Thread(runnable, "fleet-sim-heartbeats-" + number.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-      };
+    private FleetPlan toPlan() {
+      return new FleetPlan(ids, count, idPrefix, kinds, perKind, households, misbehavingShare, misbehaviours,
+          oversizedBytes, interval, intervalOf, firmware, telemetry, fleetApi, motionGap, clip, maxClipUploads, seed);
     }
   }
 }
