@@ -46,10 +46,7 @@ interface DeviceLink {
         .serverPort(endpoint.port())
         .addConnectedListener(onConnected)
         .addDisconnectedListener(onDisconnected);
-    return switch (version) {
-      case V5 -> new Mqtt5Link(client.useMqttVersion5(), deviceId, password);
-      case V3_1_1 -> new Mqtt3Link(client.useMqttVersion3(), deviceId, password);
-    };
+    return new MqttLink(version, client, deviceId, password);
   }
 
   static byte[] utf8(String text) {
