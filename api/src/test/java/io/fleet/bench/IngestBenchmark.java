@@ -7,7 +7,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleet.agent.protocol.DeviceKind;
-import io.fleet.agent.protocol.Heartbeat;
+import io.fleet.agent.protocol.HeartbeatMessage;
 import io.fleet.infra.Database;
 import io.fleet.infra.Endpoints;
 import io.fleet.metrics.FleetMetrics;
@@ -64,7 +64,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * End-to-end ingest benchmark: not a test, run by hand (see BENCHMARKS.md for the command). It starts one
  * Fleet node (embedded servers on a temporary data directory, no demo devices; optionally the machine's
  * MQTT broker and PostgreSQL) and measures, in the same JVM and run, with the same message count and
- * heartbeat payloads (the simulator's wire form, {@link Heartbeat#toJson()}):
+ * heartbeat payloads (the simulator's wire form, {@link HeartbeatMessage#toJson()}):
  *
  * <ol>
  *   <li><b>raw MQTT</b>: N publisher connections publish QoS 1 to {@code bench/{id}/heartbeat}, one
@@ -395,7 +395,7 @@ public final class IngestBenchmark {
         for (int m = 0; m < perDevice; m++) {
           Instant ts = base.plusMillis(m);
           for (int i = 0; i < options.devices; i++) {
-            byte[] payload = new Heartbeat(ts, 60 + i % 40, -40 - i % 50, "1.4.2", 3600 + m, 10,
+            byte[] payload = new HeartbeatMessage(ts, 60 + i % 40, -40 - i % 50, "1.4.2", 3600 + m, 10,
                 kinds[i % kinds.length], "household-" + (i % 10 + 1)).toJson();
             window.acquire();
             CompletableFuture<?> sent;

@@ -15,13 +15,13 @@ import java.util.Objects;
  * @param directory where clip files are written
  */
 public record ClipSettings(int preCaptureFrames, int postCaptureFrames, int maxClipFrames, double fps,
-                           int maxPendingClips, Path directory) {
+    int maxPendingClips, Path directory) {
 
-    public ClipSettings {
-        Objects.requireNonNull(directory, "directory");
-        if (preCaptureFrames < 0 || postCaptureFrames < 0 || maxClipFrames < preCaptureFrames + 1 || !(fps > 0)
-                || maxPendingClips < 1) {
-            throw new IllegalArgumentException("invalid clip settings: " + this);
-        }
+  public ClipSettings {
+    Objects.requireNonNull(directory, "directory");
+    if (preCaptureFrames < 0 || postCaptureFrames < 0 || maxClipFrames < preCaptureFrames + 1 || !(fps > 0)
+        || maxPendingClips < 1) {
+      throw new IllegalArgumentException("invalid clip settings: " + this);
     }
+  }
 }

@@ -22,44 +22,44 @@ import org.jcodec.common.model.Rational;
  */
 public final class Mp4ClipEncoder implements ClipEncoder {
 
-    @Override
-    public void encode(List<Frame> frames, double fps, Path target) throws IOException {
-        if (frames.isEmpty()) {
-            throw new IllegalArgumentException("a clip needs at least one frame");
-        }
-        Path partial = target.resolveSibling(target.getFileName() + ".partial");
-        try (SeekableByteChannel channel = NIOUtils.writableChannel(partial.toFile())) {
-            AWTSequenceEncoder encoder = new AWTSequenceEncoder(channel, rational(fps));
-            for (Frame frame : frames) {
-                encoder.encodeImage(evenSized(frame));
-            }
-            encoder.finish();
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(partial);
-            throw e;
-        }
-        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+  @Override
+  public void encode(List<Frame> frames, double fps, Path target) throws IOException {
+    if (frames.isEmpty()) {
+      throw new IllegalArgumentException("a clip needs at least one frame");
     }
+    Path partial = target.resolveSibling(target.getFileName() + ".partial");
+    try (SeekableByteChannel channel = NIOUtils.writableChannel(partial.toFile())) {
+      AWTSequenceEncoder encoder = new AWTSequenceEncoder(channel, rational(fps));
+      for (Frame frame : frames) {
+        encoder.encodeImage(evenSized(frame));
+      }
+      encoder.finish();
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(partial);
+      throw e;
+    }
+    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+  }
 
-    private static BufferedImage evenSized(Frame frame) {
-        int width = frame.width() & ~1;
-        int height = frame.height() & ~1;
-        if (width == frame.width() && height == frame.height()) {
-            return frame.toImage();
-        }
-        if (width == 0 || height == 0) {
-            throw new IllegalArgumentException("frame too small for H.264: " + frame.width() + "x" + frame.height());
-        }
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(0, 0, width, height, frame.rgb(), 0, frame.width());
-        return image;
+  private static BufferedImage evenSized(Frame frame) {
+    int width = frame.width() & ~1;
+    int height = frame.height() & ~1;
+    if (width == frame.width() && height == frame.height()) {
+      return frame.toImage();
     }
+    if (width == 0 || height == 0) {
+      throw new IllegalArgumentException("frame too small for H.264: " + frame.width() + "x" + frame.height());
+    }
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    image.setRGB(0, 0, width, height, frame.rgb(), 0, frame.width());
+    return image;
+  }
 
-    /** The frame rate as a fraction in thousandths: 12.5 fps becomes 25/2. */
-    private static Rational rational(double fps) {
-        int numerator = (int) Math.round(fps * 1000);
-        int gcd = BigInteger.valueOf(numerator).gcd(BigInteger.valueOf(1000)).intValue();
-        return Rational.R(numerator / gcd, 1000 / gcd);
-    }
+  /** The frame rate as a fraction in thousandths: 12.5 fps becomes 25/2. */
+  private static Rational rational(double fps) {
+    int numerator = (int) Math.round(fps * 1000);
+    int gcd = BigInteger.valueOf(numerator).gcd(BigInteger.valueOf(1000)).intValue();
+    return Rational.R(numerator / gcd, 1000 / gcd);
+  }
 }

@@ -12,15 +12,15 @@ package io.fleet.agent.detect;
  * @param eventStartMillis when the current (or just ended) event's first motion frame was taken; -1 outside events
  */
 public record Detection(long frameIndex, long timestampMillis, int changedPixels, int noiseLevel, boolean motion,
-                        boolean lightSwitch, boolean inEvent, Change change, long eventStartMillis) {
+    boolean lightSwitch, boolean inEvent, Change change, long eventStartMillis) {
 
-    public enum Change { NONE, STARTED, ENDED }
+  public enum Change { NONE, STARTED, ENDED }
 
-    public boolean started() {
-        return change == Change.STARTED;
-    }
+  public boolean started() {
+    return change == Change.STARTED;
+  }
 
-    public boolean ended() {
-        return change == Change.ENDED;
-    }
+  public boolean ended() {
+    return change == Change.ENDED;
+  }
 }

@@ -30,64 +30,64 @@ import java.util.Objects;
  * @param ignore regions of the frame never looked at ({@code mask_file}), in full-resolution pixels
  */
 public record DetectorSettings(int downscale, int noiseLevel, boolean noiseTune, int threshold, String despeckle,
-                               int minimumMotionFrames, Duration eventGap, double referenceRate,
-                               int staticObjectFrames, double lightswitchFraction, int lightswitchFrames,
-                               List<Region> ignore) {
+    int minimumMotionFrames, Duration eventGap, double referenceRate,
+    int staticObjectFrames, double lightswitchFraction, int lightswitchFrames,
+    List<Region> ignore) {
 
-    public DetectorSettings {
-        Objects.requireNonNull(eventGap, "eventGap");
-        ignore = List.copyOf(ignore);
-        if (downscale < 1 || noiseLevel < 1 || noiseLevel > 255 || threshold < 1 || minimumMotionFrames < 1
-                || eventGap.isNegative() || lightswitchFrames < 0) {
-            throw new IllegalArgumentException("invalid detector settings: " + this);
-        }
-        if (!despeckle.matches("[eEdD]*")) {
-            throw new IllegalArgumentException("despeckle takes only e, E, d, D: " + despeckle);
-        }
-        if (referenceRate < 1 / 256.0 || referenceRate > 1 || lightswitchFraction < 0 || lightswitchFraction > 1
-                || staticObjectFrames < 1 || staticObjectFrames > Short.MAX_VALUE) {
-            throw new IllegalArgumentException("rates and fractions lie in [0, 1], static object frames in [1, "
-                    + Short.MAX_VALUE + "]: " + this);
-        }
+  public DetectorSettings {
+    Objects.requireNonNull(eventGap, "eventGap");
+    ignore = List.copyOf(ignore);
+    if (downscale < 1 || noiseLevel < 1 || noiseLevel > 255 || threshold < 1 || minimumMotionFrames < 1
+        || eventGap.isNegative() || lightswitchFrames < 0) {
+      throw new IllegalArgumentException("invalid detector settings: " + this);
     }
+    if (!despeckle.matches("[eEdD]*")) {
+      throw new IllegalArgumentException("despeckle takes only e, E, d, D: " + despeckle);
+    }
+    if (referenceRate < 1 / 256.0 || referenceRate > 1 || lightswitchFraction < 0 || lightswitchFraction > 1
+        || staticObjectFrames < 1 || staticObjectFrames > Short.MAX_VALUE) {
+      throw new IllegalArgumentException("rates and fractions lie in [0, 1], static object frames in [1, "
+          + Short.MAX_VALUE + "]: " + this);
+    }
+  }
 
-    /**
-     * Defaults for a 640×480 camera at 10–25 fps: detection at 320×240, 300 changed pixels (0.1 % of the frame),
-     * two consecutive motion frames, 2 s event gap, objects still for
-     * 150 frames taken into the background, light change above 30 % changed pixels.
-     */
-    public static DetectorSettings defaults() {
-        return new DetectorSettings(2, 12, true, 300, "ed", 2, Duration.ofSeconds(2), 0.1, 150, 0.3, 3,
-                List.of());
-    }
+  /**
+   * Defaults for a 640×480 camera at 10–25 fps: detection at 320×240, 300 changed pixels (0.1 % of the frame),
+   * two consecutive motion frames, 2 s event gap, objects still for
+   * 150 frames taken into the background, light change above 30 % changed pixels.
+   */
+  public static DetectorSettings defaults() {
+    return new DetectorSettings(2, 12, true, 300, "ed", 2, Duration.ofSeconds(2), 0.1, 150, 0.3, 3,
+        List.of());
+  }
 
-    public DetectorSettings withDownscale(int downscale) {
-        return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, minimumMotionFrames,
-                eventGap, referenceRate, staticObjectFrames, lightswitchFraction, lightswitchFrames, ignore);
-    }
+  public DetectorSettings withDownscale(int downscale) {
+    return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, minimumMotionFrames,
+        eventGap, referenceRate, staticObjectFrames, lightswitchFraction, lightswitchFrames, ignore);
+  }
 
-    public DetectorSettings withThreshold(int threshold) {
-        return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, minimumMotionFrames,
-                eventGap, referenceRate, staticObjectFrames, lightswitchFraction, lightswitchFrames, ignore);
-    }
+  public DetectorSettings withThreshold(int threshold) {
+    return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, minimumMotionFrames,
+        eventGap, referenceRate, staticObjectFrames, lightswitchFraction, lightswitchFrames, ignore);
+  }
 
-    public DetectorSettings withMinimumMotionFrames(int frames) {
-        return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, frames,
-                eventGap, referenceRate, staticObjectFrames, lightswitchFraction, lightswitchFrames, ignore);
-    }
+  public DetectorSettings withMinimumMotionFrames(int frames) {
+    return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, frames,
+        eventGap, referenceRate, staticObjectFrames, lightswitchFraction, lightswitchFrames, ignore);
+  }
 
-    public DetectorSettings withEventGap(Duration eventGap) {
-        return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, minimumMotionFrames,
-                eventGap, referenceRate, staticObjectFrames, lightswitchFraction, lightswitchFrames, ignore);
-    }
+  public DetectorSettings withEventGap(Duration eventGap) {
+    return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, minimumMotionFrames,
+        eventGap, referenceRate, staticObjectFrames, lightswitchFraction, lightswitchFrames, ignore);
+  }
 
-    public DetectorSettings withLightswitch(double fraction, int frames) {
-        return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, minimumMotionFrames,
-                eventGap, referenceRate, staticObjectFrames, fraction, frames, ignore);
-    }
+  public DetectorSettings withLightswitch(double fraction, int frames) {
+    return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, minimumMotionFrames,
+        eventGap, referenceRate, staticObjectFrames, fraction, frames, ignore);
+  }
 
-    public DetectorSettings withIgnore(List<Region> ignore) {
-        return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, minimumMotionFrames,
-                eventGap, referenceRate, staticObjectFrames, lightswitchFraction, lightswitchFrames, ignore);
-    }
+  public DetectorSettings withIgnore(List<Region> ignore) {
+    return new DetectorSettings(downscale, noiseLevel, noiseTune, threshold, despeckle, minimumMotionFrames,
+        eventGap, referenceRate, staticObjectFrames, lightswitchFraction, lightswitchFrames, ignore);
+  }
 }

@@ -1,15 +1,18 @@
 package io.fleet.agent.edge;
 
 import com.typesafe.config.Config;
+import io.fleet.agent.camera.Region;
+import io.fleet.agent.camera.SceneScripts;
 import io.fleet.agent.clip.ClipSettings;
 import io.fleet.agent.detect.DetectorSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import io.fleet.agent.camera.Region;
-import io.fleet.agent.camera.SceneScripts;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The agent's configuration, from the {@code agent} block of its HOCON file (see {@code config/agent.conf}):
@@ -60,7 +63,10 @@ public record AgentSettings(
         detector, clips, queueDirectory, queueMaxBytes, max, events);
   }
 
-  /** Where frames come from: {@code synthetic} (scripted motion), {@code directory} (JPEG/PNG files) or {@code mjpeg} (a URL). */
+  /**
+   * Where frames come from: {@code synthetic} (scripted motion), {@code directory} (JPEG/PNG files) or
+   * {@code mjpeg} (a URL).
+   */
   public record Source(String type, String location, double fps, int width, int height, int episodes, long seed, double speed) {}
 
   @SuppressWarnings("unchecked")
@@ -109,9 +115,9 @@ public record AgentSettings(
 
   private static MotionEvents events(Config e) {
     Config k = e.getConfig("kafka");
-    java.util.Map<String, String> properties = new java.util.TreeMap<>();
+    Map<String, String> properties = new TreeMap<>();
     k.getConfig("properties").entrySet().forEach(p -> properties.put(p.getKey().replace("\"", ""), p.getValue().unwrapped().toString()));
     return new MotionEvents(e.getString("transport"), k.getString("bootstrap-servers"), k.getString("topic"),
-        k.getString("device-name"), k.getString("message"), java.time.ZoneId.of(k.getString("time-zone")), properties);
+        k.getString("device-name"), k.getString("message"), ZoneId.of(k.getString("time-zone")), properties);
   }
 }

@@ -2,6 +2,7 @@ package io.fleet.agent.edge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -71,7 +72,7 @@ public final class ClipUpload {
     HttpRequest.BodyPublisher body;
     try {
       body = HttpRequest.BodyPublishers.ofFile(clip);
-    } catch (java.io.FileNotFoundException e) {
+    } catch (FileNotFoundException e) {
       throw new IOException("the clip " + clip + " is gone", e);
     }
     try {

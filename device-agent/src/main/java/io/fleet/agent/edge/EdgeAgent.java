@@ -14,7 +14,7 @@ import io.fleet.agent.clip.ClipRecorder;
 import io.fleet.agent.clip.Mp4ClipEncoder;
 import io.fleet.agent.detect.Detection;
 import io.fleet.agent.protocol.DeviceKind;
-import io.fleet.agent.protocol.Heartbeat;
+import io.fleet.agent.protocol.HeartbeatMessage;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -236,7 +236,7 @@ public final class EdgeAgent implements AutoCloseable {
 
   private ObjectNode heartbeatNow() throws IOException {
     Instant now = Instant.now();
-    Heartbeat hb = new Heartbeat(now, 100, -55, settings.firmware(), Duration.between(bootedAt, now).toSeconds(),
+    HeartbeatMessage hb = new HeartbeatMessage(now, 100, -55, settings.firmware(), Duration.between(bootedAt, now).toSeconds(),
         (int) Math.max(1, settings.heartbeatInterval().toSeconds()), DeviceKind.CAMERA, settings.household());
     return (ObjectNode) JSON.readTree(hb.toJson());
   }

@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 interface MotionPublisher extends AutoCloseable {
 
-  /** Publishes the event naming {@code clip} (null: none) and returns once the broker acknowledged it; throws if not. */
+  /**
+   * Publishes the event naming {@code clip} (null: none) and returns once the broker acknowledged it; throws if
+   * not.
+   */
   void publish(ObjectNode event, ClipUpload.Stored clip) throws Exception;
 
   @Override

@@ -20,67 +20,67 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class MotionWatch {
 
-    /** What a watch reports; every method defaults to doing nothing. */
-    public interface Listener {
-        default void eventStarted(Detection detection) {}
+  /** What a watch reports; every method defaults to doing nothing. */
+  public interface Listener {
+    default void eventStarted(Detection detection) {}
 
-        default void eventEnded(Detection detection) {}
+    default void eventEnded(Detection detection) {}
 
-        /** A finished clip, encoding on the recorder's executor; it completes with the file, or fails. */
-        default void clipRecorded(CompletableFuture<Clip> clip) {}
-    }
+    /** A finished clip, encoding on the recorder's executor; it completes with the file, or fails. */
+    default void clipRecorded(CompletableFuture<Clip> clip) {}
+  }
 
-    private final DetectorSettings settings;
-    private final ClipRecorder recorder;
-    private final Listener listener;
-    private volatile boolean stopped;
-    private MotionDetector detector;
+  private final DetectorSettings settings;
+  private final ClipRecorder recorder;
+  private final Listener listener;
+  private volatile boolean stopped;
+  private MotionDetector detector;
 
-    public MotionWatch(DetectorSettings settings, ClipRecorder recorder, Listener listener) {
-        this.settings = settings;
-        this.recorder = recorder;
-        this.listener = listener;
-    }
+  public MotionWatch(DetectorSettings settings, ClipRecorder recorder, Listener listener) {
+    this.settings = settings;
+    this.recorder = recorder;
+    this.listener = listener;
+  }
 
-    /**
-     * Watches until the source ends or {@link #stop()}; then finishes the clip being recorded, if any.
-     *
-     * @return how many frames were looked at
-     * @throws IOException if the source fails (the clip being recorded is finished first)
-     */
-    public long run(FrameSource source) throws IOException {
-        long frames = 0;
-        try {
-            while (!stopped) {
-                Optional<Frame> next = source.next();
-                if (next.isEmpty()) {
-                    break;
-                }
-                look(next.get());
-                frames++;
-            }
-        } finally {
-            recorder.flush().ifPresent(listener::clipRecorded);
+  /**
+   * Watches until the source ends or {@link #stop()}; then finishes the clip being recorded, if any.
+   *
+   * @return how many frames were looked at
+   * @throws IOException if the source fails (the clip being recorded is finished first)
+   */
+  public long run(FrameSource source) throws IOException {
+    long frames = 0;
+    try {
+      while (!stopped) {
+        Optional<Frame> next = source.next();
+        if (next.isEmpty()) {
+          break;
         }
-        return frames;
+        look(next.get());
+        frames++;
+      }
+    } finally {
+      recorder.flush().ifPresent(listener::clipRecorded);
     }
+    return frames;
+  }
 
-    /** Ends {@link #run} after the frame it is looking at. Callable from any thread. */
-    public void stop() {
-        stopped = true;
-    }
+  /** Ends {@link #run} after the frame it is looking at. Callable from any thread. */
+  public void stop() {
+    stopped = true;
+  }
 
-    private void look(Frame frame) {
-        if (detector == null) {
-            detector = new MotionDetector(settings, frame.width(), frame.height());
-        }
-        Detection detection = detector.detect(frame);
-        if (detection.started()) {
-            listener.eventStarted(detection);
-        }
-        recorder.accept(frame, detection).ifPresent(listener::clipRecorded);
-        if (detection.ended()) {
-            listener.eventEnded(detection);
-        }
+  private void look(Frame frame) {
+    if (detector == null) {
+      detector = new MotionDetector(settings, frame.width(), frame.height());
     }
+    Detection detection = detector.detect(frame);
+    if (detection.started()) {
+      listener.eventStarted(detection);
+    }
+    recorder.accept(frame, detection).ifPresent(listener::clipRecorded);
+    if (detection.ended()) {
+      listener.eventEnded(detection);
+    }
+  }
 }

@@ -84,7 +84,10 @@ public final class Outbox {
     this.nextSeq = loaded.lastSeq() + 1;
   }
 
-  /** Queues a motion event; {@code clipToCome}: it waits for {@link #attachClip} (or {@link #noClip}) before delivery. */
+  /**
+   * Queues a motion event; {@code clipToCome}: it waits for {@link #attachClip} (or {@link #noClip}) before
+   * delivery.
+   */
   public synchronized long add(ObjectNode event, boolean clipToCome) {
     makeRoom(Kind.MOTION);
     return put(Kind.MOTION, event, !clipToCome);
@@ -215,7 +218,10 @@ public final class Outbox {
     return seq;
   }
 
-  /** Makes room for one more entry of {@code kind}: heartbeats give way first; false if a heartbeat must not be kept. */
+  /**
+   * Makes room for one more entry of {@code kind}: heartbeats give way first; false if a heartbeat must not be
+   * kept.
+   */
   private boolean makeRoom(Kind kind) {
     while (size() >= maxEvents) {
       if (!heartbeats.isEmpty()) {

@@ -10,19 +10,19 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 record Backoff(Duration initial, Duration max) {
 
-    Backoff {
-        Objects.requireNonNull(initial, "initial");
-        Objects.requireNonNull(max, "max");
-        if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException("need 0 < initial <= max, got " + initial + " and " + max);
-        }
+  Backoff {
+    Objects.requireNonNull(initial, "initial");
+    Objects.requireNonNull(max, "max");
+    if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+      throw new IllegalArgumentException("need 0 < initial <= max, got " + initial + " and " + max);
     }
+  }
 
-    /** The delay before reconnect attempt {@code attempt + 1}, where {@code attempt} failed attempts came before. */
-    Duration delay(int attempt) {
-        double doubled = initial.toNanos() * Math.pow(2, Math.min(attempt, 62));
-        long base = (long) Math.min(doubled, max.toNanos());
-        long jitter = (long) (base * 0.25 * ThreadLocalRandom.current().nextDouble());
-        return Duration.ofNanos(base + jitter);
-    }
+  /** The delay before reconnect attempt {@code attempt + 1}, where {@code attempt} failed attempts came before. */
+  Duration delay(int attempt) {
+    double doubled = initial.toNanos() * Math.pow(2, Math.min(attempt, 62));
+    long base = (long) Math.min(doubled, max.toNanos());
+    long jitter = (long) (base * 0.25 * ThreadLocalRandom.current().nextDouble());
+    return Duration.ofNanos(base + jitter);
+  }
 }

@@ -3,15 +3,15 @@ package io.fleet.agent.sim;
 import java.util.function.Consumer;
 
 /**
- * What a virtual device does besides heartbeats: its {@link Extras} (telemetry, locations), how it misbehaves (null:
- * it does not) with the size of an oversized message and where its acknowledged bad messages go, and the fleet's
- * motion settings (null: no motion episodes; only cameras have them).
+ * What a virtual device does besides heartbeats: its {@link TelemetryFeed} (a sensor's readings, a tracker's
+ * locations), how it misbehaves (null: it does not) with the size of an oversized message and where its acknowledged
+ * bad messages go, and the fleet's {@link CameraMotionPlan} (null: no motion episodes; only cameras have them).
  */
 record Behaviour(
-        Extras extras, Misbehaviour misbehaviour, int oversizedBytes, Consumer<MalformedMessage> groundTruth,
-        MotionSettings motion) {
+    TelemetryFeed telemetry, Misbehaviour misbehaviour, int oversizedBytes, Consumer<MalformedMessage> groundTruth,
+    CameraMotionPlan motion) {
 
-    static Behaviour plain(Extras extras) {
-        return new Behaviour(extras, null, 0, message -> {}, null);
-    }
+  static Behaviour plain(TelemetryFeed telemetry) {
+    return new Behaviour(telemetry, null, 0, message -> {}, null);
+  }
 }

@@ -5,16 +5,16 @@ import java.util.function.Function;
 
 /** How every device of a fleet reaches the broker; {@code passwordFor} is null for anonymous devices. */
 record BrokerSettings(
-        MqttEndpoint endpoint, MqttVersion version, Function<String, String> passwordFor, Backoff reconnect) {
+    MqttEndpoint endpoint, MqttVersion version, Function<String, String> passwordFor, Backoff reconnect) {
 
-    BrokerSettings {
-        Objects.requireNonNull(endpoint, "endpoint");
-        Objects.requireNonNull(version, "version");
-        Objects.requireNonNull(reconnect, "reconnect");
-    }
+  BrokerSettings {
+    Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(version, "version");
+    Objects.requireNonNull(reconnect, "reconnect");
+  }
 
-    /** The device's password, or null to connect without credentials. */
-    String passwordOf(String deviceId) {
-        return passwordFor == null ? null : passwordFor.apply(deviceId);
-    }
+  /** The device's password, or null to connect without credentials. */
+  String passwordOf(String deviceId) {
+    return passwordFor == null ? null : passwordFor.apply(deviceId);
+  }
 }

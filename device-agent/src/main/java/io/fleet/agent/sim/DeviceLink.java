@@ -16,43 +16,40 @@ import java.util.concurrent.CompletableFuture;
  */
 interface DeviceLink {
 
-    /** Completes when the broker accepted the connection; fails only when reconnecting is given up. */
-    CompletableFuture<Void> connect();
+  /** Completes when the broker accepted the connection; fails only when reconnecting is given up. */
+  CompletableFuture<Void> connect();
 
-    /** A QoS 1 publish that completes on PUBACK. */
-    CompletableFuture<Void> publish(String topic, byte[] payload, boolean retain);
+  /** A QoS 1 publish that completes on PUBACK. */
+  CompletableFuture<Void> publish(String topic, byte[] payload, boolean retain);
 
-    /** A normal DISCONNECT: the broker discards the will. */
-    CompletableFuture<Void> disconnect();
+  /** A normal DISCONNECT: the broker discards the will. */
+  CompletableFuture<Void> disconnect();
 
-    /** Leaves so that the broker publishes the will, as when a device loses power. */
-    CompletableFuture<Void> disconnectWithWill();
+  /** Leaves so that the broker publishes the will, as when a device loses power. */
+  CompletableFuture<Void> disconnectWithWill();
 
-    boolean isConnected();
+  boolean isConnected();
 
-    /** Whether a failed connect was refused for good (identity, credentials, protocol): retrying cannot help. */
-    boolean isRefusal(Throwable cause);
+  /** Whether a failed connect was refused for good (identity, credentials, protocol): retrying cannot help. */
+  boolean isRefusal(Throwable cause);
 
-    static DeviceLink create(
-            MqttVersion version,
-            String deviceId,
-            MqttEndpoint endpoint,
-            String password,
-            MqttClientConnectedListener onConnected,
-            MqttClientDisconnectedListener onDisconnected) {
-        MqttClientBuilder client = MqttClient.builder()
-                .identifier(deviceId)
-                .serverHost(endpoint.host())
-                .serverPort(endpoint.port())
-                .addConnectedListener(onConnected)
-                .addDisconnectedListener(onDisconnected);
-        return switch (version) {
-            case V5 -> new Mqtt5Link(client.useMqttVersion5(), deviceId, password);
-            case V3_1_1 -> new Mqtt3Link(client.useMqttVersion3(), deviceId, password);
-        };
-    }
+  static DeviceLink create(
+      MqttVersion version,
+      String deviceId,
+      MqttEndpoint endpoint,
+      String password,
+      MqttClientConnectedListener onConnected,
+      MqttClientDisconnectedListener onDisconnected) {
+    MqttClientBuilder client = MqttClient.builder()
+        .identifier(deviceId)
+        .serverHost(endpoint.host())
+        .serverPort(endpoint.port())
+        .addConnectedListener(onConnected)
+        .addDisconnectedListener(onDisconnected);
+    return new MqttLink(version, client, deviceId, password);
+  }
 
-    static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
+  static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
 }

@@ -11,19 +11,19 @@ import java.util.Map;
  * refused at CONNECT; {@code motion} the cameras' motion episodes (see {@link SimulatedFleet.Builder#motion}).
  */
 public record FleetStats(
-        int devices, int connected, long heartbeatsSent, long heartbeatsAcked, long heartbeatsFailed,
-        Map<DeviceKind, Traffic> byKind, Traffic misbehaving, int refused, MotionCounts motion) {
+    int devices, int connected, long heartbeatsSent, long heartbeatsAcked, long heartbeatsFailed,
+    Map<DeviceKind, Traffic> byKind, Traffic misbehaving, int refused, MotionCounts motion) {
 
-    public FleetStats {
-        byKind = Map.copyOf(byKind);
-    }
+  public FleetStats {
+    byKind = Map.copyOf(byKind);
+  }
 
-    /** Every message of the well-behaved devices, all kinds together. */
-    public Traffic wellBehaved() {
-        return byKind.values().stream().reduce(Traffic.NONE, Traffic::plus);
-    }
+  /** Every message of the well-behaved devices, all kinds together. */
+  public Traffic wellBehaved() {
+    return byKind.values().stream().reduce(Traffic.NONE, Traffic::plus);
+  }
 
-    public Traffic of(DeviceKind kind) {
-        return byKind.getOrDefault(kind, Traffic.NONE);
-    }
+  public Traffic of(DeviceKind kind) {
+    return byKind.getOrDefault(kind, Traffic.NONE);
+  }
 }

@@ -10,18 +10,18 @@ import java.util.HexFormat;
  * SHA-256 (a test matches a dead letter's original bytes against it without the simulator keeping them).
  */
 public record MalformedMessage(
-        String deviceId, Misbehaviour misbehaviour, String topic, int size, String sha256, String expectedReason) {
+    String deviceId, Misbehaviour misbehaviour, String topic, int size, String sha256, String expectedReason) {
 
-    static MalformedMessage of(String deviceId, Misbehaviour misbehaviour, String topic, byte[] payload) {
-        return new MalformedMessage(deviceId, misbehaviour, topic, payload.length, sha256(payload), misbehaviour.expectedReason());
-    }
+  static MalformedMessage of(String deviceId, Misbehaviour misbehaviour, String topic, byte[] payload) {
+    return new MalformedMessage(deviceId, misbehaviour, topic, payload.length, sha256(payload), misbehaviour.expectedReason());
+  }
 
-    /** Hex SHA-256 of {@code bytes}, as {@link #sha256()} holds it. */
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+  /** Hex SHA-256 of {@code bytes}, as {@link #sha256()} holds it. */
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
     }
+  }
 }

@@ -6,10 +6,10 @@ package io.fleet.agent.sim;
  */
 public record MotionCounts(long episodes, long clipsUploaded, long failed, long eventsAcked, String aFailure) {
 
-    public static final MotionCounts NONE = new MotionCounts(0, 0, 0, 0, null);
+  public static final MotionCounts NONE = new MotionCounts(0, 0, 0, 0, null);
 
-    public MotionCounts plus(MotionCounts o) {
-        return new MotionCounts(episodes + o.episodes, clipsUploaded + o.clipsUploaded, failed + o.failed,
-                eventsAcked + o.eventsAcked, aFailure != null ? aFailure : o.aFailure);
-    }
+  public MotionCounts plus(MotionCounts o) {
+    return new MotionCounts(episodes + o.episodes, clipsUploaded + o.clipsUploaded, failed + o.failed,
+        eventsAcked + o.eventsAcked, aFailure != null ? aFailure : o.aFailure);
+  }
 }

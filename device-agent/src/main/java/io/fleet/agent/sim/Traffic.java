@@ -7,10 +7,10 @@ package io.fleet.agent.sim;
  */
 public record Traffic(int devices, int connected, long sent, long acked, long failed) {
 
-    public static final Traffic NONE = new Traffic(0, 0, 0, 0, 0);
+  public static final Traffic NONE = new Traffic(0, 0, 0, 0, 0);
 
-    public Traffic plus(Traffic other) {
-        return new Traffic(devices + other.devices, connected + other.connected, sent + other.sent,
-                acked + other.acked, failed + other.failed);
-    }
+  public Traffic plus(Traffic other) {
+    return new Traffic(devices + other.devices, connected + other.connected, sent + other.sent,
+        acked + other.acked, failed + other.failed);
+  }
 }

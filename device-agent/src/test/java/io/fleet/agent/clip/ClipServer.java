@@ -18,63 +18,63 @@ import java.util.regex.Pattern;
  */
 final class ClipServer implements AutoCloseable {
 
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
+  private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
 
-    private final HttpServer server;
-    private final AtomicInteger rangeRequests = new AtomicInteger();
+  private final HttpServer server;
+  private final AtomicInteger rangeRequests = new AtomicInteger();
 
-    ClipServer(Path clip, String page) throws IOException {
-        byte[] bytes = Files.readAllBytes(clip);
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/clip.mp4", exchange -> serveClip(exchange, bytes));
-        server.createContext("/", exchange -> {
-            byte[] html = page.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-            exchange.sendResponseHeaders(200, html.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(html);
-            }
-        });
-        server.start();
+  ClipServer(Path clip, String page) throws IOException {
+    byte[] bytes = Files.readAllBytes(clip);
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/clip.mp4", exchange -> serveClip(exchange, bytes));
+    server.createContext("/", exchange -> {
+      byte[] html = page.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+      exchange.sendResponseHeaders(200, html.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(html);
+      }
+    });
+    server.start();
+  }
+
+  String url(String path) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+  }
+
+  int rangeRequests() {
+    return rangeRequests.get();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+
+  private void serveClip(HttpExchange exchange, byte[] clip) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "video/mp4");
+    exchange.getResponseHeaders().set("Accept-Ranges", "bytes");
+    String range = exchange.getRequestHeaders().getFirst("Range");
+    Matcher matcher = range == null ? null : RANGE.matcher(range.trim());
+    int from = 0;
+    int to = clip.length - 1;
+    int status = 200;
+    if (matcher != null && matcher.matches()) {
+      rangeRequests.incrementAndGet();
+      from = Integer.parseInt(matcher.group(1));
+      to = matcher.group(2).isEmpty() ? to : Math.min(to, Integer.parseInt(matcher.group(2)));
+      if (from > to) {
+        exchange.getResponseHeaders().set("Content-Range", "bytes */" + clip.length);
+        exchange.sendResponseHeaders(416, -1);
+        exchange.close();
+        return;
+      }
+      status = 206;
+      exchange.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + to + "/" + clip.length);
     }
-
-    String url(String path) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    exchange.sendResponseHeaders(status, to - from + 1L);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(clip, from, to - from + 1);
     }
-
-    int rangeRequests() {
-        return rangeRequests.get();
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
-    }
-
-    private void serveClip(HttpExchange exchange, byte[] clip) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "video/mp4");
-        exchange.getResponseHeaders().set("Accept-Ranges", "bytes");
-        String range = exchange.getRequestHeaders().getFirst("Range");
-        Matcher matcher = range == null ? null : RANGE.matcher(range.trim());
-        int from = 0;
-        int to = clip.length - 1;
-        int status = 200;
-        if (matcher != null && matcher.matches()) {
-            rangeRequests.incrementAndGet();
-            from = Integer.parseInt(matcher.group(1));
-            to = matcher.group(2).isEmpty() ? to : Math.min(to, Integer.parseInt(matcher.group(2)));
-            if (from > to) {
-                exchange.getResponseHeaders().set("Content-Range", "bytes */" + clip.length);
-                exchange.sendResponseHeaders(416, -1);
-                exchange.close();
-                return;
-            }
-            status = 206;
-            exchange.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + to + "/" + clip.length);
-        }
-        exchange.sendResponseHeaders(status, to - from + 1L);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(clip, from, to - from + 1);
-        }
-    }
+  }
 }

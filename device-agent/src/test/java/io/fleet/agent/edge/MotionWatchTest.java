@@ -28,93 +28,93 @@ import org.junit.jupiter.api.Test;
 
 class MotionWatchTest {
 
-    private static final DetectorSettings SETTINGS = DetectorSettings.defaults().withThreshold(60)
-            .withIgnore(List.of(SceneScripts.swayRegion(320, 240)));
+  private static final DetectorSettings SETTINGS = DetectorSettings.defaults().withThreshold(60)
+      .withIgnore(List.of(SceneScripts.swayRegion(320, 240)));
 
-    /** Keeps what the watch reported. */
-    private static final class Reports implements MotionWatch.Listener {
-        final List<Detection> started = new ArrayList<>();
-        final List<Detection> ended = new ArrayList<>();
-        final List<CompletableFuture<Clip>> clips = new ArrayList<>();
+  /** Keeps what the watch reported. */
+  private static final class Reports implements MotionWatch.Listener {
+    final List<Detection> started = new ArrayList<>();
+    final List<Detection> ended = new ArrayList<>();
+    final List<CompletableFuture<Clip>> clips = new ArrayList<>();
 
-        @Override
-        public void eventStarted(Detection detection) {
-            started.add(detection);
-        }
-
-        @Override
-        public void eventEnded(Detection detection) {
-            ended.add(detection);
-        }
-
-        @Override
-        public void clipRecorded(CompletableFuture<Clip> clip) {
-            clips.add(clip);
-        }
+    @Override
+    public void eventStarted(Detection detection) {
+      started.add(detection);
     }
 
-    /** Counts frames instead of encoding them. */
-    private static final ClipEncoder NO_ENCODING = (frames, fps, target) -> {};
-
-    private final Reports reports = new Reports();
-    private final ClipRecorder recorder = new ClipRecorder(new ClipSettings(10, 10, 500, 10, 4, Path.of("clips")),
-            NO_ENCODING, Runnable::run);
-
-    @Test
-    void reportsEveryEventOfALabelledSceneWithOneClipEach() throws IOException {
-        SyntheticScene scene = new SyntheticScene(SceneScripts.labelled(3, 320, 240, 10, 4));
-
-        long frames = new MotionWatch(SETTINGS, recorder, reports).run(scene);
-
-        assertThat(frames).isEqualTo(scene.script().frames());
-        List<Episode> truth = scene.groundTruth();
-        assertThat(reports.started).hasSize(truth.size());
-        assertThat(reports.ended).hasSize(truth.size());
-        assertThat(reports.clips).hasSize(truth.size());
-        for (int i = 0; i < truth.size(); i++) {
-            Clip clip = reports.clips.get(i).join();
-            assertThat(clip.eventStartMillis() / 100).as("clip %d starts with its episode", i)
-                    .isBetween((long) truth.get(i).firstFrame(), (long) truth.get(i).lastFrame());
-            assertThat(clip.firstFrameMillis()).isLessThan(clip.eventStartMillis());
-        }
+    @Override
+    public void eventEnded(Detection detection) {
+      ended.add(detection);
     }
 
-    @Test
-    void watchesAnMjpegCameraAndFinishesTheOpenClipWhenTheStreamEnds() throws IOException {
-        List<BufferedImage> images = new ArrayList<>();
-        SyntheticScene scene = new SyntheticScene(new Script(320, 240, 10, 60, 9, 3,
-                List.of(new MovingObject(30, 59, 30, 50, 20, 150, 5, 0, 0x202020)), List.of(), null));
-        for (Optional<Frame> frame = scene.next(); frame.isPresent(); frame = scene.next()) {
-            images.add(frame.get().toImage());
-        }
+    @Override
+    public void clipRecorded(CompletableFuture<Clip> clip) {
+      clips.add(clip);
+    }
+  }
 
-        try (MjpegServer camera = new MjpegServer(images, "multipart/x-mixed-replace; boundary=" + MjpegServer.BOUNDARY);
-             MjpegStream stream = MjpegStream.open(camera.uri(), Duration.ofSeconds(10))) {
-            long frames = new MotionWatch(SETTINGS, recorder, reports).run(stream);
+  /** Counts frames instead of encoding them. */
+  private static final ClipEncoder NO_ENCODING = (frames, fps, target) -> {};
 
-            assertThat(frames).isEqualTo(60);
-        }
-        assertThat(reports.started).hasSize(1);
-        assertThat(reports.started.get(0).frameIndex()).isBetween(31L, 33L);
-        assertThat(reports.clips).hasSize(1);
-        assertThat(reports.clips.get(0).join().frames()).as("10 pre-capture frames and the rest of the stream")
-                .isBetween(38, 40);
+  private final Reports reports = new Reports();
+  private final ClipRecorder recorder = new ClipRecorder(new ClipSettings(10, 10, 500, 10, 4, Path.of("clips")),
+      NO_ENCODING, Runnable::run);
+
+  @Test
+  void reportsEveryEventOfALabelledSceneWithOneClipEach() throws IOException {
+    SyntheticScene scene = new SyntheticScene(SceneScripts.labelled(3, 320, 240, 10, 4));
+
+    long frames = new MotionWatch(SETTINGS, recorder, reports).run(scene);
+
+    assertThat(frames).isEqualTo(scene.script().frames());
+    List<Episode> truth = scene.groundTruth();
+    assertThat(reports.started).hasSize(truth.size());
+    assertThat(reports.ended).hasSize(truth.size());
+    assertThat(reports.clips).hasSize(truth.size());
+    for (int i = 0; i < truth.size(); i++) {
+      Clip clip = reports.clips.get(i).join();
+      assertThat(clip.eventStartMillis() / 100).as("clip %d starts with its episode", i)
+          .isBetween((long) truth.get(i).firstFrame(), (long) truth.get(i).lastFrame());
+      assertThat(clip.firstFrameMillis()).isLessThan(clip.eventStartMillis());
+    }
+  }
+
+  @Test
+  void watchesAnMjpegCameraAndFinishesTheOpenClipWhenTheStreamEnds() throws IOException {
+    List<BufferedImage> images = new ArrayList<>();
+    SyntheticScene scene = new SyntheticScene(new Script(320, 240, 10, 60, 9, 3,
+        List.of(new MovingObject(30, 59, 30, 50, 20, 150, 5, 0, 0x202020)), List.of(), null));
+    for (Optional<Frame> frame = scene.next(); frame.isPresent(); frame = scene.next()) {
+      images.add(frame.get().toImage());
     }
 
-    @Test
-    void stopEndsTheWatchAfterTheCurrentFrame() throws IOException {
-        SyntheticScene scene = new SyntheticScene(SceneScripts.labelled(3, 320, 240, 10, 4));
-        MotionWatch[] watch = new MotionWatch[1];
-        watch[0] = new MotionWatch(SETTINGS, recorder, new MotionWatch.Listener() {
-            @Override
-            public void eventStarted(Detection detection) {
-                watch[0].stop();
-            }
-        });
+    try (MjpegServer camera = new MjpegServer(images, "multipart/x-mixed-replace; boundary=" + MjpegServer.BOUNDARY);
+        MjpegStream stream = MjpegStream.open(camera.uri(), Duration.ofSeconds(10))) {
+      long frames = new MotionWatch(SETTINGS, recorder, reports).run(stream);
 
-        long frames = watch[0].run(scene);
-
-        assertThat(frames).isLessThan(scene.script().frames());
-        assertThat(recorder.isRecording()).isFalse();
+      assertThat(frames).isEqualTo(60);
     }
+    assertThat(reports.started).hasSize(1);
+    assertThat(reports.started.get(0).frameIndex()).isBetween(31L, 33L);
+    assertThat(reports.clips).hasSize(1);
+    assertThat(reports.clips.get(0).join().frames()).as("10 pre-capture frames and the rest of the stream")
+        .isBetween(38, 40);
+  }
+
+  @Test
+  void stopEndsTheWatchAfterTheCurrentFrame() throws IOException {
+    SyntheticScene scene = new SyntheticScene(SceneScripts.labelled(3, 320, 240, 10, 4));
+    MotionWatch[] watch = new MotionWatch[1];
+    watch[0] = new MotionWatch(SETTINGS, recorder, new MotionWatch.Listener() {
+      @Override
+      public void eventStarted(Detection detection) {
+        watch[0].stop();
+      }
+    });
+
+    long frames = watch[0].run(scene);
+
+    assertThat(frames).isLessThan(scene.script().frames());
+    assertThat(recorder.isRecording()).isFalse();
+  }
 }

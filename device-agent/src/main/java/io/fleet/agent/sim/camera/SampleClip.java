@@ -18,46 +18,46 @@ import java.util.Optional;
  * {@link Mp4ClipEncoder} and then shared, since encoding per episode would cost thousands of cameras a core each.
  */
 public final class SampleClip {
-    private static final int WIDTH = 160;
-    private static final int HEIGHT = 120;
-    private static final double FPS = 10;
-    private static volatile byte[] shared;
+  private static final int WIDTH = 160;
+  private static final int HEIGHT = 120;
+  private static final double FPS = 10;
+  private static volatile byte[] shared;
 
-    private SampleClip() {}
+  private SampleClip() {}
 
-    /** The bytes of the shared clip, encoded on first use. */
-    public static byte[] bytes() {
-        byte[] clip = shared;
-        if (clip == null) {
-            synchronized (SampleClip.class) {
-                if (shared == null) {
-                    shared = encode();
-                }
-                clip = shared;
-            }
+  /** The bytes of the shared clip, encoded on first use. */
+  public static byte[] bytes() {
+    byte[] clip = shared;
+    if (clip == null) {
+      synchronized (SampleClip.class) {
+        if (shared == null) {
+          shared = encode();
         }
-        return clip;
+        clip = shared;
+      }
     }
+    return clip;
+  }
 
-    private static byte[] encode() {
-        SyntheticScene.Script script = SceneScripts.labelled(7, WIDTH, HEIGHT, FPS, 1);
-        int first = script.objects().get(0).firstFrame();
-        List<Frame> frames = new ArrayList<>();
-        try (SyntheticScene scene = new SyntheticScene(script)) {
-            for (Optional<Frame> f = scene.next(); f.isPresent() && frames.size() < 2 * FPS; f = scene.next()) {
-                if (f.get().index() >= first - 5) {
-                    frames.add(f.get());
-                }
-            }
-            Path file = Files.createTempFile("fleet-sim-clip", ".mp4");
-            try {
-                new Mp4ClipEncoder().encode(frames, FPS, file);
-                return Files.readAllBytes(file);
-            } finally {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not encode the simulator's sample clip", e);
+  private static byte[] encode() {
+    SyntheticScene.Script script = SceneScripts.labelled(7, WIDTH, HEIGHT, FPS, 1);
+    int first = script.objects().get(0).firstFrame();
+    List<Frame> frames = new ArrayList<>();
+    try (SyntheticScene scene = new SyntheticScene(script)) {
+      for (Optional<Frame> f = scene.next(); f.isPresent() && frames.size() < 2 * FPS; f = scene.next()) {
+        if (f.get().index() >= first - 5) {
+          frames.add(f.get());
         }
+      }
+      Path file = Files.createTempFile("fleet-sim-clip", ".mp4");
+      try {
+        new Mp4ClipEncoder().encode(frames, FPS, file);
+        return Files.readAllBytes(file);
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not encode the simulator's sample clip", e);
     }
+  }
 }

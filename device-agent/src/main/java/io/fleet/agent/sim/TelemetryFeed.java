@@ -8,22 +8,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 
 /**
- * What a virtual device sends besides heartbeats, one message a beat, when the fleet is built with
+ * The telemetry a virtual device sends besides heartbeats, one message a beat, when the fleet is built with
  * {@code telemetry(true)}: a sensor its readings on {@code fleet/{id}/telemetry} (the simulator's
  * {@link SensorSignal}, with an injected anomaly now and then), a tracker an OwnTracks location on
  * {@code owntracks/{id}/phone} going round a 1 km loop at its own speed. Cameras send nothing more.
  * Owns the position in its signal; not thread-safe (the device's beats come one at a time).
  */
-abstract class Extras {
+abstract class TelemetryFeed {
   /** A topic and its payload. */
   record Message(String topic, String payload) {}
 
   abstract Optional<Message> next(Instant now);
 
-  static Extras none() {
-    return new Extras() {
+  static TelemetryFeed none() {
+    return new TelemetryFeed() {
       @Override
       Optional<Message> next(Instant now) {
         return Optional.empty();
@@ -31,7 +32,7 @@ abstract class Extras {
     };
   }
 
-  static Extras of(DeviceKind kind, String id, long seed) {
+  static TelemetryFeed of(DeviceKind kind, String id, long seed) {
     if (kind == DeviceKind.SENSOR) return new Sensor(id, seed);
     if (kind == DeviceKind.TRACKER) return new Tracker(id, seed);
     return none();
@@ -41,7 +42,7 @@ abstract class Extras {
    * Three days of simulated signal, over and over; an anomaly every ~1,000 readings. Made one reading at a time:
    * days of readings held by each of thousands of sensors would not fit a heap.
    */
-  private static final class Sensor extends Extras {
+  private static final class Sensor extends TelemetryFeed {
     private static final int LENGTH = 4320;
     private final String topic;
     private final SensorSignal.Readings readings;
@@ -68,7 +69,7 @@ abstract class Extras {
   }
 
   /** Round a 1 km square loop near Berlin at 10–25 km/h. */
-  private static final class Tracker extends Extras {
+  private static final class Tracker extends TelemetryFeed {
     private final String topic;
     private final String tid;
     private final Course course;
@@ -76,7 +77,7 @@ abstract class Extras {
     private Instant started;
 
     Tracker(String id, long seed) {
-      java.util.Random random = new java.util.Random(seed);
+      Random random = new Random(seed);
       this.topic = "owntracks/" + id + "/phone";
       this.tid = id.substring(Math.max(0, id.length() - 2));
       double lat = 52.50 + random.nextDouble() * 0.02;
