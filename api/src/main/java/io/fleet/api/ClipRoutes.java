@@ -4,12 +4,12 @@ import io.fleet.access.Principal;
 import io.fleet.device.DeviceAnswer;
 import io.fleet.device.StoredClip;
 import io.fleet.infra.DeviceCredentials;
-import io.fleet.ingest.DeviceTopic;
 import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipStore;
 import io.fleet.media.ClipUploadSettings;
 import io.fleet.media.UploadSlots;
 import io.fleet.metrics.FleetMetrics;
+import io.fleet.protocol.DeviceId;
 import io.fleet.runtime.Fleet;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -80,7 +80,7 @@ final class ClipRoutes extends AllDirectives {
    * Fleet issues encodes the key, so a motion event naming it is HEAD-checked by the consumer.
    */
   private Route presign(String deviceId) {
-    if (!DeviceTopic.isValidDeviceId(deviceId)) return unknown(deviceId);
+    if (!DeviceId.isValid(deviceId)) return unknown(deviceId);
     return onSuccess(known(deviceId), known -> {
       if (!known) return unknown(deviceId);
       Instant now = Instant.now();
@@ -121,7 +121,7 @@ final class ClipRoutes extends AllDirectives {
   }
 
   private Route upload(String deviceId, String clipId) {
-    if (!DeviceTopic.isValidDeviceId(deviceId) || !ClipStore.isValidClipId(clipId)) {
+    if (!DeviceId.isValid(deviceId) || !ClipStore.isValidClipId(clipId)) {
       return HttpApi.error(StatusCodes.BAD_REQUEST, "invalid id", "device and clip ids are 1-128 letters, digits, '.', '-' or '_'");
     }
     return extractRequestEntity(entity -> {

@@ -1,9 +1,9 @@
 package io.fleet.api;
 
 import com.typesafe.config.Config;
-import io.fleet.agent.protocol.DeviceKind;
 import io.fleet.agent.sim.SimulatedFleet;
 import io.fleet.agent.sim.VirtualDevice;
+import io.fleet.protocol.DeviceKind;
 import io.fleet.runtime.FleetNode;
 import java.time.Duration;
 import java.util.ArrayList;

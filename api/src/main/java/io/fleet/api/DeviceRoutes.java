@@ -5,7 +5,8 @@ import io.fleet.device.DeviceRefused;
 import io.fleet.device.DeviceRegistration;
 import io.fleet.device.DeviceType;
 import io.fleet.device.DeviceView;
-import io.fleet.ingest.DeviceTopic;
+import io.fleet.protocol.DeviceId;
+import io.fleet.protocol.Topics;
 import io.fleet.readside.DevicePage;
 import io.fleet.readside.DeviceQuery;
 import io.fleet.runtime.Fleet;
@@ -72,12 +73,12 @@ final class DeviceRoutes extends AllDirectives {
       lastDeviceId = null;
     }
     // A cursor is the last device id of the page before: anything else was not handed out here.
-    if (!DeviceTopic.isValidDeviceId(lastDeviceId)) throw new IllegalArgumentException("cursor is not one this API handed out");
+    if (!DeviceId.isValid(lastDeviceId)) throw new IllegalArgumentException("cursor is not one this API handed out");
     return cursor;
   }
 
   private Route one(Principal principal, String id) {
-    if (!DeviceTopic.isValidDeviceId(id)) return notFound(id);
+    if (!DeviceId.isValid(id)) return notFound(id);
     return onSuccess(fleet.device(id), r -> r.isSuccess() && principal.maySee(r.getValue().household())
         ? completeOK(r.getValue(), Json.marshaller())
         : notFound(id));
@@ -87,7 +88,7 @@ final class DeviceRoutes extends AllDirectives {
     if (!principal.isOperator()) {
       return HttpApi.error(StatusCodes.FORBIDDEN, "forbidden", "only operators register devices");
     }
-    if (!DeviceTopic.isValidDeviceId(body.deviceId())) {
+    if (!DeviceId.isValid(body.deviceId())) {
       return HttpApi.error(StatusCodes.BAD_REQUEST, "invalid device id",
           "deviceId must be 1-128 letters, digits, '.', '-' or '_'");
     }
@@ -104,7 +105,7 @@ final class DeviceRoutes extends AllDirectives {
 
   /** A sensor's last readings from its entity's memory (see {@code RecentReadings}), scoped like the device. */
   private Route telemetry(Principal principal, String id) {
-    if (!DeviceTopic.isValidDeviceId(id)) return notFound(id);
+    if (!DeviceId.isValid(id)) return notFound(id);
     return onSuccess(fleet.recentTelemetry(id), r -> r.isSuccess() && principal.maySee(r.getValue().household())
         ? completeOK(r.getValue().series(), Json.marshaller())
         : notFound(id));
@@ -119,7 +120,7 @@ final class DeviceRoutes extends AllDirectives {
     if (!principal.isOperator()) {
       return HttpApi.error(StatusCodes.FORBIDDEN, "forbidden", "only operators decommission devices");
     }
-    if (!DeviceTopic.isValidDeviceId(id)) return notFound(id);
+    if (!DeviceId.isValid(id)) return notFound(id);
     return onSuccess(fleet.decommission(id, principal.name()),
         r -> r.isSuccess() ? complete(StatusCodes.NO_CONTENT) : HttpApi.refused(DeviceRefused.of(r.getError())));
   }
@@ -127,10 +128,10 @@ final class DeviceRoutes extends AllDirectives {
   private MqttCredentials credentials(String deviceId) {
     return new MqttCredentials(fleet.endpoints().mqttUrl(), deviceId, deviceId,
         fleet.deviceCredentials().passwordFor(deviceId),
-        Map.of("heartbeat", "fleet/" + deviceId + "/heartbeat",
-            "status", "fleet/" + deviceId + "/status",
-            "telemetry", "fleet/" + deviceId + "/telemetry",
-            "motion", "fleet/" + deviceId + "/motion"));
+        Map.of("heartbeat", Topics.heartbeat(deviceId),
+            "status", Topics.status(deviceId),
+            "telemetry", Topics.telemetry(deviceId),
+            "motion", Topics.motion(deviceId)));
   }
 
   private Route notFound(String id) {

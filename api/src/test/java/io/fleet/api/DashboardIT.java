@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.fleet.agent.protocol.DeviceKind;
 import io.fleet.agent.sim.SimulatedFleet;
+import io.fleet.protocol.DeviceKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

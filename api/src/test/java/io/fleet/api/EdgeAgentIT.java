@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fleet.agent.camera.SceneScripts;
-import io.fleet.agent.clip.ClipSettings;
-import io.fleet.agent.detect.DetectorSettings;
 import io.fleet.agent.edge.AgentSettings;
 import io.fleet.agent.edge.EdgeAgent;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.IngestHeaders;
+import io.fleet.vision.camera.SceneScripts;
+import io.fleet.vision.clip.ClipSettings;
+import io.fleet.vision.detect.DetectorSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

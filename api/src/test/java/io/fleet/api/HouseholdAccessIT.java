@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleet.agent.protocol.DeviceKind;
 import io.fleet.agent.sim.SimulatedFleet;
+import io.fleet.protocol.DeviceKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleet.agent.protocol.DeviceKind;
 import io.fleet.agent.sim.DevicePlan;
 import io.fleet.agent.sim.FleetStats;
 import io.fleet.agent.sim.MalformedMessage;
@@ -14,6 +13,7 @@ import io.fleet.agent.sim.VirtualDevice;
 import io.fleet.infra.DeviceCredentials;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.IngestHeaders;
+import io.fleet.protocol.DeviceKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

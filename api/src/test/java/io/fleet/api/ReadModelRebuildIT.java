@@ -3,8 +3,8 @@ package io.fleet.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fleet.agent.protocol.DeviceKind;
 import io.fleet.agent.sim.SimulatedFleet;
+import io.fleet.protocol.DeviceKind;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,9 +1,9 @@
 package io.fleet.api;
 
-import io.fleet.agent.protocol.DeviceKind;
 import io.fleet.agent.sim.FleetStats;
 import io.fleet.agent.sim.SimulatedFleet;
 import io.fleet.infra.DeviceCredentials;
+import io.fleet.protocol.DeviceKind;
 import java.time.Duration;
 
 /**

@@ -1,11 +1,11 @@
 package io.fleet.bench;
 
 import com.typesafe.config.ConfigFactory;
-import io.fleet.agent.camera.SyntheticScene.Script;
-import io.fleet.agent.camera.SyntheticScene;
 import io.fleet.api.FleetApp;
 import io.fleet.frames.FrameHeaders;
 import io.fleet.metrics.FleetMetrics;
+import io.fleet.vision.camera.SyntheticScene.Script;
+import io.fleet.vision.camera.SyntheticScene;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;

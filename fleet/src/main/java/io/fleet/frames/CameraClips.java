@@ -1,6 +1,5 @@
 package io.fleet.frames;
 
-import io.fleet.agent.clip.Clip;
 import io.fleet.device.DeviceAnswer;
 import io.fleet.device.DeviceType;
 import io.fleet.device.MotionReport;
@@ -8,6 +7,7 @@ import io.fleet.ingest.DeadLetter;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipStore;
+import io.fleet.vision.clip.Clip;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;

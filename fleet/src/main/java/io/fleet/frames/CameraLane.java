@@ -1,11 +1,11 @@
 package io.fleet.frames;
 
-import io.fleet.agent.camera.Frame;
-import io.fleet.agent.clip.Clip;
-import io.fleet.agent.clip.ClipEncoder;
-import io.fleet.agent.clip.ClipRecorder;
-import io.fleet.agent.detect.Detection;
-import io.fleet.agent.detect.MotionDetector;
+import io.fleet.vision.camera.Frame;
+import io.fleet.vision.clip.Clip;
+import io.fleet.vision.clip.ClipEncoder;
+import io.fleet.vision.clip.ClipRecorder;
+import io.fleet.vision.detect.Detection;
+import io.fleet.vision.detect.MotionDetector;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.fleet.frames;
 
-import io.fleet.agent.clip.ClipEncoder;
 import io.fleet.ingest.DeadLetter;
+import io.fleet.vision.clip.ClipEncoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,6 +1,6 @@
 package io.fleet.frames;
 
-import io.fleet.agent.clip.Clip;
+import io.fleet.vision.clip.Clip;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 

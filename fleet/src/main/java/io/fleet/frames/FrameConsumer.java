@@ -1,12 +1,12 @@
 package io.fleet.frames;
 
-import io.fleet.agent.clip.Mp4ClipEncoder;
 import io.fleet.device.Device;
 import io.fleet.device.DeviceView;
 import io.fleet.ingest.DeadLetter;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.ingest.SupervisedConsumer;
 import io.fleet.metrics.FleetMetrics;
+import io.fleet.vision.clip.Mp4ClipEncoder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

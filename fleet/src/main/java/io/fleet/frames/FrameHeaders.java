@@ -1,6 +1,6 @@
 package io.fleet.frames;
 
-import io.fleet.ingest.DeviceTopic;
+import io.fleet.protocol.DeviceId;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -42,7 +42,7 @@ public final class FrameHeaders {
    */
   public static Stamp read(String key, Headers headers) throws Invalid {
     String camera = text(headers, CAMERA_ID);
-    if (!DeviceTopic.isValidDeviceId(camera)) {
+    if (!DeviceId.isValid(camera)) {
       throw new Invalid("header " + CAMERA_ID + " must be 1-128 letters, digits, '.', '-' or '_'");
     }
     if (!camera.equals(key)) throw new Invalid("record key '" + key + "' is not the camera id '" + camera + "'");

@@ -1,8 +1,8 @@
 package io.fleet.frames;
 
 import com.typesafe.config.Config;
-import io.fleet.agent.clip.ClipSettings;
-import io.fleet.agent.detect.DetectorSettings;
+import io.fleet.vision.clip.ClipSettings;
+import io.fleet.vision.detect.DetectorSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -11,6 +11,8 @@ import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
+import io.fleet.protocol.DeviceId;
+import io.fleet.protocol.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -61,7 +63,7 @@ final class MqttAuthenticator implements SimpleAuthenticator {
       output.authenticateSuccessfully();
       return;
     }
-    if (!isValidDeviceId(user) || !devices.verify(user, password)) {
+    if (!DeviceId.isValid(user) || !devices.verify(user, password)) {
       refuse(output, clientId, user, "unknown user or wrong password");
       return;
     }
@@ -70,24 +72,10 @@ final class MqttAuthenticator implements SimpleAuthenticator {
       output.failAuthentication(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client id must equal the user name");
       return;
     }
-    permissions.add(permission("fleet/" + user + "/#", MqttActivity.PUBLISH));
-    permissions.add(permission("owntracks/" + user + "/#", MqttActivity.PUBLISH));
-    permissions.add(permission("fleet/" + user + "/#", MqttActivity.SUBSCRIBE));
+    permissions.add(permission(Topics.allOf(user), MqttActivity.PUBLISH));
+    permissions.add(permission(Topics.allOwnTracksOf(user), MqttActivity.PUBLISH));
+    permissions.add(permission(Topics.allOf(user), MqttActivity.SUBSCRIBE));
     output.authenticateSuccessfully();
-  }
-
-  /** A device id must be usable as one topic level: no separators or wildcards. */
-  static boolean isValidDeviceId(String id) {
-    if (id.isEmpty() || id.length() > 200) {
-      return false;
-    }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (c == '/' || c == '+' || c == '#' || c == '$' || Character.isISOControl(c)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static void refuse(SimpleAuthOutput output, String clientId, String user, String why) {

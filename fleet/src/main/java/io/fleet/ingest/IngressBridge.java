@@ -3,6 +3,7 @@ package io.fleet.ingest;
 import io.fleet.infra.IngestHeaders;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.metrics.Streams;
+import io.fleet.protocol.DeviceTopic;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleet.device.DeviceType;
 import io.fleet.device.MotionReport;
 import io.fleet.media.ClipStore;
+import io.fleet.protocol.DeviceId;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -61,7 +62,7 @@ public final class MotionMessages {
     String eventId = idText(m.get("event_id"));
     if (eventId == null) return invalid("seed motion event needs 'event_id' (an integer or a string)");
     String deviceId = idText(m.get("device_id"));
-    if (!DeviceTopic.isValidDeviceId(deviceId)) {
+    if (!DeviceId.isValid(deviceId)) {
       return invalid("seed motion event needs 'device_id': 1-128 letters, digits, '.', '-' or '_'");
     }
     Instant time;

@@ -12,6 +12,8 @@ import io.fleet.media.ClipCheckRequeue;
 import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipStore;
 import io.fleet.metrics.FleetMetrics;
+import io.fleet.protocol.DeviceId;
+import io.fleet.protocol.DeviceTopic;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -123,7 +125,7 @@ final class RecordDelivery {
     metrics.messageIn(record.topic() + ":" + kind.map(DeviceTopic.Kind::label).orElse("unknown"));
     byte[] payload = record.value() == null ? new byte[0] : record.value();
     String deviceId = record.key();
-    if (!DeviceTopic.isValidDeviceId(deviceId)) {
+    if (!DeviceId.isValid(deviceId)) {
       return reject(record, DeadLetter.Reason.INVALID_MESSAGE, "record key is not a valid device id", source, receivedAt);
     }
     if (kind.isEmpty()) {

@@ -2,11 +2,11 @@ package io.fleet.frames;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleet.agent.camera.SyntheticScene.MovingObject;
-import io.fleet.agent.camera.SyntheticScene.Script;
-import io.fleet.agent.camera.SyntheticScene;
-import io.fleet.agent.clip.Clip;
-import io.fleet.agent.detect.DetectorSettings;
+import io.fleet.vision.camera.SyntheticScene.MovingObject;
+import io.fleet.vision.camera.SyntheticScene.Script;
+import io.fleet.vision.camera.SyntheticScene;
+import io.fleet.vision.clip.Clip;
+import io.fleet.vision.detect.DetectorSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

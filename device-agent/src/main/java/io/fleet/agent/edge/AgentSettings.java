@@ -1,10 +1,10 @@
 package io.fleet.agent.edge;
 
 import com.typesafe.config.Config;
-import io.fleet.agent.camera.Region;
-import io.fleet.agent.camera.SceneScripts;
-import io.fleet.agent.clip.ClipSettings;
-import io.fleet.agent.detect.DetectorSettings;
+import io.fleet.vision.camera.Region;
+import io.fleet.vision.camera.SceneScripts;
+import io.fleet.vision.clip.ClipSettings;
+import io.fleet.vision.detect.DetectorSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,18 +3,19 @@ package io.fleet.agent.edge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
-import io.fleet.agent.camera.Frame;
-import io.fleet.agent.camera.FrameDirectory;
-import io.fleet.agent.camera.FrameSource;
-import io.fleet.agent.camera.MjpegStream;
-import io.fleet.agent.camera.SceneScripts;
-import io.fleet.agent.camera.SyntheticScene;
-import io.fleet.agent.clip.Clip;
-import io.fleet.agent.clip.ClipRecorder;
-import io.fleet.agent.clip.Mp4ClipEncoder;
-import io.fleet.agent.detect.Detection;
-import io.fleet.agent.protocol.DeviceKind;
-import io.fleet.agent.protocol.HeartbeatMessage;
+import io.fleet.protocol.DeviceKind;
+import io.fleet.protocol.HeartbeatMessage;
+import io.fleet.protocol.Topics;
+import io.fleet.vision.camera.Frame;
+import io.fleet.vision.camera.FrameDirectory;
+import io.fleet.vision.camera.FrameSource;
+import io.fleet.vision.camera.MjpegStream;
+import io.fleet.vision.camera.SceneScripts;
+import io.fleet.vision.camera.SyntheticScene;
+import io.fleet.vision.clip.Clip;
+import io.fleet.vision.clip.ClipRecorder;
+import io.fleet.vision.clip.Mp4ClipEncoder;
+import io.fleet.vision.detect.Detection;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -242,7 +243,7 @@ public final class EdgeAgent implements AutoCloseable {
   }
 
   private void publishHeartbeat(ObjectNode beat) throws Exception {
-    uplink.publish("fleet/" + settings.deviceId() + "/heartbeat", beat.toString(), false)
+    uplink.publish(Topics.heartbeat(settings.deviceId()), beat.toString(), false)
         .get(Uplink.timeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 

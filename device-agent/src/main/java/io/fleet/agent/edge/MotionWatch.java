@@ -1,12 +1,12 @@
 package io.fleet.agent.edge;
 
-import io.fleet.agent.camera.Frame;
-import io.fleet.agent.camera.FrameSource;
-import io.fleet.agent.clip.Clip;
-import io.fleet.agent.clip.ClipRecorder;
-import io.fleet.agent.detect.Detection;
-import io.fleet.agent.detect.DetectorSettings;
-import io.fleet.agent.detect.MotionDetector;
+import io.fleet.vision.camera.Frame;
+import io.fleet.vision.camera.FrameSource;
+import io.fleet.vision.clip.Clip;
+import io.fleet.vision.clip.ClipRecorder;
+import io.fleet.vision.detect.Detection;
+import io.fleet.vision.detect.DetectorSettings;
+import io.fleet.vision.detect.MotionDetector;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

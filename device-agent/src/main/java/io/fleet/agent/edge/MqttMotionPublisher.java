@@ -1,6 +1,7 @@
 package io.fleet.agent.edge;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleet.protocol.Topics;
 import java.util.concurrent.TimeUnit;
 
 /** Motion events as JSON with {@code clip_id} on {@code fleet/{id}/motion}, QoS 1, over the agent's {@link Uplink}. */
@@ -10,7 +11,7 @@ final class MqttMotionPublisher implements MotionPublisher {
 
   MqttMotionPublisher(Uplink uplink, String deviceId) {
     this.uplink = uplink;
-    this.topic = "fleet/" + deviceId + "/motion";
+    this.topic = Topics.motion(deviceId);
   }
 
   @Override

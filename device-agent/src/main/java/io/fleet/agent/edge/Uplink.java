@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
+import io.fleet.protocol.Topics;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,7 +26,7 @@ final class Uplink implements AutoCloseable {
   private final String statusTopic;
 
   Uplink(URI broker, String deviceId, String password) {
-    this.statusTopic = "fleet/" + deviceId + "/status";
+    this.statusTopic = Topics.status(deviceId);
     Mqtt3ClientBuilder builder = MqttClient.builder().useMqttVersion3().identifier(deviceId)
         .serverHost(broker.getHost()).serverPort(broker.getPort() > 0 ? broker.getPort() : 1883)
         .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(10, TimeUnit.SECONDS).applyAutomaticReconnect()

@@ -1,6 +1,7 @@
 package io.fleet.agent.sim;
 
 import io.fleet.agent.edge.ClipUpload;
+import io.fleet.protocol.Topics;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,7 +52,7 @@ final class CameraMotion {
     this.plan = plan;
     this.upload = plan.uploadFor(deviceId, password);
     this.random = new SplittableRandom(seed);
-    this.topic = "fleet/" + deviceId + "/motion";
+    this.topic = Topics.motion(deviceId);
     this.firstAfter = firstAfter;
   }
 

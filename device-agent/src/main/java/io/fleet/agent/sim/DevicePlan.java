@@ -1,6 +1,6 @@
 package io.fleet.agent.sim;
 
-import io.fleet.agent.protocol.DeviceKind;
+import io.fleet.protocol.DeviceKind;
 
 /**
  * One device a {@link SimulatedFleet.Builder} will start: its id, kind, household and how it misbehaves (null when

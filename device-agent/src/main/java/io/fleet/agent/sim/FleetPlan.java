@@ -1,8 +1,8 @@
 package io.fleet.agent.sim;
 
-import io.fleet.agent.protocol.DeviceKind;
-import io.fleet.agent.protocol.Topics;
 import io.fleet.agent.sim.camera.SampleClip;
+import io.fleet.protocol.DeviceId;
+import io.fleet.protocol.DeviceKind;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,7 +131,7 @@ record FleetPlan(
     int digits = Math.max(4, String.valueOf(count - 1).length());
     String format = "%s%0" + digits + "d";
     return IntStream.range(0, count).mapToObj(i -> String.format(format, idPrefix, i))
-        .map(Topics::requireValidDeviceId)
+        .map(DeviceId::require)
         .collect(Collectors.toList());
   }
 }

@@ -1,6 +1,6 @@
 package io.fleet.agent.sim;
 
-import io.fleet.agent.protocol.DeviceKind;
+import io.fleet.protocol.DeviceKind;
 import java.util.Map;
 
 /**

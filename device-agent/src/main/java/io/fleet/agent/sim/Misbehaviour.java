@@ -1,6 +1,6 @@
 package io.fleet.agent.sim;
 
-import io.fleet.agent.protocol.HeartbeatMessage;
+import io.fleet.protocol.HeartbeatMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

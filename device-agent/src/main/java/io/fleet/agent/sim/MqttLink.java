@@ -13,7 +13,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
-import io.fleet.agent.protocol.Topics;
+import io.fleet.protocol.Topics;
 import io.netty.channel.ChannelFutureListener;
 import java.util.concurrent.CompletableFuture;
 

@@ -1,8 +1,8 @@
 package io.fleet.agent.sim;
 
-import io.fleet.agent.protocol.DeviceKind;
-import io.fleet.agent.protocol.Topics;
 import io.fleet.agent.sim.camera.SampleClip;
+import io.fleet.protocol.DeviceId;
+import io.fleet.protocol.DeviceKind;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -316,7 +316,7 @@ public final class SimulatedFleet implements AutoCloseable {
       if (ids.isEmpty() || Set.copyOf(ids).size() != ids.size()) {
         throw new IllegalArgumentException("device ids must be present and unique: " + ids);
       }
-      ids.forEach(Topics::requireValidDeviceId);
+      ids.forEach(DeviceId::require);
       this.ids = List.copyOf(ids);
       return this;
     }

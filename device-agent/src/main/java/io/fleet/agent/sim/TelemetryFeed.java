@@ -1,8 +1,9 @@
 package io.fleet.agent.sim;
 
-import io.fleet.agent.protocol.DeviceKind;
 import io.fleet.agent.sim.sensor.SensorSignal;
 import io.fleet.agent.sim.tracker.Course;
+import io.fleet.protocol.DeviceKind;
+import io.fleet.protocol.Topics;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +50,7 @@ abstract class TelemetryFeed {
     private int next;
 
     Sensor(String id, long seed) {
-      this.topic = "fleet/" + id + "/telemetry";
+      this.topic = Topics.telemetry(id);
       // The first anomaly after 2–12 minutes of readings (at 5 s), so a newcomer sees some soon; then one every ~1,000.
       int quiet = 120 + (int) Math.floorMod(seed, 120L);
       this.readings = new SensorSignal(seed, 1440).readings(SensorSignal.schedule(LENGTH, quiet, 1000));
@@ -78,7 +79,7 @@ abstract class TelemetryFeed {
 
     Tracker(String id, long seed) {
       Random random = new Random(seed);
-      this.topic = "owntracks/" + id + "/phone";
+      this.topic = Topics.ownTracks(id, "phone");
       this.tid = id.substring(Math.max(0, id.length() - 2));
       double lat = 52.50 + random.nextDouble() * 0.02;
       double lon = 13.38 + random.nextDouble() * 0.04;

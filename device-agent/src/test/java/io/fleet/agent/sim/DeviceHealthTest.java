@@ -2,7 +2,7 @@ package io.fleet.agent.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fleet.agent.protocol.DeviceKind;
+import io.fleet.protocol.DeviceKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,10 +3,10 @@ package io.fleet.agent.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fleet.protocol.DeviceKind;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import io.fleet.agent.protocol.DeviceKind;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fleet.agent.protocol.DeviceKind;
-import io.fleet.agent.protocol.HeartbeatMessage;
+import io.fleet.protocol.DeviceKind;
+import io.fleet.protocol.HeartbeatMessage;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;

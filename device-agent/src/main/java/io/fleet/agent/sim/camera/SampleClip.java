@@ -1,9 +1,9 @@
 package io.fleet.agent.sim.camera;
 
-import io.fleet.agent.camera.Frame;
-import io.fleet.agent.camera.SceneScripts;
-import io.fleet.agent.camera.SyntheticScene;
-import io.fleet.agent.clip.Mp4ClipEncoder;
+import io.fleet.vision.camera.Frame;
+import io.fleet.vision.camera.SceneScripts;
+import io.fleet.vision.camera.SyntheticScene;
+import io.fleet.vision.clip.Mp4ClipEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
