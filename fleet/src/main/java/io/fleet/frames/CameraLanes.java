@@ -54,6 +54,7 @@ final class CameraLanes {
   private final ExecutorService detecting;
   private final ExecutorService encoding;
   private final ClipDelivery delivery;
+  private final FrameStamps stamps;
   private final Map<String, CameraLane> lanes = new ConcurrentHashMap<>();
   private final Map<String, FrameSlots> waiting = new ConcurrentHashMap<>();
   private final Map<Integer, Set<CameraLane>> lanesByPartition = new ConcurrentHashMap<>();
@@ -63,8 +64,10 @@ final class CameraLanes {
   private static final Duration RECHECK_EVERY = Duration.ofMinutes(1);
 
   CameraLanes(FrameSettings settings, MeterRegistry registry, ClipEncoder encoder, ExecutorService detecting,
-      ExecutorService encoding, ClipDelivery delivery, Function<String, CompletionStage<Boolean>> registered) {
+      ExecutorService encoding, ClipDelivery delivery, Function<String, CompletionStage<Boolean>> registered,
+      FrameStamps stamps) {
     this.registered = registered;
+    this.stamps = stamps;
     this.settings = settings;
     this.registry = registry;
     this.encoder = encoder;
@@ -83,7 +86,7 @@ final class CameraLanes {
     ConsumerRecord<String, byte[]> record = message.record();
     FrameHeaders.Stamp stamp;
     try {
-      stamp = FrameHeaders.read(record.key(), record.headers());
+      stamp = stamps.read(record);
     } catch (FrameHeaders.Invalid e) {
       return CompletableFuture.completedFuture(
           new Admitted(message, null, DeadLetter.Reason.INVALID_MESSAGE, "camera frame: " + e.getMessage()));
@@ -161,12 +164,13 @@ final class CameraLanes {
       }
       return known;
     }
-    return lanes.computeIfAbsent(cameraId, c -> {
-      CameraLane lane = new CameraLane(c, settings, encoder, encoding, delivery, FrameMetrics.pending(c));
-      lanesByPartition.computeIfAbsent(partition, p -> ConcurrentHashMap.newKeySet()).add(lane);
-      checkRegistration(c, lane);
-      return lane;
-    });
+    CameraLane created = new CameraLane(cameraId, settings, encoder, encoding, delivery, FrameMetrics.pending(cameraId));
+    CameraLane lane = lanes.putIfAbsent(cameraId, created);
+    if (lane != null) return lane;
+    lanesByPartition.computeIfAbsent(partition, p -> ConcurrentHashMap.newKeySet()).add(created);
+    // Only once the lane is in the map: an answer faster than that would find no lane to give meters to.
+    checkRegistration(cameraId, created);
+    return created;
   }
 
   /** Per-camera meters only for registered cameras: made-up camera ids must not grow {@code /metrics}. */

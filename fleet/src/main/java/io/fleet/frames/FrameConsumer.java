@@ -39,6 +39,8 @@ import org.apache.pekko.pattern.StatusReply;
 public final class FrameConsumer {
   /** The stream's name in health and metrics. */
   public static final String STREAM = "frames";
+  /** The seed topic's stream. */
+  public static final String SEED_STREAM = "seed-frames";
   private final SupervisedConsumer consumer;
   private final ExecutorService detecting;
   private final ExecutorService encoding;
@@ -49,19 +51,35 @@ public final class FrameConsumer {
     this.encoding = encoding;
   }
 
+  /** Fleet's own frames topic ({@code fleet.frames.topic}): key and headers say the camera ({@link FrameHeaders}). */
   public static FrameConsumer start(ActorSystem<?> system, FrameSettings settings,
       ConsumerSettings<String, byte[]> consumerSettings, DeadLetters deadLetters, ClipDelivery delivery) {
+    return start(system, settings, STREAM, settings.topic(), settings.consumerGroup(), FrameStamps.HEADERS,
+        consumerSettings, deadLetters, delivery);
+  }
+
+  /** Seed 003's topic ({@code fleet.frames.seed}): bare JPEGs, one partition per camera ({@link SeedFrames}). */
+  public static FrameConsumer startSeed(ActorSystem<?> system, FrameSettings settings,
+      ConsumerSettings<String, byte[]> consumerSettings, DeadLetters deadLetters, ClipDelivery delivery) {
+    FrameSettings.Seed seed = settings.seed();
+    return start(system, settings, SEED_STREAM, seed.topic(), seed.consumerGroup(),
+        new SeedFrames(seed.partitionCameras()), consumerSettings, deadLetters, delivery);
+  }
+
+  private static FrameConsumer start(ActorSystem<?> system, FrameSettings settings, String stream, String topic,
+      String group, FrameStamps stamps, ConsumerSettings<String, byte[]> consumerSettings, DeadLetters deadLetters,
+      ClipDelivery delivery) {
     ExecutorService detecting = Executors.newFixedThreadPool(settings.detectorThreads(), threads("fleet-frame-detector"));
     ExecutorService encoding = Executors.newFixedThreadPool(settings.encoderThreads(), threads("fleet-frame-encoder"));
     FleetMetrics metrics = FleetMetrics.get(system);
-    SupervisedConsumer consumer = SupervisedConsumer.start(system, STREAM,
-        consumerSettings.withGroupId(settings.consumerGroup()), settings.topic(), source -> {
+    SupervisedConsumer consumer = SupervisedConsumer.start(system, stream, consumerSettings.withGroupId(group), topic,
+        source -> {
           // Lanes of their own at each (re)start: the frames they held are read again from the committed offsets.
           CameraLanes lanes = new CameraLanes(settings, metrics.registry(), new Mp4ClipEncoder(), detecting, encoding, delivery,
-              camera -> registered(system, camera));
+              camera -> registered(system, camera), stamps);
           return source
               .mapAsync(1, message -> {
-                metrics.messageIn(settings.topic() + ":frame");
+                metrics.messageIn(topic + ":frame");
                 return lanes.admit(message);
               })
               .mapAsyncPartitioned(settings.parallelism(), CameraLanes.Admitted::camera, (admitted, camera) -> lanes.look(admitted))

@@ -6,6 +6,8 @@ import io.fleet.vision.detect.DetectorSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The {@code fleet.frames} settings: where camera frames arrive, how many may wait per camera, how the
@@ -35,7 +37,35 @@ public record FrameSettings(
     int maxPendingClips,
     DetectorSettings detector,
     Path workDirectory,
-    Duration idleAfter) {
+    Duration idleAfter,
+    Seed seed) {
+
+  /**
+   * Seed 003's frames topic ({@code fleet.frames.seed}): read when {@code enabled}, created with
+   * {@code partitions} partitions when missing; {@code partitionCameras} names the camera of a partition
+   * whose records have no key (others: {@code CAMERA-{partition + 1}}).
+   */
+  public record Seed(boolean enabled, String topic, String consumerGroup, int partitions,
+      Map<Integer, String> partitionCameras) {
+    public Seed {
+      if (partitions < 1) throw new IllegalArgumentException("fleet.frames.seed.partitions must be at least 1");
+      partitionCameras = Map.copyOf(partitionCameras);
+    }
+
+    static Seed fromConfig(Config seed) {
+      Map<Integer, String> cameras = new TreeMap<>();
+      Config named = seed.getConfig("partition-cameras");
+      for (String partition : named.root().keySet()) {
+        try {
+          cameras.put(Integer.parseInt(partition), named.getString(partition));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("fleet.frames.seed.partition-cameras: '" + partition + "' is not a partition number");
+        }
+      }
+      return new Seed(seed.getBoolean("enabled"), seed.getString("topic"), seed.getString("consumer-group"),
+          seed.getInt("partitions"), cameras);
+    }
+  }
 
   public FrameSettings {
     if (buffer < 1 || parallelism < 1 || maxFrameBytes < 1 || detectorThreads < 1 || encoderThreads < 1) {
@@ -67,7 +97,8 @@ public record FrameSettings(
         f.getInt("max-pending-clips"),
         detector,
         Path.of(fleet.getString("data-dir")).resolve("frames"),
-        f.getDuration("idle-after"));
+        f.getDuration("idle-after"),
+        Seed.fromConfig(f.getConfig("seed")));
   }
 
   /** How the edge agent's clip recorder cuts this camera's clips. */

@@ -35,7 +35,8 @@ public final class KafkaTopics {
   private KafkaTopics() {}
 
   /** Fleet's topic names, from {@code fleet.kafka.topics}. */
-  public record Names(String deviceEvents, String deadLetters, String alerts, String motionEvents, String frames) {
+  public record Names(String deviceEvents, String deadLetters, String alerts, String motionEvents, String frames,
+      String seedFrames) {
     public static Names from(Config config) {
       Config topics = config.getConfig("fleet.kafka.topics");
       return new Names(
@@ -43,13 +44,15 @@ public final class KafkaTopics {
           topics.getString("dead-letters"),
           topics.getString("alerts"),
           topics.getString("motion-events"),
-          config.getString("fleet.frames.topic"));
+          config.getString("fleet.frames.topic"),
+          config.getString("fleet.frames.seed.topic"));
     }
   }
 
   /**
    * Creates the missing ones of {@code fleet.kafka.topics.*} and {@code fleet.frames.topic} on {@code bootstrap}, with
-   * {@code fleet.kafka.partitions} partitions and {@code fleet.kafka.replication-factor} replicas.
+   * {@code fleet.kafka.partitions} partitions and {@code fleet.kafka.replication-factor} replicas, and seed 003's
+   * frames topic ({@code fleet.frames.seed.topic}, when read) with {@code fleet.frames.seed.partitions}: one per camera.
    *
    * @param config the application configuration (with the {@code fleet} block)
    * @return the topics that were created now
@@ -68,6 +71,10 @@ public final class KafkaTopics {
     wanted.add(new NewTopic(names.motionEvents(), partitions, replication));
     wanted.add(new NewTopic(names.frames(), partitions, replication)
         .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes)));
+    if (config.getBoolean("fleet.frames.enabled") && config.getBoolean("fleet.frames.seed.enabled")) {
+      wanted.add(new NewTopic(names.seedFrames(), config.getInt("fleet.frames.seed.partitions"), replication)
+          .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes)));
+    }
 
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -68,6 +68,8 @@ public final class FleetNode implements AutoCloseable {
   private final SeedMotionConsumer seedMotion;
   /** Motion detection on the frames of cameras without their own; null when {@code fleet.frames.enabled} is off. */
   private final FrameConsumer frames;
+  /** Seed 003's frames topic; null unless frames and {@code fleet.frames.seed.enabled} are on. */
+  private final FrameConsumer seedFrames;
   private final ConsumerLagMonitor framesLag;
   private final ClipStore clips;
   private final ClipGateway clipGateway;
@@ -115,6 +117,10 @@ public final class FleetNode implements AutoCloseable {
       this.frames = frameSettings.enabled()
           ? FrameConsumer.start(system, frameSettings, consumerSettings, deadLetters,
               new CameraClips(system, deadLetters, clipGateway, frameSettings.topic()))
+          : null;
+      this.seedFrames = frameSettings.enabled() && frameSettings.seed().enabled()
+          ? FrameConsumer.startSeed(system, frameSettings, consumerSettings, deadLetters,
+              new CameraClips(system, deadLetters, clipGateway, frameSettings.seed().topic()))
           : null;
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
           producer, KafkaTopics.Names.from(full).alerts(), zone);
@@ -264,13 +270,15 @@ public final class FleetNode implements AutoCloseable {
     health.close();
     // Nothing of this node uses its embedded broker any more: its ~2 s stop runs alongside the rest.
     infrastructure.stopMqttBrokerEarly();
-    // Both consumers drain at once: each waits its Kafka consumer's stop-timeout.
+    // The consumers drain at once: each waits its Kafka consumer's stop-timeout.
     var deviceEventsStopped = consumer.stop();
     var seedMotionStopped = seedMotion.stop();
     var framesStopped = frames == null ? CompletableFuture.completedFuture(null) : frames.stop();
+    var seedFramesStopped = seedFrames == null ? CompletableFuture.completedFuture(null) : seedFrames.stop();
     await(deviceEventsStopped, "device-event consumer");
     await(seedMotionStopped, "seed motion consumer");
     await(framesStopped, "frame consumer");
+    await(seedFramesStopped, "seed frame consumer");
     lag.close();
     if (framesLag != null) framesLag.close();
     alertFeed.close();

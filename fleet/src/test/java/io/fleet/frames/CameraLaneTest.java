@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +38,8 @@ class CameraLaneTest {
   @BeforeEach
   void lane() {
     FrameSettings settings = new FrameSettings(true, "fleet.frames", "g", 10, 10, 1 << 20, 1, 1, 10, 5, 5, 100, 2,
-        DetectorSettings.defaults().withThreshold(100), dir, Duration.ofMinutes(2));
+        DetectorSettings.defaults().withThreshold(100), dir, Duration.ofMinutes(2),
+        new FrameSettings.Seed(false, "VideoStreaming", "s", 3, Map.of()));
     ClipDelivery delivery = (camera, clip) -> {
       CompletableFuture<Void> delivered = new CompletableFuture<>();
       clip.thenAccept(clips::add);
