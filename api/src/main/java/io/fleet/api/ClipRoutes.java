@@ -40,8 +40,8 @@ import org.apache.pekko.stream.StreamIdleTimeoutException;
  * the clip is stored (S3 first). Uploads are bounded per node and per device: one over the limit is
  * refused with 429 and {@code Retry-After}, so a slow S3 holds devices back instead of filling memory.
  * {@code POST /api/devices/{id}/clips} hands out a presigned S3 URL instead, for devices that upload
- * straight to S3 and then send the event. Holds only the in-flight counts; an upload cut short by a crash leaves no stored clip behind (S3
- * discards incomplete multipart uploads by its lifecycle rules) and the device uploads again.
+ * straight to S3 and then send the event. Holds only the in-flight counts; an upload cut short by a crash leaves no
+ * stored clip behind (S3 discards incomplete multipart uploads by its lifecycle rules) and the device uploads again.
  */
 final class ClipRoutes extends AllDirectives {
   private static final Duration CHECK_PATIENCE = Duration.ofSeconds(30);

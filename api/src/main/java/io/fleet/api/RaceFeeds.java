@@ -22,7 +22,8 @@ import org.apache.pekko.stream.javadsl.Source;
  * One leaderboard computation per race and node, shared by all of the race's live subscribers on the
  * node: it runs every {@code every} while the race has at least one subscriber and stops with the last
  * one ({@code fleet_race_leaderboards_running}). Each subscriber gets the standings at once, then
- * whenever they change. Owns the running computations in memory; nothing durable (the standings come from the read side).
+ * whenever they change. Owns the running computations in memory; nothing durable (the standings come from the read
+ * side).
  */
 final class RaceFeeds<T> {
   private final ActorSystem<?> system;

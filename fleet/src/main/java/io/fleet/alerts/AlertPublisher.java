@@ -42,8 +42,8 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  * after the persist and before the publish therefore publishes on restart, and nothing is dropped.
  * Delivery is at least once: after a crash a few alerts may be published again, with the same
  * {@code alert_id} and {@code revision}, so consumers deduplicate. Bounded: a group of at most
- * {@code fleet.alerts.publish-group} envelopes in flight per instance, through one idempotent producer (which keeps each
- * partition's order); when Kafka is down the projection waits and retries.
+ * {@code fleet.alerts.publish-group} envelopes in flight per instance, through one idempotent producer (which keeps
+ * each partition's order); when Kafka is down the projection waits and retries.
  */
 public final class AlertPublisher {
   public static final String NAME = "alert-publisher";

@@ -14,8 +14,8 @@ import java.util.Optional;
 
 /**
  * Which alerts a device raises, what they say, and how they are acknowledged and cleared. Pure. Each
- * kind has its own cooldown: within it after the last alert of that kind, a transition raises none. Alert ids are deterministic, so an alert that
- * is published twice (after a crash) is recognisable downstream.
+ * kind has its own cooldown: within it after the last alert of that kind, a transition raises none. Alert ids are
+ * deterministic, so an alert that is published twice (after a crash) is recognisable downstream.
  */
 final class AlertRules {
   private final String deviceId;

@@ -26,12 +26,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The clips Fleet cuts from camera frames, taken down the same S3-first path as a device's own: the MP4
- * is uploaded to Fleet's bucket under {@code clips/<camera>/<day>/<time>Z-frames-<first frame ms>-<camera id hash>} (time
- * of the motion event's start), and only then, after the HEAD check, does the camera's entity hear the
+ * is uploaded to Fleet's bucket under {@code clips/<camera>/<day>/<time>Z-frames-<first frame ms>-<camera id hash>}
+ * (time of the motion event's start), and only then, after the HEAD check, does the camera's entity hear the
  * motion report with it through the {@link ClipGateway} (event id {@code frames-<event start ms>},
  * deterministic, so a clip cut again after a crash is the same event to the entity) — one alert per
  * episode, its clip verified. A camera the fleet does not know registers itself by its report (unless
- * auto-registration is off: then the report is dead-lettered, {@code unknown-device}). An S3 failure is retried with backoff for as long as it takes: the clip's frames stay
+ * auto-registration is off: then the report is dead-lettered, {@code unknown-device}). An S3 failure is retried with
+ * backoff for as long as it takes: the clip's frames stay
  * uncommitted meanwhile. Holds no state; the encoded file is deleted once delivered.
  */
 public final class CameraClips implements ClipDelivery {

@@ -26,8 +26,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 /**
  * One camera's frames in Fleet, what the edge agent's {@code MotionWatch} does on a camera: each JPEG is
  * decoded and handed to the shared {@link MotionDetector}, then to the shared {@link ClipRecorder}, whose
- * finished clips (encoded on the encoding executor) go to the {@link ClipDelivery}, one after the other. Frames must come in
- * sequence order: a frame older than the last one looked at is dropped and counted (out of order, or a
+ * finished clips (encoded on the encoding executor) go to the {@link ClipDelivery}, one after the other. Frames must
+ * come in sequence order: a frame older than the last one looked at is dropped and counted (out of order, or a
  * duplicate), a jump forward is counted as missing frames.
  *
  * <p>Owns the detector (made for the size of the first frame, made anew when the size changes), the

@@ -20,12 +20,14 @@ import org.apache.pekko.kafka.ConsumerMessage.CommittableOffset;
 /**
  * The node's {@link CameraLane}s, one per camera seen, and the three steps every frame record takes
  * through them: {@link #admit} (headers and size checked; a camera with {@code buffer} frames already
- * on their way holds this one, and the consumer with it, until one is done), {@link #look} (on the detector threads, one frame of a camera at a
+ * on their way holds this one, and the consumer with it, until one is done), {@link #look} (on the detector threads,
+ * one frame of a camera at a
  * time — the stream runs them partitioned by camera) and {@link #committable} (the offsets that may be
  * committed now: those below the oldest frame any camera of the partition still holds for a clip).
  *
  * <p>Owns the lanes (a camera silent for {@code idle-after} loses its lane, see {@link #forgetIdle}), how
- * many frames wait per camera and, per Kafka partition, the offsets looked at but not yet committed. All in memory: after a crash Kafka redelivers from the last commit.
+ * many frames wait per camera and, per Kafka partition, the offsets looked at but not yet committed. All in memory:
+ * after a crash Kafka redelivers from the last commit.
  */
 final class CameraLanes {
   /** A record on its way: its stamp, or why it is refused. */

@@ -52,7 +52,8 @@ public final class KafkaTopics {
   /**
    * Creates the missing ones of {@code fleet.kafka.topics.*} and {@code fleet.frames.topic} on {@code bootstrap}, with
    * {@code fleet.kafka.partitions} partitions and {@code fleet.kafka.replication-factor} replicas, and seed 003's
-   * frames topic ({@code fleet.frames.seed.topic}, when read) with {@code fleet.frames.seed.partitions}: one per camera.
+   * frames topic ({@code fleet.frames.seed.topic}, when read) with {@code fleet.frames.seed.partitions}: one per
+   * camera.
    *
    * @param config the application configuration (with the {@code fleet} block)
    * @return the topics that were created now

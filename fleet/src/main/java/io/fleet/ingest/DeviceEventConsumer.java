@@ -17,7 +17,8 @@ import org.apache.pekko.kafka.ProducerSettings;
  * answering others is given up on after {@code fleet.kafka.entity-attempts} ({@code DeviceAsks}). No
  * record stops the stream: what fails in Fleet is dead-lettered, and a stream failure restarts it
  * ({@link SupervisedConsumer}). Delivery is at least once; entities ignore
- * redelivered heartbeats by their timestamp and redelivered motion events by their event id. Owns no state: progress is the committed offset.
+ * redelivered heartbeats by their timestamp and redelivered motion events by their event id. Owns no state: progress is
+ * the committed offset.
  */
 public final class DeviceEventConsumer {
   /** The stream's name in health and metrics. */

@@ -19,7 +19,8 @@ import org.apache.pekko.kafka.ConsumerSettings;
  * records go to the dead letters. A {@code url} into Fleet's bucket is HEAD-checked first (S3 first,
  * through the {@link ClipGateway}): the entity hears the motion, naming the clip by its key, with the
  * clip when the check found it, so the alert says {@code clip_verified: true}; a clip not found is
- * watched for a while, and the alert goes out unverified after the clip wait. A foreign URL is recorded as given. Unknown devices register
+ * watched for a while, and the alert goes out unverified after the clip wait. A foreign URL is recorded as given.
+ * Unknown devices register
  * themselves from the record. S3 errors are retried with backoff, holding the partition: the pressure
  * shows as consumer lag. Owns no state: progress is the committed offset.
  */

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Holds the watches in memory only, at most {@code maxWatched} at once and {@code perDevice} of one
  * device (more are logged, counted in {@code fleet_late_clips_refused_total} and not watched: a device
- * naming made-up clip ids cannot take every other device's watches), each clip once: after a node crash a clip still missing is not looked for again and its alert stays
+ * naming made-up clip ids cannot take every other device's watches), each clip once: after a node crash a clip still
+ * missing is not looked for again and its alert stays
  * unverified. Nothing is lost from the journal; a later event naming the clip checks it again.
  */
 final class LateClips {

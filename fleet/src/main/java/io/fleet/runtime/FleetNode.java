@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One running Fleet node: its infrastructure (embedded or real), the actor system with the sharded
  * {@link Device} entities, the read-side projection, the ingest streams (MQTT→Kafka bridge,
- * Kafka→entities consumer, the seed devices' motion consumer, the camera frames' detector), the clip store and the alert publisher. Holds no state of its own: everything durable is in Kafka, the journal and
+ * Kafka→entities consumer, the seed devices' motion consumer, the camera frames' detector), the clip store and the
+ * alert publisher. Holds no state of its own: everything durable is in Kafka, the journal and
  * the read-side tables, so a node that is killed resumes from them.
  */
 public final class FleetNode implements AutoCloseable {

@@ -25,8 +25,10 @@ import org.apache.pekko.stream.connectors.s3.javadsl.S3;
 
 /**
  * Answers "is each server reachable?" for {@code GET /api/health}: Kafka (cluster metadata), MQTT (a
- * long-lived probe connection with Fleet's service credentials, and the ingress bridge subscribed), S3 (the bucket answers), database (a
- * valid connection). Owns the probe's MQTT connection (Kafka is asked through the node's admin client); nothing durable.
+ * long-lived probe connection with Fleet's service credentials, and the ingress bridge subscribed), S3 (the bucket
+ * answers), database (a
+ * valid connection). Owns the probe's MQTT connection (Kafka is asked through the node's admin client); nothing
+ * durable.
  */
 public final class Health implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
