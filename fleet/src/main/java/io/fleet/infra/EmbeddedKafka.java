@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -44,12 +45,22 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Formats the log directory if needed and starts the broker; returns once it serves clients. */
   public static EmbeddedKafka start(DataDirectory dataDirectory) {
+    return start(dataDirectory, Map.of());
+  }
+
+  /**
+   * The same, with broker properties laid over Fleet's (e.g. a SASL listener, to try Fleet against a secured
+   * broker: its client port is {@code dataDirectory.portFor("kafka")}, the controller's
+   * {@code portFor("kafka-controller")}).
+   */
+  public static EmbeddedKafka start(DataDirectory dataDirectory, Map<String, String> overrides) {
     long started = System.nanoTime();
     int port = dataDirectory.portFor("kafka");
     int controllerPort = dataDirectory.portFor("kafka-controller");
     Ports.requireFree("Kafka", dataDirectory, port, controllerPort);
     Path logDir = dataDirectory.subdirectory("kafka");
     Properties props = brokerProperties(logDir, port, controllerPort);
+    props.putAll(overrides);
     KafkaConfig config = KafkaConfig.fromProps(props, false);
     if (!Files.exists(logDir.resolve("meta.properties"))) {
       format(logDir);

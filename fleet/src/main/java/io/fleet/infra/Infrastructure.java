@@ -34,16 +34,19 @@ public final class Infrastructure implements AutoCloseable {
   private final String uploadBuffer;
   private final DataDirectory dataDirectory;
   private final Endpoints endpoints;
+  private final KafkaClients kafkaClients;
   private final DeviceCredentials deviceCredentials;
   private final Database database;
   /** Started resources, last started first. */
   private final Deque<Named> started;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Infrastructure(String uploadBuffer, DataDirectory dataDirectory, Endpoints endpoints, DeviceCredentials deviceCredentials,
+  private Infrastructure(String uploadBuffer, DataDirectory dataDirectory, Endpoints endpoints, KafkaClients kafkaClients,
+      DeviceCredentials deviceCredentials,
       Database database, Deque<Named> started) {
     this.dataDirectory = dataDirectory;
     this.endpoints = endpoints;
+    this.kafkaClients = kafkaClients;
     this.deviceCredentials = deviceCredentials;
     this.database = database;
     this.started = started;
@@ -111,11 +114,13 @@ public final class Infrastructure implements AutoCloseable {
           s3Embedded ? await(s3, started, "S3").secretKey() : fleet.getString("s3.secret-key"),
           jdbcUrl, dbUser, dbPassword,
           kafkaEmbedded, mqttEmbedded, s3Embedded, dbEmbedded);
-      KafkaTopics.ensure(endpoints.kafkaBootstrap(), config);
+      KafkaClients kafkaClients = new KafkaClients(endpoints.kafkaBootstrap(), KafkaClients.propertiesFrom(config));
+      KafkaTopics.ensure(kafkaClients, config);
 
       log.info("Infrastructure ready in {} ms:{}{}", (System.nanoTime() - begin) / 1_000_000,
           System.lineSeparator(), endpoints.describe());
-      return new Infrastructure(fleet.getString("clips.upload-buffer"), dataDirectory, endpoints, deviceCredentials, database, started);
+      return new Infrastructure(fleet.getString("clips.upload-buffer"), dataDirectory, endpoints, kafkaClients,
+          deviceCredentials, database, started);
     } catch (RuntimeException | Error e) {
       // Let the servers still starting finish, so none is left running, then stop all in reverse order.
       Throwable failure = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -142,6 +147,11 @@ public final class Infrastructure implements AutoCloseable {
     } finally {
       executor.shutdown();
     }
+  }
+
+  /** How the node's Kafka clients reach the cluster: bootstrap servers and the same extra properties for all. */
+  public KafkaClients kafkaClients() {
+    return kafkaClients;
   }
 
   public Endpoints endpoints() {
@@ -171,6 +181,11 @@ public final class Infrastructure implements AutoCloseable {
     Map<String, Object> map = new HashMap<>();
     map.put("pekko.kafka.consumer.kafka-clients.bootstrap.servers", endpoints.kafkaBootstrap());
     map.put("pekko.kafka.producer.kafka-clients.bootstrap.servers", endpoints.kafkaBootstrap());
+    // Every consumer and producer of pekko-connectors-kafka takes the same extra properties (TLS, SASL).
+    kafkaClients.properties().forEach((key, value) -> {
+      map.put("pekko.kafka.consumer.kafka-clients." + key, value);
+      map.put("pekko.kafka.producer.kafka-clients." + key, value);
+    });
     String s3 = "pekko.connectors.s3.";
     map.put(s3 + "endpoint-url", endpoints.s3Endpoint());
     map.put(s3 + "access-style", "path");

@@ -1,11 +1,12 @@
 package io.fleet.infra;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -50,37 +51,39 @@ public final class KafkaTopics {
   }
 
   /**
-   * Creates the missing ones of {@code fleet.kafka.topics.*} and {@code fleet.frames.topic} on {@code bootstrap}, with
-   * {@code fleet.kafka.partitions} partitions and {@code fleet.kafka.replication-factor} replicas, and seed 003's
+   * Creates the missing ones of {@code fleet.kafka.topics.*} and {@code fleet.frames.topic} through {@code clients}, with
+   * {@code fleet.kafka.partitions} partitions, {@code fleet.kafka.replication-factor} replicas,
+   * {@code fleet.kafka.min-insync-replicas} and each topic's {@code fleet.kafka.retention}, and seed 003's
    * frames topic ({@code fleet.frames.seed.topic}, when read) with {@code fleet.frames.seed.partitions}: one per
    * camera.
    *
    * @param config the application configuration (with the {@code fleet} block)
    * @return the topics that were created now
    */
-  public static Set<String> ensure(String bootstrap, Config config) {
+  public static Set<String> ensure(KafkaClients clients, Config config) {
+    String bootstrap = clients.bootstrap();
     Names names = Names.from(config);
     int partitions = config.getInt("fleet.kafka.partitions");
     short replication = (short) config.getInt("fleet.kafka.replication-factor");
+    Config retention = config.getConfig("fleet.kafka.retention");
+    String minInSync = Integer.toString(config.getInt("fleet.kafka.min-insync-replicas"));
     String maxMessageBytes = Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES);
 
     List<NewTopic> wanted = new ArrayList<>();
-    wanted.add(new NewTopic(names.deviceEvents(), partitions, replication));
-    wanted.add(new NewTopic(names.deadLetters(), partitions, replication)
-        .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes)));
-    wanted.add(new NewTopic(names.alerts(), partitions, replication));
-    wanted.add(new NewTopic(names.motionEvents(), partitions, replication));
-    wanted.add(new NewTopic(names.frames(), partitions, replication)
-        .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes)));
+    wanted.add(topic(names.deviceEvents(), partitions, replication, minInSync, retention.getDuration("device-events"), null));
+    wanted.add(topic(names.deadLetters(), partitions, replication, minInSync, retention.getDuration("dead-letters"),
+        maxMessageBytes));
+    wanted.add(topic(names.alerts(), partitions, replication, minInSync, retention.getDuration("alerts"), null));
+    wanted.add(topic(names.motionEvents(), partitions, replication, minInSync, retention.getDuration("motion-events"), null));
+    wanted.add(topic(names.frames(), partitions, replication, minInSync, retention.getDuration("frames"), maxMessageBytes));
     if (config.getBoolean("fleet.frames.enabled") && config.getBoolean("fleet.frames.seed.enabled")) {
-      wanted.add(new NewTopic(names.seedFrames(), config.getInt("fleet.frames.seed.partitions"), replication)
-          .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes)));
+      wanted.add(topic(names.seedFrames(), config.getInt("fleet.frames.seed.partitions"), replication, minInSync,
+          retention.getDuration("frames"), maxMessageBytes));
     }
 
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Map<String, Object> props = new HashMap<>(clients.admin());
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, "fleet-topics");
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TimeUnit.SECONDS.toMillis(TIMEOUT_S)));
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_S));
     try (Admin admin = Admin.create(props)) {
       Set<String> existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
       List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
@@ -111,6 +114,16 @@ public final class KafkaTopics {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating Kafka topics", e);
     }
+  }
+
+  /** A topic as Fleet creates it: its retention, {@code min.insync.replicas}, and a larger message limit where given. */
+  private static NewTopic topic(String name, int partitions, short replication, String minInSync, Duration retention,
+      String maxMessageBytes) {
+    Map<String, String> configs = new HashMap<>();
+    configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync);
+    configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
+    if (maxMessageBytes != null) configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes);
+    return new NewTopic(name, partitions, replication).configs(configs);
   }
 
   /**

@@ -33,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -125,10 +124,7 @@ public final class FleetNode implements AutoCloseable {
           : null;
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
           producer, KafkaTopics.Names.from(full).alerts(), zone);
-      this.admin = Admin.create(Map.of(
-          AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
-          AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-          AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000));
+      this.admin = Admin.create(infrastructure.kafkaClients().admin());
       this.alertFeed = new AlertFeed(system, admin, endpoints.kafkaBootstrap(), KafkaTopics.Names.from(full).alerts(),
           fleet.getInt("http.live-streams.buffer"));
       IngressBridge.Connection mqtt =
