@@ -32,7 +32,8 @@ class AlertCrashIT {
   void alertsPersistedButNotPublishedBeforeAKillArePublishedOnceAfterTheRestart(@TempDir Path dataDir) throws Exception {
     ChildNode.start(NodeThatNeverPublishes.class, dataDir, "512m", "PERSISTED").killOnceAt(DEVICES, Duration.ofSeconds(120));
 
-    var config = new TestServers("embedded", null, null).config(dataDir, "restarted", Map.of("fleet.mqtt.client-id", "fleet-it-restarted"));
+    var config = new TestServers("embedded", null, null).config(dataDir, "restarted", Map.of("fleet.mqtt.client-id", "fleet-it-restarted",
+        "fleet.kafka.seed-self-registration", true));
     try (FleetApp app = FleetApp.start(config);
         AlertsTopic kafka = new AlertsTopic(app.node().endpoints().kafkaBootstrap(), KafkaTopics.Names.from(config).alerts())) {
       DataSource db = app.node().infrastructure().database().dataSource();
@@ -63,6 +64,8 @@ class AlertCrashIT {
     public static void main(String[] args) throws Exception {
       var config = new TestServers("embedded", null, null).config(Path.of(args[0]), "child", Map.of(
           "fleet.mqtt.client-id", "fleet-it-child",
+          // The seed's cameras below register themselves from their records.
+          "fleet.kafka.seed-self-registration", true,
           "fleet.kafka.topics.alerts", "fleet.alerts.unread",
           "fleet.alerts.publish-group", 1_000_000,
           "fleet.alerts.publish-group-within", "1h"));

@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
@@ -25,19 +26,29 @@ public final class DeviceAsks {
   }
 
   private final Ask ask;
+  private final Lookup get;
 
-  private DeviceAsks(Ask ask) {
+  @FunctionalInterface
+  private interface Lookup {
+    CompletionStage<StatusReply<DeviceView>> view(String deviceId);
+  }
+
+  private DeviceAsks(Ask ask, Lookup get) {
     this.ask = ask;
+    this.get = get;
   }
 
   /** Asks until the entity answers; gives up ({@link DeviceAnswer.Failing}) on an entity failing on this command alone. */
   public static DeviceAsks patient(ActorSystem<?> system, Duration askTimeout, int attempts) {
     EntityAsks<Device.Command> asks = new EntityAsks<>(system, Device.TYPE_KEY, askTimeout, attempts,
         device -> device.ask(Device.Get::new, askTimeout));
+    ClusterSharding sharding = ClusterSharding.get(system);
     return new DeviceAsks((deviceId, command) -> asks.ask(deviceId, command).thenApply(answer -> answer
         .map(DeviceAsks::answer)
         .orElseGet(() -> new DeviceAnswer.Failing("device " + deviceId + " failed on this command " + attempts
-            + " times while answering other requests"))));
+            + " times while answering other requests"))),
+        deviceId -> Patterns.retry(() -> sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(Device.Get::new, askTimeout),
+            Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(10), 0.2, system));
   }
 
   /** Asks once; the stage fails when no answer came within {@code askTimeout}. */
@@ -45,7 +56,13 @@ public final class DeviceAsks {
     ClusterSharding sharding = ClusterSharding.get(system);
     return new DeviceAsks((deviceId, command) -> sharding.entityRefFor(Device.TYPE_KEY, deviceId)
         .ask(command::apply, askTimeout)
-        .thenApply(DeviceAsks::answer));
+        .thenApply(DeviceAsks::answer),
+        deviceId -> sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(Device.Get::new, askTimeout));
+  }
+
+  /** Whether the device is registered (its entity answers with its view), asked as this kind asks. */
+  public CompletionStage<Boolean> registered(String deviceId) {
+    return get.view(deviceId).thenApply(StatusReply::isSuccess);
   }
 
   public CompletionStage<DeviceAnswer> tell(String deviceId, Function<ActorRef<StatusReply<Done>>, Device.Command> command) {

@@ -1,7 +1,6 @@
 package io.fleet.frames;
 
-import io.fleet.device.Device;
-import io.fleet.device.DeviceView;
+import io.fleet.device.DeviceAsks;
 import io.fleet.ingest.DeadLetter;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.ingest.SupervisedConsumer;
@@ -19,10 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
-import org.apache.pekko.pattern.StatusReply;
 
 /**
  * Reads the JPEG frames cameras without local detection stream to {@code fleet.frames} (keyed by camera,
@@ -72,11 +69,12 @@ public final class FrameConsumer {
     ExecutorService detecting = Executors.newFixedThreadPool(settings.detectorThreads(), threads("fleet-frame-detector"));
     ExecutorService encoding = Executors.newFixedThreadPool(settings.encoderThreads(), threads("fleet-frame-encoder"));
     FleetMetrics metrics = FleetMetrics.get(system);
+    DeviceAsks cameras = DeviceAsks.once(system, Duration.ofSeconds(5));
     SupervisedConsumer consumer = SupervisedConsumer.start(system, stream, consumerSettings.withGroupId(group), topic,
         source -> {
           // Lanes of their own at each (re)start: the frames they held are read again from the committed offsets.
           CameraLanes lanes = new CameraLanes(settings, metrics.registry(), new Mp4ClipEncoder(), detecting, encoding, delivery,
-              camera -> registered(system, camera), stamps);
+              camera -> registered(cameras, camera), stamps);
           return source
               .mapAsync(1, message -> {
                 metrics.messageIn(topic + ":frame");
@@ -100,11 +98,9 @@ public final class FrameConsumer {
         .thenApply(sent -> done);
   }
 
-  /** Whether the camera is a registered device (it answers with its view); false when unknown or not answering. */
-  private static CompletionStage<Boolean> registered(ActorSystem<?> system, String camera) {
-    return ClusterSharding.get(system).entityRefFor(Device.TYPE_KEY, camera)
-        .<StatusReply<DeviceView>>ask(Device.Get::new, Duration.ofSeconds(5))
-        .handle((reply, failure) -> failure == null && reply.isSuccess());
+  /** Whether the camera is a registered device; false when unknown or not answering. */
+  private static CompletionStage<Boolean> registered(DeviceAsks cameras, String camera) {
+    return cameras.registered(camera).exceptionally(failure -> false);
   }
 
   private static ThreadFactory threads(String name) {

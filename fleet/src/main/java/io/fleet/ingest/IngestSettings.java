@@ -20,7 +20,8 @@ public record IngestSettings(
     Duration askTimeout,
     Duration clipCheckPatience,
     Duration maxClockSkew,
-    int entityAttempts) {
+    int entityAttempts,
+    boolean seedSelfRegistration) {
 
   public static IngestSettings fromConfig(Config fleet) {
     return new IngestSettings(
@@ -39,6 +40,7 @@ public record IngestSettings(
         fleet.getDuration("kafka.ask-timeout"),
         fleet.getDuration("clips.check-patience"),
         fleet.getDuration("device.max-clock-skew"),
-        fleet.getInt("kafka.entity-attempts"));
+        fleet.getInt("kafka.entity-attempts"),
+        fleet.getBoolean("kafka.seed-self-registration"));
   }
 }

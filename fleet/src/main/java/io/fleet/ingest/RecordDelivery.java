@@ -235,6 +235,11 @@ final class RecordDelivery {
     return answered(clips.report(deviceId, report, found, Optional.of(key), lookFor), deviceId, record, source, receivedAt);
   }
 
+  /** Whether the device is registered, asked until its entity answers. */
+  CompletionStage<Boolean> registered(String deviceId) {
+    return devices.registered(deviceId);
+  }
+
   CompletionStage<Done> ask(
       String deviceId,
       Function<ActorRef<StatusReply<Done>>, Device.Command> command,

@@ -19,10 +19,12 @@ import org.apache.pekko.kafka.ConsumerSettings;
  * records go to the dead letters. A {@code url} into Fleet's bucket is HEAD-checked first (S3 first,
  * through the {@link ClipGateway}): the entity hears the motion, naming the clip by its key, with the
  * clip when the check found it, so the alert says {@code clip_verified: true}; a clip not found is
- * watched for a while, and the alert goes out unverified after the clip wait. A foreign URL is recorded as given.
- * Unknown devices register
- * themselves from the record. S3 errors are retried with backoff, holding the partition: the pressure
- * shows as consumer lag. Owns no state: progress is the committed offset.
+ * watched for a while, and the alert goes out unverified after the clip wait. A URL outside the bucket, or
+ * to a key outside the device's own prefix ({@code clips/<device>/}), is recorded as given, unverified. The
+ * topic carries the device id inside the payload, so it is trusted no further than it must be: it raises
+ * alerts only for registered devices (others are dead-lettered, {@code unknown-device}) unless
+ * {@code fleet.kafka.seed-self-registration} lets unknown devices register themselves from their records. S3
+ * errors are retried with backoff, holding the partition: the pressure shows as consumer lag. Owns no state: progress is the committed offset.
  */
 public final class SeedMotionConsumer {
   /** The stream's name in health and metrics. */
@@ -65,10 +67,15 @@ public final class SeedMotionConsumer {
       return delivery.reject(record, DeadLetter.Reason.CLOCK_SKEW,
           skew.get() + " (the seed's time is read in fleet.motion.time-zone)", source, receivedAt);
     }
-    // A clip in Fleet's bucket is named by its key.
-    Optional<String> key = clips.keyOf(seed.report().url());
+    // A clip in Fleet's bucket is named by its key; only one under the device's own prefix can be its clip.
+    Optional<String> key = clips.keyOf(seed.report().url()).filter(k -> ClipStore.isKeyOf(seed.deviceId(), k));
     MotionReport report = key.map(k -> withClip(seed.report(), k)).orElse(seed.report());
-    return delivery.motion(seed.deviceId(), report, key, record, source, receivedAt);
+    if (settings.seedSelfRegistration()) return delivery.motion(seed.deviceId(), report, key, record, source, receivedAt);
+    return delivery.registered(seed.deviceId()).thenCompose(known -> known
+        ? delivery.motion(seed.deviceId(), report, key, record, source, receivedAt)
+        : delivery.reject(record, DeadLetter.Reason.UNKNOWN_DEVICE, "unknown device " + seed.deviceId()
+            + ": the seed topic speaks only for registered devices (fleet.kafka.seed-self-registration is off)",
+            source, receivedAt));
   }
 
   private static MotionReport withClip(MotionReport r, String clipId) {

@@ -129,6 +129,11 @@ public final class ClipStore {
     return clipId != null && CLIP_ID.matcher(clipId).matches();
   }
 
+  /** Whether {@code key} lies under the device's own prefix, {@code clips/<deviceId>/}. */
+  public static boolean isKeyOf(String deviceId, String key) {
+    return key.startsWith("clips/" + deviceId + "/") && !key.contains("/../");
+  }
+
   public static String keyFor(String deviceId, String clipId, Instant at) {
     return "clips/" + deviceId + "/" + DAY.format(at) + "/" + TIME.format(at) + "-" + clipId;
   }
