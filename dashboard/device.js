@@ -1,6 +1,7 @@
 // Device detail, under the device's fields: its online/offline history as a timeline of bands (from the event
-// log), its recent telemetry (uPlot, one chart per metric) with the anomalies it raised marked, and its
-// recent clips. Loaded before app.js, which calls FleetDevice.show when a device is opened.
+// log), its recent telemetry (uPlot, one chart per metric) with the anomalies it raised marked, its
+// recent clips, and a tracker's regions with its recent entries and exits. Loaded before app.js, which calls
+// FleetDevice.show when a device is opened.
 window.FleetDevice = (() => {
   const el = (tag, props, ...children) => {
     const e = Object.assign(document.createElement(tag), props || {});
@@ -66,7 +67,20 @@ window.FleetDevice = (() => {
         src: '/api/clips/' + encodeURIComponent(e.detail.clipId) + '?access_token=' + encodeURIComponent(token) }))));
   }
 
-  /** Fills {@code box} with the device's history, telemetry and clips; {@code device} is its view. */
+  function regions(device, events) {
+    const visits = events.filter((e) => e.type === 'entered_region' || e.type === 'left_region').slice(-10).reverse();
+    const list = device.regions.length
+      ? el('ul', { className: 'regions' }, ...device.regions.map((r) => el('li', {
+        textContent: `${r.name} — ${r.radiusM} m around ${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}` })))
+      : hint('The phone has sent no regions.');
+    const recent = visits.length
+      ? el('ul', { className: 'regions' }, ...visits.map((e) => el('li', {
+        textContent: `${time(e.detail.tst)} UTC — ${e.type === 'entered_region' ? 'entered' : 'left'} ${e.detail.region}` })))
+      : hint('No region entered or left in the last 7 days.');
+    return [list, el('h3', { textContent: 'Entered and left' }), recent];
+  }
+
+  /** Fills {@code box} with the device's history, telemetry, clips and regions; {@code device} is its view. */
   async function show(api, token, device, box) {
     box.replaceChildren(hint('Loading history…'));
     const id = encodeURIComponent(device.deviceId);
@@ -81,6 +95,7 @@ window.FleetDevice = (() => {
       if (series) parts.push(el('h3', { textContent: 'Telemetry' }), ...charts(series, anomalies),
         el('h3', { textContent: 'Anomalies' }), anomalyList(anomalies));
       if (device.type === 'camera') parts.push(el('h3', { textContent: 'Recent clips' }), clips(events, token));
+      if (device.type === 'tracker') parts.push(el('h3', { textContent: 'Regions' }), ...regions(device, events));
       box.replaceChildren(...parts);
     } catch (err) {
       box.replaceChildren(el('p', { className: 'error', role: 'alert', textContent: 'Could not load its history: ' + err.message }));

@@ -8,7 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-/** An MQTT client for tests, logged in as Fleet's service user (allowed on every device's topics). */
+/** MQTT clients for tests: Fleet's service user (allowed on every device's topics), or a device itself. */
 final class TestMqtt {
   private TestMqtt() {}
 
@@ -24,6 +24,17 @@ final class TestMqtt {
       builder = builder.simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
     }
     Mqtt3BlockingClient client = builder.buildBlocking();
+    client.connect();
+    return client;
+  }
+
+  /** A device's own MQTT 3.1.1 client, as a phone app logs in: client id = user = its device id. */
+  static Mqtt3BlockingClient deviceClient(String url, String deviceId, String password) {
+    URI uri = URI.create(url);
+    Mqtt3BlockingClient client = MqttClient.builder().useMqttVersion3().identifier(deviceId)
+        .serverHost(uri.getHost()).serverPort(uri.getPort())
+        .simpleAuth().username(deviceId).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+        .buildBlocking();
     client.connect();
     return client;
   }

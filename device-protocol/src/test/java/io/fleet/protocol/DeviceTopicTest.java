@@ -21,6 +21,23 @@ class DeviceTopicTest {
   }
 
   @Test
+  void theOwnTracksAppsOtherTopicsAreKindsOfTheirOwn() {
+    assertThat(DeviceTopic.parse("owntracks/ann/phone/event")).contains(new DeviceTopic("ann", Kind.TRANSITION));
+    assertThat(DeviceTopic.parse("owntracks/ann/phone/waypoint")).contains(new DeviceTopic("ann", Kind.WAYPOINTS));
+    assertThat(DeviceTopic.parse("owntracks/ann/phone/waypoints")).contains(new DeviceTopic("ann", Kind.WAYPOINTS));
+    assertThat(DeviceTopic.parse(Topics.ownTracks("ann", "phone", Topics.OWNTRACKS_COMMAND)))
+        .contains(new DeviceTopic("ann", Kind.COMMAND));
+    assertThat(Kind.COMMAND.toDevice()).isTrue();
+    assertThat(Kind.TRANSITION.toDevice()).isFalse();
+  }
+
+  @Test
+  void labelsReadBackToTheirKinds() {
+    for (Kind kind : Kind.values()) assertThat(Kind.fromLabel(kind.label())).contains(kind);
+    assertThat(Kind.LOCATION.label()).as("the label records in Kafka already carry").isEqualTo("location");
+  }
+
+  @Test
   void otherTopicShapesAreNotUnderstood() {
     assertThat(DeviceTopic.parse("fleet/cam-1")).isEmpty();
     assertThat(DeviceTopic.parse("fleet/cam-1/heartbeat/extra")).isEmpty();
@@ -30,6 +47,14 @@ class DeviceTopicTest {
     assertThat(DeviceTopic.parse("fleet//heartbeat")).isEmpty();
     assertThat(DeviceTopic.parse("fleet/bad id!/heartbeat")).isEmpty();
     assertThat(DeviceTopic.parse("owntracks/user/")).isEmpty();
+    assertThat(DeviceTopic.parse("owntracks/user//event")).isEmpty();
+    assertThat(DeviceTopic.parse("owntracks/user/phone/")).isEmpty();
+    assertThat(DeviceTopic.parse("owntracks/user/phone/info")).isEmpty();
+    assertThat(DeviceTopic.parse("owntracks/user/phone/event/more")).isEmpty();
+    assertThat(DeviceTopic.parse("owntracks/bad id!/phone/event")).isEmpty();
+    assertThat(DeviceTopic.parse("fleet/cam-1/transition")).as("OwnTracks kinds only on OwnTracks topics").isEmpty();
+    assertThat(DeviceTopic.parse("fleet/cam-1/command")).isEmpty();
+    assertThat(DeviceTopic.parse("fleet/cam-1/event")).isEmpty();
   }
 
   @Test

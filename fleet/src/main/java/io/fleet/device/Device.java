@@ -7,6 +7,8 @@ import io.fleet.device.DeviceEvent.WentOffline;
 import io.fleet.device.DeviceState.Vitals;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.tracking.Fix;
+import io.fleet.tracking.Region;
+import io.fleet.tracking.RegionTransition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +57,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@code AlertPublisher} projection publishes it from the journal, so a crash after the persist
  * publishes it on restart, under its deterministic id.
  *
+ * <p>A tracker's OwnTracks messages are journaled as its fixes, its regions and the transitions across
+ * their borders; the state keeps the regions and the recent transitions, so the same regions again or a
+ * redelivered transition journal nothing.
+ *
  * <p>A decommissioned device ({@link Decommission}) clears its open alerts and forgets everything else;
  * until an operator registers it again, whatever it sends is refused as from an unknown device.
  */
@@ -97,6 +103,20 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
    */
   public record RecordLocation(Fix fix, Instant receivedAt, String tid, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
+
+  /**
+   * A tracker entered or left one of its regions (OwnTracks {@code _type: transition}); also tells that it is
+   * alive, like a heartbeat at the transition's time. {@code tid} names a tracker that registers itself.
+   */
+  public record RecordTransition(RegionTransition transition, Instant receivedAt, String tid,
+      ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /**
+   * Regions of a tracker (OwnTracks {@code _type: waypoint}, one of them, or {@code waypoints}, all of them:
+   * {@code whole}), kept with the device (at most {@code RegionBook.MAX_REGIONS}, the newest made).
+   */
+  public record RecordRegions(List<Region> regions, boolean whole, Instant receivedAt,
+      ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** A clip is stored in Fleet's bucket and checked; send only after the check. */
   public record StoreClip(StoredClip clip, ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -205,6 +225,10 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
             this::onTelemetry, cmd))
         .onCommand(RecordLocation.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), DeviceType.TRACKER,
             cmd.tid(), null, cmd.receivedAt(), this::onLocation, cmd))
+        .onCommand(RecordTransition.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), DeviceType.TRACKER,
+            cmd.tid(), null, cmd.receivedAt(), this::onTransition, cmd))
+        .onCommand(RecordRegions.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), DeviceType.TRACKER,
+            null, null, cmd.receivedAt(), this::onRegions, cmd))
         .onCommand(StoreClip.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
         .onCommand(Decommission.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
         .onCommand(GetTelemetry.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
@@ -219,6 +243,8 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(RecordTelemetry.class, (state, cmd) -> onTelemetry(state, cmd, List.of()))
         .onCommand(GetTelemetry.class, this::onGetTelemetry)
         .onCommand(RecordLocation.class, (state, cmd) -> onLocation(state, cmd, List.of()))
+        .onCommand(RecordTransition.class, (state, cmd) -> onTransition(state, cmd, List.of()))
+        .onCommand(RecordRegions.class, (state, cmd) -> onRegions(state, cmd, List.of()))
         .onCommand(AcknowledgeAlert.class, this::onAcknowledgeAlert)
         .onCommand(ClearAlert.class, this::onClearAlert)
         .onCommand(Decommission.class, this::onDecommission)
@@ -326,11 +352,40 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private ReplyEffect<DeviceEvent, DeviceState> onLocation(DeviceState state, RecordLocation cmd, List<DeviceEvent> registering) {
     Fix fix = cmd.fix();
     List<DeviceEvent> events = new ArrayList<>(registering);
-    events.addAll(health(state, new Heartbeat(fix.tst(), cmd.receivedAt(), fix.batt(), null, null, null, null, null,
-        DeviceType.TRACKER, cmd.tid(), null)));
+    events.addAll(health(state, Heartbeat.ofTracker(fix.tst(), cmd.receivedAt(), fix.batt(), cmd.tid())));
     Optional<String> rejected = state.track().judge(fix, settings.maxTrackerSpeedKmh());
     if (rejected.isEmpty()) events.add(new DeviceEvent.LocationRecorded(deviceId, cmd.receivedAt(), fix));
     else metrics.fixRejected(rejected.get());
+    return persistThenAck(events, cmd.replyTo());
+  }
+
+  /**
+   * A transition counts as a heartbeat at its time and is journaled as entered or left, unless it is one
+   * taken already (Kafka delivers at least once, the app may publish again).
+   */
+  private ReplyEffect<DeviceEvent, DeviceState> onTransition(DeviceState state, RecordTransition cmd,
+      List<DeviceEvent> registering) {
+    RegionTransition transition = cmd.transition();
+    if (transition.tst() == null || transition.region() == null) {
+      return Effect().reply(cmd.replyTo(), DeviceRefused.reply(Rejection.invalid("transition without tst or region")));
+    }
+    List<DeviceEvent> events = new ArrayList<>(registering);
+    events.addAll(health(state, Heartbeat.ofTracker(transition.tst(), cmd.receivedAt(), null, cmd.tid())));
+    if (!state.regions().knows(transition)) {
+      events.add(transition.entered() ? new DeviceEvent.EnteredRegion(deviceId, cmd.receivedAt(), transition)
+          : new DeviceEvent.LeftRegion(deviceId, cmd.receivedAt(), transition));
+    }
+    return persistThenAck(events, cmd.replyTo());
+  }
+
+  /** The regions are journaled when they change: the same ones again (a redelivery) persist nothing. */
+  private ReplyEffect<DeviceEvent, DeviceState> onRegions(DeviceState state, RecordRegions cmd,
+      List<DeviceEvent> registering) {
+    List<DeviceEvent> events = new ArrayList<>(registering);
+    List<Region> regions = state.regions().after(cmd.regions(), cmd.whole());
+    if (!regions.equals(state.regions().regions())) {
+      events.add(new DeviceEvent.RegionsChanged(deviceId, cmd.receivedAt(), regions));
+    }
     return persistThenAck(events, cmd.replyTo());
   }
 

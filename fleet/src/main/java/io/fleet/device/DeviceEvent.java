@@ -3,12 +3,16 @@ package io.fleet.device;
 import io.fleet.CborSerializable;
 import io.fleet.anomaly.Verdict;
 import io.fleet.tracking.Fix;
+import io.fleet.tracking.Region;
+import io.fleet.tracking.RegionTransition;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
  * What a {@link Device} journals: registration, health transitions, now and then its last-seen values,
- * motion episodes, stored clips, alerts, telemetry anomalies and the anomaly model.
+ * motion episodes, stored clips, alerts, telemetry anomalies and the anomaly model, a tracker's fixes,
+ * regions and region transitions.
  * Every event names its device and the time it happened (server time).
  */
 public sealed interface DeviceEvent extends CborSerializable {
@@ -77,6 +81,15 @@ public sealed interface DeviceEvent extends CborSerializable {
 
   /** A tracker's fix, taken (not a duplicate, not too late, not a GPS jump); {@code at} is when it was received. */
   record LocationRecorded(String deviceId, Instant at, Fix fix) implements DeviceEvent {}
+
+  /** A tracker entered one of its regions: {@code at} when that was received, the transition's {@code tst} when. */
+  record EnteredRegion(String deviceId, Instant at, RegionTransition transition) implements DeviceEvent {}
+
+  /** A tracker left one of its regions: {@code at} when that was received, the transition's {@code tst} when. */
+  record LeftRegion(String deviceId, Instant at, RegionTransition transition) implements DeviceEvent {}
+
+  /** A tracker's regions as they are now, after its app sent one of them or all (bounded: {@code RegionBook}). */
+  record RegionsChanged(String deviceId, Instant at, List<Region> regions) implements DeviceEvent {}
 
   /**
    * An operator ({@code by}) took the device out of the fleet: it is forgotten (registration, health,

@@ -15,6 +15,7 @@ import io.fleet.device.DeviceEvent.MotionStarted;
 import io.fleet.device.DeviceEvent.Registered;
 import io.fleet.device.DeviceEvent.RegistrationChanged;
 import io.fleet.device.DeviceEvent.WentOffline;
+import io.fleet.tracking.RegionBook;
 import io.fleet.tracking.Track;
 import java.time.Instant;
 import java.util.HashMap;
@@ -23,9 +24,10 @@ import java.util.Map;
 /**
  * What the journal knows about a device: its registration (null until registered), connection status,
  * battery-low flag and firmware, the {@link Vitals} as last journaled, its {@link MotionState} and when
- * it last raised an alert of each kind (for the cooldowns), and when it was decommissioned if it was
- * (then it is otherwise empty until registered again). Immutable; changed only by
- * {@link #apply(DeviceEvent)}, so recovery rebuilds exactly this. The entity keeps newer vitals in memory.
+ * it last raised an alert of each kind (for the cooldowns), a tracker's recent track and its regions, and
+ * when it was decommissioned if it was (then it is otherwise empty until registered again). Immutable;
+ * changed only by {@link #apply(DeviceEvent)}, so recovery rebuilds exactly this. The entity keeps newer
+ * vitals in memory.
  */
 public record DeviceState(
     DeviceRegistration registration,
@@ -40,31 +42,33 @@ public record DeviceState(
     AlertBook alerts,
     SensorMemory sensor,
     Track track,
+    RegionBook regions,
     Instant decommissionedAt)
     implements CborSerializable {
 
-  /** Older snapshots have no motion or alerts: they start idle, with no alert raised. */
+  /** Older snapshots have no motion, alerts or regions: they start idle, with no alert raised and no region. */
   public DeviceState {
     motion = motion == null ? MotionState.IDLE : motion;
     lastAlerts = lastAlerts == null ? Map.of() : Map.copyOf(lastAlerts);
     alerts = alerts == null ? AlertBook.EMPTY : alerts;
     sensor = sensor == null ? SensorMemory.NONE : sensor;
     track = track == null ? Track.EMPTY : track;
+    regions = regions == null ? RegionBook.EMPTY : regions;
   }
 
   /** A device that was not decommissioned. */
   public DeviceState(DeviceRegistration registration, Instant registeredAt, ConnectionState status,
       Instant statusSince, boolean batteryLow, String firmware, Vitals vitals, MotionState motion,
-      Map<String, Instant> lastAlerts, AlertBook alerts, SensorMemory sensor, Track track) {
+      Map<String, Instant> lastAlerts, AlertBook alerts, SensorMemory sensor, Track track, RegionBook regions) {
     this(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts, alerts,
-        sensor, track, null);
+        sensor, track, regions, null);
   }
 
   /** A device's state before motion and alerts (as snapshots of the first version were). */
   public DeviceState(DeviceRegistration registration, Instant registeredAt, ConnectionState status,
       Instant statusSince, boolean batteryLow, String firmware, Vitals vitals) {
     this(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, MotionState.IDLE, Map.of(),
-        AlertBook.EMPTY, SensorMemory.NONE, Track.EMPTY);
+        AlertBook.EMPTY, SensorMemory.NONE, Track.EMPTY, RegionBook.EMPTY);
   }
 
   /**
@@ -119,7 +123,8 @@ public record DeviceState(
   DeviceState apply(DeviceEvent event) {
     if (event instanceof Registered e) {
       return new DeviceState(new DeviceRegistration(e.type(), e.name(), e.household(), e.location()), e.at(),
-          ConnectionState.UNKNOWN, e.at(), batteryLow, firmware, vitals, motion, lastAlerts, alerts, sensor, track);
+          ConnectionState.UNKNOWN, e.at(), batteryLow, firmware, vitals, motion, lastAlerts, alerts, sensor, track,
+          regions);
     } else if (event instanceof RegistrationChanged e) {
       return withRegistration(new DeviceRegistration(e.type(), e.name(), e.household(), e.location()));
     } else if (event instanceof CameOnline e) {
@@ -132,14 +137,14 @@ public record DeviceState(
       return withBattery(false, vitals.withBattery(e.level()));
     } else if (event instanceof FirmwareChanged e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, e.to(), vitals, motion,
-          lastAlerts, alerts, sensor, track);
+          lastAlerts, alerts, sensor, track, regions);
     } else if (event instanceof DeviceEvent.Decommissioned e) {
       return new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, Vitals.NONE, MotionState.IDLE, Map.of(),
-          AlertBook.EMPTY, SensorMemory.NONE, Track.EMPTY, e.at());
+          AlertBook.EMPTY, SensorMemory.NONE, Track.EMPTY, RegionBook.EMPTY, e.at());
     } else if (event instanceof LastSeenUpdated e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, new Vitals(
           e.at(), e.heartbeatTs(), e.battery(), e.rssi(), e.uptimeS(), e.errors(), e.heartbeatIntervalS()),
-          motion, lastAlerts, alerts, sensor, track);
+          motion, lastAlerts, alerts, sensor, track, regions);
     }
     return applyMotion(event);
   }
@@ -164,10 +169,20 @@ public record DeviceState(
       return this;
     } else if (event instanceof DeviceEvent.SensorBaselineSaved e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion,
-          lastAlerts, alerts, e.memory(), track);
-    } else if (event instanceof DeviceEvent.LocationRecorded e) {
-      return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion,
-          lastAlerts, alerts, sensor, track.with(e.fix()));
+          lastAlerts, alerts, e.memory(), track, regions);
+    }
+    return applyTracker(event);
+  }
+
+  private DeviceState applyTracker(DeviceEvent event) {
+    if (event instanceof DeviceEvent.LocationRecorded e) {
+      return withTracker(track.with(e.fix()), regions);
+    } else if (event instanceof DeviceEvent.EnteredRegion e) {
+      return withTracker(track, regions.with(e.transition()));
+    } else if (event instanceof DeviceEvent.LeftRegion e) {
+      return withTracker(track, regions.with(e.transition()));
+    } else if (event instanceof DeviceEvent.RegionsChanged e) {
+      return withTracker(track, regions.withRegions(e.regions()));
     }
     throw new IllegalArgumentException("unexpected event " + event);
   }
@@ -179,7 +194,7 @@ public record DeviceState(
     return new DeviceView(deviceId, r.type(), r.name(), r.household(), r.location(), status, statusSince,
         live.lastSeen(), live.battery(), batteryLow, live.rssi(), firmware, live.uptimeS(), intervalS,
         live.errors(), registeredAt, motion.active() ? "active" : "idle",
-        motion.alert() == null ? null : motion.alert().alertId());
+        motion.alert() == null ? null : motion.alert().alertId(), regions.regions());
   }
 
   /** When the device last raised an alert of this kind, or null. */
@@ -192,18 +207,27 @@ public record DeviceState(
   }
 
   private DeviceState withMotion(MotionState changed, Map<String, Instant> raised, AlertBook book) {
-    return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, changed, raised, book, sensor, track);
+    return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, changed, raised,
+        book, sensor, track, regions);
   }
 
   private DeviceState withRegistration(DeviceRegistration changed) {
-    return new DeviceState(changed, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts, alerts, sensor, track);
+    return new DeviceState(changed, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion, lastAlerts,
+        alerts, sensor, track, regions);
   }
 
   private DeviceState withStatus(ConnectionState changed, Instant since, Vitals seen) {
-    return new DeviceState(registration, registeredAt, changed, since, batteryLow, firmware, seen, motion, lastAlerts, alerts, sensor, track);
+    return new DeviceState(registration, registeredAt, changed, since, batteryLow, firmware, seen, motion, lastAlerts,
+        alerts, sensor, track, regions);
   }
 
   private DeviceState withBattery(boolean low, Vitals changed) {
-    return new DeviceState(registration, registeredAt, status, statusSince, low, firmware, changed, motion, lastAlerts, alerts, sensor, track);
+    return new DeviceState(registration, registeredAt, status, statusSince, low, firmware, changed, motion, lastAlerts,
+        alerts, sensor, track, regions);
+  }
+
+  private DeviceState withTracker(Track changedTrack, RegionBook changedRegions) {
+    return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, firmware, vitals, motion,
+        lastAlerts, alerts, sensor, changedTrack, changedRegions);
   }
 }

@@ -20,4 +20,10 @@ public record Heartbeat(
     DeviceType type,
     String name,
     String household)
-    implements CborSerializable {}
+    implements CborSerializable {
+
+  /** What a tracker's message says of it as a sign of life: its time, maybe its battery, its OwnTracks {@code tid}. */
+  static Heartbeat ofTracker(Instant ts, Instant receivedAt, Integer battery, String tid) {
+    return new Heartbeat(ts, receivedAt, battery, null, null, null, null, null, DeviceType.TRACKER, tid, null);
+  }
+}

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleet.device.DeviceType;
 import io.fleet.device.Heartbeat;
 import io.fleet.device.Telemetry;
-import io.fleet.tracking.Fix;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,8 +16,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Reads the payloads devices send: heartbeat JSON and the status word. Pure functions; anything that
- * does not fit is {@link Parsed.Rejected} with a reason fit for a dead letter.
+ * Reads the payloads devices send: heartbeat and telemetry JSON and the status word (OwnTracks' JSON:
+ * {@link OwnTracksMessages}, with the helpers here). Pure functions; anything that does not fit is
+ * {@link Parsed.Rejected} with a reason fit for a dead letter.
  */
 public final class DeviceMessages {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -98,44 +98,7 @@ public final class DeviceMessages {
     }
   }
 
-  /**
-   * OwnTracks' JSON, unchanged: {@code _type: "location"} with {@code lat}, {@code lon}, {@code tst}
-   * (epoch seconds) and optionally {@code alt}, {@code vel} (km/h), {@code acc}, {@code batt}, {@code tid};
-   * {@code _type: "lwt"} is the phone's last will (offline). Other types are valid and mean nothing here.
-   */
-  public static Parsed<OwnTracks> ownTracks(byte[] payload) {
-    Parsed<JsonNode> object = jsonObject(payload, "OwnTracks message");
-    if (object instanceof Parsed.Rejected<JsonNode> r) return Parsed.rejected(r.reason(), r.detail());
-    JsonNode json = ((Parsed.Ok<JsonNode>) object).value();
-    String type = json.path("_type").asText("");
-    if (type.equals("lwt")) return Parsed.ok(new OwnTracks.LastWill());
-    if (!type.equals("location")) return Parsed.ok(new OwnTracks.Other(abbreviate(type)));
-    try {
-      double lat = number(json, "lat", -90, 90);
-      double lon = number(json, "lon", -180, 180);
-      if (!json.path("tst").isIntegralNumber()) throw new Invalid("needs 'tst' (epoch seconds)");
-      Instant tst = instant(json.get("tst"));
-      Double alt = json.hasNonNull("alt") ? number(json, "alt", -1000, 100_000) : null;
-      Double vel = json.hasNonNull("vel") ? number(json, "vel", 0, 10_000) : null;
-      Double acc = json.hasNonNull("acc") ? number(json, "acc", 0, 1_000_000) : null;
-      Integer batt = intIn(json, "batt", 0, 100);
-      String tid = text(json, "tid", 20);
-      return Parsed.ok(new OwnTracks.Location(new Fix(tst, lat, lon, alt, vel, acc, batt), tid));
-    } catch (Invalid e) {
-      return Parsed.rejected(DeadLetter.Reason.INVALID_MESSAGE, "OwnTracks location " + e.getMessage());
-    }
-  }
-
-  /** An OwnTracks message as Fleet reads it. */
-  public sealed interface OwnTracks {
-    record Location(Fix fix, String tid) implements OwnTracks {}
-
-    record LastWill() implements OwnTracks {}
-
-    record Other(String type) implements OwnTracks {}
-  }
-
-  private static double number(JsonNode json, String field, double min, double max) throws Invalid {
+  static double number(JsonNode json, String field, double min, double max) throws Invalid {
     JsonNode n = json.get(field);
     if (n == null || !n.isNumber()) throw new Invalid("needs '" + field + "' as a number");
     double v = n.asDouble();
@@ -170,7 +133,7 @@ public final class DeviceMessages {
   }
 
   /** The payload as a JSON object, or why it is not one. */
-  private static Parsed<JsonNode> jsonObject(byte[] payload, String what) {
+  static Parsed<JsonNode> jsonObject(byte[] payload, String what) {
     JsonNode json;
     try {
       json = JSON.readTree(payload);
@@ -209,7 +172,7 @@ public final class DeviceMessages {
     return instant;
   }
 
-  private static Integer intIn(JsonNode json, String field, int min, int max) throws Invalid {
+  static Integer intIn(JsonNode json, String field, int min, int max) throws Invalid {
     JsonNode n = json.get(field);
     if (n == null || n.isNull()) return null;
     if (!n.isNumber()) throw new Invalid("'" + field + "' must be a number");
@@ -224,7 +187,7 @@ public final class DeviceMessages {
     return n.asLong();
   }
 
-  private static String text(JsonNode json, String field, int maxLength) throws Invalid {
+  static String text(JsonNode json, String field, int maxLength) throws Invalid {
     JsonNode n = json.get(field);
     if (n == null || n.isNull()) return null;
     if (!n.isValueNode()) throw new Invalid("'" + field + "' must be a string");
@@ -233,7 +196,7 @@ public final class DeviceMessages {
     return s;
   }
 
-  private static String abbreviate(String s) {
+  static String abbreviate(String s) {
     return s.length() <= 40 ? s : s.substring(0, 40) + "…";
   }
 

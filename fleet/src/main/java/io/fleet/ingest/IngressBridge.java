@@ -31,15 +31,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves device messages from MQTT into Kafka: {@code fleet.device-events} keyed by device id, or
- * {@code fleet.dead-letters} with the reason. Each MQTT message is acknowledged (PUBACK) only after
- * Kafka acknowledged its record, so a crash loses nothing: the broker redelivers what was not acked.
+ * {@code fleet.dead-letters} with the reason; commands to the OwnTracks app (its {@code …/cmd} topic,
+ * which it reads) are acknowledged and counted as ignored, not written. Each MQTT message is acknowledged
+ * (PUBACK) only after Kafka acknowledged its record, so a crash loses nothing: the broker redelivers what
+ * was not acked.
  * Holds no state of its own; its MQTT session (clean-session off) keeps QoS 1 messages while it is away.
  */
 public final class IngressBridge {
   private static final Logger log = LoggerFactory.getLogger(IngressBridge.class);
-  /** All of Fleet's namespace, so that messages on topics of the wrong shape are dead-lettered, not ignored. */
   /** The bridge's name in health and metrics (with {@code -<i>} per connection when there are several). */
   public static final String STREAM = "ingress-bridge";
+  /** All of Fleet's namespace, so that messages on topics of the wrong shape are dead-lettered, not ignored. */
   private static final List<String> SUBSCRIPTIONS = List.of("fleet/#", "owntracks/#");
 
   private final UniqueKillSwitch killSwitch;
@@ -191,9 +193,14 @@ public final class IngressBridge {
       Optional<DeviceTopic> topic = DeviceTopic.parse(m.topic());
       metrics.messageIn(topic.map(t -> "mqtt:" + t.kind().label()).orElse("mqtt:unknown"));
       ProducerRecord<String, byte[]> record;
+      if (topic.isPresent() && topic.get().kind().toDevice()) {
+        // A command to the OwnTracks app: acknowledged and dropped, nothing for Fleet nor a dead letter.
+        metrics.messageIgnored(OwnTracksMessages.IGNORED_COMMAND);
+        return ProducerMessage.passThrough(m);
+      }
       if (topic.isEmpty()) {
-        record = deadLetter(m.topic(), DeadLetter.Reason.UNKNOWN_TOPIC,
-            "topic '" + m.topic() + "' is not fleet/{deviceId}/{heartbeat|telemetry|motion|status} or owntracks/{user}/{device}",
+        record = deadLetter(m.topic(), DeadLetter.Reason.UNKNOWN_TOPIC, "topic '" + m.topic() + "' is not "
+            + "fleet/{deviceId}/{heartbeat|telemetry|motion|status} or owntracks/{user}/{device}[/event|/waypoint|/waypoints]",
             source, payload, now, metrics);
       } else if (payload.length > settings.maxPayloadBytes()) {
         record = deadLetter(topic.get().deviceId(), DeadLetter.Reason.OVERSIZED,

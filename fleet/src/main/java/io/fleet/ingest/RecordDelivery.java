@@ -8,6 +8,7 @@ import io.fleet.device.MotionReport;
 import io.fleet.device.StoredClip;
 import io.fleet.device.Telemetry;
 import io.fleet.infra.IngestHeaders;
+import io.fleet.ingest.OwnTracksMessages.OwnTracks;
 import io.fleet.media.ClipCheckRequeue;
 import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipStore;
@@ -165,22 +166,39 @@ final class RecordDelivery {
         Telemetry t = ((Parsed.Ok<Telemetry>) telemetry).value();
         yield askInTime(deviceId, t.ts(), replyTo -> new Device.RecordTelemetry(t, replyTo), record, source, receivedAt);
       }
-      case LOCATION -> {
-        Parsed<DeviceMessages.OwnTracks> message = DeviceMessages.ownTracks(payload);
-        if (message instanceof Parsed.Rejected<DeviceMessages.OwnTracks> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
-        DeviceMessages.OwnTracks m = ((Parsed.Ok<DeviceMessages.OwnTracks>) message).value();
-        if (m instanceof DeviceMessages.OwnTracks.Location l) {
-          yield askInTime(deviceId, l.fix().tst(), replyTo -> new Device.RecordLocation(l.fix(), receivedAt, l.tid(), replyTo),
-              record, source, receivedAt);
-        }
-        if (m instanceof DeviceMessages.OwnTracks.LastWill) {
-          yield ask(deviceId, replyTo -> new Device.RecordStatus(false, receivedAt, replyTo), record, source, receivedAt);
-        }
-        // The app's other messages (transitions, waypoints, …) mean nothing here yet: counted, not dead-lettered.
-        metrics.messageIgnored("owntracks-other");
+      case LOCATION, TRANSITION, WAYPOINTS -> ownTracks(deviceId, payload, record, source, receivedAt);
+      case COMMAND -> {
+        // Commands are for the app, which reads them: the bridge drops them, and one found on Kafka is no news either.
+        metrics.messageIgnored(OwnTracksMessages.IGNORED_COMMAND);
         yield CompletableFuture.completedFuture(Done.getInstance());
       }
     };
+  }
+
+  /** An OwnTracks message, on whichever of the app's topics: its {@code _type} says what it is. */
+  private CompletionStage<Done> ownTracks(String deviceId, byte[] payload, ConsumerRecord<String, byte[]> record,
+      String source, Instant receivedAt) {
+    Parsed<OwnTracks> message = OwnTracksMessages.read(payload);
+    if (message instanceof Parsed.Rejected<OwnTracks> r) return reject(record, r.reason(), r.detail(), source, receivedAt);
+    OwnTracks m = ((Parsed.Ok<OwnTracks>) message).value();
+    if (m instanceof OwnTracks.Location l) {
+      return askInTime(deviceId, l.fix().tst(), replyTo -> new Device.RecordLocation(l.fix(), receivedAt, l.tid(), replyTo),
+          record, source, receivedAt);
+    }
+    if (m instanceof OwnTracks.LastWill) {
+      return ask(deviceId, replyTo -> new Device.RecordStatus(false, receivedAt, replyTo), record, source, receivedAt);
+    }
+    if (m instanceof OwnTracks.Transition t) {
+      return askInTime(deviceId, t.transition().tst(),
+          replyTo -> new Device.RecordTransition(t.transition(), receivedAt, t.tid(), replyTo), record, source, receivedAt);
+    }
+    if (m instanceof OwnTracks.Waypoints w) {
+      return ask(deviceId, replyTo -> new Device.RecordRegions(w.regions(), w.whole(), receivedAt, replyTo),
+          record, source, receivedAt);
+    }
+    // The app's other messages (its card, its status, …) mean nothing here: counted, not dead-lettered.
+    metrics.messageIgnored(OwnTracksMessages.IGNORED_OTHER);
+    return CompletableFuture.completedFuture(Done.getInstance());
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleet.device.Alert;
 import io.fleet.device.DeviceEvent;
+import io.fleet.tracking.RegionTransition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -14,8 +15,9 @@ import java.util.Optional;
 /**
  * Appends a device's journaled facts to {@code device_event}, the table event search reads. Called by
  * the device read-side projection inside its transaction, after {@code device_summary} was updated, so
- * each row carries the device's household as of that event, and motion, clip and alert rows their clip
- * links. Frequent bookkeeping (last seen) is not logged: only what a person would search for.
+ * each row carries the device's household as of that event, motion, clip and alert rows their clip
+ * links, and a tracker's region transitions the region's name. Frequent bookkeeping (last seen, a tracker's
+ * regions) is not logged: only what a person would search for.
  */
 final class DeviceEventLog {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +49,8 @@ final class DeviceEventLog {
     return eventClass.getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase();
   }
 
-  private static Optional<ObjectNode> detail(DeviceEvent event) {
+  /** What a row says of its event, or empty for bookkeeping that is not logged. */
+  static Optional<ObjectNode> detail(DeviceEvent event) {
     ObjectNode d = JSON.createObjectNode();
     if (event instanceof DeviceEvent.Registered e) {
       d.put("type", e.type().label()).put("name", e.name()).put("household", e.household())
@@ -66,6 +69,10 @@ final class DeviceEventLog {
       d.put("from", e.from()).put("to", e.to());
     } else if (event instanceof DeviceEvent.Decommissioned e) {
       d.put("by", e.by());
+    } else if (event instanceof DeviceEvent.EnteredRegion e) {
+      transition(d, e.transition());
+    } else if (event instanceof DeviceEvent.LeftRegion e) {
+      transition(d, e.transition());
     } else if (event instanceof DeviceEvent.AnomalyDetected e) {
       d.put("readingTs", String.valueOf(e.readingTs())).put("score", e.verdict().score())
           .put("detector", e.verdict().detector()).put("reason", cut(e.verdict().reason()));
@@ -105,6 +112,13 @@ final class DeviceEventLog {
         .put("message", cut(a.message()));
   }
 
+  /** The OwnTracks transition: the region's name, when it happened ({@code tst}) and what the app said of it. */
+  private static void transition(ObjectNode d, RegionTransition t) {
+    d.put("region", cut(t.region())).put("event", t.event()).put("tst", t.tst().toString())
+        .put("lat", t.lat()).put("lon", t.lon()).put("acc", t.acc())
+        .put("wtst", t.wtst() == null ? null : t.wtst().toString()).put("rid", cut(t.rid())).put("t", t.trigger());
+  }
+
   /** Devices' free text is cut so that a detail always fits its column (varchar 2000). */
   private static String cut(String s) {
     return s == null || s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT) + "…";
@@ -113,5 +127,6 @@ final class DeviceEventLog {
   /** The types search accepts, in the order a person reads them. */
   static final List<String> TYPES = List.of("registered", "registration_changed", "came_online",
       "went_offline", "battery_low", "battery_recovered", "firmware_changed", "motion_started", "motion_ended",
-      "clip_stored", "alert_raised", "alert_updated", "anomaly_detected", "decommissioned");
+      "clip_stored", "alert_raised", "alert_updated", "anomaly_detected", "entered_region", "left_region",
+      "decommissioned");
 }

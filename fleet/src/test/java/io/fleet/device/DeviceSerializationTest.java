@@ -18,6 +18,9 @@ import io.fleet.device.DeviceEvent.RegistrationChanged;
 import io.fleet.device.DeviceEvent.WentOffline;
 import io.fleet.device.DeviceState.Vitals;
 import io.fleet.tracking.Fix;
+import io.fleet.tracking.Region;
+import io.fleet.tracking.RegionBook;
+import io.fleet.tracking.RegionTransition;
 import io.fleet.tracking.Track;
 import java.time.Instant;
 import java.util.List;
@@ -42,6 +45,11 @@ class DeviceSerializationTest {
       "h-1", "http://s3/b/clips/d-1/c-1", "motion", "c-1", true, List.of("c-1"), "open");
 
   private static final Fix FIX = new Fix(AT, 52.5, 13.4, 34.0, 18.0, 5.0, 80);
+  private static final Region HOME = new Region("Home", 52.5, 13.4, 50, AT.minusSeconds(86_400), "a1b2");
+  private static final Region BEACON = new Region("Desk", 0, 0, 0, AT, null);
+  private static final RegionTransition ENTERED =
+      new RegionTransition(AT, true, "Home", "a1b2", AT.minusSeconds(86_400), 52.5, 13.4, 12.0, "c");
+  private static final RegionTransition LEFT = new RegionTransition(AT, false, "Desk", null, null, null, null, null, null);
   private static final Map<String, Double> READINGS = Map.of("temperature", 31.5, "humidity", 40.0);
   private static final Verdict VERDICT = new Verdict(true, 9.5, List.of("temperature"),
       Map.of("temperature", List.of(19.0, 23.0)), "robust-z", "temperature 31.5 is 9.5 robust standard deviations from 21");
@@ -85,7 +93,11 @@ class DeviceSerializationTest {
         new DeviceEvent.SensorBaselineSaved("d-1", AT, new SensorMemory(BASELINE, AT)),
         new DeviceEvent.LocationRecorded("d-1", AT, FIX),
         new DeviceEvent.Decommissioned("d-1", AT, "operator"),
-        new DeviceEvent.LocationRecorded("d-1", AT, new Fix(AT, -33.9, 151.2, null, null, null, null)));
+        new DeviceEvent.LocationRecorded("d-1", AT, new Fix(AT, -33.9, 151.2, null, null, null, null)),
+        new DeviceEvent.EnteredRegion("d-1", AT, ENTERED),
+        new DeviceEvent.LeftRegion("d-1", AT, LEFT),
+        new DeviceEvent.RegionsChanged("d-1", AT, List.of(HOME, BEACON)),
+        new DeviceEvent.RegionsChanged("d-1", AT, List.of()));
 
     events.forEach(event -> serialization.verifySerialization(event, true));
   }
@@ -97,12 +109,15 @@ class DeviceSerializationTest {
     serialization.verifySerialization(new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, vitals,
         new MotionState(true, AT, REPORT, true, AT, ALERT, List.of("e-1"), List.of("c-1"), List.of(CLIP)),
         Map.of("motion", AT), new AlertBook(List.of(ALERT, ALERT.acknowledged("operator", AT))),
-        new SensorMemory(BASELINE, AT), new Track(List.of(FIX))), true);
+        new SensorMemory(BASELINE, AT), new Track(List.of(FIX)),
+        new RegionBook(List.of(HOME, BEACON), List.of(ENTERED, LEFT))), true);
     serialization.verifySerialization(DeviceState.empty().apply(new DeviceEvent.Decommissioned("d-1", AT, "operator")), true);
     serialization.verifySerialization(new DeviceState(new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", "roof"),
         AT, ConnectionState.ONLINE, AT, true, "1.2", vitals), true);
     serialization.verifySerialization(new DeviceView("d-1", DeviceType.SENSOR, "Attic", "h-1", "roof",
-        ConnectionState.OFFLINE, AT, AT, 19, true, -70, "1.2", 5L, 30, 0, AT, "active", "d-1:e-1"), true);
+        ConnectionState.OFFLINE, AT, AT, 19, true, -70, "1.2", 5L, 30, 0, AT, "active", "d-1:e-1", List.of()), true);
+    serialization.verifySerialization(new DeviceView("d-2", DeviceType.TRACKER, "Phone", null, null,
+        ConnectionState.ONLINE, AT, AT, 80, false, null, null, null, 30, null, AT, "idle", null, List.of(HOME, BEACON)), true);
   }
 
   @Test
@@ -128,6 +143,10 @@ class DeviceSerializationTest {
     serialization.verifySerialization(new AlertAnswer(AlertAnswer.Outcome.CONFLICT, ALERT, "cleared"), true);
     serialization.verifySerialization(AlertAnswer.notFound("d-1:x"), true);
     serialization.verifySerialization(new Device.RecordLocation(FIX, AT, "ab", done.ref()), true);
+    serialization.verifySerialization(new Device.RecordTransition(ENTERED, AT, "ab", done.ref()), true);
+    serialization.verifySerialization(new Device.RecordTransition(LEFT, AT, null, done.ref()), true);
+    serialization.verifySerialization(new Device.RecordRegions(List.of(HOME, BEACON), true, AT, done.ref()), true);
+    serialization.verifySerialization(new Device.RecordRegions(List.of(HOME), false, AT, done.ref()), true);
     serialization.verifySerialization(new Device.RecordTelemetry(
         new Telemetry(AT, AT, READINGS, DeviceType.SENSOR, "Attic", "h-1"), done.ref()), true);
     serialization.verifySerialization(new Device.RecordMotion(REPORT, CLIP, done.ref()), true);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleet.device.DeviceType;
 import io.fleet.device.Heartbeat;
 import io.fleet.device.Telemetry;
-import io.fleet.tracking.Fix;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -98,21 +97,5 @@ class DeviceMessagesTest {
         .contains("needs 'ts'");
     assertThat(rejected(DeviceMessages.telemetry("[1,2]".getBytes(StandardCharsets.UTF_8), NOW)).reason())
         .isEqualTo(DeadLetter.Reason.MALFORMED_JSON);
-  }
-
-  @Test
-  void ownTracksLocationsAreReadUnchangedLastWillsRecognisedAndOtherTypesIgnored() {
-    var location = (Parsed.Ok<DeviceMessages.OwnTracks>) DeviceMessages.ownTracks(("{\"_type\":\"location\",\"lat\":52.5,"
-        + "\"lon\":13.4,\"tst\":1763632800,\"vel\":18,\"alt\":34,\"acc\":5,\"batt\":80,\"tid\":\"ab\"}").getBytes(StandardCharsets.UTF_8));
-    var fix = ((DeviceMessages.OwnTracks.Location) location.value()).fix();
-    assertThat(fix).isEqualTo(new Fix(Instant.ofEpochSecond(1763632800L), 52.5, 13.4, 34.0, 18.0, 5.0, 80));
-    assertThat(((Parsed.Ok<DeviceMessages.OwnTracks>) DeviceMessages.ownTracks("{\"_type\":\"lwt\",\"tst\":1}".getBytes(StandardCharsets.UTF_8))).value())
-        .isInstanceOf(DeviceMessages.OwnTracks.LastWill.class);
-    assertThat(((Parsed.Ok<DeviceMessages.OwnTracks>) DeviceMessages.ownTracks("{\"_type\":\"waypoint\"}".getBytes(StandardCharsets.UTF_8))).value())
-        .isInstanceOf(DeviceMessages.OwnTracks.Other.class);
-    assertThat(rejected(DeviceMessages.ownTracks("{\"_type\":\"location\",\"lat\":95,\"lon\":13,\"tst\":1}".getBytes(StandardCharsets.UTF_8))).detail())
-        .contains("'lat' out of range");
-    assertThat(rejected(DeviceMessages.ownTracks("{\"_type\":\"location\",\"lat\":52,\"lon\":13}".getBytes(StandardCharsets.UTF_8))).detail())
-        .contains("tst");
   }
 }

@@ -39,7 +39,7 @@ class HostileMessagesTest {
   private static void everyParserAnswers(byte[] payload) {
     assertAnswered(DeviceMessages.heartbeat(payload, NOW));
     assertAnswered(DeviceMessages.telemetry(payload, NOW));
-    assertAnswered(DeviceMessages.ownTracks(payload));
+    assertAnswered(OwnTracksMessages.read(payload));
     assertAnswered(DeviceMessages.status(payload));
     assertAnswered(MotionMessages.mqtt(payload, NOW));
     assertAnswered(MotionMessages.seed(payload, NOW, ZoneOffset.UTC));
@@ -66,7 +66,7 @@ class HostileMessagesTest {
 
   @Example
   void theOwnTracksFixFromTheYear294MillionIsRefused() {
-    Parsed<?> parsed = DeviceMessages.ownTracks(
+    Parsed<?> parsed = OwnTracksMessages.read(
         "{\"_type\":\"location\",\"lat\":1,\"lon\":2,\"tst\":9300000000000000}".getBytes(StandardCharsets.UTF_8));
     assertThat(parsed).isInstanceOf(Parsed.Rejected.class);
   }
@@ -102,12 +102,14 @@ class HostileMessagesTest {
     Arbitrary<String> field = Arbitraries.of("ts", "battery", "rssi", "firmware", "uptime_s", "interval_s", "errors",
         "type", "name", "household", "readings", "temperature", "event_id", "clip_id", "score", "device_id", "time",
         "device_type", "url", "_type", "lat", "lon", "tst", "vel", "alt", "batt", "state", "status", "unknown\u0000",
-        "\uD83D\uDE00");
+        "\uD83D\uDE00", "event", "desc", "wtst", "rid", "rad", "acc", "waypoints", "tid", "t");
     Arbitrary<String> value = Arbitraries.lazyOf(
         () -> Arbitraries.of("null", "true", "false", "NaN", "-Infinity", "1e308", "-1e308", "4.9e-324", "0", "-1",
             "9223372036854775807", "-9223372036854775808", "184467440737095516150", "\"\"", "\"2999-01-01T00:00:00Z\"",
             "\"20259999T999999Z-000000000000\"", "\"2026-13-45 99:99:99\"", "\"camera\"", "\"online\"", "\"location\"",
-            "\"lwt\"", "\"\\u0000\\u001f\\u007f\"", "\"\\ud800\"", "[]", "{}", "1700000000", "4102444800000"),
+            "\"lwt\"", "\"\\u0000\\u001f\\u007f\"", "\"\\ud800\"", "[]", "{}", "1700000000", "4102444800000",
+            "\"transition\"", "\"waypoint\"", "\"waypoints\"", "\"enter\"", "\"leave\"", "[null, 1, {}]",
+            "[{\"desc\":\"x\",\"lat\":1,\"lon\":2,\"rad\":1e308,\"tst\":1}]"),
         () -> Arbitraries.strings().ofMaxLength(70_000).withCharRange('\u0000', '\uffff')
             .map(HostileMessagesTest::quoted),
         () -> Arbitraries.integers().between(1, 3000).map(depth -> "[".repeat(depth) + "]".repeat(depth)),

@@ -3,18 +3,22 @@ package io.fleet.readside;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleet.device.DeviceEvent;
+import io.fleet.tracking.RegionTransition;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DeviceEventLogTest {
 
   @Test
   void everyKindOfDeviceEventButBookkeepingIsSearchable() {
-    // Last seen, an episode's further motion reports, the saved anomaly model and trackers' fixes (in the
-    // location table) are bookkeeping, not facts a person searches for.
+    // Last seen, an episode's further motion reports, the saved anomaly model, trackers' fixes (in the
+    // location table) and their regions (in the device's view) are bookkeeping, not facts a person searches for.
     assertThat(Arrays.stream(DeviceEvent.class.getPermittedSubclasses())
             .filter(c -> c != DeviceEvent.LastSeenUpdated.class && c != DeviceEvent.MotionContinued.class
-                && c != DeviceEvent.SensorBaselineSaved.class && c != DeviceEvent.LocationRecorded.class)
+                && c != DeviceEvent.SensorBaselineSaved.class && c != DeviceEvent.LocationRecorded.class
+                && c != DeviceEvent.RegionsChanged.class)
             .map(DeviceEventLog::typeOf))
         .containsExactlyInAnyOrderElementsOf(DeviceEventLog.TYPES);
   }
@@ -23,5 +27,23 @@ class DeviceEventLogTest {
   void typesAreTheEventNamesInSnakeCase() {
     assertThat(DeviceEventLog.typeOf(DeviceEvent.WentOffline.class)).isEqualTo("went_offline");
     assertThat(DeviceEventLog.typeOf(DeviceEvent.AlertRaised.class)).isEqualTo("alert_raised");
+    assertThat(DeviceEventLog.typeOf(DeviceEvent.EnteredRegion.class)).isEqualTo("entered_region");
+    assertThat(DeviceEventLog.typeOf(DeviceEvent.LeftRegion.class)).isEqualTo("left_region");
+  }
+
+  @Test
+  void aRegionTransitionIsLoggedWithTheRegionsNameAndWhatTheAppSaid() {
+    Instant tst = Instant.parse("2026-11-20T10:00:00Z");
+    var entered = new DeviceEvent.EnteredRegion("ph-1", tst.plusSeconds(2),
+        new RegionTransition(tst, true, "Home", "a1b2", tst.minusSeconds(86_400), 52.5, 13.4, 12.0, "c"));
+    var left = new DeviceEvent.LeftRegion("ph-1", tst.plusSeconds(2),
+        new RegionTransition(tst, false, "Work", null, null, null, null, null, null));
+
+    assertThat(DeviceEventLog.detail(entered).orElseThrow().toString()).isEqualTo("{\"region\":\"Home\",\"event\":\"enter\","
+        + "\"tst\":\"2026-11-20T10:00:00Z\",\"lat\":52.5,\"lon\":13.4,\"acc\":12.0,\"wtst\":\"2026-11-19T10:00:00Z\","
+        + "\"rid\":\"a1b2\",\"t\":\"c\"}");
+    assertThat(DeviceEventLog.detail(left).orElseThrow().get("region").asText()).isEqualTo("Work");
+    assertThat(DeviceEventLog.detail(left).orElseThrow().get("event").asText()).isEqualTo("leave");
+    assertThat(DeviceEventLog.detail(new DeviceEvent.RegionsChanged("ph-1", tst, List.of()))).isEmpty();
   }
 }
