@@ -7,7 +7,6 @@ import io.fleet.device.MotionReport;
 import io.fleet.device.StoredClip;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -73,9 +72,5 @@ public final class ClipGateway {
   /** A report told as it is: it names no clip in Fleet's bucket. */
   public CompletionStage<DeviceAnswer> reportWithoutClip(String deviceId, MotionReport report) {
     return report(deviceId, report, Optional.empty(), Optional.empty(), Duration.ZERO);
-  }
-
-  static CompletionStage<DeviceAnswer> accepted() {
-    return CompletableFuture.completedFuture(DeviceAnswer.ACCEPTED);
   }
 }
