@@ -26,14 +26,17 @@ final class EventRoutes extends AllDirectives {
   Route routes(Principal principal) {
     return path("events", () -> get(() ->
         parameterOptional("from", from -> parameterOptional("to", to -> parameterOptional("deviceId", ids ->
-            parameterOptional("type", type -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor -> {
+            parameterOptional("type", type -> parameterOptional("limit", limit -> parameterOptional("cursor", cursor ->
+            parameterOptional("timeField", timeField -> {
               EventQuery query = new EventQuery(from.map(f -> QueryParams.time("from", f)), to.map(t -> QueryParams.time("to", t)),
                   ids.map(QueryParams::deviceIds).orElse(List.of()), type.filter(t -> !t.isBlank()).map(EventRoutes::type),
-                  principal.scope(), limit.map(l -> QueryParams.limit(l, EventQuery.MAX_LIMIT)).orElse(EventQuery.DEFAULT_LIMIT), Optional.empty());
+                  principal.scope(), limit.map(l -> QueryParams.limit(l, EventQuery.MAX_LIMIT)).orElse(EventQuery.DEFAULT_LIMIT),
+                  Optional.empty(), timeField.filter(t -> !t.isBlank()).map(EventQuery.TimeField::parse)
+                      .orElse(EventQuery.TimeField.OCCURRED));
               EventQuery paged = cursor.filter(c -> !c.isBlank()).map(c -> query.after(EventQuery.Position.decode(c))).orElse(query);
               return onSuccess(BlockingQueries.query(blocking, () -> search.search(paged)),
                   page -> completeOK(page, Json.marshaller()));
-            }))))))));
+            })))))))));
   }
 
   private static String type(String type) {

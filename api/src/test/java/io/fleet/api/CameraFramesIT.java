@@ -26,10 +26,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -100,19 +97,11 @@ class CameraFramesIT {
 
       // Every camera sends its frame n at t0 + n × 100 ms, in real time, stamped so.
       long t0 = System.currentTimeMillis();
-      ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
-      CompletableFuture<Void> streamed = new CompletableFuture<>();
-      AtomicInteger tick = new AtomicInteger();
-      clock.scheduleAtFixedRate(() -> {
-        int n = tick.getAndIncrement();
-        if (n >= FRAMES) {
-          streamed.complete(null);
-          return;
-        }
+      CompletableFuture<Void> streamed = RealTime.every(Duration.ofMillis(Math.round(1000 / FPS)), FRAMES, n -> {
         for (Camera camera : cameras) {
           producer.send(frame(topic, camera.id(), n, t0 + Math.round(n * 1000 / FPS), camera.jpegs().get(n)));
         }
-      }, 0, Math.round(1000 / FPS), TimeUnit.MILLISECONDS);
+      });
 
       // Meanwhile, bad input: frames out of order and missing, an old (lagging) camera, malformed frames.
       String odd = "fodd-" + run;
@@ -129,7 +118,6 @@ class CameraFramesIT {
       producer.send(new ProducerRecord<>(topic, "fbare-" + run, jpeg));
 
       streamed.get(60, TimeUnit.SECONDS);
-      clock.shutdownNow();
       producer.flush();
 
       await("two alerts per camera").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleet.frames.FrameSettings;
 import io.fleet.infra.KafkaTopics;
-import io.fleet.vision.camera.SyntheticScene;
 import io.fleet.vision.camera.SyntheticScene.MovingObject;
 import io.fleet.vision.camera.SyntheticScene.Script;
+import io.fleet.vision.camera.SyntheticScene;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,11 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -68,21 +64,11 @@ class SeedCamerasIT {
       assertThat(partitionsOf(app.node().endpoints().kafkaBootstrap(), seed.topic())).isEqualTo(3);
 
       // As the seed's producer: frame n of every camera now, in real time, into the camera's partition.
-      ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
-      CompletableFuture<Void> streamed = new CompletableFuture<>();
-      AtomicInteger tick = new AtomicInteger();
-      clock.scheduleAtFixedRate(() -> {
-        int n = tick.getAndIncrement();
-        if (n >= FRAMES) {
-          streamed.complete(null);
-          return;
-        }
+      RealTime.every(Duration.ofMillis(Math.round(1000 / FPS)), FRAMES, n -> {
         for (int partition = 0; partition < partitions.size(); partition++) {
           producer.send(new ProducerRecord<>(seed.topic(), partition, null, partitions.get(partition).get(n)));
         }
-      }, 0, Math.round(1000 / FPS), TimeUnit.MILLISECONDS);
-      streamed.get(60, TimeUnit.SECONDS);
-      clock.shutdownNow();
+      }).get(60, TimeUnit.SECONDS);
       producer.flush();
 
       await("camera 2's alert, verified").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))

@@ -9,6 +9,7 @@ import io.fleet.media.ClipStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -124,6 +125,52 @@ class SeedMotionIT {
           .until(() -> api.get("/metrics").text().contains("fleet_dead_letters_total{reason=\"unknown-device\"} 1.0"));
       assertThat(kafka.of(stranger)).isEmpty();
       assertThat(api.get("/api/devices/" + stranger).status()).isEqualTo(404);
+    }
+  }
+
+  /**
+   * The seed's pull query by the events' own time: motion events of 01:00 to 04:00 on 2026-11-20 for three
+   * devices, sent today, are found by a search from 01:30 to 03:30 for two of them — filed under the time
+   * they happened, with the time Fleet received them alongside; {@code timeField=received} finds them now.
+   */
+  @Test
+  void seedEventsSentTodayAreFoundByTheTimeTheyHappened(@TempDir Path dataDir) throws Exception {
+    var config = new TestServers("embedded", null, null).config(dataDir, TestServers.uniqueSchema(),
+        Map.of("fleet.kafka.seed-self-registration", true, "fleet.motion.time-zone", "UTC"));
+    Instant sent = Instant.now();
+    try (FleetApp app = FleetApp.start(config);
+        AlertsTopic kafka = new AlertsTopic(app.node().endpoints().kafkaBootstrap(), KafkaTopics.Names.from(config).alerts())) {
+      String seedTopic = KafkaTopics.Names.from(config).motionEvents();
+      for (String device : List.of("7001", "7002", "7003")) {
+        for (int hour = 1; hour <= 4; hour++) {
+          kafka.produce(seedTopic, null, "{\"event_id\": " + (1763600000 + hour) + ", \"device_id\": " + device
+              + ", \"device_name\": \"camera " + device + "\", \"device_type\": \"camera\", \"url\": \"https://elsewhere/"
+              + hour + ".mp4\", \"time\": \"2026-11-20 0" + hour + ":00:00\", \"message\": \"motion was detected\"}");
+        }
+      }
+      ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
+      // The seed's example: all four records of a device are one motion episode (they arrive together), each
+      // found at its own time.
+      String search = "/api/events?from=2026-11-20T01:30:00Z&to=2026-11-20T03:30:00Z&deviceId=7001,7003";
+      await("the events of 02:00 and 03:00 of 7001 and 7003").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .until(() -> api.get(search).body().get("items").size() == 4);
+      JsonNode items = api.get(search).body().get("items");
+      List<String> found = new ArrayList<>();
+      items.forEach(item -> found.add(item.get("deviceId").asText() + "@" + item.get("at").asText()));
+      assertThat(found).containsExactlyInAnyOrder("7001@2026-11-20T02:00:00Z", "7003@2026-11-20T02:00:00Z",
+          "7001@2026-11-20T03:00:00Z", "7003@2026-11-20T03:00:00Z");
+      assertThat(found).extracting(f -> f.substring(f.indexOf('@') + 1)).as("ordered by the time they happened")
+          .containsExactly("2026-11-20T02:00:00Z", "2026-11-20T02:00:00Z", "2026-11-20T03:00:00Z", "2026-11-20T03:00:00Z");
+      items.forEach(item -> assertThat(Instant.parse(item.get("receivedAt").asText())).isAfterOrEqualTo(sent.minusSeconds(1)));
+      items.forEach(item -> assertThat(item.get("type").asText()).isEqualTo("motion_continued"));
+      String byReceipt = "/api/events?timeField=received&deviceId=7002&from=" + sent.minusSeconds(1);
+      await("7002's four motion events found by their receipt").atMost(Duration.ofSeconds(10)).until(() -> {
+        JsonNode received = api.get(byReceipt).body().get("items");
+        int motion = 0;
+        for (JsonNode item : received) if (item.get("type").asText().startsWith("motion_")) motion++;
+        return motion == 4;
+      });
+      assertThat(api.get("/api/events?timeField=sometime").status()).isEqualTo(400);
     }
   }
 

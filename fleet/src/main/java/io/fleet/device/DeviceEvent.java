@@ -57,8 +57,11 @@ public sealed interface DeviceEvent extends CborSerializable {
    */
   record MotionStarted(String deviceId, Instant at, MotionReport report, boolean alerting) implements DeviceEvent {}
 
-  /** A later event of the active episode: journaled for deduplication and to extend the quiet period. */
-  record MotionContinued(String deviceId, Instant at, String eventId, String clipId) implements DeviceEvent {}
+  /**
+   * A later event of the active episode: journaled for deduplication and to extend the quiet period, and
+   * found by search at {@code eventTime}, when it happened on the device (null in events journaled before).
+   */
+  record MotionContinued(String deviceId, Instant at, String eventId, String clipId, Instant eventTime) implements DeviceEvent {}
 
   /** The episode that began with {@code episodeEventId} was quiet for the quiet period. */
   record MotionEnded(String deviceId, Instant at, String episodeEventId) implements DeviceEvent {}

@@ -53,7 +53,7 @@ final class MotionRules {
     List<DeviceEvent> events = new ArrayList<>();
     Optional<StoredClip> clip = motion.storedClip(report.clipId());
     if (motion.active()) {
-      events.add(new MotionContinued(deviceId, at, report.eventId(), report.clipId()));
+      events.add(new MotionContinued(deviceId, at, report.eventId(), report.clipId(), report.eventTime()));
       clip.ifPresent(c -> attach(state, c, at).ifPresent(events::add));
       return events;
     }

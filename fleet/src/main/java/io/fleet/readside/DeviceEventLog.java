@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,8 +17,10 @@ import java.util.Optional;
  * Appends a device's journaled facts to {@code device_event}, the table event search reads. Called by
  * the device read-side projection inside its transaction, after {@code device_summary} was updated, so
  * each row carries the device's household as of that event, motion, clip and alert rows their clip
- * links, and a tracker's region transitions the region's name. Frequent bookkeeping (last seen, a tracker's
- * regions) is not logged: only what a person would search for.
+ * links, and a tracker's region transitions the region's name. Every motion report is a row (the first of
+ * an episode {@code motion_started}, the others {@code motion_continued}), as the seed's pull query found
+ * each motion event by its time. Frequent bookkeeping (last seen, a tracker's regions) is not logged: only
+ * what a person would search for.
  */
 final class DeviceEventLog {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,15 +32,33 @@ final class DeviceEventLog {
     Optional<ObjectNode> detail = detail(event);
     if (detail.isEmpty()) return;
     try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO device_event (device_id, household, event_type, occurred_at, detail)"
-            + " VALUES (?, (SELECT household FROM device_summary WHERE device_id = ?), ?, ?, ?)")) {
+        "INSERT INTO device_event (device_id, household, event_type, occurred_at, received_at, detail)"
+            + " VALUES (?, (SELECT household FROM device_summary WHERE device_id = ?), ?, ?, ?, ?)")) {
       ps.setString(1, event.deviceId());
       ps.setString(2, event.deviceId());
       ps.setString(3, typeOf(event));
-      ps.setTimestamp(4, Timestamp.from(event.at()));
-      ps.setString(5, detail.get().toString());
+      ps.setTimestamp(4, Timestamp.from(occurredAt(event)));
+      ps.setTimestamp(5, Timestamp.from(event.at()));
+      ps.setString(6, detail.get().toString());
       ps.executeUpdate();
     }
+  }
+
+  /**
+   * When the event happened on the device, by the device's own clock: a motion episode's first event time
+   * (the seed's {@code time}, a motion event's {@code ts}, a clip's first frame), an anomalous reading's
+   * {@code ts}, an OwnTracks transition's {@code tst}, the event time an alert names. Otherwise — what
+   * Fleet decided, or a device that gave no time — when Fleet received it ({@link DeviceEvent#at}).
+   */
+  static Instant occurredAt(DeviceEvent event) {
+    Instant device = null;
+    if (event instanceof DeviceEvent.MotionStarted e) device = e.report().eventTime();
+    else if (event instanceof DeviceEvent.MotionContinued e) device = e.eventTime();
+    else if (event instanceof DeviceEvent.AnomalyDetected e) device = e.readingTs();
+    else if (event instanceof DeviceEvent.EnteredRegion e) device = e.transition().tst();
+    else if (event instanceof DeviceEvent.LeftRegion e) device = e.transition().tst();
+    else if (event instanceof DeviceEvent.AlertRaised e) device = e.alert().eventTime();
+    return device != null ? device : event.at();
   }
 
   /** The event's type as search knows it: its name in snake case, e.g. {@code went_offline}. */
@@ -91,6 +112,8 @@ final class DeviceEventLog {
           .put("clipId", cut(e.report().clipId())).put("url", cut(e.report().url())).put("message", cut(e.report().message()))
           .put("alerting", e.alerting());
       if (e.report().score() != null) d.put("score", e.report().score());
+    } else if (event instanceof DeviceEvent.MotionContinued e) {
+      d.put("eventId", cut(e.eventId())).put("eventTime", String.valueOf(e.eventTime())).put("clipId", cut(e.clipId()));
     } else if (event instanceof DeviceEvent.MotionEnded e) {
       d.put("eventId", e.episodeEventId());
     } else if (event instanceof DeviceEvent.ClipStored e) {
@@ -126,7 +149,7 @@ final class DeviceEventLog {
 
   /** The types search accepts, in the order a person reads them. */
   static final List<String> TYPES = List.of("registered", "registration_changed", "came_online",
-      "went_offline", "battery_low", "battery_recovered", "firmware_changed", "motion_started", "motion_ended",
+      "went_offline", "battery_low", "battery_recovered", "firmware_changed", "motion_started", "motion_continued", "motion_ended",
       "clip_stored", "alert_raised", "alert_updated", "anomaly_detected", "entered_region", "left_region",
       "decommissioned");
 }

@@ -3,6 +3,8 @@ package io.fleet.readside;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleet.device.DeviceEvent;
+import io.fleet.device.DeviceType;
+import io.fleet.device.MotionReport;
 import io.fleet.tracking.RegionTransition;
 import java.time.Instant;
 import java.util.Arrays;
@@ -13,10 +15,10 @@ class DeviceEventLogTest {
 
   @Test
   void everyKindOfDeviceEventButBookkeepingIsSearchable() {
-    // Last seen, an episode's further motion reports, the saved anomaly model, trackers' fixes (in the
+    // Last seen, the saved anomaly model, trackers' fixes (in the
     // location table) and their regions (in the device's view) are bookkeeping, not facts a person searches for.
     assertThat(Arrays.stream(DeviceEvent.class.getPermittedSubclasses())
-            .filter(c -> c != DeviceEvent.LastSeenUpdated.class && c != DeviceEvent.MotionContinued.class
+            .filter(c -> c != DeviceEvent.LastSeenUpdated.class
                 && c != DeviceEvent.SensorBaselineSaved.class && c != DeviceEvent.LocationRecorded.class
                 && c != DeviceEvent.RegionsChanged.class)
             .map(DeviceEventLog::typeOf))
@@ -45,5 +47,21 @@ class DeviceEventLogTest {
     assertThat(DeviceEventLog.detail(left).orElseThrow().get("region").asText()).isEqualTo("Work");
     assertThat(DeviceEventLog.detail(left).orElseThrow().get("event").asText()).isEqualTo("leave");
     assertThat(DeviceEventLog.detail(new DeviceEvent.RegionsChanged("ph-1", tst, List.of()))).isEmpty();
+  }
+
+  @Test
+  void anEventIsFiledByWhenItHappenedOnTheDeviceAndWithoutADeviceTimeByItsReceipt() {
+    Instant happened = Instant.parse("2026-11-20T01:00:00Z");
+    Instant received = Instant.parse("2026-12-05T09:00:00Z");
+    MotionReport seed = new MotionReport("1700000000", happened, received, null, null, "https://elsewhere/c.mp4",
+        "motion was detected", DeviceType.CAMERA, "yard camera");
+    var transition = new DeviceEvent.LeftRegion("ph-1", received,
+        new RegionTransition(happened, false, "Work", null, null, null, null, null, null));
+
+    assertThat(DeviceEventLog.occurredAt(new DeviceEvent.MotionStarted("7001", received, seed, true))).isEqualTo(happened);
+    assertThat(DeviceEventLog.occurredAt(transition)).isEqualTo(happened);
+    assertThat(DeviceEventLog.occurredAt(new DeviceEvent.CameOnline("7001", received, 30))).isEqualTo(received);
+    assertThat(DeviceEventLog.occurredAt(new DeviceEvent.MotionStarted("7001", received,
+        new MotionReport("m-1", null, received, null, null, null, null, null, null), true))).isEqualTo(received);
   }
 }

@@ -153,6 +153,36 @@ class EventSearchIT {
         .sorted(Comparator.comparing(DeviceEventRow::at).thenComparingLong(DeviceEventRow::id)).toList());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stores")
+  void aSearchByReceiptTimeFindsALateEventWhereAnEventTimeSearchFindsItInThePast(Store store) throws Exception {
+    Instant happened = Instant.parse("2020-01-01T00:00:00Z");
+    Instant received = Instant.parse("2031-01-01T00:00:00Z");
+    try (Connection c = store.db().dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement("INSERT INTO device_event (device_id, household, event_type, occurred_at,"
+            + " received_at, detail) VALUES ('outbox-device', 'h-outbox', 'motion_started', ?, ?, '{}')")) {
+      ps.setTimestamp(1, Timestamp.from(happened));
+      ps.setTimestamp(2, Timestamp.from(received));
+      ps.executeUpdate();
+    }
+    EventSearch search = new EventSearch(store.db().dataSource());
+    List<String> device = List.of("outbox-device");
+
+    EventPage byEventTime = search.search(new EventQuery(Optional.of(happened), Optional.of(happened.plusSeconds(1)), device,
+        Optional.empty(), Optional.empty(), 10, Optional.empty(), EventQuery.TimeField.OCCURRED));
+    EventPage byReceipt = search.search(new EventQuery(Optional.of(received), Optional.of(received.plusSeconds(1)), device,
+        Optional.empty(), Optional.empty(), 10, Optional.empty(), EventQuery.TimeField.RECEIVED));
+    EventPage receivedThen = search.search(new EventQuery(Optional.of(happened), Optional.of(happened.plusSeconds(1)), device,
+        Optional.empty(), Optional.empty(), 10, Optional.empty(), EventQuery.TimeField.RECEIVED));
+
+    assertThat(byEventTime.items()).singleElement().satisfies(row -> {
+      assertThat(row.at()).isEqualTo(happened);
+      assertThat(row.receivedAt()).isEqualTo(received);
+    });
+    assertThat(byReceipt.items()).hasSize(1);
+    assertThat(receivedThen.items()).isEmpty();
+  }
+
   private static void insert(Database db, String device, Instant at) throws Exception {
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement ps = c.prepareStatement(
