@@ -8,6 +8,7 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3RxClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
+import io.reactivex.Flowable;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -61,7 +62,13 @@ final class MqttSubscriber {
           .build();
       // Connects only once the stream takes the client's messages: a persistent session's queued messages
       // arrive right after CONNACK, and a flow subscribed only later could miss them.
+      // A failing flow fails the stream through the kill switch and ends itself quietly: after a lost connection
+      // the stream is already aborted, and an error Rx could deliver nowhere would go to the JVM's uncaught handler.
       Source<Inbound, NotUsed> messages = Source.fromPublisher(client.publishes(MqttGlobalPublishFilter.ALL, true)
+              .onErrorResumeNext((Throwable failure) -> {
+                lost.abort(failure);
+                return Flowable.<Mqtt3Publish>empty();
+              })
               .doOnSubscribe(taken -> client.toAsync().connectWith().cleanSession(cleanSession).keepAlive(30).send()
                   .thenCompose(connack -> client.toAsync().subscribe(subscribe))
                   .whenComplete((suback, failure) -> {
