@@ -137,10 +137,6 @@ class DeviceSerializationTest {
     serialization.verifySerialization(new Device.AcknowledgeAlert("d-1:e-1", "operator", answer.ref()), true);
     serialization.verifySerialization(new Device.ClearAlert("d-1:e-1", "homeowner Ann", answer.ref()), true);
     serialization.verifySerialization(new Device.Decommission("operator", done.ref()), true);
-    TestProbe<StatusReply<Device.TelemetryView>> readings = testKit.createTestProbe();
-    serialization.verifySerialization(new Device.GetTelemetry(readings.ref()), true);
-    serialization.verifySerialization(new Device.TelemetryView("h-1", new RecentReadings.Series(List.of("temperature"),
-        List.of(new RecentReadings.Series.Point(AT, Map.of("temperature", 21.5))))), true);
     serialization.verifySerialization(new AlertAnswer(AlertAnswer.Outcome.CONFLICT, ALERT, "cleared"), true);
     serialization.verifySerialization(AlertAnswer.notFound("d-1:x"), true);
     serialization.verifySerialization(new Device.RecordLocation(FIX, AT, "ab", done.ref()), true);
