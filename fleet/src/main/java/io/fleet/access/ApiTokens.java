@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -41,7 +42,9 @@ public final class ApiTokens {
       Instant expiresAt) {}
 
   /** A homeowner token for {@code household}, valid until revoked or, when given, until {@code expiresAt}. */
-  public MintedToken mintHomeowner(String household, String label, Optional<Instant> expiresAt) throws SQLException {
+  public MintedToken mintHomeowner(String household, String label, Optional<Instant> expiry) throws SQLException {
+    // To the millisecond, which every database keeps: the expiry shown is the one that is checked.
+    Optional<Instant> expiresAt = expiry.map(at -> at.truncatedTo(ChronoUnit.MILLIS));
     byte[] secret = new byte[32];
     RANDOM.nextBytes(secret);
     String token = "fh_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
