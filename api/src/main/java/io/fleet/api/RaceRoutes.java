@@ -69,7 +69,7 @@ final class RaceRoutes extends AllDirectives {
                 onSuccess(call(() -> leaderboard(race)), board -> completeOK(board, Json.marshaller()))))),
             path("tracks", () -> get(() -> visible(principal, id, race ->
                 onSuccess(call(() -> tracks(race)), tracks -> completeOK(tracks, Json.marshaller()))))),
-            path("stream", () -> get(() -> visible(principal, id, race -> completeOK(stream(race),
+            path("stream", () -> get(() -> visible(principal, id, race -> completeOK(TokenExpiry.endingWith(principal, stream(race)),
                 EventStreamMarshalling.toEventStream()))))))));
   }
 

@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.InputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * People's tokens (issue 15 §5), against one running Fleet: a token in the URL opens only what a browser
  * requests without headers (the live streams, the WebSocket, a clip) and nothing else — no POST, no DELETE,
  * no {@code /api/tokens}; a homeowner token minted with an expiry stops working then, with a 401 that says
- * so; an address that keeps failing to authenticate is answered 429 with {@code Retry-After}, whatever it
+ * so, and a live stream opened with it ends; an address that keeps failing to authenticate is answered 429 with {@code Retry-After}, whatever it
  * sends, while other addresses go on and it may try again after the window; every answer — API, dashboard,
  * errors — carries the security headers; a race's participants must be registered trackers.
  */
@@ -123,7 +127,7 @@ class PeopleTokensIT {
   }
 
   @Test
-  void aHomeownerTokenMintedWithAnExpiryIs401SayingSoOnceItHasExpired() {
+  void aHomeownerTokenMintedWithAnExpiryIs401SayingSoOnceItHasExpiredAndItsLiveStreamEnds() throws Exception {
     assertThat(operator.post("/api/tokens", "{\"household\":\"h-a\",\"ttlSeconds\":0}").status()).isEqualTo(400);
     assertThat(operator.post("/api/tokens", "{\"household\":\"h-a\",\"expiresAt\":\"2020-01-01T00:00:00Z\"}").status()).isEqualTo(400);
     assertThat(operator.post("/api/tokens", "{\"household\":\"h-a\",\"ttlSeconds\":60,\"expiresAt\":\"2099-01-01T00:00:00Z\"}").status())
@@ -138,6 +142,8 @@ class PeopleTokensIT {
     assertThat(expiresAt).isBetween(minted.plusSeconds(4), minted.plusSeconds(6));
     ApiClient guest = operator.withToken(brief.body().get("token").asText());
     assertThat(guest.get("/api/fleet/summary").status()).isEqualTo(200);
+    InputStream stream = openStream("/api/alerts/stream?access_token=" + brief.body().get("token").asText());
+    CompletableFuture<Instant> streamEnded = CompletableFuture.supplyAsync(() -> readToTheEnd(stream));
 
     await("the token expires").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
         .until(() -> guest.get("/api/fleet/summary").status() != 200);
@@ -146,6 +152,8 @@ class PeopleTokensIT {
     assertThat(expired.body().get("error").asText()).isEqualTo("token expired");
     assertThat(expired.body().get("detail").asText()).contains(expiresAt.toString());
     assertThat(Instant.now()).isAfterOrEqualTo(expiresAt);
+    await("the live stream opened with it ends").atMost(Duration.ofSeconds(30)).until(streamEnded::isDone);
+    assertThat(streamEnded.join()).as("not before the token expired").isAfterOrEqualTo(expiresAt.minusMillis(100));
     assertThat(operator.withToken(lasting.body().get("token").asText()).get("/api/fleet/summary").status()).isEqualTo(200);
 
     Map<String, JsonNode> listed = new HashMap<>();
@@ -247,6 +255,16 @@ class PeopleTokensIT {
     assertThat(response.statusCode()).as(path).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
     return response.body();
+  }
+
+  /** Reads the stream until it ends; when it ended. */
+  private static Instant readToTheEnd(InputStream stream) {
+    try (stream) {
+      stream.transferTo(OutputStream.nullOutputStream());
+      return Instant.now();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The lines of a stream's first event (up to the blank line that ends it). */

@@ -102,7 +102,7 @@ public final class ApiTokens {
         Instant revoked = instant(rs.getTimestamp(4));
         if (revoked != null) return new TokenCheck.Revoked(revoked);
         if (expires != null && !Instant.now().isBefore(expires)) return new TokenCheck.Expired(expires);
-        return new TokenCheck.Valid(Principal.homeowner(rs.getString(1), rs.getString(2)));
+        return new TokenCheck.Valid(Principal.homeowner(rs.getString(1), rs.getString(2), Optional.ofNullable(expires)));
       }
     }
   }
