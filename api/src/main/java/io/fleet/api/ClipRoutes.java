@@ -102,13 +102,13 @@ final class ClipRoutes extends AllDirectives {
     return clientAddress.of(client -> optionalHeaderValueByName("Authorization", header -> {
       if (header.filter(h -> h.regionMatches(true, 0, "Basic ", 0, 6)).isPresent()) {
         Optional<Authentication> throttled = authenticator.throttled(client);
-        if (throttled.isPresent()) return HttpApi.unauthenticated(throttled.get());
+        if (throttled.isPresent()) return BearerAuthentication.unauthenticated(throttled.get());
         if (isDevice(deviceId, header.get().substring(6).trim())) return inner.get();
         authenticator.failed(client);
         return unauthorized();
       }
       return onSuccess(authenticator.authenticate(client, Authenticator.bearer(header)), outcome -> {
-        if (outcome instanceof Authentication.Throttled) return HttpApi.unauthenticated(outcome);
+        if (outcome instanceof Authentication.Throttled) return BearerAuthentication.unauthenticated(outcome);
         return outcome instanceof Authentication.Authenticated authenticated && authenticated.principal().isOperator()
             ? inner.get() : unauthorized();
       });

@@ -2,27 +2,19 @@ package io.fleet.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.typesafe.config.Config;
-import io.fleet.access.Principal;
-import io.fleet.access.TokenCheck;
 import io.fleet.device.Rejection;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.runtime.Fleet;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
-import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
-import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedQueryParamRejection;
@@ -40,14 +32,13 @@ import org.slf4j.LoggerFactory;
  * The whole HTTP surface: {@code /api/**} behind bearer tokens, {@code /metrics} for Prometheus and the
  * dashboard at {@code /}, every answer with the {@link SecurityHeaders}. Every error is JSON
  * {@code {"error","detail"}}; a timeout talking to an entity is 503, a device's refusal 4xx
- * ({@link #refused}), a refused authentication 401 or 429 ({@link #unauthenticated}) — mapped here, in one place.
+ * ({@link #refused}) — mapped here, in one place (a refused authentication: {@link BearerAuthentication#unauthenticated}).
  */
 public final class HttpApi extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
   private final Fleet node;
-  private final Authenticator authenticator;
-  private final ClientAddress clientAddress;
+  private final BearerAuthentication bearer;
   private final SecurityHeaders securityHeaders;
   private final DeviceRoutes devices;
   private final FleetRoutes fleet;
@@ -64,9 +55,10 @@ public final class HttpApi extends AllDirectives {
     this.node = node;
     Executor blocking = node.blocking();
     Config http = node.system().settings().config().getConfig("fleet.http");
-    this.authenticator = new Authenticator(operatorToken, node.tokens(), blocking,
+    Authenticator authenticator = new Authenticator(operatorToken, node.tokens(), blocking,
         FailedAuthentications.fromConfig(http.getConfig("failed-auth")));
-    this.clientAddress = new ClientAddress(http.getBoolean("trust-forwarded-for"));
+    ClientAddress clientAddress = new ClientAddress(http.getBoolean("trust-forwarded-for"));
+    this.bearer = new BearerAuthentication(authenticator, clientAddress);
     this.securityHeaders = new SecurityHeaders(http.getConfig("security"),
         SecurityHeaders.originOf(node.clips().store().presignedGet("origin", Duration.ofMinutes(1))));
     this.tokens = new TokenRoutes(node.tokens(), blocking);
@@ -86,12 +78,12 @@ public final class HttpApi extends AllDirectives {
   public Route route() {
     return securityHeaders.on(() -> handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
         pathPrefix("api", () -> concat(
-            path("health", () -> get(() -> optionalPrincipal(fleet::health))),
+            path("health", () -> get(() -> bearer.optionalPrincipal(fleet::health))),
             path(PathMatchers.segment("health").slash("live"), () -> get(fleet::live)),
             path(PathMatchers.segment("health").slash("ready"), () -> get(fleet::ready)),
             // Clip uploads authenticate devices too (HTTP Basic), so they come before the bearer check.
             clips.routes(),
-            authenticated(principal -> concat(
+            bearer.authenticated(principal -> concat(
                 fleet.routes(principal),
                 devices.routes(principal),
                 series.routes(principal),
@@ -107,57 +99,6 @@ public final class HttpApi extends AllDirectives {
         // The dashboard's libraries (Leaflet, uPlot) from their WebJars: no CDN.
         pathPrefix("webjars", () -> getFromResourceDirectory("META-INF/resources/webjars")),
         getFromResourceDirectory("dashboard")))));
-  }
-
-  /**
-   * The bearer token from the {@code Authorization} header, or from {@code ?access_token=} where a browser
-   * cannot send a header ({@link AccessTokenParameter}); a token in the URL anywhere else is refused.
-   */
-  private Route authenticated(Function<Principal, Route> inner) {
-    return clientAddress.of(client -> extractRequest(request -> optionalHeaderValueByName("Authorization", header ->
-        parameterOptional(AccessTokenParameter.NAME, queryToken -> {
-          if (queryToken.isPresent() && !AccessTokenParameter.acceptedFor(request)) {
-            return challenge(() -> error(StatusCodes.UNAUTHORIZED, "access_token not accepted here", AccessTokenParameter.refusal()));
-          }
-          Optional<String> token = Authenticator.bearer(header).or(() -> queryToken.filter(t -> !t.isBlank()));
-          return onSuccess(authenticator.authenticate(client, token), outcome ->
-              outcome instanceof Authentication.Authenticated authenticated
-                  ? inner.apply(authenticated.principal())
-                  : unauthenticated(outcome));
-        }))));
-  }
-
-  /** Health answers everyone, and says more to an operator; a refused or throttled token gets the public answer. */
-  private Route optionalPrincipal(Function<Optional<Principal>, Route> inner) {
-    return clientAddress.of(client -> optionalHeaderValueByName("Authorization", header ->
-        onSuccess(authenticator.authenticate(client, Authenticator.bearer(header)), outcome -> inner.apply(
-            outcome instanceof Authentication.Authenticated authenticated ? Optional.of(authenticated.principal()) : Optional.empty()))));
-  }
-
-  /** A request that did not authenticate, as the API answers it: 401 saying why, or 429 while its address waits. */
-  static Route unauthenticated(Authentication outcome) {
-    if (outcome instanceof Authentication.Throttled throttled) {
-      long seconds = Math.max(1, (throttled.retryAfter().toMillis() + 999) / 1000);
-      return new AllDirectives() {}.respondWithHeader(RetryAfter.create(seconds), () -> error(StatusCodes.TOO_MANY_REQUESTS,
-          "too many failed authentications", "this address failed to authenticate too often; try again in " + seconds + " s"));
-    }
-    if (outcome instanceof Authentication.Refused refused) {
-      TokenCheck why = refused.why();
-      if (why instanceof TokenCheck.Expired expired) {
-        return challenge(() -> error(StatusCodes.UNAUTHORIZED, "token expired",
-            "this token expired at " + expired.at() + "; ask an operator for a new one"));
-      }
-      if (why instanceof TokenCheck.Revoked revoked) {
-        return challenge(() -> error(StatusCodes.UNAUTHORIZED, "token revoked",
-            "this token was revoked at " + revoked.at() + "; ask an operator for a new one"));
-      }
-      return challenge(() -> error(StatusCodes.UNAUTHORIZED, "unauthorized", "the bearer token is not valid"));
-    }
-    return challenge(() -> error(StatusCodes.UNAUTHORIZED, "unauthorized", "send Authorization: Bearer <token>"));
-  }
-
-  private static Route challenge(Supplier<Route> inner) {
-    return new AllDirectives() {}.respondWithHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("fleet")), inner);
   }
 
   /** A device's refusal, as the API answers it: the one mapping of {@link Rejection}s to HTTP. */
