@@ -17,6 +17,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * revoked.
  */
 final class TokenRoutes extends AllDirectives {
+  // Longer lifetimes are cut to this: far enough for any household, near enough that now + ttl is an
+  // instant every database stores.
+  private static final Duration MAX_TTL = Duration.ofDays(3650);
   private final ApiTokens tokens;
   private final Executor blocking;
 
@@ -40,9 +43,6 @@ final class TokenRoutes extends AllDirectives {
       return Optional.of(at);
     }
   }
-
-  // Far enough for any household, near enough that now + ttl is an instant every database stores.
-  private static final Duration MAX_TTL = Duration.ofDays(3650);
 
   Route routes(Principal principal) {
     return pathPrefix("tokens", () -> {
