@@ -26,6 +26,12 @@
       signOut(body.error === 'token expired' ? 'That token has expired: ask for a new one.' : 'That token is not valid.');
       throw new Error('unauthorized');
     }
+    if (res.status === 429) {
+      const body = await res.json().catch(() => ({}));
+      // Too many failed sign-ins from this address: Fleet looks at no token from it for a while.
+      if (body.error === 'too many failed authentications') { signOut('Too many failed sign-ins: ' + body.detail + '.'); throw new Error(body.detail); }
+      throw new Error(body.detail || res.statusText);
+    }
     if (!res.ok) throw new Error((await res.json()).detail || res.statusText);
     return res.json();
   }
