@@ -56,15 +56,7 @@ final class AlertRoutes extends AllDirectives {
         path("stream", () -> get(() -> filters(principal, filter ->
             optionalHeaderValueByName("Last-Event-ID", lastEventId ->
                 onSuccess(start(lastEventId), position -> withinQuota(principal, release -> completeOK(
-                    // First the position the stream starts at, as an id without data (no event fires): a
-                    // browser that loses the connection before any alert came resumes from there, not from now.
-                    TokenExpiry.endingWith(principal, released(Source.single(ServerSentEvent.create("", Optional.empty(), Optional.of(position.encode()),
-                            OptionalInt.empty()))
-                        .concat(feed.from(position, filter)
-                            .map(e -> ServerSentEvent.create(e.json(), Optional.of("alert"), Optional.of(e.position().encode()),
-                                OptionalInt.empty())))
-                        .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), release)),
-                    EventStreamMarshalling.toEventStream()))))))),
+                    events(principal, position, filter, release), EventStreamMarshalling.toEventStream()))))))),
         path("ws", () -> get(() -> filters(principal, filter -> parameterOptional("lastEventId", lastEventId ->
             onSuccess(start(lastEventId), position -> withinQuota(principal,
                 release -> handleWebSocketMessages(socket(principal, position, filter, release))))))))));
@@ -98,6 +90,19 @@ final class AlertRoutes extends AllDirectives {
           return onSuccess(BlockingQueries.query(blocking, () -> search.list(query)),
               alerts -> completeOK(Map.of("items", alerts), Json.marshaller()));
         }))))));
+  }
+
+  /** The server-sent alerts from {@code position}, until the caller goes or its token expires. */
+  private Source<ServerSentEvent, NotUsed> events(Principal principal, FeedPosition position, Predicate<JsonNode> filter,
+      Runnable release) {
+    // First the position the stream starts at, as an id without data (no event fires): a browser that
+    // loses the connection before any alert came resumes from there, not from now.
+    Source<ServerSentEvent, NotUsed> start = Source.single(
+        ServerSentEvent.create("", Optional.empty(), Optional.of(position.encode()), OptionalInt.empty()));
+    return TokenExpiry.endingWith(principal, released(start
+        .concat(feed.from(position, filter)
+            .map(e -> ServerSentEvent.create(e.json(), Optional.of("alert"), Optional.of(e.position().encode()), OptionalInt.empty())))
+        .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), release));
   }
 
   private Flow<Message, Message, NotUsed> socket(Principal principal, FeedPosition position, Predicate<JsonNode> filter,

@@ -33,7 +33,8 @@ final class BearerAuthentication extends AllDirectives {
     return clientAddress.of(client -> extractRequest(request -> optionalHeaderValueByName("Authorization", header ->
         parameterOptional(AccessTokenParameter.NAME, queryToken -> {
           if (queryToken.isPresent() && !AccessTokenParameter.acceptedFor(request)) {
-            return challenge(() -> HttpApi.error(StatusCodes.UNAUTHORIZED, "access_token not accepted here", AccessTokenParameter.refusal()));
+            return challenge(() -> HttpApi.error(StatusCodes.UNAUTHORIZED, "access_token not accepted here",
+                AccessTokenParameter.refusal()));
           }
           Optional<String> token = Authenticator.bearer(header).or(() -> queryToken.filter(t -> !t.isBlank()));
           return onSuccess(authenticator.authenticate(client, token), outcome ->

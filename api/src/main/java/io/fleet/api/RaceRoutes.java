@@ -79,7 +79,8 @@ final class RaceRoutes extends AllDirectives {
     return onSuccess(notTrackers(race.participants()), strangers -> {
       if (!strangers.isEmpty()) {
         return HttpApi.error(StatusCodes.UNPROCESSABLE_ENTITY, "unregistered participants",
-            "participants must be registered trackers; these are not: " + String.join(", ", strangers.subList(0, Math.min(10, strangers.size())))
+            "participants must be registered trackers; these are not: "
+                + String.join(", ", strangers.subList(0, Math.min(10, strangers.size())))
                 + (strangers.size() > 10 ? " and " + (strangers.size() - 10) + " more" : ""));
       }
       return onSuccess(call(() -> {

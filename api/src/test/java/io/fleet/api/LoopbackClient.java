@@ -44,7 +44,9 @@ final class LoopbackClient {
           .append("\r\nConnection: close\r\n");
       if (authorization != null) head.append("Authorization: ").append(authorization).append("\r\n");
       byte[] content = body.length == 0 || body[0] == null ? null : body[0];
-      if (content != null) head.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(content.length).append("\r\n");
+      if (content != null) {
+        head.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(content.length).append("\r\n");
+      }
       head.append("\r\n");
       OutputStream out = socket.getOutputStream();
       out.write(head.toString().getBytes(StandardCharsets.US_ASCII));

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * People's tokens (issue 15 §5), against one running Fleet: a token in the URL opens only what a browser
  * requests without headers (the live streams, the WebSocket, a clip) and nothing else — no POST, no DELETE,
  * no {@code /api/tokens}; a homeowner token minted with an expiry stops working then, with a 401 that says
- * so, and a live stream opened with it ends; an address that keeps failing to authenticate is answered 429 with {@code Retry-After}, whatever it
- * sends, while other addresses go on and it may try again after the window; every answer — API, dashboard,
+ * so, and a live stream opened with it ends; an address that keeps failing to authenticate is answered 429
+ * with {@code Retry-After}, whatever it sends, while other addresses go on and it may try again after the window; every answer — API, dashboard,
  * errors — carries the security headers; a race's participants must be registered trackers.
  */
 class PeopleTokensIT {
@@ -57,8 +57,10 @@ class PeopleTokensIT {
     ApiClient.Response camera = operator.post("/api/devices", "{\"deviceId\":\"porch-cam\",\"type\":\"camera\",\"household\":\"h-a\"}");
     assertThat(camera.status()).isEqualTo(201);
     cameraPassword = camera.body().get("mqtt").get("password").asText();
-    assertThat(operator.post("/api/devices", "{\"deviceId\":\"runner\",\"type\":\"tracker\",\"household\":\"h-a\"}").status()).isEqualTo(201);
-    HttpResponse<String> stored = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/devices/porch-cam/clips/c-1"))
+    assertThat(operator.post("/api/devices", "{\"deviceId\":\"runner\",\"type\":\"tracker\",\"household\":\"h-a\"}").status())
+        .isEqualTo(201);
+    HttpResponse<String> stored = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/devices/porch-cam/clips/c-1"))
         .header("Authorization", ApiClient.basic("porch-cam", cameraPassword)).header("Content-Type", "video/mp4")
         .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[4096])).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(stored.statusCode()).as(stored.body()).isEqualTo(201);
@@ -116,7 +118,8 @@ class PeopleTokensIT {
         .get(15, TimeUnit.SECONDS);
     socket.abort();
 
-    await("the clip in the clip table").atMost(Duration.ofSeconds(30)).until(() -> send(get("/api/clips/c-1", app.operatorToken())).statusCode() == 302);
+    await("the clip in the clip table").atMost(Duration.ofSeconds(30))
+        .until(() -> send(get("/api/clips/c-1", app.operatorToken())).statusCode() == 302);
     HttpResponse<String> clip = send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/clips/c-1?access_token=" + homeownerToken)));
     assertThat(clip.statusCode()).isEqualTo(302);
     assertThat(clip.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).contains("c-1"));
@@ -214,7 +217,8 @@ class PeopleTokensIT {
     answers.forEach((what, answer) -> {
       var headers = answer.headers();
       assertThat(headers.firstValue("Content-Security-Policy")).as(what)
-          .hasValueSatisfying(csp -> assertThat(csp).contains("default-src 'self'", "frame-ancestors 'none'").doesNotContain("unsafe-inline"));
+          .hasValueSatisfying(csp -> assertThat(csp).contains("default-src 'self'", "frame-ancestors 'none'")
+              .doesNotContain("unsafe-inline"));
       assertThat(headers.firstValue("X-Content-Type-Options")).as(what).contains("nosniff");
       assertThat(headers.firstValue("Referrer-Policy")).as(what).contains("no-referrer");
       assertThat(headers.firstValue("Strict-Transport-Security")).as("%s: no HSTS over plain HTTP", what).isEmpty();

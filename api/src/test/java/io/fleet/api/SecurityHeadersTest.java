@@ -41,7 +41,8 @@ class SecurityHeadersTest {
   }
 
   private static Config security(boolean https, String tiles) {
-    return ConfigFactory.parseMap(Map.of("https", https, "map-tiles", tiles)).withFallback(ConfigFactory.load().getConfig("fleet.http.security"));
+    return ConfigFactory.parseMap(Map.of("https", https, "map-tiles", tiles))
+        .withFallback(ConfigFactory.load().getConfig("fleet.http.security"));
   }
 
   private static Map<String, String> byName(List<HttpHeader> headers) {
