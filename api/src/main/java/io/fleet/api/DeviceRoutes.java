@@ -91,6 +91,12 @@ final class DeviceRoutes extends AllDirectives {
       return HttpApi.error(StatusCodes.BAD_REQUEST, "invalid device id",
           "deviceId must be 1-128 letters, digits, '.', '-' or '_'");
     }
+    String bridge = fleet.system().settings().config().getString("fleet.mqtt.client-id");
+    if (body.deviceId().equals(bridge) || body.deviceId().startsWith(bridge + "-")) {
+      // A device's MQTT client id is its id: this one would take over the ingress bridge's session.
+      return HttpApi.error(StatusCodes.UNPROCESSABLE_ENTITY, "reserved device id",
+          "'" + body.deviceId() + "' is the MQTT client id of Fleet's ingress bridge");
+    }
     Optional<DeviceType> type = Optional.ofNullable(body.type()).flatMap(DeviceType::parse);
     if (type.isEmpty()) {
       return HttpApi.error(StatusCodes.BAD_REQUEST, "invalid device type", "type must be camera, sensor or tracker");

@@ -3,6 +3,7 @@ package io.fleet.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.typesafe.config.Config;
 import io.fleet.device.Rejection;
+import io.fleet.infra.BrokerAccountUnavailable;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.runtime.Fleet;
 import java.time.Duration;
@@ -127,6 +128,10 @@ public final class HttpApi extends AllDirectives {
   private Route failure(Throwable t) {
     if (t instanceof AskTimeoutException || t instanceof TimeoutException) {
       return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the fleet did not answer in time, try again");
+    }
+    if (t instanceof BrokerAccountUnavailable) {
+      log.warn(t.getMessage());
+      return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", t.getMessage() + "; try again");
     }
     if (t instanceof IllegalArgumentException) {
       return error(StatusCodes.BAD_REQUEST, "bad request", t.getMessage());

@@ -8,10 +8,13 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,13 +40,15 @@ public final class Infrastructure implements AutoCloseable {
   private final KafkaClients kafkaClients;
   private final DeviceCredentials deviceCredentials;
   private final Database database;
+  private final Optional<MosquittoAccounts> mosquittoAccounts;
   /** Started resources, last started first. */
   private final Deque<Named> started;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Infrastructure(String uploadBuffer, DataDirectory dataDirectory, Endpoints endpoints, KafkaClients kafkaClients,
       DeviceCredentials deviceCredentials,
-      Database database, Deque<Named> started) {
+      Database database, Optional<MosquittoAccounts> mosquittoAccounts, Deque<Named> started) {
+    this.mosquittoAccounts = mosquittoAccounts;
     this.dataDirectory = dataDirectory;
     this.endpoints = endpoints;
     this.kafkaClients = kafkaClients;
@@ -121,13 +126,22 @@ public final class Infrastructure implements AutoCloseable {
               ? EmbeddedHosts.withHost(await(mqtt, started, "MQTT broker").url(), publicHost) : fleet.getString("mqtt.public-url"),
           s3Embedded && fleet.getString("s3.public-endpoint").isBlank()
               ? EmbeddedHosts.withHost(await(s3, started, "S3").endpoint(), publicHost) : fleet.getString("s3.public-endpoint"));
+      Optional<MosquittoAccounts> accounts = Optional.empty();
+      String dynsecAdmin = fleet.getString("mqtt.dynamic-security.admin-user");
+      if (!mqttEmbedded && !dynsecAdmin.isBlank()) {
+        MosquittoAccounts connected = MosquittoAccounts.connect(mqttUrl, dynsecAdmin,
+            fleet.getString("mqtt.dynamic-security.admin-password"));
+        started.push(new Named("Mosquitto dynamic security", connected));
+        awaitAccount(connected.ensureService(endpoints.mqttUser(), endpoints.mqttPassword()));
+        accounts = Optional.of(connected);
+      }
       KafkaClients kafkaClients = new KafkaClients(endpoints.kafkaBootstrap(), KafkaClients.propertiesFrom(config));
       KafkaTopics.ensure(kafkaClients, config);
 
       log.info("Infrastructure ready in {} ms:{}{}", (System.nanoTime() - begin) / 1_000_000,
           System.lineSeparator(), endpoints.describe());
       return new Infrastructure(fleet.getString("clips.upload-buffer"), dataDirectory, endpoints, kafkaClients,
-          deviceCredentials, database, started);
+          deviceCredentials, database, accounts, started);
     } catch (RuntimeException | Error e) {
       // Let the servers still starting finish, so none is left running, then stop all in reverse order.
       Throwable failure = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -167,6 +181,19 @@ public final class Infrastructure implements AutoCloseable {
 
   public DeviceCredentials deviceCredentials() {
     return deviceCredentials;
+  }
+
+  /** The external Mosquitto's accounts Fleet keeps (dynamic security), when configured. */
+  public Optional<MosquittoAccounts> mosquittoAccounts() {
+    return mosquittoAccounts;
+  }
+
+  private static void awaitAccount(CompletionStage<Void> done) {
+    try {
+      done.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("Mosquitto did not take Fleet's service account", e);
+    }
   }
 
   /** The migrated database. */

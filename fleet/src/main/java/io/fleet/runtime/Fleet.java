@@ -7,8 +7,10 @@ import io.fleet.device.Device;
 import io.fleet.device.DeviceAsks;
 import io.fleet.device.DeviceRegistration;
 import io.fleet.device.DeviceView;
+import io.fleet.infra.BrokerAccountUnavailable;
 import io.fleet.infra.DeviceCredentials;
 import io.fleet.infra.Endpoints;
+import io.fleet.infra.MosquittoAccounts;
 import io.fleet.media.ClipGateway;
 import io.fleet.readside.AlertSearch;
 import io.fleet.readside.ClipTable;
@@ -22,6 +24,8 @@ import io.fleet.telemetry.TelemetrySettings;
 import io.fleet.telemetry.TelemetryStore;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
@@ -85,12 +89,35 @@ public final class Fleet {
     return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(Device.Get::new, askTimeout);
   }
 
+  /**
+   * Registers the device; on an external Mosquitto whose accounts Fleet keeps, answers once the device's
+   * account exists too (else fails with {@link BrokerAccountUnavailable}; registering again is harmless).
+   */
   public CompletionStage<StatusReply<DeviceView>> register(String deviceId, DeviceRegistration registration) {
-    return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Register(registration, r), askTimeout);
+    CompletionStage<StatusReply<DeviceView>> registered =
+        sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Register(registration, r), askTimeout);
+    Optional<MosquittoAccounts> accounts = node.infrastructure().mosquittoAccounts();
+    if (accounts.isEmpty()) return registered;
+    return registered.thenCompose(reply -> reply.isError() ? CompletableFuture.completedFuture(reply)
+        : accounts.get().addDevice(deviceId, deviceCredentials().passwordFor(deviceId))
+            .handle((done, failure) -> {
+              if (failure != null) throw new BrokerAccountUnavailable(deviceId, failure);
+              return reply;
+            }));
   }
 
+  /**
+   * Decommissions the device; on an external Mosquitto whose accounts Fleet keeps, its account goes first
+   * (disconnecting it), so a device never keeps an account after it left the fleet.
+   */
   public CompletionStage<StatusReply<Done>> decommission(String deviceId, String who) {
-    return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Decommission(who, r), askTimeout);
+    CompletionStage<Void> accountGone = node.infrastructure().mosquittoAccounts()
+        .map(a -> a.removeDevice(deviceId).exceptionally(failure -> {
+          throw new BrokerAccountUnavailable(deviceId, failure);
+        }))
+        .orElseGet(() -> CompletableFuture.completedFuture(null));
+    return accountGone.thenCompose(gone ->
+        sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Decommission(who, r), askTimeout));
   }
 
   /** Acknowledges or clears one of a device's alerts ({@code command}: {@link Device.AcknowledgeAlert} or {@link Device.ClearAlert}). */
