@@ -17,6 +17,7 @@ import io.fleet.readside.EventSearch;
 import io.fleet.readside.LocationTable;
 import io.fleet.readside.RaceStore;
 import io.fleet.readside.ReadModelRebuild;
+import io.fleet.retention.DeviceEraser;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -90,6 +91,11 @@ public final class Fleet {
 
   public CompletionStage<StatusReply<Done>> decommission(String deviceId, String who) {
     return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Decommission(who, r), askTimeout);
+  }
+
+  /** Erases the device now: its clips, history, summary and journal (see {@link DeviceEraser}). */
+  public CompletionStage<DeviceEraser.Erasure> erase(String deviceId, String who) {
+    return node.eraser().erase(deviceId, who);
   }
 
   /** Acknowledges or clears one of a device's alerts ({@code command}: {@link Device.AcknowledgeAlert} or {@link Device.ClearAlert}). */

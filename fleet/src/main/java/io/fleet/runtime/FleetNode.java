@@ -24,6 +24,10 @@ import io.fleet.media.ClipStore;
 import io.fleet.metrics.ConsumerLagMonitor;
 import io.fleet.readside.DeviceDirectory;
 import io.fleet.readside.ReadModelProjection;
+import io.fleet.retention.DeviceEraser;
+import io.fleet.retention.Histories;
+import io.fleet.retention.RetentionSettings;
+import io.fleet.retention.RetentionSweeper;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Arrays;
@@ -51,9 +55,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One running Fleet node: its infrastructure (embedded or real), the actor system with the sharded
  * {@link Device} entities, the read-side projection, the ingest streams (MQTT→Kafka bridge,
- * Kafka→entities consumer, the seed devices' motion consumer, the camera frames' detector), the clip store and the
- * alert publisher. Holds no state of its own: everything durable is in Kafka, the journal and
- * the read-side tables, so a node that is killed resumes from them.
+ * Kafka→entities consumer, the seed devices' motion consumer, the camera frames' detector), the clip store, the
+ * alert publisher, and the retention sweeper (a cluster singleton) with the device eraser. Holds no state of its
+ * own: everything durable is in Kafka, the journal and the read-side tables, so a node that is killed resumes
+ * from them.
  */
 public final class FleetNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetNode.class);
@@ -73,6 +78,7 @@ public final class FleetNode implements AutoCloseable {
   private final ConsumerLagMonitor framesLag;
   private final ClipStore clips;
   private final ClipGateway clipGateway;
+  private final DeviceEraser eraser;
   private final SendProducer<String, byte[]> alertProducer;
   private final AlertFeed alertFeed;
   /** One Kafka admin client per node, for the alert feed, the lag metric and the health check. */
@@ -108,6 +114,10 @@ public final class FleetNode implements AutoCloseable {
               .withBootstrapServers(endpoints.kafkaBootstrap());
       this.deadLetters = new DeadLetters(system, producer, ingestSettings.deadLettersTopic());
       this.clips = new ClipStore(system, endpoints);
+      RetentionSettings retention = RetentionSettings.fromConfig(fleet);
+      RetentionSweeper.start(system, infrastructure.database().dataSource(), clips, retention, Histories.ALL);
+      this.eraser = new DeviceEraser(system, infrastructure.database().dataSource(), clips, Histories.ALL,
+          deviceSettings.tagCount(), retention.eraseTimeout());
       this.clipGateway = new ClipGateway(system, clips,
           DeviceAsks.patient(system, ingestSettings.askTimeout(), ingestSettings.entityAttempts()));
       this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clipGateway);
@@ -223,6 +233,11 @@ public final class FleetNode implements AutoCloseable {
   /** The one road by which devices hear of motion reports and their clips (S3 first). */
   public ClipGateway clipGateway() {
     return clipGateway;
+  }
+
+  /** Erases one device's history, clips and journal at an operator's request. */
+  public DeviceEraser eraser() {
+    return eraser;
   }
 
   /** The fleet as the HTTP API reaches it. */

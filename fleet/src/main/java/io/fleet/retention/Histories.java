@@ -1,0 +1,27 @@
+package io.fleet.retention;
+
+import java.util.List;
+
+/**
+ * The kinds of history Fleet keeps, each one table: what the retention sweeper expires and what erasing a
+ * device removes. A new kind of history is one entry here and its default period in
+ * {@code fleet.retention} (config/fleet-retention.conf).
+ */
+public final class Histories {
+  /** Clips in the bucket, by when they were stored: the object first, then its row. */
+  public static final HistoryTable CLIPS =
+      HistoryTable.of("clips", "clip", "stored_at", "device_id", "household").withObjects("object_key");
+  /** The device event log, by when each event happened on its device. */
+  public static final HistoryTable DEVICE_EVENTS = HistoryTable.of("device-events", "device_event", "occurred_at",
+      "device_id", "household");
+  /** Trackers' fixes, by the fix's time. */
+  public static final HistoryTable LOCATION_FIXES = HistoryTable.of("location-fixes", "location", "tst", "device_id",
+      "household");
+  /** Alerts, by their last revision: one still being acknowledged or cleared stays. */
+  public static final HistoryTable ALERTS = HistoryTable.of("alerts", "alert", "updated_at", "device_id", "household");
+
+  /** Every kind, in the order the sweeper goes through them. */
+  public static final List<HistoryTable> ALL = List.of(CLIPS, DEVICE_EVENTS, LOCATION_FIXES, ALERTS);
+
+  private Histories() {}
+}
