@@ -53,6 +53,11 @@ final class RecordedHistory {
     TestMqtt.publish(mqtt, "fleet/" + deviceId + "/motion", "{\"event_id\": \"" + eventId + "\", \"ts\": \"" + Instant.now() + "\"}");
   }
 
+  /** A device's status word ({@code online}, {@code offline}), as on connecting and as its last will. */
+  void status(String deviceId, String status) {
+    TestMqtt.publish(mqtt, "fleet/" + deviceId + "/status", status);
+  }
+
   /** A tracker's OwnTracks fix, {@code secondsAgo} before now. */
   void fix(String deviceId, long secondsAgo, double lat) {
     TestMqtt.publish(mqtt, "owntracks/" + deviceId + "/phone", "{\"_type\": \"location\", \"lat\": " + lat

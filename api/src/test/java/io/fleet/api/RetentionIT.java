@@ -3,6 +3,7 @@ package io.fleet.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -114,6 +115,48 @@ class RetentionIT {
       assertThat(deleted.find()).as("the deleted clips are counted in /metrics").isTrue();
       assertThat(Double.parseDouble(deleted.group(1))).isEqualTo(2.0);
       history.close();
+    }
+  }
+
+  /**
+   * The journal does not grow forever: with a snapshot every 3 events and 2 kept, a device's old events are
+   * deleted from the journal, and after a restart of the node its entity recovers its registration and status
+   * from the snapshot.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.fleet.api.TestServers#all")
+  void aDeviceRecoversAfterItsOldEventsWereDeletedFromTheJournal(TestServers servers, @TempDir Path dataDir) throws Exception {
+    String camera = "cam-j-" + UUID.randomUUID().toString().substring(0, 6);
+    var config = servers.config(dataDir, TestServers.uniqueSchema(), Map.of("fleet.device.snapshot-every", 3,
+        "fleet.device.heartbeat-interval.camera", "1h"));
+    JsonNode before;
+    try (FleetApp app = FleetApp.start(config)) {
+      RecordedHistory history = new RecordedHistory(app);
+      ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
+      history.register(camera, "camera", "h-journal");
+      // Each status change is taken in by the read side before the next, so no projection falls behind.
+      for (int i = 0; i < 10; i++) {
+        String status = i % 2 == 0 ? "online" : "offline";
+        history.status(camera, status);
+        await().atMost(Duration.ofSeconds(15)).until(() -> status.equals(api.statuses("q=" + camera).get(camera)));
+      }
+      // The journal keeps the last deleted event's row, marked deleted (pekko-persistence-jdbc keeps the highest
+      // sequence number); the registration and the events after it are gone.
+      await("the first events are deleted from the journal").atMost(Duration.ofSeconds(15)).until(() ->
+          history.count("SELECT COUNT(*) FROM event_journal WHERE persistence_id = ? AND sequence_number <= 2",
+              "Device|" + camera) == 0);
+      assertThat(history.count("SELECT COUNT(*) FROM snapshot WHERE persistence_id = ?", "Device|" + camera)).isPositive();
+      assertThat(history.count("SELECT COUNT(*) FROM device_event WHERE device_id = ? AND event_type = 'registered'",
+          camera)).as("the read side keeps its history").isEqualTo(1);
+      before = api.get("/api/devices/" + camera).body();
+      history.close();
+    }
+    try (FleetApp app = FleetApp.start(config)) {
+      JsonNode after = new ApiClient(app.baseUrl(), app.operatorToken()).get("/api/devices/" + camera).body();
+      assertThat(after.get("household").asText()).isEqualTo("h-journal");
+      for (String field : new String[] {"type", "name", "status", "statusSince", "registeredAt"}) {
+        assertThat(after.get(field)).as(field).isEqualTo(before.get(field));
+      }
     }
   }
 }
