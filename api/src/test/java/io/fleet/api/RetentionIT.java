@@ -128,7 +128,7 @@ class RetentionIT {
   void aDeviceRecoversAfterItsOldEventsWereDeletedFromTheJournal(TestServers servers, @TempDir Path dataDir) throws Exception {
     String camera = "cam-j-" + UUID.randomUUID().toString().substring(0, 6);
     var config = servers.config(dataDir, TestServers.uniqueSchema(), Map.of("fleet.device.snapshot-every", 3,
-        "fleet.device.heartbeat-interval.camera", "1h"));
+        "fleet.retention.journal.keep-snapshots", 2, "fleet.device.heartbeat-interval.camera", "1h"));
     JsonNode before;
     try (FleetApp app = FleetApp.start(config)) {
       RecordedHistory history = new RecordedHistory(app);

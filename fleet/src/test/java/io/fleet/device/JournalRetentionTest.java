@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 class JournalRetentionTest {
   private static final ActorTestKit testKit = ActorTestKit.create(DeviceTesting.CONFIG);
   /** A snapshot every 5 events, the newest 2 kept: events older than the older snapshot are deleted. */
-  private static final DeviceSettings SHORT_JOURNAL = DeviceTesting.settings("device.snapshot-every = 5");
+  private static final DeviceSettings SHORT_JOURNAL =
+      DeviceTesting.settings("device.snapshot-every = 5\nretention.journal.keep-snapshots = 2");
 
   @AfterAll
   static void stop() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.fleet.infra.Database;
+import io.fleet.infra.TestDatabases;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,8 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,15 +28,10 @@ class ExpiredRowsIT {
   private static final HistoryTable READINGS = HistoryTable.ofDeviceHousehold("telemetry-raw", "reading_probe", "ts", "device_id");
   private static final Instant NOW = Instant.parse("2026-12-05T12:00:00Z");
 
-  static Stream<String> databases() {
-    String pg = System.getenv("FLEET_IT_POSTGRES_URL");
-    return pg == null || pg.isBlank() ? Stream.of("h2") : Stream.of("h2", "postgres");
-  }
-
   @ParameterizedTest
-  @MethodSource("databases")
+  @MethodSource("io.fleet.infra.TestDatabases#databases")
   void rowsExpireByTheirDevicesHouseholdInBatchesAndNewerOnesStay(String which) throws Exception {
-    try (Database db = open(which)) {
+    try (Database db = TestDatabases.open(which, dir, "it_expiry_")) {
       try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
         s.executeUpdate("CREATE TABLE reading_probe (device_id varchar(200) not null, ts timestamp not null)");
         s.executeUpdate("INSERT INTO device_summary (device_id, device_type, household, status, battery_low, registered_at,"
@@ -77,15 +71,6 @@ class ExpiredRowsIT {
       assertThat(expired.sweep(READINGS, longer, NOW)).as("a day-old reading of the week's household stays").isEqualTo(2);
       assertThat(count(db, "s-week")).isEqualTo(1);
     }
-  }
-
-  private static Database open(String which) {
-    String url = which.equals("h2") ? Database.h2Url(dir.resolve("db-" + UUID.randomUUID()))
-        : Database.freshPostgresSchemaUrl(System.getenv("FLEET_IT_POSTGRES_URL"),
-            "it_expiry_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10));
-    Database db = Database.open(url, "", "", 2);
-    db.migrate();
-    return db;
   }
 
   private static void insert(Database db, String device, Instant ts) throws Exception {
