@@ -22,7 +22,8 @@ import org.apache.pekko.pattern.Patterns;
 
 /**
  * Erases one device now: its clips (the S3 objects under {@code clips/<device>/} and their rows), its rows in
- * every {@link HistoryTable}, its summary, and its journal and snapshots. In this order, so that nothing comes
+ * every {@link HistoryTable} and in the tables that describe it ({@link Histories#DEVICE_TABLES}: its summary),
+ * and its journal and snapshots. In this order, so that nothing comes
  * back: the device's entity journals {@code Erased} (its state is empty from there on, and it passivates);
  * the read-side projection is awaited until it has taken in every event up to that one (else a row of an event
  * still on its way would be written after the delete); then the objects, the rows and the journal up to the
@@ -50,16 +51,18 @@ public final class DeviceEraser {
   private final DataSource dataSource;
   private final ClipStore clips;
   private final List<HistoryTable> tables;
+  private final List<String> deviceTables;
   private final int tagCount;
   private final Duration timeout;
   private final Executor blocking;
 
   public DeviceEraser(ActorSystem<?> system, DataSource dataSource, ClipStore clips, List<HistoryTable> tables,
-      int tagCount, Duration timeout) {
+      List<String> deviceTables, int tagCount, Duration timeout) {
     this.system = system;
     this.dataSource = dataSource;
     this.clips = clips;
     this.tables = List.copyOf(tables);
+    this.deviceTables = List.copyOf(deviceTables);
     this.tagCount = tagCount;
     this.timeout = timeout;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
@@ -104,7 +107,7 @@ public final class DeviceEraser {
             new Unfinished("erasing " + deviceId + ": " + rootMessage(e) + " within " + timeout + "; call again")));
   }
 
-  /** One transaction: the device's rows of every kind, its summary, its journal up to the erase and its snapshots. */
+  /** One transaction: the device's rows of every kind and table, its journal up to the erase and its snapshots. */
   private Erasure removeRows(String deviceId, long sequenceNr, long objects) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
@@ -115,7 +118,9 @@ public final class DeviceEraser {
           removed.put(table.kind(), (long) ExpiredRows.update(c,
               "DELETE FROM " + table.table() + " WHERE " + table.deviceColumn() + " = ?", List.of(deviceId)));
         }
-        ExpiredRows.update(c, "DELETE FROM device_summary WHERE device_id = ?", List.of(deviceId));
+        for (String table : deviceTables) {
+          ExpiredRows.update(c, "DELETE FROM " + table + " WHERE device_id = ?", List.of(deviceId));
+        }
         List<Object> upTo = List.of(persistenceId(deviceId), sequenceNr);
         removed.put("journal-events", (long) ExpiredRows.update(c,
             "DELETE FROM event_journal WHERE persistence_id = ? AND sequence_number <= ?", upTo));

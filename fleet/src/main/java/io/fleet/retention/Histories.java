@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The kinds of history Fleet keeps, each one table: what the retention sweeper expires and what erasing a
  * device removes. A new kind of history is one entry here and its default period in
- * {@code fleet.retention} (config/fleet-retention.conf).
+ * {@code fleet.retention} (config/fleet-retention.conf); a table that only describes a device, one entry in
+ * {@link #DEVICE_TABLES}.
  */
 public final class Histories {
   /** Clips in the bucket, by when they were stored: the object first, then its row. */
@@ -22,6 +23,9 @@ public final class Histories {
 
   /** Every kind, in the order the sweeper goes through them. */
   public static final List<HistoryTable> ALL = List.of(CLIPS, DEVICE_EVENTS, LOCATION_FIXES, ALERTS);
+
+  /** Tables of what a device is rather than what it did, keyed by {@code device_id}: they do not expire, an erase clears them. */
+  public static final List<String> DEVICE_TABLES = List.of("device_summary");
 
   private Histories() {}
 }

@@ -117,7 +117,7 @@ public final class FleetNode implements AutoCloseable {
       RetentionSettings retention = RetentionSettings.fromConfig(fleet);
       RetentionSweeper.start(system, infrastructure.database().dataSource(), clips, retention, Histories.ALL);
       this.eraser = new DeviceEraser(system, infrastructure.database().dataSource(), clips, Histories.ALL,
-          deviceSettings.tagCount(), retention.eraseTimeout());
+          Histories.DEVICE_TABLES, deviceSettings.tagCount(), retention.eraseTimeout());
       this.clipGateway = new ClipGateway(system, clips,
           DeviceAsks.patient(system, ingestSettings.askTimeout(), ingestSettings.entityAttempts()));
       this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clipGateway);
