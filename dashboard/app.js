@@ -88,8 +88,8 @@
     schedule();
   }
 
-  // One device, live from its entity (the list's last seen may lag by a minute).
-  async function showDevice(id) {
+  // One device, live from its entity (the list's last seen may lag by a minute); {@code span}: the telemetry's window.
+  async function showDevice(id, span) {
     $('device').hidden = false;
     $('d-title').textContent = id;
     $('d-fields').replaceChildren();
@@ -114,7 +114,7 @@
       const dd = document.createElement('dd'); dd.textContent = v == null ? '–' : v;
       return [dt, dd];
     }));
-    await window.FleetDevice.show(api, token, d, $('d-more'));
+    await FleetDevice.show(api, token, d, $('d-more'), span);
   }
   $('devices').addEventListener('click', (e) => {
     const row = e.target.closest('tr[data-device]');
@@ -179,6 +179,17 @@
     const state = a.state === 'acknowledged' ? `acknowledged by ${a.acknowledgedBy}`
       : a.state === 'cleared' ? `cleared by ${a.clearedBy}` : a.state;
     const actions = document.createElement('td');
+    // An anomaly links to its sensor's readings around it.
+    if (a.kind === 'anomaly' && a.eventTime) {
+      const at = Date.parse(a.eventTime);
+      const readings = Object.assign(document.createElement('button'), { type: 'button', textContent: 'readings' });
+      readings.dataset.action = 'readings';
+      readings.addEventListener('click', () => {
+        show('fleet');
+        showDevice(a.deviceId, { from: at - 1800e3, to: at + 1800e3 }).catch((err) => console.warn(err));
+      });
+      actions.append(readings);
+    }
     if (a.state === 'open') actions.append(alertButton(a, 'ack', 'acknowledge'));
     if (a.state !== 'cleared') actions.append(alertButton(a, 'clear', 'clear'));
     tr.append(cell((a.raisedAt || '').replace('T', ' ').replace('Z', '')), cell(a.deviceId), cell(a.household),
@@ -228,7 +239,7 @@
       const known = seenAlerts.has(a.alert_id);
       putAlert({ alertId: a.alert_id, deviceId: a.device_id, household: a.household, kind: a.kind, state: a.state,
         message: a.message, clipId: a.clip_verified ? a.clip_id : null, revision: a.revision,
-        acknowledgedBy: a.acknowledged_by, clearedBy: a.cleared_by,
+        acknowledgedBy: a.acknowledged_by, clearedBy: a.cleared_by, eventTime: a.anomaly ? a.anomaly.reading_ts : null,
         raisedAt: known ? null : new Date().toISOString() }, !known);
       if (known) return;
       if (window.Notification && Notification.permission === 'granted') new Notification(`${a.kind}: ${a.device_name || a.device_id}`);

@@ -49,8 +49,7 @@ final class DeviceRoutes extends AllDirectives {
             get(() -> one(principal, id)),
             delete(() -> parameterOptional("erase", erase -> erase.filter("true"::equals).isPresent()
                 ? erase(principal, id)
-                : decommission(principal, id))))),
-        path(PathMatchers.segment().slash("telemetry"), id -> get(() -> telemetry(principal, id)))));
+                : decommission(principal, id)))))));
   }
 
   private Route list(Principal principal) {
@@ -103,14 +102,6 @@ final class DeviceRoutes extends AllDirectives {
     return onSuccess(fleet.register(body.deviceId(), registration), r -> r.isError()
         ? HttpApi.refused(DeviceRefused.of(r.getError()))
         : complete(StatusCodes.CREATED, new RegisteredDevice(r.getValue(), credentials(body.deviceId())), Json.marshaller()));
-  }
-
-  /** A sensor's last readings from its entity's memory (see {@code RecentReadings}), scoped like the device. */
-  private Route telemetry(Principal principal, String id) {
-    if (!DeviceId.isValid(id)) return notFound(id);
-    return onSuccess(fleet.recentTelemetry(id), r -> r.isSuccess() && principal.maySee(r.getValue().household())
-        ? completeOK(r.getValue().series(), Json.marshaller())
-        : notFound(id));
   }
 
   /**

@@ -51,6 +51,7 @@ public final class HttpApi extends AllDirectives {
   private final AlertActionRoutes alertActions;
   private final RaceRoutes races;
   private final SeriesRoutes series;
+  private final TelemetryRoutes telemetry;
   private final ClipPlaybackRoutes playback;
 
   public HttpApi(Fleet node, String operatorToken) {
@@ -69,6 +70,7 @@ public final class HttpApi extends AllDirectives {
     this.alertActions = new AlertActionRoutes(node);
     this.races = new RaceRoutes(node, blocking);
     this.series = new SeriesRoutes(node, blocking);
+    this.telemetry = new TelemetryRoutes(node, blocking);
   }
 
   public Route route() {
@@ -83,6 +85,7 @@ public final class HttpApi extends AllDirectives {
                 fleet.routes(principal),
                 devices.routes(principal),
                 series.routes(principal),
+                telemetry.routes(principal),
                 races.routes(principal),
                 events.routes(principal),
                 tokens.routes(principal),

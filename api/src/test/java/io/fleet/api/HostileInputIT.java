@@ -262,7 +262,9 @@ class HostileInputIT {
     List<String> mustBe400 = List.of("/api/events?from=yesterday", "/api/events?to=2026-13-45T99:00:00Z",
         "/api/events?from=%2B999999999-12-31T23:59:59Z", "/api/events?cursor=%25%25garbage", "/api/events?limit=-1",
         "/api/events?limit=100000000", "/api/events?limit=abc", "/api/devices?cursor=not-a-cursor",
-        "/api/devices?limit=0", "/api/alerts?limit=99999999999999999999");
+        "/api/devices?limit=0", "/api/alerts?limit=99999999999999999999", "/api/devices/s-1/telemetry?step=7q",
+        "/api/devices/s-1/telemetry?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z",
+        "/api/devices/s-1/telemetry?format=xml", "/api/devices/s-1/telemetry?step=1m&from=2000-01-01T00:00:00Z");
     for (String path : mustBe400) requests.add(get(baseUrl, token, path));
     requests.add(get(baseUrl, token, "/api/events?unknown=1&deviceId=" + "a,".repeat(500)));
     requests.add(HttpRequest.newBuilder(URI.create(baseUrl + "/api/devices")).header("Authorization", "Bearer " + token)

@@ -53,6 +53,12 @@ final class RecordedHistory {
     TestMqtt.publish(mqtt, "fleet/" + deviceId + "/motion", "{\"event_id\": \"" + eventId + "\", \"ts\": \"" + Instant.now() + "\"}");
   }
 
+  /** A sensor's temperature reading, {@code secondsAgo} before now. */
+  void reading(String deviceId, long secondsAgo, double temperature) {
+    TestMqtt.publish(mqtt, "fleet/" + deviceId + "/telemetry", "{\"ts\": " + (Instant.now().getEpochSecond() - secondsAgo)
+        + ", \"temperature\": " + temperature + "}");
+  }
+
   /** A device's status word ({@code online}, {@code offline}), as on connecting and as its last will. */
   void status(String deviceId, String status) {
     TestMqtt.publish(mqtt, "fleet/" + deviceId + "/status", status);

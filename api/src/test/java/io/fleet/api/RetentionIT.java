@@ -40,17 +40,22 @@ class RetentionIT {
         "fleet.retention.households." + week + ".clips", "7d",
         "fleet.retention.households." + week + ".device-events", "7d",
         "fleet.retention.households." + week + ".location-fixes", "7d",
-        "fleet.retention.households." + week + ".alerts", "7d");
+        "fleet.retention.households." + week + ".alerts", "7d",
+        "fleet.retention.households." + week + ".telemetry-raw", "7d");
     try (FleetApp app = FleetApp.start(servers.config(dataDir, TestServers.uniqueSchema(), overrides))) {
       RecordedHistory history = new RecordedHistory(app);
       String weekCam = "cam-w-" + run;
       String defaultsCam = "cam-d-" + run;
       String weekPhone = "trk-w-" + run;
       String defaultsPhone = "trk-d-" + run;
+      String weekSensor = "sen-w-" + run;
       history.register(weekCam, "camera", week);
       history.register(defaultsCam, "camera", defaults);
       history.register(weekPhone, "tracker", week);
       history.register(defaultsPhone, "tracker", defaults);
+      history.register(weekSensor, "sensor", week);
+      history.reading(weekSensor, 120, 21.0);
+      history.reading(weekSensor, 60, 21.5);
       String weekOld = history.clip(weekCam, "w-old");
       String weekNew = history.clip(weekCam, "w-new");
       String defaultsOld = history.clip(defaultsCam, "d-old");
@@ -68,7 +73,8 @@ class RetentionIT {
               // Once the episodes ended, nothing changes the alerts any more.
               && history.count("SELECT COUNT(*) FROM device_event WHERE device_id IN (?, ?) AND event_type = 'motion_ended'",
                   weekCam, defaultsCam) == 2
-              && history.count("SELECT COUNT(*) FROM location WHERE device_id IN (?, ?)", weekPhone, defaultsPhone) == 4);
+              && history.count("SELECT COUNT(*) FROM location WHERE device_id IN (?, ?)", weekPhone, defaultsPhone) == 4
+              && history.count("SELECT COUNT(*) FROM telemetry_reading WHERE device_id = ?", weekSensor) == 2);
 
       Timestamp tenDaysAgo = Timestamp.from(Instant.now().minus(Duration.ofDays(10)));
       Timestamp aYearAndMoreAgo = Timestamp.from(Instant.now().minus(Duration.ofDays(400)));
@@ -76,6 +82,9 @@ class RetentionIT {
         history.update("UPDATE clip SET stored_at = ? WHERE clip_id = ?", tenDaysAgo, clipId);
       }
       history.update("UPDATE clip SET stored_at = ? WHERE clip_id = ?", aYearAndMoreAgo, "d-ancient");
+      // Telemetry rows record no household: they go by their device's (a week here).
+      history.update("UPDATE telemetry_reading SET ts = ? WHERE device_id = ? AND ts = (SELECT MIN(ts) FROM telemetry_reading"
+          + " WHERE device_id = ?)", tenDaysAgo, weekSensor, weekSensor);
       for (String device : new String[] {weekCam, defaultsCam, weekPhone, defaultsPhone}) {
         history.update("UPDATE device_event SET occurred_at = ? WHERE device_id = ? AND event_type = 'registered'",
             tenDaysAgo, device);
@@ -91,6 +100,7 @@ class RetentionIT {
                 weekCam)).isZero();
             assertThat(history.count("SELECT COUNT(*) FROM alert WHERE device_id = ?", weekCam)).isZero();
             assertThat(history.count("SELECT COUNT(*) FROM location WHERE device_id = ?", weekPhone)).isEqualTo(1);
+            assertThat(history.count("SELECT COUNT(*) FROM telemetry_reading WHERE device_id = ?", weekSensor)).isEqualTo(1);
           });
       assertThat(history.inBucket(weekOld)).as("the expired clip's object").isFalse();
       assertThat(history.inBucket(defaultsAncient)).as("the ancient clip's object").isFalse();

@@ -37,9 +37,12 @@ final class AlertRules {
     List<DeviceEvent> alerts = new ArrayList<>();
     for (DeviceEvent event : transitions) {
       if (event instanceof WentOffline e && cooledDown(state, AlertKind.OFFLINE, e.at())) {
-        alerts.add(health(state, AlertKind.OFFLINE, e.at(), "device went offline (" + e.reason().name().toLowerCase() + ")"));
+        alerts.add(health(state, AlertKind.OFFLINE, e.at(), e.at(),
+            "device went offline (" + e.reason().name().toLowerCase() + ")"));
       } else if (event instanceof BatteryLow e && cooledDown(state, AlertKind.BATTERY_LOW, e.at())) {
-        alerts.add(health(state, AlertKind.BATTERY_LOW, e.at(), "battery low: " + e.level() + "%"));
+        // Its event time is the heartbeat's, by the device's clock (late heartbeats from an outbox included).
+        alerts.add(health(state, AlertKind.BATTERY_LOW, e.at(), e.deviceTime() != null ? e.deviceTime() : e.at(),
+            "battery low: " + e.level() + "%"));
       } else if (event instanceof CameOnline e) {
         clearAll(state, AlertKind.OFFLINE, e.at(), alerts);
       } else if (event instanceof BatteryRecovered e) {
@@ -119,10 +122,10 @@ final class AlertRules {
         r.household(), null, message, null, false, List.of(), Alert.OPEN, null, null, null, null, finding));
   }
 
-  private AlertRaised health(DeviceState state, AlertKind kind, Instant at, String message) {
+  private AlertRaised health(DeviceState state, AlertKind kind, Instant at, Instant eventTime, String message) {
     DeviceRegistration r = state.registration();
     String id = deviceId + ":" + kind.label() + ":" + at.toEpochMilli();
-    return new AlertRaised(deviceId, at, new Alert(id, kind, 0, id, at, r.name(), r.type(), r.household(), null,
+    return new AlertRaised(deviceId, at, new Alert(id, kind, 0, id, eventTime, r.name(), r.type(), r.household(), null,
         message, null, false, List.of(), "open"));
   }
 }

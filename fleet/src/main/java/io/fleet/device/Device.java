@@ -145,12 +145,6 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /** What {@link Erase} answers: the journal up to and including this sequence number is of the erased device. */
   public record ErasedUpTo(long sequenceNr) implements CborSerializable {}
 
-  /** A sensor's recent readings (kept in memory, see {@link RecentReadings}) and its household, for charts. */
-  public record GetTelemetry(ActorRef<StatusReply<TelemetryView>> replyTo) implements Command {}
-
-  /** What {@link GetTelemetry} answers. */
-  public record TelemetryView(String household, RecentReadings.Series series) implements CborSerializable {}
-
   /** Sharding's stop message, for passivation and rebalancing. */
   public enum Stop implements Command { INSTANCE }
 
@@ -205,7 +199,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /** The latest heartbeat's values: the journaled vitals plus what was heard since (never persisted). */
   private Vitals live = Vitals.NONE;
   /** The last readings, for the dashboard; never persisted. */
-  private final RecentReadings recent = new RecentReadings();
+  private final MetricNames metricNames = new MetricNames();
 
   private Device(String deviceId, DeviceSettings settings, DeviceTimers timers, FleetMetrics metrics,
       ActorContext<Command> context) {
@@ -249,7 +243,6 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
             null, null, cmd.receivedAt(), this::onRegions, cmd))
         .onCommand(StoreClip.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
         .onCommand(Decommission.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
-        .onCommand(GetTelemetry.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
         .onCommand(AcknowledgeAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), alertNotFound(cmd.alertId())))
         .onCommand(ClearAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), alertNotFound(cmd.alertId())))
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), unknownDevice(state)));
@@ -259,7 +252,6 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(RecordMotion.class, (state, cmd) -> onMotion(state, cmd, List.of()))
         .onCommand(StoreClip.class, this::onStoreClip)
         .onCommand(RecordTelemetry.class, (state, cmd) -> onTelemetry(state, cmd, List.of()))
-        .onCommand(GetTelemetry.class, this::onGetTelemetry)
         .onCommand(RecordLocation.class, (state, cmd) -> onLocation(state, cmd, List.of()))
         .onCommand(RecordTransition.class, (state, cmd) -> onTransition(state, cmd, List.of()))
         .onCommand(RecordRegions.class, (state, cmd) -> onRegions(state, cmd, List.of()))
@@ -444,18 +436,14 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onTelemetry(DeviceState state, RecordTelemetry cmd, List<DeviceEvent> registering) {
-    int metricNames = recent.metricsWith(cmd.telemetry());
-    if (metricNames > settings.maxMetrics()) {
-      return Effect().reply(cmd.replyTo(), DeviceRefused.reply(Rejection.tooManyMetrics(metricNames, settings.maxMetrics())));
+    int names = metricNames.with(cmd.telemetry());
+    if (names > settings.maxMetrics()) {
+      return Effect().reply(cmd.replyTo(), DeviceRefused.reply(Rejection.tooManyMetrics(names, settings.maxMetrics())));
     }
-    recent.add(cmd.telemetry());
+    metricNames.add(cmd.telemetry());
     List<DeviceEvent> events = new ArrayList<>(registering);
     events.addAll(telemetry.onTelemetry(state, cmd.telemetry()));
     return persistThenAck(events, cmd.replyTo());
-  }
-
-  private ReplyEffect<DeviceEvent, DeviceState> onGetTelemetry(DeviceState state, GetTelemetry cmd) {
-    return Effect().reply(cmd.replyTo(), StatusReply.success(new TelemetryView(state.registration().household(), recent.series())));
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onAcknowledgeAlert(DeviceState state, AcknowledgeAlert cmd) {

@@ -30,17 +30,21 @@ public sealed interface DeviceEvent extends CborSerializable {
       implements DeviceEvent {}
 
   /** Also means the device was seen at {@code at}. */
-  record CameOnline(String deviceId, Instant at, int heartbeatIntervalS) implements DeviceEvent {}
+  /**
+   * {@code deviceTime}: the time of the heartbeat that brought it back, by the device's clock (null when a
+   * status message did, or for events journaled before it was kept); the same in the events below.
+   */
+  record CameOnline(String deviceId, Instant at, int heartbeatIntervalS, Instant deviceTime) implements DeviceEvent {}
 
   /** {@code at} is when it was noticed; {@code lastSeen} when the device was last heard from. */
   record WentOffline(String deviceId, Instant at, OfflineReason reason, Instant lastSeen) implements DeviceEvent {}
 
-  record BatteryLow(String deviceId, Instant at, int level) implements DeviceEvent {}
+  record BatteryLow(String deviceId, Instant at, int level, Instant deviceTime) implements DeviceEvent {}
 
-  record BatteryRecovered(String deviceId, Instant at, int level) implements DeviceEvent {}
+  record BatteryRecovered(String deviceId, Instant at, int level, Instant deviceTime) implements DeviceEvent {}
 
   /** {@code from} is null on the first firmware a device reports. */
-  record FirmwareChanged(String deviceId, Instant at, String from, String to) implements DeviceEvent {}
+  record FirmwareChanged(String deviceId, Instant at, String from, String to, Instant deviceTime) implements DeviceEvent {}
 
   /**
    * The latest heartbeat's values; {@code at} is when it was received (the device's last seen).

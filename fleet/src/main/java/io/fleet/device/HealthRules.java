@@ -45,15 +45,15 @@ final class HealthRules {
   List<DeviceEvent> onHeartbeat(DeviceState state, Heartbeat hb, Vitals live) {
     Instant at = hb.receivedAt();
     List<DeviceEvent> events = new ArrayList<>();
-    if (!state.online()) events.add(new CameOnline(deviceId, at, live.heartbeatIntervalS()));
+    if (!state.online()) events.add(new CameOnline(deviceId, at, live.heartbeatIntervalS(), hb.ts()));
     Integer battery = hb.battery();
     if (battery != null && !state.batteryLow() && battery < settings.batteryLowPercent()) {
-      events.add(new BatteryLow(deviceId, at, battery));
+      events.add(new BatteryLow(deviceId, at, battery, hb.ts()));
     } else if (battery != null && state.batteryLow() && battery >= settings.batteryRecoveredPercent()) {
-      events.add(new BatteryRecovered(deviceId, at, battery));
+      events.add(new BatteryRecovered(deviceId, at, battery, hb.ts()));
     }
     if (hb.firmware() != null && !hb.firmware().equals(state.firmware())) {
-      events.add(new FirmwareChanged(deviceId, at, state.firmware(), hb.firmware()));
+      events.add(new FirmwareChanged(deviceId, at, state.firmware(), hb.firmware(), hb.ts()));
     }
     // A changed interval changes the silence window a recovered entity must use, so it is journaled too.
     boolean intervalChanged = live.heartbeatIntervalS() != state.vitals().heartbeatIntervalS();
@@ -74,7 +74,7 @@ final class HealthRules {
       int intervalS = live.heartbeatIntervalS() > 0
           ? live.heartbeatIntervalS()
           : settings.heartbeatIntervalS(state.registration().type());
-      return Optional.of(new CameOnline(deviceId, receivedAt, intervalS));
+      return Optional.of(new CameOnline(deviceId, receivedAt, intervalS, null));
     }
     if (!online && state.status() != ConnectionState.OFFLINE) {
       return Optional.of(new WentOffline(deviceId, receivedAt, OfflineReason.LAST_WILL, live.lastSeen()));

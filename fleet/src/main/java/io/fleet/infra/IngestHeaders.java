@@ -3,6 +3,7 @@ package io.fleet.infra;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -31,6 +32,12 @@ public final class IngestHeaders {
     return h == null || h.value() == null
         ? Optional.empty()
         : Optional.of(new String(h.value(), StandardCharsets.UTF_8));
+  }
+
+  /** When Fleet received the record: the bridge's header, or the record's own time when that is missing or garbled. */
+  public static Instant receivedAt(ConsumerRecord<?, ?> record) {
+    return get(record.headers(), RECEIVED_AT).flatMap(IngestHeaders::epochMillis)
+        .orElseGet(() -> Instant.ofEpochMilli(Math.max(0, record.timestamp())));
   }
 
   /** Epoch milliseconds written by Fleet, or empty when the text is not a number a device could have garbled into. */

@@ -2,6 +2,7 @@ package io.fleet.ingest;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.time.Instant;
 
 /** The ingest path's settings, read from the {@code fleet} configuration block. */
 public record IngestSettings(
@@ -22,6 +23,11 @@ public record IngestSettings(
     Duration maxClockSkew,
     int entityAttempts,
     boolean seedSelfRegistration) {
+
+  /** Whether a device's time is further ahead of Fleet's clock than the allowed skew (such a message is refused). */
+  public boolean tooFarAhead(Instant deviceTime, Instant receivedAt) {
+    return deviceTime != null && deviceTime.isAfter(receivedAt.plus(maxClockSkew));
+  }
 
   public static IngestSettings fromConfig(Config fleet) {
     return new IngestSettings(

@@ -87,7 +87,7 @@ final class RecordDelivery {
       Throwable cause = failure instanceof CompletionException && failure.getCause() != null
           ? failure.getCause() : failure;
       log.error("record {} failed in Fleet; dead-lettered", sourceOf(record), cause);
-      return reject(record, DeadLetter.Reason.PROCESSING_FAILED, cause.toString(), sourceOf(record), receivedAt(record));
+      return reject(record, DeadLetter.Reason.PROCESSING_FAILED, cause.toString(), sourceOf(record), IngestHeaders.receivedAt(record));
     });
   }
 
@@ -95,16 +95,9 @@ final class RecordDelivery {
     return "kafka:" + record.topic() + "/" + record.partition() + "/" + record.offset();
   }
 
-  /** When Fleet received the record: the bridge's header, or the record's own time when that is missing or garbled. */
-  static Instant receivedAt(ConsumerRecord<String, byte[]> record) {
-    return IngestHeaders.get(record.headers(), IngestHeaders.RECEIVED_AT)
-        .flatMap(IngestHeaders::epochMillis)
-        .orElseGet(() -> Instant.ofEpochMilli(Math.max(0, record.timestamp())));
-  }
-
   /** Why a device time cannot be taken: further ahead of Fleet's clock than the allowed skew. */
   Optional<String> clockSkew(Instant deviceTime, Instant receivedAt) {
-    if (deviceTime == null || !deviceTime.isAfter(receivedAt.plus(settings.maxClockSkew()))) return Optional.empty();
+    if (!settings.tooFarAhead(deviceTime, receivedAt)) return Optional.empty();
     return Optional.of("device time " + deviceTime + " is " + Duration.between(receivedAt, deviceTime).toSeconds()
         + " s ahead of Fleet's (" + receivedAt + "); at most " + settings.maxClockSkew().toSeconds() + " s allowed");
   }
@@ -120,7 +113,7 @@ final class RecordDelivery {
 
   private CompletionStage<Done> handle(ConsumerRecord<String, byte[]> record) {
     String source = sourceOf(record);
-    Instant receivedAt = receivedAt(record);
+    Instant receivedAt = IngestHeaders.receivedAt(record);
     Optional<DeviceTopic.Kind> kind =
         IngestHeaders.get(record.headers(), IngestHeaders.KIND).flatMap(DeviceTopic.Kind::fromLabel);
     metrics.messageIn(record.topic() + ":" + kind.map(DeviceTopic.Kind::label).orElse("unknown"));

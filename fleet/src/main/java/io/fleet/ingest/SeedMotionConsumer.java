@@ -1,6 +1,7 @@
 package io.fleet.ingest;
 
 import io.fleet.device.MotionReport;
+import io.fleet.infra.IngestHeaders;
 import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipStore;
 import io.fleet.metrics.FleetMetrics;
@@ -50,7 +51,7 @@ public final class SeedMotionConsumer {
   private static CompletionStage<Done> deliver(ConsumerRecord<String, byte[]> record, IngestSettings settings,
       RecordDelivery delivery, ClipStore clips, ZoneId zone, FleetMetrics metrics) {
     String source = RecordDelivery.sourceOf(record);
-    Instant receivedAt = RecordDelivery.receivedAt(record);
+    Instant receivedAt = IngestHeaders.receivedAt(record);
     metrics.messageIn(record.topic() + ":motion");
     byte[] payload = record.value() == null ? new byte[0] : record.value();
     if (payload.length > settings.maxPayloadBytes()) {

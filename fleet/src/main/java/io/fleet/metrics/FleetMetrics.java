@@ -96,6 +96,16 @@ public final class FleetMetrics implements Extension {
     Counter.builder("fleet_devices_erased").register(registry).increment();
   }
 
+  /**
+   * A batch of telemetry history written: how many readings were new, how many were stored before (redelivered)
+   * and how many refused (a metric name past the device's bound).
+   */
+  public void telemetryStored(int stored, int repeated, int refused) {
+    Counter.builder("fleet_telemetry_readings_stored").register(registry).increment(stored);
+    Counter.builder("fleet_telemetry_readings_repeated").register(registry).increment(repeated);
+    Counter.builder("fleet_telemetry_readings_refused").register(registry).increment(refused);
+  }
+
   public void entityStarted() {
     entitiesAlive.incrementAndGet();
   }

@@ -47,7 +47,9 @@ final class DeviceEventLog {
   /**
    * When the event happened on the device, by the device's own clock: a motion episode's first event time
    * (the seed's {@code time}, a motion event's {@code ts}, a clip's first frame), an anomalous reading's
-   * {@code ts}, an OwnTracks transition's {@code tst}, the event time an alert names. Otherwise — what
+   * {@code ts}, an OwnTracks transition's {@code tst}, the event time an alert names, the {@code ts} of the
+   * heartbeat that brought a device online, its battery low or back, or its new firmware (also when an edge
+   * agent's outbox delivers it late). Otherwise — what
    * Fleet decided, or a device that gave no time — when Fleet received it ({@link DeviceEvent#at}).
    */
   static Instant occurredAt(DeviceEvent event) {
@@ -58,6 +60,10 @@ final class DeviceEventLog {
     else if (event instanceof DeviceEvent.EnteredRegion e) device = e.transition().tst();
     else if (event instanceof DeviceEvent.LeftRegion e) device = e.transition().tst();
     else if (event instanceof DeviceEvent.AlertRaised e) device = e.alert().eventTime();
+    else if (event instanceof DeviceEvent.CameOnline e) device = e.deviceTime();
+    else if (event instanceof DeviceEvent.BatteryLow e) device = e.deviceTime();
+    else if (event instanceof DeviceEvent.BatteryRecovered e) device = e.deviceTime();
+    else if (event instanceof DeviceEvent.FirmwareChanged e) device = e.deviceTime();
     return device != null ? device : event.at();
   }
 

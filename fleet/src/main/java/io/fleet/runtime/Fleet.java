@@ -18,6 +18,9 @@ import io.fleet.readside.LocationTable;
 import io.fleet.readside.RaceStore;
 import io.fleet.readside.ReadModelRebuild;
 import io.fleet.retention.DeviceEraser;
+import io.fleet.telemetry.TelemetryHistory;
+import io.fleet.telemetry.TelemetrySettings;
+import io.fleet.telemetry.TelemetryStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -50,6 +53,7 @@ public final class Fleet {
   private final LocationTable locations;
   private final RaceStore races;
   private final ApiTokens tokens;
+  private final TelemetryHistory telemetry;
 
   Fleet(FleetNode node, DataSource dataSource) {
     this.node = node;
@@ -66,6 +70,7 @@ public final class Fleet {
     this.locations = new LocationTable(dataSource);
     this.races = new RaceStore(dataSource);
     this.tokens = new ApiTokens(dataSource);
+    this.telemetry = new TelemetryHistory(dataSource);
   }
 
   public ActorSystem<?> system() {
@@ -83,10 +88,6 @@ public final class Fleet {
 
   public CompletionStage<StatusReply<DeviceView>> register(String deviceId, DeviceRegistration registration) {
     return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Register(registration, r), askTimeout);
-  }
-
-  public CompletionStage<StatusReply<Device.TelemetryView>> recentTelemetry(String deviceId) {
-    return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(Device.GetTelemetry::new, askTimeout);
   }
 
   public CompletionStage<StatusReply<Done>> decommission(String deviceId, String who) {
@@ -131,6 +132,20 @@ public final class Fleet {
 
   public ClipTable clipTable() {
     return clipTable;
+  }
+
+  /** Stored telemetry: series over any range, and export. */
+  public TelemetryHistory telemetry() {
+    return telemetry;
+  }
+
+  /** Writes telemetry history; here, to rebuild a device's rollups. */
+  public TelemetryStore telemetryStore() {
+    return node.telemetryStore();
+  }
+
+  public TelemetrySettings telemetrySettings() {
+    return node.telemetrySettings();
   }
 
   public LocationTable locations() {

@@ -28,6 +28,9 @@ import io.fleet.retention.DeviceEraser;
 import io.fleet.retention.Histories;
 import io.fleet.retention.RetentionSettings;
 import io.fleet.retention.RetentionSweeper;
+import io.fleet.telemetry.TelemetryArchive;
+import io.fleet.telemetry.TelemetrySettings;
+import io.fleet.telemetry.TelemetryStore;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Arrays;
@@ -71,6 +74,9 @@ public final class FleetNode implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final DeviceEventConsumer consumer;
   private final SeedMotionConsumer seedMotion;
+  private final TelemetrySettings telemetrySettings;
+  private final TelemetryStore telemetryStore;
+  private final TelemetryArchive telemetryArchive;
   /** Motion detection on the frames of cameras without their own; null when {@code fleet.frames.enabled} is off. */
   private final FrameConsumer frames;
   /** Seed 003's frames topic; null unless frames and {@code fleet.frames.seed.enabled} are on. */
@@ -123,6 +129,12 @@ public final class FleetNode implements AutoCloseable {
       this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clipGateway);
       ZoneId zone = deviceSettings.motion().timeZone();
       this.seedMotion = SeedMotionConsumer.start(system, ingestSettings, consumerSettings, deadLetters, clipGateway, zone);
+      this.telemetrySettings = TelemetrySettings.fromConfig(fleet);
+      this.telemetryStore = new TelemetryStore(infrastructure.database().dataSource(),
+          infrastructure.database().isPostgres(), deviceSettings.maxMetrics());
+      this.telemetryArchive = telemetrySettings.enabled()
+          ? TelemetryArchive.start(system, telemetrySettings, ingestSettings, consumerSettings, telemetryStore)
+          : null;
       FrameSettings frameSettings = FrameSettings.fromConfig(fleet);
       this.frames = frameSettings.enabled()
           ? FrameConsumer.start(system, frameSettings, consumerSettings, deadLetters,
@@ -264,6 +276,14 @@ public final class FleetNode implements AutoCloseable {
     return bridge.local().map(IngressBridge::isSubscribed).orElse(false);
   }
 
+  public TelemetryStore telemetryStore() {
+    return telemetryStore;
+  }
+
+  public TelemetrySettings telemetrySettings() {
+    return telemetrySettings;
+  }
+
   public ConsumerLagMonitor consumerLag() {
     return lag;
   }
@@ -285,10 +305,12 @@ public final class FleetNode implements AutoCloseable {
     // The consumers drain at once: each waits its Kafka consumer's stop-timeout.
     var deviceEventsStopped = consumer.stop();
     var seedMotionStopped = seedMotion.stop();
+    var telemetryStopped = telemetryArchive == null ? CompletableFuture.completedFuture(null) : telemetryArchive.stop();
     var framesStopped = frames == null ? CompletableFuture.completedFuture(null) : frames.stop();
     var seedFramesStopped = seedFrames == null ? CompletableFuture.completedFuture(null) : seedFrames.stop();
     await(deviceEventsStopped, "device-event consumer");
     await(seedMotionStopped, "seed motion consumer");
+    await(telemetryStopped, "telemetry archive");
     await(framesStopped, "frame consumer");
     await(seedFramesStopped, "seed frame consumer");
     lag.close();

@@ -10,3 +10,7 @@ create index clip_stored_idx on clip (stored_at);
 create index clip_household_stored_idx on clip (household, stored_at);
 create index alert_updated_idx on alert (updated_at);
 create index alert_household_updated_idx on alert (household, updated_at);
+-- Telemetry history (V8) expires by reading time and bucket, across devices.
+create index telemetry_reading_ts_idx on telemetry_reading (ts);
+create index telemetry_rollup_1m_bucket_idx on telemetry_rollup_1m (bucket);
+create index telemetry_rollup_1h_bucket_idx on telemetry_rollup_1h (bucket);

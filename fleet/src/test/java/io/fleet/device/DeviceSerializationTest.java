@@ -74,12 +74,13 @@ class DeviceSerializationTest {
     List<DeviceEvent> events = List.of(
         new Registered("d-1", AT, DeviceType.CAMERA, "Porch", "h-1", null, true),
         new RegistrationChanged("d-1", AT, DeviceType.TRACKER, "Bike", null, "garage"),
-        new CameOnline("d-1", AT, 30),
+        new CameOnline("d-1", AT, 30, AT),
+        new CameOnline("d-1", AT, 30, null),
         new WentOffline("d-1", AT, OfflineReason.SILENT, AT.minusSeconds(90)),
         new WentOffline("d-1", AT, OfflineReason.LAST_WILL, null),
-        new BatteryLow("d-1", AT, 19),
-        new BatteryRecovered("d-1", AT, 25),
-        new FirmwareChanged("d-1", AT, null, "1.0"),
+        new BatteryLow("d-1", AT, 19, AT),
+        new BatteryRecovered("d-1", AT, 25, AT),
+        new FirmwareChanged("d-1", AT, null, "1.0", AT),
         new LastSeenUpdated("d-1", AT, 80, -61, 12_345L, 30, null, AT.minusMillis(5)),
         new DeviceEvent.MotionStarted("d-1", AT, REPORT, true),
         new DeviceEvent.MotionContinued("d-1", AT, "e-2", null, AT.minusSeconds(1)),
@@ -138,10 +139,6 @@ class DeviceSerializationTest {
     serialization.verifySerialization(new Device.AcknowledgeAlert("d-1:e-1", "operator", answer.ref()), true);
     serialization.verifySerialization(new Device.ClearAlert("d-1:e-1", "homeowner Ann", answer.ref()), true);
     serialization.verifySerialization(new Device.Decommission("operator", done.ref()), true);
-    TestProbe<StatusReply<Device.TelemetryView>> readings = testKit.createTestProbe();
-    serialization.verifySerialization(new Device.GetTelemetry(readings.ref()), true);
-    serialization.verifySerialization(new Device.TelemetryView("h-1", new RecentReadings.Series(List.of("temperature"),
-        List.of(new RecentReadings.Series.Point(AT, Map.of("temperature", 21.5))))), true);
     serialization.verifySerialization(new AlertAnswer(AlertAnswer.Outcome.CONFLICT, ALERT, "cleared"), true);
     serialization.verifySerialization(AlertAnswer.notFound("d-1:x"), true);
     serialization.verifySerialization(new Device.RecordLocation(FIX, AT, "ab", done.ref()), true);

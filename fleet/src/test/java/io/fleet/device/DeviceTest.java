@@ -215,16 +215,16 @@ class DeviceTest {
     register(device, PORCH);
     send(device, beat(t0, 50, null, null));
 
-    assertThat(batteryEvents(19, 1)).containsExactly(new BatteryLow(id, t0.plusSeconds(1), 19));
+    assertThat(batteryEvents(19, 1)).containsExactly(new BatteryLow(id, t0.plusSeconds(1), 19, t0.plusSeconds(1)));
     assertThat(batteryEvents(21, 2)).isEmpty();
     assertThat(batteryEvents(22, 3)).isEmpty();
     assertThat(batteryEvents(24, 4)).isEmpty();
     assertThat(view(device).batteryLow()).isTrue();
-    assertThat(batteryEvents(25, 5)).containsExactly(new BatteryRecovered(id, t0.plusSeconds(5), 25));
+    assertThat(batteryEvents(25, 5)).containsExactly(new BatteryRecovered(id, t0.plusSeconds(5), 25, t0.plusSeconds(5)));
     assertThat(batteryEvents(22, 6)).isEmpty();
     assertThat(batteryEvents(21, 7)).isEmpty();
     assertThat(view(device).batteryLow()).isFalse();
-    assertThat(batteryEvents(19, 8)).containsExactly(new BatteryLow(id, t0.plusSeconds(8), 19));
+    assertThat(batteryEvents(19, 8)).containsExactly(new BatteryLow(id, t0.plusSeconds(8), 19, t0.plusSeconds(8)));
   }
 
   /**
@@ -246,10 +246,10 @@ class DeviceTest {
     var same = send(device, beat(t0.plusSeconds(1), null, "1.0", null));
     var upgraded = send(device, beat(t0.plusSeconds(2), null, "1.1", null));
 
-    assertThat(eventOf(first, FirmwareChanged.class)).isEqualTo(new FirmwareChanged(id, t0, null, "1.0"));
+    assertThat(eventOf(first, FirmwareChanged.class)).isEqualTo(new FirmwareChanged(id, t0, null, "1.0", t0));
     assertThat(same.hasNoEvents()).isTrue();
     assertThat(eventOf(upgraded, FirmwareChanged.class))
-        .isEqualTo(new FirmwareChanged(id, t0.plusSeconds(2), "1.0", "1.1"));
+        .isEqualTo(new FirmwareChanged(id, t0.plusSeconds(2), "1.0", "1.1", t0.plusSeconds(2)));
     assertThat(view(device).firmware()).isEqualTo("1.1");
   }
 
@@ -306,7 +306,7 @@ class DeviceTest {
 
     var result = send(device, beat(t0.plusSeconds(2)));
 
-    assertThat(result.events()).startsWith(new CameOnline(id, t0.plusSeconds(2), 10),
+    assertThat(result.events()).startsWith(new CameOnline(id, t0.plusSeconds(2), 10, t0.plusSeconds(2)),
         new LastSeenUpdated(id, t0.plusSeconds(2), null, -60, 1000L, 10, 0, t0.plusSeconds(2)));
     // ... and the offline alert is cleared by the system (AlertLifecycleTest).
     assertThat(eventOf(result, DeviceEvent.AlertUpdated.class).alert().state()).isEqualTo(Alert.CLEARED);
@@ -321,7 +321,7 @@ class DeviceTest {
     var online = status(device, true, t0.plusSeconds(1));
     var again = status(device, true, t0.plusSeconds(2));
 
-    assertThat(online.events()).first().isEqualTo(new CameOnline(id, t0.plusSeconds(1), 10));
+    assertThat(online.events()).first().isEqualTo(new CameOnline(id, t0.plusSeconds(1), 10, null));
     assertThat(eventOf(online, DeviceEvent.AlertUpdated.class).alert().state()).as("the offline alert").isEqualTo(Alert.CLEARED);
     assertThat(again.hasNoEvents()).isTrue();
     DeviceView view = view(device);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleet.device.DeviceEvent;
 import io.fleet.device.DeviceType;
 import io.fleet.device.MotionReport;
+import io.fleet.device.OfflineReason;
 import io.fleet.tracking.RegionTransition;
 import java.time.Instant;
 import java.util.Arrays;
@@ -61,7 +62,14 @@ class DeviceEventLogTest {
 
     assertThat(DeviceEventLog.occurredAt(new DeviceEvent.MotionStarted("7001", received, seed, true))).isEqualTo(happened);
     assertThat(DeviceEventLog.occurredAt(transition)).isEqualTo(happened);
-    assertThat(DeviceEventLog.occurredAt(new DeviceEvent.CameOnline("7001", received, 30))).isEqualTo(received);
+    assertThat(DeviceEventLog.occurredAt(new DeviceEvent.CameOnline("7001", received, 30, happened))).isEqualTo(happened);
+    assertThat(DeviceEventLog.occurredAt(new DeviceEvent.BatteryLow("7001", received, 9, happened))).isEqualTo(happened);
+    assertThat(DeviceEventLog.occurredAt(new DeviceEvent.FirmwareChanged("7001", received, "1", "2", happened)))
+        .isEqualTo(happened);
+    assertThat(DeviceEventLog.occurredAt(new DeviceEvent.CameOnline("7001", received, 30, null))).as("by a status message")
+        .isEqualTo(received);
+    assertThat(DeviceEventLog.occurredAt(new DeviceEvent.WentOffline("7001", received, OfflineReason.SILENT, happened)))
+        .as("Fleet's judgement").isEqualTo(received);
     assertThat(DeviceEventLog.occurredAt(new DeviceEvent.MotionStarted("7001", received,
         new MotionReport("m-1", null, received, null, null, null, null, null, null), true))).isEqualTo(received);
   }

@@ -52,8 +52,8 @@ class ReadModelHandlerIT {
       JdbcConnectionSession session = new JdbcConnectionSession(db.dataSource());
       new ReadModelHandler(skipped).process(session, group(
           new DeviceEvent.Registered("cam-1", at, DeviceType.CAMERA, "Porch", "h-1", null, false),
-          new DeviceEvent.FirmwareChanged("cam-1", at.plusSeconds(1), null, "x".repeat(500)),
-          new DeviceEvent.CameOnline("cam-1", at.plusSeconds(2), 10)));
+          new DeviceEvent.FirmwareChanged("cam-1", at.plusSeconds(1), null, "x".repeat(500), null),
+          new DeviceEvent.CameOnline("cam-1", at.plusSeconds(2), 10, null)));
       session.commit();
       session.close();
 
@@ -79,7 +79,7 @@ class ReadModelHandlerIT {
         return null;
       });
       assertThatThrownBy(() -> new ReadModelHandler(skipped).process(session, group(
-          new DeviceEvent.CameOnline("cam-2", Instant.parse("2026-12-04T10:00:00Z"), 10))))
+          new DeviceEvent.CameOnline("cam-2", Instant.parse("2026-12-04T10:00:00Z"), 10, null))))
           .isInstanceOf(SQLException.class);
       assertThat(skipped.count()).isZero();
     }
