@@ -15,8 +15,8 @@ import javax.sql.DataSource;
 
 /**
  * The {@code location} table: every fix a tracker's entity took ({@code LocationRecorded}) with the
- * household the tracker belonged to then, written by the device read-side projection inside its transaction, read for races and device series. Owns no
- * state; a rebuild refills it from the journal.
+ * household the tracker belonged to then, written by the device read-side projection inside its transaction,
+ * read for races and device series. Owns no state; a rebuild refills it from what the journal holds.
  */
 public final class LocationTable {
   private final DataSource dataSource;

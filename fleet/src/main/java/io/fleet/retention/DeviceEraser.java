@@ -37,7 +37,7 @@ public final class DeviceEraser {
   /** The read side is polled this often while an erase waits for it. */
   private static final Duration POLL = Duration.ofMillis(100);
 
-  /** What an erase removed, by kind: the history kinds' rows, {@code clip-objects}, {@code journal-events}, {@code snapshots}. */
+  /** What an erase removed, by kind: each history's rows, {@code clip-objects}, {@code journal-events}, {@code snapshots}. */
   public record Erasure(String deviceId, Map<String, Long> removed) {}
 
   /** The erase did not get through in time; what is left is removed by calling again. */

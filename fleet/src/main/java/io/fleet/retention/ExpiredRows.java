@@ -61,7 +61,8 @@ final class ExpiredRows {
     while (true) {
       try (Connection c = dataSource.getConnection()) {
         Timestamp last = lastOfBatch(c, table, scope, households, cutoff);
-        String expired = scope + " AND " + table.timeColumn() + " < ?" + (last == null ? "" : " AND " + table.timeColumn() + " <= ?");
+        String time = table.timeColumn();
+        String expired = scope + " AND " + time + " < ?" + (last == null ? "" : " AND " + time + " <= ?");
         List<Object> values = new ArrayList<>(households);
         values.add(Timestamp.from(cutoff));
         if (last != null) values.add(last);
