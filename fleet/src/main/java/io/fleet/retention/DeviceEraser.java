@@ -10,11 +10,13 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -25,7 +27,8 @@ import org.apache.pekko.pattern.Patterns;
  * every {@link HistoryTable} and in the tables that describe it ({@link Histories#DEVICE_TABLES}: its summary),
  * and its journal and snapshots. In this order, so that nothing comes
  * back: the device's entity journals {@code Erased} (its state is empty from there on, and it passivates);
- * the read-side projection is awaited until it has taken in every event up to that one (else a row of an event
+ * the read-side projection is awaited until it has taken in every event up to that one, and the telemetry
+ * archive until it has taken in what the device sent so far ({@link ArchiveCaughtUp}; else a row of something
  * still on its way would be written after the delete); then the objects, the rows and the journal up to the
  * erase go. What the device sends afterwards starts a new history (it registers itself again when
  * auto-registration is on), and the journal kept from the erase on recovers exactly that.
@@ -52,17 +55,20 @@ public final class DeviceEraser {
   private final ClipStore clips;
   private final List<HistoryTable> tables;
   private final List<String> deviceTables;
+  private final Optional<ArchiveCaughtUp> archive;
   private final int tagCount;
   private final Duration timeout;
   private final Executor blocking;
 
+  /** {@code archive}: a consumer of the device topic that writes history too, waited for like the read side. */
   public DeviceEraser(ActorSystem<?> system, DataSource dataSource, ClipStore clips, List<HistoryTable> tables,
-      List<String> deviceTables, int tagCount, Duration timeout) {
+      List<String> deviceTables, Optional<ArchiveCaughtUp> archive, int tagCount, Duration timeout) {
     this.system = system;
     this.dataSource = dataSource;
     this.clips = clips;
     this.tables = List.copyOf(tables);
     this.deviceTables = List.copyOf(deviceTables);
+    this.archive = archive;
     this.tagCount = tagCount;
     this.timeout = timeout;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
@@ -73,6 +79,7 @@ public final class DeviceEraser {
     return ClusterSharding.get(system).entityRefFor(Device.TYPE_KEY, deviceId)
         .<Device.ErasedUpTo>askWithStatus(r -> new Device.Erase(who, r), timeout)
         .thenCompose(upTo -> readSideTookIn(deviceId, upTo.sequenceNr())
+            .thenCompose(caughtUp -> archiveTookIn(deviceId))
             .thenCompose(caughtUp -> clips.deleteAllOf(deviceId))
             .thenApplyAsync(objects -> removeRows(deviceId, upTo.sequenceNr(), objects), blocking))
         .thenApply(erasure -> {
@@ -103,8 +110,18 @@ public final class DeviceEraser {
         throw new IllegalStateException(e);
       }
     }, blocking), attempts, POLL, system.classicSystem().scheduler(), system.executionContext())
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(
-            new Unfinished("erasing " + deviceId + ": " + rootMessage(e) + " within " + timeout + "; call again")));
+        .exceptionallyCompose(e -> unfinished(deviceId, e));
+  }
+
+  /** Completes once the archive (if any) has written what the device sent until now. */
+  private CompletionStage<Done> archiveTookIn(String deviceId) {
+    if (archive.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
+    return archive.get().caughtUpWith(deviceId, timeout).exceptionallyCompose(e -> unfinished(deviceId, e));
+  }
+
+  private <T> CompletionStage<T> unfinished(String deviceId, Throwable e) {
+    return CompletableFuture.failedFuture(
+        new Unfinished("erasing " + deviceId + ": " + rootMessage(e) + " within " + timeout + "; call again"));
   }
 
   /** One transaction: the device's rows of every kind and table, its journal up to the erase and its snapshots. */

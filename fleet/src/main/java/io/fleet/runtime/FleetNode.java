@@ -24,6 +24,7 @@ import io.fleet.media.ClipStore;
 import io.fleet.metrics.ConsumerLagMonitor;
 import io.fleet.readside.DeviceDirectory;
 import io.fleet.readside.ReadModelProjection;
+import io.fleet.retention.ArchiveCaughtUp;
 import io.fleet.retention.DeviceEraser;
 import io.fleet.retention.Histories;
 import io.fleet.retention.RetentionSettings;
@@ -36,6 +37,7 @@ import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -122,8 +124,6 @@ public final class FleetNode implements AutoCloseable {
       this.clips = new ClipStore(system, endpoints);
       RetentionSettings retention = RetentionSettings.fromConfig(fleet);
       RetentionSweeper.start(system, infrastructure.database().dataSource(), clips, retention, Histories.ALL);
-      this.eraser = new DeviceEraser(system, infrastructure.database().dataSource(), clips, Histories.ALL,
-          Histories.DEVICE_TABLES, deviceSettings.tagCount(), retention.eraseTimeout());
       this.clipGateway = new ClipGateway(system, clips,
           DeviceAsks.patient(system, ingestSettings.askTimeout(), ingestSettings.entityAttempts()));
       this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clipGateway);
@@ -147,6 +147,10 @@ public final class FleetNode implements AutoCloseable {
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
           producer, KafkaTopics.Names.from(full).alerts(), zone);
       this.admin = Admin.create(infrastructure.kafkaClients().admin());
+      this.eraser = new DeviceEraser(system, infrastructure.database().dataSource(), clips, Histories.ALL,
+          Histories.DEVICE_TABLES, telemetryArchive == null ? Optional.empty() : Optional.of(new ArchiveCaughtUp(system,
+              admin, ingestSettings.deviceEventsTopic(), telemetrySettings.consumerGroup())),
+          deviceSettings.tagCount(), retention.eraseTimeout());
       this.alertFeed = new AlertFeed(system, admin, endpoints.kafkaBootstrap(), KafkaTopics.Names.from(full).alerts(),
           fleet.getInt("http.live-streams.buffer"));
       IngressBridge.Connection mqtt =
