@@ -7,18 +7,31 @@
   const initialView = link.get('view');
   // #live=off shows the alerts as listed without opening the live stream (a snapshot, e.g. for printing).
   const live = link.get('live') !== 'off';
+  // The token lives in this tab's sessionStorage: gone when the tab closes, and not shared with other tabs
+  // or kept on disk as localStorage would be. A token an earlier version left in localStorage is removed.
+  localStorage.removeItem('fleet-token');
   if (fromLink) {
-    localStorage.setItem('fleet-token', fromLink);
+    sessionStorage.setItem('fleet-token', fromLink);
     history.replaceState(null, '', location.pathname);
   }
-  let token = localStorage.getItem('fleet-token') || '';
+  let token = sessionStorage.getItem('fleet-token') || '';
   let cursor = null;          // cursor of the page being shown (null: first page)
   let nextCursor = null;
   let timer = null;
 
   async function api(path) {
     const res = await fetch(path, { headers: { Authorization: 'Bearer ' + token } });
-    if (res.status === 401) { signOut('That token is not valid.'); throw new Error('unauthorized'); }
+    if (res.status === 401) {
+      const body = await res.json().catch(() => ({}));
+      signOut(body.error === 'token expired' ? 'That token has expired: ask for a new one.' : 'That token is not valid.');
+      throw new Error('unauthorized');
+    }
+    if (res.status === 429) {
+      const body = await res.json().catch(() => ({}));
+      // Too many failed sign-ins from this address: Fleet looks at no token from it for a while.
+      if (body.error === 'too many failed authentications') { signOut('Too many failed sign-ins: ' + body.detail + '.'); throw new Error(body.detail); }
+      throw new Error(body.detail || res.statusText);
+    }
     if (!res.ok) throw new Error((await res.json()).detail || res.statusText);
     return res.json();
   }
@@ -76,7 +89,7 @@
     clearInterval(timer);
     if (alertStream) { alertStream.close(); alertStream = null; }
     token = '';
-    localStorage.removeItem('fleet-token');
+    sessionStorage.removeItem('fleet-token');
     $('app').hidden = true; $('signout').hidden = true; $('signin').hidden = false;
     $('signin-error').textContent = message || '';
     $('who').textContent = '';
@@ -270,7 +283,7 @@
   $('signin-form').addEventListener('submit', (e) => {
     e.preventDefault();
     token = $('token').value.trim();
-    localStorage.setItem('fleet-token', token);
+    sessionStorage.setItem('fleet-token', token);
     signedIn();
   });
   $('signout').addEventListener('click', () => signOut());

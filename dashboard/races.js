@@ -29,7 +29,12 @@ window.FleetRaces = (() => {
     $('r-updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   }
 
-  function drawMap(race, tracks) {
+  // Leaflet renders a string tooltip as HTML: names and ids go in as a text node, shown as typed.
+  function label(text) {
+    return Object.assign(document.createElement('span'), { textContent: text });
+  }
+
+  function drawMap(race, tracks, names) {
     if (!map) {
       map = L.map('r-map', { attributionControl: false });
       L.control.scale({ imperial: false }).addTo(map);
@@ -46,7 +51,8 @@ window.FleetRaces = (() => {
     race.participants.forEach((id, i) => {
       const points = (tracks[id] || []).map((p) => [p[0], p[1]]);
       if (points.length) {
-        L.polyline(points, { color: colours[i % colours.length], weight: 3, className: 'track' }).addTo(layer).bindTooltip(id);
+        L.polyline(points, { color: colours[i % colours.length], weight: 3, className: 'track' }).addTo(layer)
+          .bindTooltip(label(names.get(id) && names.get(id) !== id ? `${names.get(id)} (${id})` : id));
       }
     });
     const bounds = layer.getBounds();
@@ -86,8 +92,9 @@ window.FleetRaces = (() => {
     current = raceId;
     const race = await api('/api/races/' + encodeURIComponent(raceId));
     const tracks = await api('/api/races/' + encodeURIComponent(raceId) + '/tracks');
-    drawMap(race, tracks);
-    renderBoard(await api('/api/races/' + encodeURIComponent(raceId) + '/leaderboard'));
+    const board = await api('/api/races/' + encodeURIComponent(raceId) + '/leaderboard');
+    drawMap(race, tracks, new Map(board.entries.map((e) => [e.device_id, e.name])));
+    renderBoard(board);
     drawPlots(api, race).catch((e) => console.warn(e));
     stream = new EventSource('/api/races/' + encodeURIComponent(raceId) + '/stream?access_token=' + encodeURIComponent(token));
     stream.addEventListener('leaderboard', (e) => { if (current === raceId) renderBoard(JSON.parse(e.data)); });

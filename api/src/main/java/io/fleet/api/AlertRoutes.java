@@ -33,7 +33,8 @@ import org.apache.pekko.stream.javadsl.Source;
  * The seed's push query, resumable: {@code GET /api/alerts/stream} (server-sent events, each with an
  * {@code id}; reconnect with {@code Last-Event-ID} to get every alert missed, in order, then live ones)
  * and {@code GET /api/alerts/ws} (the same over WebSocket, resumed with {@code ?lastEventId=}). Filters:
- * {@code deviceId=a,b} and {@code kind=}; a homeowner only ever receives its household's alerts.
+ * {@code deviceId=a,b} and {@code kind=}; a homeowner only ever receives its household's alerts, and a live
+ * stream ends when the token it was opened with expires.
  */
 final class AlertRoutes extends AllDirectives {
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
@@ -55,18 +56,10 @@ final class AlertRoutes extends AllDirectives {
         path("stream", () -> get(() -> filters(principal, filter ->
             optionalHeaderValueByName("Last-Event-ID", lastEventId ->
                 onSuccess(start(lastEventId), position -> withinQuota(principal, release -> completeOK(
-                    // First the position the stream starts at, as an id without data (no event fires): a
-                    // browser that loses the connection before any alert came resumes from there, not from now.
-                    released(Source.single(ServerSentEvent.create("", Optional.empty(), Optional.of(position.encode()),
-                            OptionalInt.empty()))
-                        .concat(feed.from(position, filter)
-                            .map(e -> ServerSentEvent.create(e.json(), Optional.of("alert"), Optional.of(e.position().encode()),
-                                OptionalInt.empty())))
-                        .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), release),
-                    EventStreamMarshalling.toEventStream()))))))),
+                    events(principal, position, filter, release), EventStreamMarshalling.toEventStream()))))))),
         path("ws", () -> get(() -> filters(principal, filter -> parameterOptional("lastEventId", lastEventId ->
             onSuccess(start(lastEventId), position -> withinQuota(principal,
-                release -> handleWebSocketMessages(socket(position, filter, release))))))))));
+                release -> handleWebSocketMessages(socket(principal, position, filter, release))))))))));
   }
 
   /**
@@ -99,9 +92,23 @@ final class AlertRoutes extends AllDirectives {
         }))))));
   }
 
-  private Flow<Message, Message, NotUsed> socket(FeedPosition position, Predicate<JsonNode> filter, Runnable release) {
-    Source<Message, NotUsed> alerts = released(feed.from(position, filter)
-        .map(e -> (Message) TextMessage.create("{\"id\":\"" + e.position().encode() + "\",\"alert\":" + e.json() + "}")), release);
+  /** The server-sent alerts from {@code position}, until the caller goes or its token expires. */
+  private Source<ServerSentEvent, NotUsed> events(Principal principal, FeedPosition position, Predicate<JsonNode> filter,
+      Runnable release) {
+    // First the position the stream starts at, as an id without data (no event fires): a browser that
+    // loses the connection before any alert came resumes from there, not from now.
+    Source<ServerSentEvent, NotUsed> start = Source.single(
+        ServerSentEvent.create("", Optional.empty(), Optional.of(position.encode()), OptionalInt.empty()));
+    return TokenExpiry.endingWith(principal, released(start
+        .concat(feed.from(position, filter)
+            .map(e -> ServerSentEvent.create(e.json(), Optional.of("alert"), Optional.of(e.position().encode()), OptionalInt.empty())))
+        .keepAlive(KEEP_ALIVE, ServerSentEvent::heartbeat), release));
+  }
+
+  private Flow<Message, Message, NotUsed> socket(Principal principal, FeedPosition position, Predicate<JsonNode> filter,
+      Runnable release) {
+    Source<Message, NotUsed> alerts = TokenExpiry.endingWith(principal, released(feed.from(position, filter)
+        .map(e -> (Message) TextMessage.create("{\"id\":\"" + e.position().encode() + "\",\"alert\":" + e.json() + "}")), release));
     return Flow.fromSinkAndSourceCoupled(Sink.ignore(), alerts);
   }
 

@@ -1,6 +1,5 @@
 package io.fleet.api;
 
-import io.fleet.access.Principal;
 import io.fleet.device.DeviceAnswer;
 import io.fleet.device.StoredClip;
 import io.fleet.infra.DeviceCredentials;
@@ -15,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -49,12 +49,14 @@ final class ClipRoutes extends AllDirectives {
   private final Fleet fleet;
   private final ClipGateway clips;
   private final Authenticator authenticator;
+  private final ClientAddress clientAddress;
   private final DeviceCredentials credentials;
   private final ClipUploadSettings settings;
   private final UploadSlots slots;
 
-  ClipRoutes(Fleet fleet, Authenticator authenticator) {
+  ClipRoutes(Fleet fleet, Authenticator authenticator, ClientAddress clientAddress) {
     this.fleet = fleet;
+    this.clientAddress = clientAddress;
     this.clips = fleet.clips();
     this.authenticator = authenticator;
     this.credentials = fleet.deviceCredentials();
@@ -92,15 +94,25 @@ final class ClipRoutes extends AllDirectives {
     });
   }
 
-  /** The device itself (Basic: its id and MQTT password) or an operator (Bearer). */
+  /**
+   * The device itself (Basic: its id and MQTT password) or an operator (Bearer). A wrong password counts
+   * against the client's address as a wrong token does; an address over the limit is 429.
+   */
   private Route asDeviceOrOperator(String deviceId, Supplier<Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
+    return clientAddress.of(client -> optionalHeaderValueByName("Authorization", header -> {
       if (header.filter(h -> h.regionMatches(true, 0, "Basic ", 0, 6)).isPresent()) {
-        return isDevice(deviceId, header.get().substring(6).trim()) ? inner.get() : unauthorized();
+        Optional<Authentication> throttled = authenticator.throttled(client);
+        if (throttled.isPresent()) return BearerAuthentication.unauthenticated(throttled.get());
+        if (isDevice(deviceId, header.get().substring(6).trim())) return inner.get();
+        authenticator.failed(client);
+        return unauthorized();
       }
-      return onSuccess(authenticator.authenticate(header),
-          principal -> principal.filter(Principal::isOperator).isPresent() ? inner.get() : unauthorized());
-    });
+      return onSuccess(authenticator.authenticate(client, Authenticator.bearer(header)), outcome -> {
+        if (outcome instanceof Authentication.Throttled) return BearerAuthentication.unauthenticated(outcome);
+        return outcome instanceof Authentication.Authenticated authenticated && authenticated.principal().isOperator()
+            ? inner.get() : unauthorized();
+      });
+    }));
   }
 
   private boolean isDevice(String deviceId, String basic) {

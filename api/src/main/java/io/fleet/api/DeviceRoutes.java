@@ -132,7 +132,7 @@ final class DeviceRoutes extends AllDirectives {
   }
 
   private MqttCredentials credentials(String deviceId) {
-    return new MqttCredentials(fleet.endpoints().mqttUrl(), deviceId, deviceId,
+    return new MqttCredentials(fleet.endpoints().mqttPublicUrl(), deviceId, deviceId,
         fleet.deviceCredentials().passwordFor(deviceId),
         Map.of("heartbeat", Topics.heartbeat(deviceId),
             "status", Topics.status(deviceId),

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,8 @@ public final class FleetApp implements AutoCloseable {
       HttpApi api = new HttpApi(node.api(), token);
       ServerBinding binding = Http.get(node.system())
           .newServerAt(fleet.getString("http.host"), fleet.getInt("http.port"))
+          // Failed authentications are counted per client address, so each request must carry its TCP peer.
+          .withSettings(ServerSettings.create(node.system().settings().config()).withRemoteAddressAttribute(true))
           .bind(api.route())
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);

@@ -107,9 +107,10 @@ final class FleetRoutes extends AllDirectives {
   private static Map<String, Object> connectionDetails(Endpoints e) {
     Map<String, Object> connect = new LinkedHashMap<>();
     connect.put("kafkaBootstrap", e.kafkaBootstrap());
-    connect.put("mqttUrl", e.mqttUrl());
+    connect.put("mqttUrl", e.mqttPublicUrl());
     Map<String, Object> s3 = new LinkedHashMap<>();
     s3.put("endpoint", e.s3Endpoint());
+    s3.put("publicEndpoint", e.s3PublicEndpoint());
     s3.put("bucket", e.s3Bucket());
     s3.put("region", e.s3Region());
     if (e.s3Embedded()) {

@@ -2,23 +2,19 @@ package io.fleet.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.typesafe.config.Config;
-import io.fleet.access.Principal;
 import io.fleet.device.Rejection;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.runtime.Fleet;
-import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
-import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedQueryParamRejection;
@@ -34,14 +30,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole HTTP surface: {@code /api/**} behind bearer tokens, {@code /metrics} for Prometheus and the
- * dashboard at {@code /}. Every error is JSON {@code {"error","detail"}}; a timeout talking to an entity
- * is 503, a device's refusal 4xx ({@link #refused}) — mapped here, in one place.
+ * dashboard at {@code /}, every answer with the {@link SecurityHeaders}. Every error is JSON
+ * {@code {"error","detail"}}; a timeout talking to an entity is 503, a device's refusal 4xx
+ * ({@link #refused}) — mapped here, in one place (a refused authentication: {@link BearerAuthentication#unauthenticated}).
  */
 public final class HttpApi extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
   private final Fleet node;
-  private final Authenticator authenticator;
+  private final BearerAuthentication bearer;
+  private final SecurityHeaders securityHeaders;
   private final DeviceRoutes devices;
   private final FleetRoutes fleet;
   private final EventRoutes events;
@@ -57,14 +55,20 @@ public final class HttpApi extends AllDirectives {
   public HttpApi(Fleet node, String operatorToken) {
     this.node = node;
     Executor blocking = node.blocking();
-    this.authenticator = new Authenticator(operatorToken, node.tokens(), blocking);
+    Config http = node.system().settings().config().getConfig("fleet.http");
+    Authenticator authenticator = new Authenticator(operatorToken, node.tokens(), blocking,
+        FailedAuthentications.fromConfig(http.getConfig("failed-auth")));
+    ClientAddress clientAddress = new ClientAddress(http.getBoolean("trust-forwarded-for"));
+    this.bearer = new BearerAuthentication(authenticator, clientAddress);
+    this.securityHeaders = new SecurityHeaders(http.getConfig("security"),
+        SecurityHeaders.originOf(node.clips().store().presignedGet("origin", Duration.ofMinutes(1))));
     this.tokens = new TokenRoutes(node.tokens(), blocking);
     this.devices = new DeviceRoutes(node);
     this.fleet = new FleetRoutes(node);
     this.events = new EventRoutes(node);
-    this.clips = new ClipRoutes(node, authenticator);
+    this.clips = new ClipRoutes(node, authenticator, clientAddress);
     this.playback = new ClipPlaybackRoutes(node.clipTable(), node.clips().store(), blocking);
-    Config live = node.system().settings().config().getConfig("fleet.http.live-streams");
+    Config live = http.getConfig("live-streams");
     this.alerts = new AlertRoutes(node.alertFeed(), node.alerts(), blocking,
         new StreamQuota(live.getInt("max-per-node"), live.getInt("max-per-token")));
     this.alertActions = new AlertActionRoutes(node);
@@ -74,14 +78,14 @@ public final class HttpApi extends AllDirectives {
   }
 
   public Route route() {
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
+    return securityHeaders.on(() -> handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
         pathPrefix("api", () -> concat(
-            path("health", () -> get(() -> optionalPrincipal(fleet::health))),
+            path("health", () -> get(() -> bearer.optionalPrincipal(fleet::health))),
             path(PathMatchers.segment("health").slash("live"), () -> get(fleet::live)),
             path(PathMatchers.segment("health").slash("ready"), () -> get(fleet::ready)),
             // Clip uploads authenticate devices too (HTTP Basic), so they come before the bearer check.
             clips.routes(),
-            authenticated(principal -> concat(
+            bearer.authenticated(principal -> concat(
                 fleet.routes(principal),
                 devices.routes(principal),
                 series.routes(principal),
@@ -97,26 +101,7 @@ public final class HttpApi extends AllDirectives {
         pathSingleSlash(() -> getFromResource("dashboard/index.html")),
         // The dashboard's libraries (Leaflet, uPlot) from their WebJars: no CDN.
         pathPrefix("webjars", () -> getFromResourceDirectory("META-INF/resources/webjars")),
-        getFromResourceDirectory("dashboard"))));
-  }
-
-  /**
-   * The bearer token from the {@code Authorization} header, or from {@code ?access_token=} for what a
-   * browser requests without headers: an {@code EventSource}, a {@code <video src>}, a WebSocket.
-   */
-  private Route authenticated(Function<Principal, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> parameterOptional("access_token", queryToken -> {
-      Optional<String> bearer = header.or(() -> queryToken.map(t -> "Bearer " + t));
-      return onSuccess(authenticator.authenticate(bearer), principal ->
-          principal.map(inner).orElseGet(() -> respondWithHeader(
-              WWWAuthenticate.create(HttpChallenge.createOAuth2("fleet")),
-              () -> error(StatusCodes.UNAUTHORIZED, "unauthorized",
-                  bearer.isPresent() ? "the bearer token is not valid" : "send Authorization: Bearer <token>"))));
-    }));
-  }
-
-  private Route optionalPrincipal(Function<Optional<Principal>, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> onSuccess(authenticator.authenticate(header), inner::apply));
+        getFromResourceDirectory("dashboard")))));
   }
 
   /** A device's refusal, as the API answers it: the one mapping of {@link Rejection}s to HTTP. */

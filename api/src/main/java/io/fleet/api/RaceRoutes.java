@@ -2,6 +2,8 @@ package io.fleet.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.fleet.access.Principal;
+import io.fleet.device.DeviceType;
+import io.fleet.protocol.DeviceId;
 import io.fleet.readside.LocationTable;
 import io.fleet.readside.RaceStore;
 import io.fleet.runtime.Fleet;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -32,11 +35,14 @@ import org.apache.pekko.stream.javadsl.Source;
  * Races (the race tracker of the OwnTracks seed): {@code POST /api/races} (operators), {@code GET
  * /api/races}, {@code /api/races/{id}}, {@code /leaderboard}, {@code /tracks} (each participant's fixes
  * for a map) and {@code /stream} (server-sent {@code leaderboard} events whenever the standings change).
- * A homeowner sees a race only when every participant is in its household. Owns no state.
+ * Participants are registered trackers (asked of their entities when the race is created, so a
+ * device registered a moment ago counts and a name no device has is refused). A homeowner sees a race
+ * only when every participant is in its household. Owns no state.
  */
 final class RaceRoutes extends AllDirectives {
   private static final Duration STREAM_POLL = Duration.ofSeconds(2);
   private static final int MAX_FIXES = 100_000;
+  private final Fleet fleet;
   private final RaceStore races;
   private final LocationTable locations;
   private final Executor blocking;
@@ -44,6 +50,7 @@ final class RaceRoutes extends AllDirectives {
   private final RaceFeeds<Snapshot> feeds;
 
   RaceRoutes(Fleet fleet, Executor blocking) {
+    this.fleet = fleet;
     this.races = fleet.races();
     this.locations = fleet.locations();
     this.blocking = blocking;
@@ -62,17 +69,38 @@ final class RaceRoutes extends AllDirectives {
                 onSuccess(call(() -> leaderboard(race)), board -> completeOK(board, Json.marshaller()))))),
             path("tracks", () -> get(() -> visible(principal, id, race ->
                 onSuccess(call(() -> tracks(race)), tracks -> completeOK(tracks, Json.marshaller()))))),
-            path("stream", () -> get(() -> visible(principal, id, race -> completeOK(stream(race),
+            path("stream", () -> get(() -> visible(principal, id, race -> completeOK(TokenExpiry.endingWith(principal, stream(race)),
                 EventStreamMarshalling.toEventStream()))))))));
   }
 
   private Route create(Principal principal, RaceRequests.CreateRace body) {
     if (!principal.isOperator()) return HttpApi.error(StatusCodes.FORBIDDEN, "forbidden", "only operators create races");
     Race race = RaceRequests.toRace(body, defaultRadius);
-    return onSuccess(call(() -> {
-      races.create(race);
-      return view(race);
-    }), view -> complete(StatusCodes.CREATED, view, Json.marshaller()));
+    return onSuccess(notTrackers(race.participants()), strangers -> {
+      if (!strangers.isEmpty()) {
+        return HttpApi.error(StatusCodes.UNPROCESSABLE_ENTITY, "unregistered participants",
+            "participants must be registered trackers; these are not: "
+                + String.join(", ", strangers.subList(0, Math.min(10, strangers.size())))
+                + (strangers.size() > 10 ? " and " + (strangers.size() - 10) + " more" : ""));
+      }
+      return onSuccess(call(() -> {
+        races.create(race);
+        return view(race);
+      }), view -> complete(StatusCodes.CREATED, view, Json.marshaller()));
+    });
+  }
+
+  /** The ids among {@code participants} that are no registered tracker, in their order. */
+  private CompletionStage<List<String>> notTrackers(List<String> participants) {
+    List<CompletableFuture<Optional<String>>> asked = participants.stream()
+        .map(id -> (DeviceId.isValid(id)
+            ? fleet.device(id).thenApply(reply -> reply.isSuccess() && reply.getValue().type() == DeviceType.TRACKER)
+            : CompletableFuture.completedFuture(false))
+            .thenApply(tracker -> tracker ? Optional.<String>empty() : Optional.of(id))
+            .toCompletableFuture())
+        .toList();
+    return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
+        .thenApply(done -> asked.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
   }
 
   private Route visible(Principal principal, String id, Function<Race, Route> inner) {

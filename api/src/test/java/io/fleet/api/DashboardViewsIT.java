@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import io.fleet.agent.sim.tracker.Course;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 /**
  * The dashboard's views in a real headless Chromium, against one running Fleet: household A has a camera
@@ -35,7 +37,9 @@ import org.openqa.selenium.WebElement;
  * event search finds a time range's events of two devices with their clip link; a homeowner sees only their
  * household (devices and alerts); on a phone-sized screen nothing runs off the side. Last, because it adds
  * devices: the live alert list, cut off from Fleet while alerts are raised, shows each of them exactly
- * once when the way is back (the browser resumes the stream with Last-Event-ID).
+ * once when the way is back (the browser resumes the stream with Last-Event-ID). And what devices and
+ * people name things is shown as text, never run as HTML (a tracker named like an image tag, in the race's
+ * map tooltip, its league table and the fleet table), with the token kept in the tab's sessionStorage.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardViewsIT {
@@ -198,6 +202,50 @@ class DashboardViewsIT {
       assertThat(table(browser, "#alerts tr")).extracting(r -> r.get(1)).filteredOn(devices::contains)
           .containsExactlyInAnyOrderElementsOf(devices);
       assertThat(text(browser, "a-live")).isEqualTo("live");
+    }
+  }
+
+  @Test
+  @Order(6)
+  void aNameThatLooksLikeHtmlIsShownAsTextOnTheMapTheLeagueTableAndTheFleetTable() throws Exception {
+    String name = "<img src=x onerror=\"window.pwned=1\">";
+    var registered = api.post("/api/devices", Json.MAPPER.writeValueAsString(
+        Map.of("deviceId", "odd-runner", "type", "tracker", "household", "h-odd", "name", name)));
+    assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+    long now = Instant.now().getEpochSecond();
+    Mqtt3BlockingClient mqtt = TestMqtt.serviceClient(app.node().endpoints());
+    TestMqtt.publish(mqtt, "owntracks/odd-runner/phone", Course.ownTracks(new double[] {52.500, 13.400}, now - 120, 10, 34, 80, "od"));
+    TestMqtt.publish(mqtt, "owntracks/odd-runner/phone", Course.ownTracks(new double[] {52.503, 13.406}, now - 60, 10, 34, 80, "od"));
+    mqtt.disconnect();
+    var race = api.post("/api/races", Json.MAPPER.writeValueAsString(Map.of("name", "Night run",
+        "start", Instant.ofEpochSecond(now - 600).toString(), "finish", Map.of("lat", 52.51, "lon", 13.42),
+        "participants", List.of("odd-runner"))));
+    assertThat(race.status()).as(race.text()).isEqualTo(201);
+    String raceId = race.body().get("race_id").asText();
+    await("the track and the name on the league table").atMost(Duration.ofSeconds(30)).until(() ->
+        api.get("/api/races/" + raceId + "/tracks").body().path("odd-runner").size() == 2
+            && name.equals(api.get("/api/races/" + raceId + "/leaderboard").body().get("entries").get(0).get("name").asText()));
+
+    try (Browser browser = new Browser(1280, 900)) {
+      browser.driver.get(app.baseUrl() + "/#view=races&race=" + raceId + "&token=" + app.operatorToken());
+      await("the track").atMost(Duration.ofSeconds(20)).until(() -> rows(browser, "#r-map path.track").size() == 1);
+      new Actions(browser.driver).moveToElement(browser.driver.findElement(By.cssSelector("#r-map path.track"))).perform();
+      await("the track's tooltip").atMost(Duration.ofSeconds(20)).until(() -> !browser.textOf(".leaflet-tooltip").isEmpty());
+      assertThat(browser.textOf(".leaflet-tooltip")).isEqualTo(name + " (odd-runner)");
+      assertThat(rows(browser, ".leaflet-tooltip img")).isEmpty();
+      assertThat(browser.textOf("#r-board tr[data-tracker='odd-runner']")).contains(name);
+
+      browser.driver.findElement(By.id("tab-fleet")).click();
+      browser.driver.findElement(By.id("f-q")).sendKeys("odd-");
+      await("the fleet table's row").atMost(Duration.ofSeconds(20)).until(() -> rowText(browser, "odd-runner").contains(name));
+      assertThat(rows(browser, "#devices img")).isEmpty();
+      assertThat(browser.js("return window.pwned === undefined")).as("no markup of a name ran").isEqualTo(true);
+
+      assertThat(browser.js("return sessionStorage.getItem('fleet-token')")).isEqualTo(app.operatorToken());
+      assertThat(browser.js("return localStorage.getItem('fleet-token')")).isNull();
+      assertThat(browser.driver.manage().logs().get("browser").getAll())
+          .as("the security policy blocked nothing the page needs")
+          .noneMatch(entry -> entry.getMessage().contains("Content Security Policy"));
     }
   }
 

@@ -56,6 +56,10 @@ class RaceIT {
         new Phone("stops-" + run, 24, 240, false, false));
     try (FleetApp app = FleetApp.start(servers.config(dataDir, TestServers.uniqueSchema(), Map.of()))) {
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
+      for (Phone phone : phones) {
+        ApiClient.Response registered = api.post("/api/devices", "{\"deviceId\":\"" + phone.id() + "\",\"type\":\"tracker\"}");
+        assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+      }
       List<List<Double>> route = new ArrayList<>();
       for (double[] p : Course.eastward(new double[] {52.5, 13.4}, 3000, 3)) route.add(List.of(p[0], p[1]));
       Map<String, Object> body = new LinkedHashMap<>();

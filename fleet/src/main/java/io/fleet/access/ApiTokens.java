@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -19,9 +20,10 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * Homeowner bearer tokens, minted and revoked by operators. The table {@code api_token} keeps only a
- * SHA-256 of each token, so a copy of the database gives no one access; the token itself is shown once,
- * when minted. Survives restarts in the database; owns nothing in memory.
+ * Homeowner bearer tokens, minted and revoked by operators, each valid until it is revoked or until its
+ * expiry, if it was given one. The table {@code api_token} keeps only a SHA-256 of each token, so a copy of
+ * the database gives no one access; the token itself is shown once, when minted. Survives restarts in the
+ * database; owns nothing in memory.
  */
 public final class ApiTokens {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -31,39 +33,49 @@ public final class ApiTokens {
     this.dataSource = dataSource;
   }
 
-  /** A token as listed: never the secret itself. */
-  public record TokenInfo(String id, String role, String household, String label, Instant createdAt, Instant revokedAt) {}
+  /** A token as listed: never the secret itself. {@code state} is {@code active}, {@code expired} or {@code revoked}. */
+  public record TokenInfo(String id, String role, String household, String label, Instant createdAt, Instant expiresAt,
+      Instant revokedAt, String state) {}
 
-  /** A freshly minted token: the only time its secret is seen. */
-  public record MintedToken(String id, String token, String role, String household, String label, Instant createdAt) {}
+  /** A freshly minted token: the only time its secret is seen. {@code expiresAt} is null for a token that never expires. */
+  public record MintedToken(String id, String token, String role, String household, String label, Instant createdAt,
+      Instant expiresAt) {}
 
-  public MintedToken mintHomeowner(String household, String label) throws SQLException {
+  /** A homeowner token for {@code household}, valid until revoked or, when given, until {@code expiresAt}. */
+  public MintedToken mintHomeowner(String household, String label, Optional<Instant> expiry) throws SQLException {
+    // To the millisecond, which every database keeps: the expiry shown is the one that is checked.
+    Optional<Instant> expiresAt = expiry.map(at -> at.truncatedTo(ChronoUnit.MILLIS));
     byte[] secret = new byte[32];
     RANDOM.nextBytes(secret);
     String token = "fh_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     String id = UUID.randomUUID().toString();
     Instant now = Instant.now();
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO api_token (id, token_hash, role, household, label, created_at) VALUES (?, ?, 'homeowner', ?, ?, ?)")) {
+        "INSERT INTO api_token (id, token_hash, role, household, label, created_at, expires_at)"
+            + " VALUES (?, ?, 'homeowner', ?, ?, ?, ?)")) {
       ps.setString(1, id);
       ps.setString(2, hash(token));
       ps.setString(3, household);
       ps.setString(4, label);
       ps.setTimestamp(5, Timestamp.from(now));
+      ps.setTimestamp(6, expiresAt.map(Timestamp::from).orElse(null));
       ps.executeUpdate();
     }
-    return new MintedToken(id, token, "homeowner", household, label, now);
+    return new MintedToken(id, token, "homeowner", household, label, now, expiresAt.orElse(null));
   }
 
   public List<TokenInfo> list() throws SQLException {
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT id, role, household, label, created_at, revoked_at FROM api_token ORDER BY created_at, id");
+        "SELECT id, role, household, label, created_at, expires_at, revoked_at FROM api_token ORDER BY created_at, id");
         ResultSet rs = ps.executeQuery()) {
+      Instant now = Instant.now();
       List<TokenInfo> out = new ArrayList<>();
       while (rs.next()) {
-        Timestamp revoked = rs.getTimestamp(6);
+        Instant expires = instant(rs.getTimestamp(6));
+        Instant revoked = instant(rs.getTimestamp(7));
+        String state = revoked != null ? "revoked" : expires != null && !now.isBefore(expires) ? "expired" : "active";
         out.add(new TokenInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-            rs.getTimestamp(5).toInstant(), revoked == null ? null : revoked.toInstant()));
+            rs.getTimestamp(5).toInstant(), expires, revoked, state));
       }
       return out;
     }
@@ -79,15 +91,24 @@ public final class ApiTokens {
     }
   }
 
-  /** The homeowner a valid, unrevoked token stands for. */
-  public Optional<Principal> principalFor(String token) throws SQLException {
+  /** Whether {@code token} is a homeowner's that is valid now, and if not, why not. */
+  public TokenCheck check(String token) throws SQLException {
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT household, label FROM api_token WHERE token_hash = ? AND revoked_at IS NULL AND role = 'homeowner'")) {
+        "SELECT household, label, expires_at, revoked_at FROM api_token WHERE token_hash = ? AND role = 'homeowner'")) {
       ps.setString(1, hash(token));
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(Principal.homeowner(rs.getString(1), rs.getString(2))) : Optional.empty();
+        if (!rs.next()) return new TokenCheck.Unknown();
+        Instant expires = instant(rs.getTimestamp(3));
+        Instant revoked = instant(rs.getTimestamp(4));
+        if (revoked != null) return new TokenCheck.Revoked(revoked);
+        if (expires != null && !Instant.now().isBefore(expires)) return new TokenCheck.Expired(expires);
+        return new TokenCheck.Valid(Principal.homeowner(rs.getString(1), rs.getString(2), Optional.ofNullable(expires)));
       }
     }
+  }
+
+  private static Instant instant(Timestamp t) {
+    return t == null ? null : t.toInstant();
   }
 
   public static String hash(String token) {

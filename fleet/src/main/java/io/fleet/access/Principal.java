@@ -1,19 +1,21 @@
 package io.fleet.access;
 
+import java.time.Instant;
 import java.util.Optional;
 
 /**
  * Who is calling: an operator sees the whole fleet; a homeowner only its household's devices. {@code name}
- * is what acknowledging or clearing an alert records as who did it.
+ * is what acknowledging or clearing an alert records as who did it; {@code expiresAt} when the token it
+ * came with stops working (a live stream opened with it ends then), empty for a token that never expires.
  */
-public record Principal(Role role, Optional<String> household, String name) {
+public record Principal(Role role, Optional<String> household, String name, Optional<Instant> expiresAt) {
   public enum Role {
     OPERATOR,
     HOMEOWNER
   }
 
   public static Principal operator() {
-    return new Principal(Role.OPERATOR, Optional.empty(), "operator");
+    return new Principal(Role.OPERATOR, Optional.empty(), "operator", Optional.empty());
   }
 
   public static Principal homeowner(String household) {
@@ -22,8 +24,13 @@ public record Principal(Role role, Optional<String> household, String name) {
 
   /** A homeowner's token, named by its label (or its household when it has none). */
   public static Principal homeowner(String household, String label) {
+    return homeowner(household, label, Optional.empty());
+  }
+
+  /** A homeowner's token that stops working at {@code expiresAt}, if it has one. */
+  public static Principal homeowner(String household, String label, Optional<Instant> expiresAt) {
     String name = "homeowner " + (label == null || label.isBlank() ? "of " + household : label);
-    return new Principal(Role.HOMEOWNER, Optional.ofNullable(household), name);
+    return new Principal(Role.HOMEOWNER, Optional.ofNullable(household), name, expiresAt);
   }
 
   public boolean isOperator() {

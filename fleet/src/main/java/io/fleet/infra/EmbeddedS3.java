@@ -43,6 +43,11 @@ public final class EmbeddedS3 implements AutoCloseable {
 
   /** Starts S3Proxy, creates {@code bucket} when missing, and returns once it serves requests. */
   public static EmbeddedS3 start(DataDirectory dataDirectory, String bucket) {
+    return start(dataDirectory, bucket, "127.0.0.1");
+  }
+
+  /** The same, listening on {@code bindHost} (0.0.0.0: every interface). */
+  public static EmbeddedS3 start(DataDirectory dataDirectory, String bucket, String bindHost) {
     long started = System.nanoTime();
     int port = dataDirectory.portFor("s3");
     Ports.requireFree("S3 (S3Proxy)", dataDirectory, port);
@@ -54,10 +59,10 @@ public final class EmbeddedS3 implements AutoCloseable {
     BlobStoreContext context = ContextBuilder.newBuilder("filesystem")
         .overrides(overrides)
         .buildView(BlobStoreContext.class);
-    String endpoint = "http://127.0.0.1:" + port;
+    String endpoint = "http://" + EmbeddedHosts.connectHost(bindHost) + ":" + port;
     S3Proxy proxy = S3Proxy.builder()
         .blobStore(context.getBlobStore())
-        .endpoint(URI.create(endpoint))
+        .endpoint(URI.create("http://" + (bindHost.contains(":") ? "[" + bindHost + "]" : bindHost) + ":" + port))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, secretKey)
         .build();
     try {
@@ -85,7 +90,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     return new EmbeddedS3(proxy, context, endpoint, secretKey);
   }
 
-  /** {@code http://127.0.0.1:<port>}. */
+  /** Where Fleet reaches it: {@code http://127.0.0.1:<port>} (or the bind host when it names one). */
   public String endpoint() {
     return endpoint;
   }

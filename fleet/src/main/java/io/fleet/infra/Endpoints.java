@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param dbUrl JDBC URL (H2 file or PostgreSQL)
  * @param dbUser database user (may be empty when the URL carries it)
  * @param dbPassword database password (may be empty)
+ * @param mqttPublicUrl the broker as devices reach it (what a registration names)
+ * @param s3PublicEndpoint S3 as browsers and devices reach it (what presigned URLs name)
  */
 public record Endpoints(
     String kafkaBootstrap,
@@ -36,7 +38,9 @@ public record Endpoints(
     boolean kafkaEmbedded,
     boolean mqttEmbedded,
     boolean s3Embedded,
-    boolean dbEmbedded) {
+    boolean dbEmbedded,
+    String mqttPublicUrl,
+    String s3PublicEndpoint) {
 
   public Endpoints {
     Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
@@ -51,6 +55,8 @@ public record Endpoints(
     Objects.requireNonNull(dbUrl, "dbUrl");
     dbUser = Objects.requireNonNullElse(dbUser, "");
     dbPassword = Objects.requireNonNullElse(dbPassword, "");
+    mqttPublicUrl = mqttPublicUrl == null || mqttPublicUrl.isBlank() ? mqttUrl : mqttPublicUrl;
+    s3PublicEndpoint = s3PublicEndpoint == null || s3PublicEndpoint.isBlank() ? s3Endpoint : s3PublicEndpoint;
   }
 
   /** True when the database is PostgreSQL (otherwise it is H2). */
@@ -63,8 +69,9 @@ public record Endpoints(
     return String.join(
         System.lineSeparator(),
         "Kafka bootstrap: " + kafkaBootstrap + tag(kafkaEmbedded),
-        "MQTT broker:     " + mqttUrl + tag(mqttEmbedded),
-        "S3 endpoint:     " + s3Endpoint + " bucket " + s3Bucket + tag(s3Embedded),
+        "MQTT broker:     " + mqttUrl + tag(mqttEmbedded) + (mqttPublicUrl.equals(mqttUrl) ? "" : ", devices use " + mqttPublicUrl),
+        "S3 endpoint:     " + s3Endpoint + " bucket " + s3Bucket + tag(s3Embedded)
+            + (s3PublicEndpoint.equals(s3Endpoint) ? "" : ", presigned URLs name " + s3PublicEndpoint),
         "Database:        " + redact(dbUrl) + tag(dbEmbedded));
   }
 

@@ -76,6 +76,9 @@ public final class Infrastructure implements AutoCloseable {
     boolean mqttEmbedded = mqttUrl.isBlank();
     boolean s3Embedded = s3Endpoint.isBlank();
     boolean dbEmbedded = dbUrl.isBlank();
+    String bindHost = fleet.getString("embedded-bind-host");
+    String publicHost = fleet.getString("public-host").isBlank() ? EmbeddedHosts.connectHost(bindHost)
+        : fleet.getString("public-host");
 
     Deque<Named> started = new ArrayDeque<>();
     ExecutorService executor = Executors.newFixedThreadPool(3, runnable -> {
@@ -88,10 +91,10 @@ public final class Infrastructure implements AutoCloseable {
           : CompletableFuture.completedFuture(null);
     CompletableFuture<EmbeddedMqttBroker> mqtt = mqttEmbedded
           ? CompletableFuture.supplyAsync(() -> EmbeddedMqttBroker.start(dataDirectory, deviceCredentials,
-              fleet.getInt("mqtt.max-payload-bytes")), executor)
+              fleet.getInt("mqtt.max-payload-bytes"), bindHost), executor)
           : CompletableFuture.completedFuture(null);
     CompletableFuture<EmbeddedS3> s3 = s3Embedded
-          ? CompletableFuture.supplyAsync(() -> EmbeddedS3.start(dataDirectory, s3Bucket), executor)
+          ? CompletableFuture.supplyAsync(() -> EmbeddedS3.start(dataDirectory, s3Bucket, bindHost), executor)
           : CompletableFuture.completedFuture(null);
     try {
       // The database needs no port: migrate it on this thread while the servers start.
@@ -113,7 +116,11 @@ public final class Infrastructure implements AutoCloseable {
           s3Embedded ? EmbeddedS3.ACCESS_KEY : fleet.getString("s3.access-key"),
           s3Embedded ? await(s3, started, "S3").secretKey() : fleet.getString("s3.secret-key"),
           jdbcUrl, dbUser, dbPassword,
-          kafkaEmbedded, mqttEmbedded, s3Embedded, dbEmbedded);
+          kafkaEmbedded, mqttEmbedded, s3Embedded, dbEmbedded,
+          mqttEmbedded && fleet.getString("mqtt.public-url").isBlank()
+              ? EmbeddedHosts.withHost(await(mqtt, started, "MQTT broker").url(), publicHost) : fleet.getString("mqtt.public-url"),
+          s3Embedded && fleet.getString("s3.public-endpoint").isBlank()
+              ? EmbeddedHosts.withHost(await(s3, started, "S3").endpoint(), publicHost) : fleet.getString("s3.public-endpoint"));
       KafkaClients kafkaClients = new KafkaClients(endpoints.kafkaBootstrap(), KafkaClients.propertiesFrom(config));
       KafkaTopics.ensure(kafkaClients, config);
 

@@ -68,6 +68,8 @@ public final class ClipStore {
   private final String bucket;
   private final String bucketUrl;
   private final URI endpoint;
+  private final URI publicEndpoint;
+  private final String publicBucketUrl;
   private final S3Presigner presigner;
   private final CircuitBreaker breaker;
 
@@ -76,6 +78,8 @@ public final class ClipStore {
     this.bucket = endpoints.s3Bucket();
     this.bucketUrl = stripSlash(endpoints.s3Endpoint()) + "/" + bucket + "/";
     this.endpoint = URI.create(endpoints.s3Endpoint());
+    this.publicEndpoint = URI.create(endpoints.s3PublicEndpoint());
+    this.publicBucketUrl = stripSlash(endpoints.s3PublicEndpoint()) + "/" + bucket + "/";
     this.presigner = new S3Presigner(endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.s3Region());
     this.breaker = CircuitBreaker.create(system.classicSystem().scheduler(), BREAKER_FAILURES, CALL_TIMEOUT,
             Duration.ofSeconds(1))
@@ -122,12 +126,12 @@ public final class ClipStore {
 
   /** A URL the device can {@code PUT} the clip to, straight into the bucket, for {@code ttl}. */
   public URI presignedPut(String key, Duration ttl) {
-    return presigner.presign("PUT", endpoint, "/" + bucket + "/" + key, ttl, Instant.now());
+    return presigner.presign("PUT", publicEndpoint, "/" + bucket + "/" + key, ttl, Instant.now());
   }
 
   /** A URL that reads the clip straight from the bucket for {@code ttl}; S3 serves ranges, so players can seek. */
   public URI presignedGet(String key, Duration ttl) {
-    return presigner.presign("GET", endpoint, "/" + bucket + "/" + key, ttl, Instant.now());
+    return presigner.presign("GET", publicEndpoint, "/" + bucket + "/" + key, ttl, Instant.now());
   }
 
   public static boolean isValidClipId(String clipId) {
@@ -170,15 +174,20 @@ public final class ClipStore {
     return "clips/" + deviceId + "/" + DAY.format(at) + "/" + TIME.format(at) + "-" + clipId;
   }
 
-  /** The object's path-style URL in Fleet's bucket. */
+  /** The object's path-style URL in Fleet's bucket, as devices and people reach S3 (alerts name it). */
   public String urlOf(String key) {
-    return bucketUrl + key;
+    return publicBucketUrl + key;
   }
 
-  /** The key of a URL that points into Fleet's bucket (path style), or empty for a foreign URL. */
+  /**
+   * The key of a URL that points into Fleet's bucket (path style, by Fleet's address of S3 or the public
+   * one devices use), or empty for a foreign URL.
+   */
   public Optional<String> keyOf(String url) {
-    if (url == null || !url.startsWith(bucketUrl) || url.length() == bucketUrl.length()) return Optional.empty();
-    String key = url.substring(bucketUrl.length());
+    if (url == null) return Optional.empty();
+    String prefix = url.startsWith(bucketUrl) ? bucketUrl : url.startsWith(publicBucketUrl) ? publicBucketUrl : null;
+    if (prefix == null || url.length() == prefix.length()) return Optional.empty();
+    String key = url.substring(prefix.length());
     int query = key.indexOf('?');
     return Optional.of(query < 0 ? key : key.substring(0, query));
   }
