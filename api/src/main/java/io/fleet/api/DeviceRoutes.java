@@ -21,7 +21,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /api/devices}: the fleet list from the read side, one device live from its entity,
- * registration (which hands out the device's MQTT credentials) and decommissioning.
+ * registration (which hands out the device's MQTT credentials), decommissioning and erasing.
  */
 final class DeviceRoutes extends AllDirectives {
   private final Fleet fleet;
@@ -47,7 +47,9 @@ final class DeviceRoutes extends AllDirectives {
             post(() -> entity(Json.unmarshaller(RegisterDevice.class), body -> register(principal, body))))),
         path(PathMatchers.segment(), id -> concat(
             get(() -> one(principal, id)),
-            delete(() -> decommission(principal, id))))));
+            delete(() -> parameterOptional("erase", erase -> erase.filter("true"::equals).isPresent()
+                ? erase(principal, id)
+                : decommission(principal, id)))))));
   }
 
   private Route list(Principal principal) {
@@ -120,6 +122,19 @@ final class DeviceRoutes extends AllDirectives {
     if (!DeviceId.isValid(id)) return notFound(id);
     return onSuccess(fleet.decommission(id, principal.name()),
         r -> r.isSuccess() ? complete(StatusCodes.NO_CONTENT) : HttpApi.refused(DeviceRefused.of(r.getError())));
+  }
+
+  /**
+   * Erases a device now (operators only): its clips, events, fixes, alerts, summary and journal are removed,
+   * answered with how many of each. Unlike a decommission nothing of it stays; a device that keeps sending
+   * starts a new history. Done again by calling again (an erase cut short answers 503).
+   */
+  private Route erase(Principal principal, String id) {
+    if (!principal.isOperator()) {
+      return HttpApi.error(StatusCodes.FORBIDDEN, "forbidden", "only operators erase devices");
+    }
+    if (!DeviceId.isValid(id)) return notFound(id);
+    return onSuccess(fleet.erase(id, principal.name()), erasure -> completeOK(erasure, Json.marshaller()));
   }
 
   private MqttCredentials credentials(String deviceId) {

@@ -23,6 +23,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -62,7 +63,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * redelivered transition journal nothing.
  *
  * <p>A decommissioned device ({@link Decommission}) clears its open alerts and forgets everything else;
- * until an operator registers it again, whatever it sends is refused as from an unknown device.
+ * until an operator registers it again, whatever it sends is refused as from an unknown device. An erased
+ * one ({@link Erase}) is empty again, as if it never existed, and its journal is deleted up to the erase.
+ *
+ * <p>The journal is kept short ({@link JournalRetention}): a snapshot every so many events, and events
+ * older than the oldest kept snapshot deleted; recovery starts from the snapshot.
  */
 public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device.Command, DeviceEvent, DeviceState> {
 
@@ -130,6 +135,16 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /** An operator ({@code who}) takes the device out of the fleet; its open alerts are cleared. */
   public record Decommission(String who, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /**
+   * An operator ({@code who}) erases the device: it journals {@link DeviceEvent.Erased}, which empties its
+   * state, answers with that event's sequence number (the eraser deletes the journal up to it) and
+   * passivates, so that nothing it held in memory outlives the erase.
+   */
+  public record Erase(String who, ActorRef<StatusReply<ErasedUpTo>> replyTo) implements Command {}
+
+  /** What {@link Erase} answers: the journal up to and including this sequence number is of the erased device. */
+  public record ErasedUpTo(long sequenceNr) implements CborSerializable {}
+
   /** Sharding's stop message, for passivation and rebalancing. */
   public enum Stop implements Command { INSTANCE }
 
@@ -165,7 +180,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       FleetMetrics metrics = FleetMetrics.get(ctx.getSystem());
       metrics.entityStarted();
-      return new Device(deviceId, settings, new DeviceTimers(timers, ctx, shard, settings), metrics);
+      return new Device(deviceId, settings, new DeviceTimers(timers, ctx, shard, settings), metrics, ctx);
     }));
   }
 
@@ -179,13 +194,15 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private final String tag;
   private final DeviceTimers timers;
   private final FleetMetrics metrics;
+  private final ActorContext<Command> context;
   private final Clock clock = Clock.systemUTC();
   /** The latest heartbeat's values: the journaled vitals plus what was heard since (never persisted). */
   private Vitals live = Vitals.NONE;
   /** The last readings, for the dashboard; never persisted. */
   private final MetricNames metricNames = new MetricNames();
 
-  private Device(String deviceId, DeviceSettings settings, DeviceTimers timers, FleetMetrics metrics) {
+  private Device(String deviceId, DeviceSettings settings, DeviceTimers timers, FleetMetrics metrics,
+      ActorContext<Command> context) {
     super(PersistenceId.of(TYPE_KEY.name(), deviceId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.deviceId = deviceId;
@@ -198,6 +215,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     this.tag = tagFor(deviceId, settings.tagCount());
     this.timers = timers;
     this.metrics = metrics;
+    this.context = context;
   }
 
   @Override
@@ -243,6 +261,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(Get.class, this::onGet);
     builder.forAnyState()
         .onCommand(Register.class, this::onRegister)
+        .onCommand(Erase.class, this::onErase)
         .onCommand(SilenceTimeout.class, this::onSilence)
         .onCommand(IdleTimeout.class, this::onIdle)
         .onCommand(MotionQuietCheck.class, (state, t) -> persistNoReply(motion.onQuietCheck(state, clock.instant())))
@@ -278,6 +297,17 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     events.add(new DeviceEvent.Decommissioned(deviceId, now, cmd.who()));
     live = Vitals.NONE;
     return persistThenAck(events, cmd.replyTo());
+  }
+
+  /** Whatever the state: forgotten in the journal, then in memory (the entity passivates). */
+  private ReplyEffect<DeviceEvent, DeviceState> onErase(DeviceState state, Erase cmd) {
+    live = Vitals.NONE;
+    return Effect().persist(new DeviceEvent.Erased(deviceId, clock.instant(), cmd.who()))
+        .thenRun(erased -> {
+          watch(erased);
+          timers.passivate();
+        })
+        .thenReply(cmd.replyTo(), erased -> StatusReply.success(new ErasedUpTo(lastSequenceNumber(context))));
   }
 
   /** How a registered device handles a command, given the events that register it first (if any). */
@@ -495,7 +525,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+    return settings.journal().criteria();
   }
 
   private DeviceView view(DeviceState state) {

@@ -104,6 +104,13 @@ public sealed interface DeviceEvent extends CborSerializable {
    */
   record Decommissioned(String deviceId, Instant at, String by) implements DeviceEvent {}
 
+  /**
+   * An operator ({@code by}) erased the device: its state is empty again, as if it never existed. The
+   * eraser then deletes the journal up to and including this event, so nothing of before survives; what
+   * the device sends afterwards starts a new history (see {@code retention.DeviceEraser}).
+   */
+  record Erased(String deviceId, Instant at, String by) implements DeviceEvent {}
+
   /** The device's anomaly model, saved every so many readings so that a restart resumes it. */
   record SensorBaselineSaved(String deviceId, Instant at, SensorMemory memory) implements DeviceEvent {}
 }

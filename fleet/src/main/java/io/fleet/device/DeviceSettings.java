@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * The {@code fleet.device} settings, {@code fleet.readside.tag-count} (which tags the events) and the
- * {@link MotionAndAlertSettings} of {@code fleet.motion} and {@code fleet.alerts}, and the {@link AnomalySettings}
- * of {@code fleet.anomaly}.
+ * {@link MotionAndAlertSettings} of {@code fleet.motion} and {@code fleet.alerts}, the {@link AnomalySettings}
+ * of {@code fleet.anomaly}, and how much of the journal is kept ({@link JournalRetention}).
  */
 public record DeviceSettings(
     boolean autoRegister,
@@ -22,7 +22,7 @@ public record DeviceSettings(
     Duration lastSeenPersistInterval,
     Duration passivateAfter,
     Duration restartGrace,
-    int snapshotEvery,
+    JournalRetention journal,
     int tagCount,
     MotionAndAlertSettings motion,
     AnomalySettings anomaly,
@@ -64,7 +64,7 @@ public record DeviceSettings(
         device.getDuration("last-seen-persist-interval"),
         device.getDuration("passivate-after"),
         device.getDuration("restart-grace"),
-        device.getInt("snapshot-every"),
+        JournalRetention.fromConfig(fleet),
         fleet.getInt("readside.tag-count"),
         MotionAndAlertSettings.fromConfig(fleet),
         AnomalySettings.fromConfig(fleet),

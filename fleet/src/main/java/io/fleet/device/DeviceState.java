@@ -138,6 +138,8 @@ public record DeviceState(
     } else if (event instanceof FirmwareChanged e) {
       return new DeviceState(registration, registeredAt, status, statusSince, batteryLow, e.to(), vitals, motion,
           lastAlerts, alerts, sensor, track, regions);
+    } else if (event instanceof DeviceEvent.Erased) {
+      return empty();
     } else if (event instanceof DeviceEvent.Decommissioned e) {
       return new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, Vitals.NONE, MotionState.IDLE, Map.of(),
           AlertBook.EMPTY, SensorMemory.NONE, Track.EMPTY, RegionBook.EMPTY, e.at());

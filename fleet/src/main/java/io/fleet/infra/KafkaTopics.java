@@ -53,7 +53,8 @@ public final class KafkaTopics {
   /**
    * Creates the missing ones of {@code fleet.kafka.topics.*} and {@code fleet.frames.topic} through {@code clients}, with
    * {@code fleet.kafka.partitions} partitions, {@code fleet.kafka.replication-factor} replicas,
-   * {@code fleet.kafka.min-insync-replicas} and each topic's {@code fleet.kafka.retention}, and seed 003's
+   * {@code fleet.kafka.min-insync-replicas} and each topic's {@code fleet.kafka.retention} (time) and
+   * {@code fleet.kafka.retention-bytes} (size per partition), and seed 003's
    * frames topic ({@code fleet.frames.seed.topic}, when read) with {@code fleet.frames.seed.partitions}: one per
    * camera.
    *
@@ -65,20 +66,21 @@ public final class KafkaTopics {
     Names names = Names.from(config);
     int partitions = config.getInt("fleet.kafka.partitions");
     short replication = (short) config.getInt("fleet.kafka.replication-factor");
-    Config retention = config.getConfig("fleet.kafka.retention");
+    Retention retention =
+        new Retention(config.getConfig("fleet.kafka.retention"), config.getConfig("fleet.kafka.retention-bytes"));
     String minInSync = Integer.toString(config.getInt("fleet.kafka.min-insync-replicas"));
     String maxMessageBytes = Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES);
 
     List<NewTopic> wanted = new ArrayList<>();
-    wanted.add(topic(names.deviceEvents(), partitions, replication, minInSync, retention.getDuration("device-events"), null));
-    wanted.add(topic(names.deadLetters(), partitions, replication, minInSync, retention.getDuration("dead-letters"),
+    wanted.add(topic(names.deviceEvents(), partitions, replication, minInSync, retention.of("device-events"), null));
+    wanted.add(topic(names.deadLetters(), partitions, replication, minInSync, retention.of("dead-letters"),
         maxMessageBytes));
-    wanted.add(topic(names.alerts(), partitions, replication, minInSync, retention.getDuration("alerts"), null));
-    wanted.add(topic(names.motionEvents(), partitions, replication, minInSync, retention.getDuration("motion-events"), null));
-    wanted.add(topic(names.frames(), partitions, replication, minInSync, retention.getDuration("frames"), maxMessageBytes));
+    wanted.add(topic(names.alerts(), partitions, replication, minInSync, retention.of("alerts"), null));
+    wanted.add(topic(names.motionEvents(), partitions, replication, minInSync, retention.of("motion-events"), null));
+    wanted.add(topic(names.frames(), partitions, replication, minInSync, retention.of("frames"), maxMessageBytes));
     if (config.getBoolean("fleet.frames.enabled") && config.getBoolean("fleet.frames.seed.enabled")) {
       wanted.add(topic(names.seedFrames(), config.getInt("fleet.frames.seed.partitions"), replication, minInSync,
-          retention.getDuration("frames"), maxMessageBytes));
+          retention.of("frames"), maxMessageBytes));
     }
 
     Map<String, Object> props = new HashMap<>(clients.admin());
@@ -116,12 +118,22 @@ public final class KafkaTopics {
     }
   }
 
+  /** How long and how much of a topic is kept: {@code retention.ms} and, per partition, {@code retention.bytes}. */
+  private record Retention(Config time, Config size) {
+    Kept of(String topic) {
+      return new Kept(time.getDuration(topic), size.getString(topic).trim().equals("-1") ? -1 : size.getBytes(topic));
+    }
+  }
+
+  private record Kept(Duration time, long bytes) {}
+
   /** A topic as Fleet creates it: its retention, {@code min.insync.replicas}, and a larger message limit where given. */
-  private static NewTopic topic(String name, int partitions, short replication, String minInSync, Duration retention,
+  private static NewTopic topic(String name, int partitions, short replication, String minInSync, Kept retention,
       String maxMessageBytes) {
     Map<String, String> configs = new HashMap<>();
     configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync);
-    configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
+    configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.time().toMillis()));
+    configs.put(TopicConfig.RETENTION_BYTES_CONFIG, Long.toString(retention.bytes()));
     if (maxMessageBytes != null) configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxMessageBytes);
     return new NewTopic(name, partitions, replication).configs(configs);
   }

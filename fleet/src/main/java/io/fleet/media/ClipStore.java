@@ -10,22 +10,27 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.stream.connectors.s3.ListBucketResultContents;
 import org.apache.pekko.stream.connectors.s3.MultipartUploadResult;
 import org.apache.pekko.stream.connectors.s3.ObjectMetadata;
 import org.apache.pekko.stream.connectors.s3.javadsl.S3;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,6 +141,33 @@ public final class ClipStore {
   /** Whether {@code key} lies under the device's own prefix, {@code clips/<deviceId>/}. */
   public static boolean isKeyOf(String deviceId, String key) {
     return key.startsWith("clips/" + deviceId + "/") && !key.contains("/../");
+  }
+
+  /** Deletes one object (S3 answers the same for a key that is not there). */
+  public CompletionStage<Done> delete(String key) {
+    return S3.deleteObject(bucket, key).runWith(Sink.head(), system);
+  }
+
+  /** Deletes these objects, a few at a time. */
+  public CompletionStage<Done> deleteAll(List<String> keys) {
+    return Source.from(keys).mapAsync(4, this::delete).runWith(Sink.ignore(), system);
+  }
+
+  /**
+   * Deletes every object under the device's folder ({@code clips/<deviceId>/}); answers how many clips there
+   * were. The embedded S3 (S3Proxy on a directory) also lists the folders themselves (keys ending in '/'):
+   * they are not counted and go last, deepest first, once they are empty.
+   */
+  public CompletionStage<Long> deleteAllOf(String deviceId) {
+    return S3.listBucket(bucket, Optional.of("clips/" + deviceId + "/")).map(ListBucketResultContents::key)
+        .runWith(Sink.seq(), system)
+        .thenCompose(keys -> {
+          List<String> clips = keys.stream().filter(k -> !k.endsWith("/")).toList();
+          List<String> folders = keys.stream().filter(k -> k.endsWith("/")).sorted(Comparator.reverseOrder()).toList();
+          return deleteAll(clips)
+              .thenCompose(deleted -> Source.from(folders).mapAsync(1, this::delete).runWith(Sink.ignore(), system))
+              .thenApply(deleted -> (long) clips.size());
+        });
   }
 
   public static String keyFor(String deviceId, String clipId, Instant at) {

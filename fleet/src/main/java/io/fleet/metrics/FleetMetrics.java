@@ -76,6 +76,26 @@ public final class FleetMetrics implements Extension {
     Counter.builder("fleet_tracker_fixes_rejected").tag("reason", reason).register(registry).increment();
   }
 
+  /** Retention deleted this many rows of a kind of history (an expired batch, or an erased device's rows). */
+  public void retentionRowsDeleted(String kind, long rows) {
+    Counter.builder("fleet_retention_deleted_rows").tag("kind", kind).register(registry).increment(rows);
+  }
+
+  /** Retention deleted this many S3 objects of a kind of history (expired clips, or an erased device's). */
+  public void retentionObjectsDeleted(String kind, long objects) {
+    Counter.builder("fleet_retention_deleted_objects").tag("kind", kind).register(registry).increment(objects);
+  }
+
+  /** A retention sweep ended: {@code ok}, or {@code failed} (what it deleted so far stays deleted). */
+  public void retentionSwept(String outcome) {
+    Counter.builder("fleet_retention_sweeps").tag("outcome", outcome).register(registry).increment();
+  }
+
+  /** An operator erased a device. */
+  public void deviceErased() {
+    Counter.builder("fleet_devices_erased").register(registry).increment();
+  }
+
   /**
    * A batch of telemetry history written: how many readings were new, how many were stored before (redelivered)
    * and how many refused (a metric name past the device's bound).

@@ -14,9 +14,9 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * The {@code location} table: every fix a tracker's entity took ({@code LocationRecorded}), written by
- * the device read-side projection inside its transaction, read for races and device series. Owns no
- * state; a rebuild refills it from the journal.
+ * The {@code location} table: every fix a tracker's entity took ({@code LocationRecorded}) with the
+ * household the tracker belonged to then, written by the device read-side projection inside its transaction,
+ * read for races and device series. Owns no state; a rebuild refills it from what the journal holds.
  */
 public final class LocationTable {
   private final DataSource dataSource;
@@ -29,8 +29,9 @@ public final class LocationTable {
     if (!(event instanceof DeviceEvent.LocationRecorded e)) return;
     Fix f = e.fix();
     try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO location (device_id, tst, lat, lon, alt, vel, acc, batt, received_at)"
-            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM location WHERE device_id = ? AND tst = ?)")) {
+        "INSERT INTO location (device_id, tst, lat, lon, alt, vel, acc, batt, received_at, household)"
+            + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT household FROM device_summary WHERE device_id = ?)"
+            + " WHERE NOT EXISTS (SELECT 1 FROM location WHERE device_id = ? AND tst = ?)")) {
       ps.setString(1, e.deviceId());
       ps.setTimestamp(2, Timestamp.from(f.tst()));
       ps.setDouble(3, f.lat());
@@ -42,7 +43,8 @@ public final class LocationTable {
       else ps.setInt(8, f.batt());
       ps.setTimestamp(9, Timestamp.from(e.at()));
       ps.setString(10, e.deviceId());
-      ps.setTimestamp(11, Timestamp.from(f.tst()));
+      ps.setString(11, e.deviceId());
+      ps.setTimestamp(12, Timestamp.from(f.tst()));
       ps.executeUpdate();
     }
   }

@@ -17,9 +17,14 @@ import org.apache.pekko.projection.javadsl.ProjectionManagement;
 
 /**
  * Rebuilds the device read model from the journal: pauses every instance of
- * {@link ReadModelProjection}, empties {@code device_summary}, {@code device_event}, {@code alert} and {@code clip}, clears the
- * instances' offsets and resumes them, so they replay every device event from the start. While it
- * replays, lists and search show a partial fleet; the journal, the source of truth, is untouched.
+ * {@link ReadModelProjection}, empties {@code device_event}, {@code alert}, {@code clip} and {@code location},
+ * clears the instances' offsets and resumes them, so they replay every device event the journal holds. While
+ * it replays, search shows a partial history; the journal, the source of truth, is untouched.
+ *
+ * <p>The journal keeps each device's events only since its older kept snapshot ({@code fleet.retention.journal}),
+ * so a device's {@code Registered} may be gone from it: {@code device_summary} is therefore kept and brought up
+ * to date by the replay (every column is set by the last event that sets it, so a full journal still yields
+ * the same rows), and history older than the journal's events is not brought back.
  */
 public final class ReadModelRebuild {
   private ReadModelRebuild() {}
@@ -48,7 +53,6 @@ public final class ReadModelRebuild {
       s.executeUpdate("DELETE FROM alert");
       s.executeUpdate("DELETE FROM clip");
       s.executeUpdate("DELETE FROM location");
-      s.executeUpdate("DELETE FROM device_summary");
       c.commit();
     } catch (SQLException e) {
       throw new IllegalStateException("could not empty the read model: " + e.getMessage(), e);

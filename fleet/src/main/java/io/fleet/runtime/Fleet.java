@@ -19,6 +19,7 @@ import io.fleet.readside.EventSearch;
 import io.fleet.readside.LocationTable;
 import io.fleet.readside.RaceStore;
 import io.fleet.readside.ReadModelRebuild;
+import io.fleet.retention.DeviceEraser;
 import io.fleet.telemetry.TelemetryHistory;
 import io.fleet.telemetry.TelemetrySettings;
 import io.fleet.telemetry.TelemetryStore;
@@ -118,6 +119,11 @@ public final class Fleet {
         .orElseGet(() -> CompletableFuture.completedFuture(null));
     return accountGone.thenCompose(gone ->
         sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Decommission(who, r), askTimeout));
+  }
+
+  /** Erases the device now: its clips, history, summary and journal (see {@link DeviceEraser}). */
+  public CompletionStage<DeviceEraser.Erasure> erase(String deviceId, String who) {
+    return node.eraser().erase(deviceId, who);
   }
 
   /** Acknowledges or clears one of a device's alerts ({@code command}: {@link Device.AcknowledgeAlert} or {@link Device.ClearAlert}). */

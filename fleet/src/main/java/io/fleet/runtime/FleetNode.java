@@ -24,6 +24,11 @@ import io.fleet.media.ClipStore;
 import io.fleet.metrics.ConsumerLagMonitor;
 import io.fleet.readside.DeviceDirectory;
 import io.fleet.readside.ReadModelProjection;
+import io.fleet.retention.ArchiveCaughtUp;
+import io.fleet.retention.DeviceEraser;
+import io.fleet.retention.Histories;
+import io.fleet.retention.RetentionSettings;
+import io.fleet.retention.RetentionSweeper;
 import io.fleet.telemetry.TelemetryArchive;
 import io.fleet.telemetry.TelemetrySettings;
 import io.fleet.telemetry.TelemetryStore;
@@ -32,6 +37,7 @@ import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +60,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One running Fleet node: its infrastructure (embedded or real), the actor system with the sharded
  * {@link Device} entities, the read-side projection, the ingest streams (MQTT→Kafka bridge,
- * Kafka→entities consumer, the seed devices' motion consumer, the camera frames' detector), the clip store and the
- * alert publisher. Holds no state of its own: everything durable is in Kafka, the journal and
- * the read-side tables, so a node that is killed resumes from them.
+ * Kafka→entities consumer, the seed devices' motion consumer, the camera frames' detector), the clip store, the
+ * alert publisher, and the retention sweeper (a cluster singleton) with the device eraser. Holds no state of its
+ * own: everything durable is in Kafka, the journal and the read-side tables, so a node that is killed resumes
+ * from them.
  */
 public final class FleetNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetNode.class);
@@ -79,6 +86,7 @@ public final class FleetNode implements AutoCloseable {
   private final ConsumerLagMonitor framesLag;
   private final ClipStore clips;
   private final ClipGateway clipGateway;
+  private final DeviceEraser eraser;
   private final SendProducer<String, byte[]> alertProducer;
   private final AlertFeed alertFeed;
   /** One Kafka admin client per node, for the alert feed, the lag metric and the health check. */
@@ -114,6 +122,8 @@ public final class FleetNode implements AutoCloseable {
               .withBootstrapServers(endpoints.kafkaBootstrap());
       this.deadLetters = new DeadLetters(system, producer, ingestSettings.deadLettersTopic());
       this.clips = new ClipStore(system, endpoints);
+      RetentionSettings retention = RetentionSettings.fromConfig(fleet);
+      RetentionSweeper.start(system, infrastructure.database().dataSource(), clips, retention, Histories.ALL);
       this.clipGateway = new ClipGateway(system, clips,
           DeviceAsks.patient(system, ingestSettings.askTimeout(), ingestSettings.entityAttempts()));
       this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clipGateway);
@@ -137,6 +147,10 @@ public final class FleetNode implements AutoCloseable {
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
           producer, KafkaTopics.Names.from(full).alerts(), zone);
       this.admin = Admin.create(infrastructure.kafkaClients().admin());
+      this.eraser = new DeviceEraser(system, infrastructure.database().dataSource(), clips, Histories.ALL,
+          Histories.DEVICE_TABLES, telemetryArchive == null ? Optional.empty() : Optional.of(new ArchiveCaughtUp(system,
+              admin, ingestSettings.deviceEventsTopic(), telemetrySettings.consumerGroup())),
+          deviceSettings.tagCount(), retention.eraseTimeout());
       this.alertFeed = new AlertFeed(system, admin, endpoints.kafkaBootstrap(), KafkaTopics.Names.from(full).alerts(),
           fleet.getInt("http.live-streams.buffer"));
       IngressBridge.Connection mqtt =
@@ -235,6 +249,11 @@ public final class FleetNode implements AutoCloseable {
   /** The one road by which devices hear of motion reports and their clips (S3 first). */
   public ClipGateway clipGateway() {
     return clipGateway;
+  }
+
+  /** Erases one device's history, clips and journal at an operator's request. */
+  public DeviceEraser eraser() {
+    return eraser;
   }
 
   /** The fleet as the HTTP API reaches it. */

@@ -95,6 +95,7 @@ class DeviceSerializationTest {
         new DeviceEvent.SensorBaselineSaved("d-1", AT, new SensorMemory(BASELINE, AT)),
         new DeviceEvent.LocationRecorded("d-1", AT, FIX),
         new DeviceEvent.Decommissioned("d-1", AT, "operator"),
+        new DeviceEvent.Erased("d-1", AT, "operator"),
         new DeviceEvent.LocationRecorded("d-1", AT, new Fix(AT, -33.9, 151.2, null, null, null, null)),
         new DeviceEvent.EnteredRegion("d-1", AT, ENTERED),
         new DeviceEvent.LeftRegion("d-1", AT, LEFT),

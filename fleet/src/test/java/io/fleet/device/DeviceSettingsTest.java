@@ -22,7 +22,7 @@ class DeviceSettingsTest {
     assertThat(settings.batteryRecoveredPercent()).isEqualTo(25);
     assertThat(settings.lastSeenPersistInterval()).isEqualTo(Duration.ofSeconds(60));
     assertThat(settings.passivateAfter()).isEqualTo(Duration.ofMinutes(2));
-    assertThat(settings.snapshotEvery()).isEqualTo(100);
+    assertThat(settings.journal()).isEqualTo(new JournalRetention(100, 5, true));
     assertThat(settings.tagCount()).isEqualTo(4);
   }
 

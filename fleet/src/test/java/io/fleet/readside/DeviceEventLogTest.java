@@ -17,11 +17,12 @@ class DeviceEventLogTest {
   @Test
   void everyKindOfDeviceEventButBookkeepingIsSearchable() {
     // Last seen, the saved anomaly model, trackers' fixes (in the
-    // location table) and their regions (in the device's view) are bookkeeping, not facts a person searches for.
+    // location table) and their regions (in the device's view) are bookkeeping, not facts a person searches for;
+    // an erase leaves no trace of the device (its rows go with it).
     assertThat(Arrays.stream(DeviceEvent.class.getPermittedSubclasses())
             .filter(c -> c != DeviceEvent.LastSeenUpdated.class
                 && c != DeviceEvent.SensorBaselineSaved.class && c != DeviceEvent.LocationRecorded.class
-                && c != DeviceEvent.RegionsChanged.class)
+                && c != DeviceEvent.RegionsChanged.class && c != DeviceEvent.Erased.class)
             .map(DeviceEventLog::typeOf))
         .containsExactlyInAnyOrderElementsOf(DeviceEventLog.TYPES);
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fleet.device.DeviceEvent;
 import io.fleet.device.DeviceType;
 import io.fleet.infra.Database;
+import io.fleet.infra.TestDatabases;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -15,8 +16,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,18 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ReadModelHandlerIT {
   @TempDir static Path dir;
 
-  static Stream<String> databases() {
-    String pg = System.getenv("FLEET_IT_POSTGRES_URL");
-    return pg == null || pg.isBlank() ? Stream.of("h2") : Stream.of("h2", "postgres");
-  }
-
   private static Database open(String which) {
-    String url = which.equals("h2") ? Database.h2Url(dir.resolve("db-" + UUID.randomUUID()))
-        : Database.freshPostgresSchemaUrl(System.getenv("FLEET_IT_POSTGRES_URL"),
-            "it_handler_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10));
-    Database db = Database.open(url, "", "", 2);
-    db.migrate();
-    return db;
+    return TestDatabases.open(which, dir, "it_handler_");
   }
 
   private static List<EventEnvelope<DeviceEvent>> group(DeviceEvent... events) {
@@ -55,7 +44,7 @@ class ReadModelHandlerIT {
   }
 
   @ParameterizedTest
-  @MethodSource("databases")
+  @MethodSource("io.fleet.infra.TestDatabases#databases")
   void anEventTheDatabaseRefusesIsLeftOutAndCountedAndTheRestOfItsGroupIsWritten(String which) throws Exception {
     Instant at = Instant.parse("2026-12-04T10:00:00Z");
     Counter skipped = new SimpleMeterRegistry().counter("skipped");
@@ -80,7 +69,7 @@ class ReadModelHandlerIT {
   }
 
   @ParameterizedTest
-  @MethodSource("databases")
+  @MethodSource("io.fleet.infra.TestDatabases#databases")
   void aDatabaseThatIsAwayFailsTheGroupInsteadOfSkippingIt(String which) throws Exception {
     Counter skipped = new SimpleMeterRegistry().counter("skipped");
     try (Database db = open(which)) {
