@@ -112,7 +112,7 @@ class DynamicSecurityIT {
     String conf = shipped
         .replace("listener 1883", "listener " + port + " 127.0.0.1")
         .replace("/usr/lib/mosquitto_dynamic_security.so", PLUGIN.toString())
-        .replace("/mosquitto/config/dynamic-security.json", dynsec.toString())
+        .replace("/mosquitto/data/dynamic-security.json", dynsec.toString())
         .replace("/mosquitto/data/", data + "/");
     assertThat(conf).as("the shipped file keeps what this test rewrites").doesNotContain("/mosquitto/");
     Path file = dir.resolve("mosquitto.conf");
