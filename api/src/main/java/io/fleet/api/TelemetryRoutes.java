@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -60,7 +61,7 @@ final class TelemetryRoutes extends AllDirectives {
         path("rollups", () -> post(() -> rebuild(principal, id)))))));
   }
 
-  private Route ask(java.util.function.BiFunction<Ask, String, Route> inner) {
+  private Route ask(BiFunction<Ask, String, Route> inner) {
     return parameterOptional("from", from -> parameterOptional("to", to -> parameterOptional("metric", metric ->
         parameterOptional("step", step -> parameterOptional("format", format -> {
           Instant t = to.map(v -> QueryParams.time("to", v)).orElseGet(Instant::now);

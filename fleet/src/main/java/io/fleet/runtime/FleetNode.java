@@ -60,10 +60,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One running Fleet node: its infrastructure (embedded or real), the actor system with the sharded
  * {@link Device} entities, the read-side projection, the ingest streams (MQTT→Kafka bridge,
- * Kafka→entities consumer, the seed devices' motion consumer, the camera frames' detector), the clip store, the
- * alert publisher, and the retention sweeper (a cluster singleton) with the device eraser. Holds no state of its
- * own: everything durable is in Kafka, the journal and the read-side tables, so a node that is killed resumes
- * from them.
+ * Kafka→entities consumer, the seed devices' motion consumer, the camera frames' detector, the telemetry
+ * archive), the clip store, the alert publisher, and the retention sweeper (a cluster singleton) with the device
+ * eraser. Holds no state of its own: everything durable is in Kafka, the journal and the read-side tables, so a
+ * node that is killed resumes from them.
  */
 public final class FleetNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetNode.class);
