@@ -1,8 +1,9 @@
 package io.fleet.api;
 
+import io.fleet.credentials.DeviceCredentials;
+import io.fleet.credentials.PasswordCheck;
 import io.fleet.device.DeviceAnswer;
 import io.fleet.device.StoredClip;
-import io.fleet.infra.DeviceCredentials;
 import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipStore;
 import io.fleet.media.ClipUploadSettings;
@@ -59,7 +60,7 @@ final class ClipRoutes extends AllDirectives {
     this.clientAddress = clientAddress;
     this.clips = fleet.clips();
     this.authenticator = authenticator;
-    this.credentials = fleet.deviceCredentials();
+    this.credentials = fleet.credentials();
     this.settings = ClipUploadSettings.fromConfig(fleet.system().settings().config().getConfig("fleet"));
     this.slots = new UploadSlots(settings.uploadsPerNode(), settings.uploadsPerDevice());
     FleetMetrics.get(fleet.system()).registry().gauge("fleet_clip_uploads_in_flight", slots, UploadSlots::inUse);
@@ -103,9 +104,15 @@ final class ClipRoutes extends AllDirectives {
       if (header.filter(h -> h.regionMatches(true, 0, "Basic ", 0, 6)).isPresent()) {
         Optional<Authentication> throttled = authenticator.throttled(client);
         if (throttled.isPresent()) return BearerAuthentication.unauthenticated(throttled.get());
-        if (isDevice(deviceId, header.get().substring(6).trim())) return inner.get();
-        authenticator.failed(client);
-        return unauthorized();
+        String basic = header.get().substring(6).trim();
+        return onSuccess(CompletableFuture.supplyAsync(() -> deviceCheck(deviceId, basic), fleet.blocking()), check -> {
+          if (check instanceof PasswordCheck.Accepted) return inner.get();
+          if (check instanceof PasswordCheck.Unavailable) {
+            return HttpApi.error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "device passwords cannot be checked now; try again");
+          }
+          authenticator.failed(client);
+          return unauthorized();
+        });
       }
       return onSuccess(authenticator.authenticate(client, Authenticator.bearer(header)), outcome -> {
         if (outcome instanceof Authentication.Throttled) return BearerAuthentication.unauthenticated(outcome);
@@ -115,14 +122,15 @@ final class ClipRoutes extends AllDirectives {
     }));
   }
 
-  private boolean isDevice(String deviceId, String basic) {
+  /** Blocks on the database: run on the blocking executor. */
+  private PasswordCheck deviceCheck(String deviceId, String basic) {
     try {
       String decoded = new String(Base64.getDecoder().decode(basic), StandardCharsets.UTF_8);
       int colon = decoded.indexOf(':');
-      return colon > 0 && decoded.substring(0, colon).equals(deviceId)
-          && credentials.verify(deviceId, decoded.substring(colon + 1));
+      if (colon <= 0 || !decoded.substring(0, colon).equals(deviceId)) return new PasswordCheck.Refused("another user");
+      return credentials.check(deviceId, decoded.substring(colon + 1));
     } catch (IllegalArgumentException notBase64) {
-      return false;
+      return new PasswordCheck.Refused("not Basic");
     }
   }
 

@@ -1,14 +1,22 @@
 package io.fleet.api;
 
 import com.typesafe.config.Config;
+import io.fleet.agent.sim.DevicePlan;
 import io.fleet.agent.sim.SimulatedFleet;
 import io.fleet.agent.sim.VirtualDevice;
+import io.fleet.device.DeviceRegistration;
+import io.fleet.device.DeviceType;
 import io.fleet.protocol.DeviceKind;
+import io.fleet.runtime.Fleet;
 import io.fleet.runtime.FleetNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The simulated devices the application starts so a newcomer sees a live fleet: cameras, sensors and
- * trackers in households, heartbeating over real MQTT with their own credentials; sensors send telemetry
+ * trackers registered in households as an operator would, heartbeating over real MQTT with the passwords
+ * issued to them; sensors send telemetry
  * (an anomaly now and then) and trackers OwnTracks locations round a loop. A small share falls
  * silent after a while (and goes offline), now and then one comes back, and one in a while loses power
  * (its last will marks it offline at once) and reconnects later. Owns only the simulator: nothing durable.
@@ -44,13 +53,13 @@ final class DemoDevices implements AutoCloseable {
       Duration motionEvery = simulator.getDuration("motion-every");
       SimulatedFleet.Builder builder = SimulatedFleet.builder()
           .mqtt(node.endpoints().mqttUrl())
-          .credentials(node.infrastructure().deviceCredentials()::passwordFor)
           .devices(count)
           .idPrefix("demo-")
           .kinds(DeviceKind.CAMERA, DeviceKind.SENSOR, DeviceKind.TRACKER)
           .households(Math.max(1, count / 10))
           .heartbeatInterval(interval)
           .telemetry(true);
+      builder = builder.credentials(registered(node.api(), builder.plan())::get);
       if (!motionEvery.isZero()) builder = builder.motion(apiUrl, motionEvery);
       SimulatedFleet fleet = builder.start();
       ScheduledExecutorService churn = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -66,6 +75,25 @@ final class DemoDevices implements AutoCloseable {
       log.warn("simulated devices did not start: {}", e.toString());
       return new DemoDevices(null, null, "  Simulated devices  failed to start: " + e.getMessage());
     }
+  }
+
+  /**
+   * Registers each planned device as an operator would, in its household, and answers the password each
+   * connects with: the one issued now, or (a device registered by an earlier run, whose password is only
+   * kept hashed) a rotated one.
+   */
+  private static Map<String, String> registered(Fleet fleet, List<DevicePlan> plan) {
+    Map<String, String> passwords = new ConcurrentHashMap<>();
+    CompletableFuture.allOf(plan.stream().map(device -> fleet.register(device.id(), new DeviceRegistration(
+            DeviceType.parse(device.kind().name()).orElseThrow(), device.id(), device.household(), null))
+        .thenCompose(r -> {
+          if (r.isError()) throw new IllegalStateException(device.id() + ": " + r.getError().getMessage());
+          return r.getValue().password().<CompletionStage<String>>map(CompletableFuture::completedFuture)
+              .orElseGet(() -> fleet.rotatePassword(device.id()).thenApply(rotated -> rotated.getValue().password()));
+        })
+        .thenAccept(password -> passwords.put(device.id(), password))
+        .toCompletableFuture()).toArray(CompletableFuture[]::new)).join();
+    return passwords;
   }
 
   private static void scheduleChurn(SimulatedFleet fleet, ScheduledExecutorService churn, double silentShare, Duration interval) {

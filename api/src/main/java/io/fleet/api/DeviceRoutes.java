@@ -21,7 +21,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /api/devices}: the fleet list from the read side, one device live from its entity,
- * registration (which hands out the device's MQTT credentials), decommissioning and erasing.
+ * registration (which hands out the device's MQTT credentials), password rotation, decommissioning and
+ * erasing.
  */
 final class DeviceRoutes extends AllDirectives {
   private final Fleet fleet;
@@ -35,7 +36,10 @@ final class DeviceRoutes extends AllDirectives {
   /** The body of {@code POST /api/devices}. */
   record RegisterDevice(String deviceId, String type, String name, String household, String location) {}
 
-  /** What a newly registered device needs to connect. */
+  /**
+   * What a newly registered device needs to connect. {@code password} is null when registering again left
+   * the device's current password as it was (it is shown only when issued: rotate it for a new one).
+   */
   record MqttCredentials(String url, String clientId, String username, String password, Map<String, String> topics) {}
 
   record RegisteredDevice(DeviceView device, MqttCredentials mqtt) {}
@@ -44,12 +48,13 @@ final class DeviceRoutes extends AllDirectives {
     return pathPrefix("devices", () -> concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> list(principal)),
-            post(() -> entity(Json.unmarshaller(RegisterDevice.class), body -> register(principal, body))))),
+            post(() -> Json.body(RegisterDevice.class, body -> register(principal, body))))),
         path(PathMatchers.segment(), id -> concat(
             get(() -> one(principal, id)),
             delete(() -> parameterOptional("erase", erase -> erase.filter("true"::equals).isPresent()
                 ? erase(principal, id)
-                : decommission(principal, id)))))));
+                : decommission(principal, id))))),
+        path(PathMatchers.segment().slash("credentials"), id -> post(() -> rotate(principal, id)))));
   }
 
   private Route list(Principal principal) {
@@ -107,8 +112,27 @@ final class DeviceRoutes extends AllDirectives {
         Optional.ofNullable(body.name()).orElse(body.deviceId()), body.household(), body.location());
     return onSuccess(fleet.register(body.deviceId(), registration), r -> r.isError()
         ? HttpApi.refused(DeviceRefused.of(r.getError()))
-        : complete(StatusCodes.CREATED, new RegisteredDevice(r.getValue(), credentials(body.deviceId())), Json.marshaller()));
+        : complete(StatusCodes.CREATED, new RegisteredDevice(r.getValue().device(),
+            credentials(body.deviceId(), r.getValue().password().orElse(null))), Json.marshaller()));
   }
+
+  /**
+   * A new MQTT password for a registered device (operators only), answered once: the old one stops working
+   * at once and a client still connected with it is disconnected. Unknown or decommissioned: 404.
+   */
+  private Route rotate(Principal principal, String id) {
+    if (!principal.isOperator()) {
+      return HttpApi.error(StatusCodes.FORBIDDEN, "forbidden", "only operators rotate device passwords");
+    }
+    if (!DeviceId.isValid(id)) return notFound(id);
+    return onSuccess(fleet.rotatePassword(id), r -> r.isError()
+        ? HttpApi.refused(DeviceRefused.of(r.getError()))
+        : complete(StatusCodes.CREATED, new RotatedPassword(r.getValue().version(), credentials(id, r.getValue().password())),
+            Json.marshaller()));
+  }
+
+  /** The answer to a rotation: the new password's version (1 for the first issued) and how to connect with it. */
+  record RotatedPassword(int version, MqttCredentials mqtt) {}
 
   /**
    * Takes a device out of the fleet (operators only): its open alerts are cleared by the operator, it
@@ -137,9 +161,8 @@ final class DeviceRoutes extends AllDirectives {
     return onSuccess(fleet.erase(id, principal.name()), erasure -> completeOK(erasure, Json.marshaller()));
   }
 
-  private MqttCredentials credentials(String deviceId) {
-    return new MqttCredentials(fleet.endpoints().mqttPublicUrl(), deviceId, deviceId,
-        fleet.deviceCredentials().passwordFor(deviceId),
+  private MqttCredentials credentials(String deviceId, String password) {
+    return new MqttCredentials(fleet.endpoints().mqttPublicUrl(), deviceId, deviceId, password,
         Map.of("heartbeat", Topics.heartbeat(deviceId),
             "status", Topics.status(deviceId),
             "telemetry", Topics.telemetry(deviceId),

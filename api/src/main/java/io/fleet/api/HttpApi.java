@@ -25,6 +25,7 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,6 +134,7 @@ public final class HttpApi extends AllDirectives {
       log.warn(t.getMessage());
       return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", t.getMessage() + "; try again");
     }
+    if (t instanceof EntityStreamSizeException) return Json.tooLarge();
     if (t instanceof IllegalArgumentException) {
       return error(StatusCodes.BAD_REQUEST, "bad request", t.getMessage());
     }
@@ -143,7 +145,8 @@ public final class HttpApi extends AllDirectives {
   private static RejectionHandler rejections() {
     return RejectionHandler.newBuilder()
         .handle(MalformedRequestContentRejection.class,
-            r -> error(StatusCodes.BAD_REQUEST, "malformed request", r.message()))
+            r -> r.getCause() instanceof EntityStreamSizeException ? Json.tooLarge()
+                : error(StatusCodes.BAD_REQUEST, "malformed request", r.message()))
         .handle(MalformedQueryParamRejection.class,
             r -> error(StatusCodes.BAD_REQUEST, "malformed query parameter", r.parameterName() + ": " + r.errorMsg()))
         .handle(UnsupportedRequestContentTypeRejection.class,

@@ -5,10 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.function.Function;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.marshalling.Marshaller;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /** The API's JSON: ISO-8601 instants, Optional as value-or-null, unknown request fields rejected. */
@@ -19,7 +23,28 @@ final class Json {
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+  /** The largest JSON request body the API reads; clips have their own limit. */
+  static final long MAX_BODY_BYTES = 256 * 1024;
+
+  private static final AllDirectives DIRECTIVES = new AllDirectives() {};
+
   private Json() {}
+
+  /**
+   * A JSON request body as {@code type}. A body declared larger than {@link #MAX_BODY_BYTES} is answered 413
+   * before a byte of it is read (a client that sent {@code Expect: 100-continue} never sends it); one that
+   * turns out larger while streaming fails the same way.
+   */
+  static <T> Route body(Class<T> type, Function<T, Route> inner) {
+    return DIRECTIVES.extractRequestEntity(entity -> {
+      if (entity.getContentLengthOption().orElse(0) > MAX_BODY_BYTES) return tooLarge();
+      return DIRECTIVES.withSizeLimit(MAX_BODY_BYTES, () -> DIRECTIVES.entity(unmarshaller(type), inner));
+    });
+  }
+
+  static Route tooLarge() {
+    return HttpApi.error(StatusCodes.PAYLOAD_TOO_LARGE, "body too large", "at most " + MAX_BODY_BYTES + " bytes of JSON");
+  }
 
   static <T> Marshaller<T, RequestEntity> marshaller() {
     return Jackson.marshaller(MAPPER);

@@ -62,7 +62,7 @@ final class RaceRoutes extends AllDirectives {
     return pathPrefix("races", () -> concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> onSuccess(call(() -> visibleRaces(principal)), list -> completeOK(Map.of("items", list), Json.marshaller()))),
-            post(() -> entity(Json.unmarshaller(RaceRequests.CreateRace.class), body -> create(principal, body))))),
+            post(() -> Json.body(RaceRequests.CreateRace.class, body -> create(principal, body))))),
         pathPrefix(PathMatchers.segment(), id -> concat(
             pathEndOrSingleSlash(() -> get(() -> visible(principal, id, race -> completeOK(view(race), Json.marshaller())))),
             path("leaderboard", () -> get(() -> visible(principal, id, race ->

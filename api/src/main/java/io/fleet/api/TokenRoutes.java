@@ -50,7 +50,7 @@ final class TokenRoutes extends AllDirectives {
       return concat(
           pathEndOrSingleSlash(() -> concat(
               get(() -> onSuccess(BlockingQueries.query(blocking, tokens::list), list -> completeOK(list, Json.marshaller()))),
-              post(() -> entity(Json.unmarshaller(MintToken.class), body -> {
+              post(() -> Json.body(MintToken.class, body -> {
                 if (body.household() == null || body.household().isBlank()) {
                   return HttpApi.error(StatusCodes.BAD_REQUEST, "household required", "a homeowner token is bound to one household");
                 }

@@ -20,12 +20,11 @@ class DashboardIT {
     assumeTrue(Chromium.available(), "needs Debian's chromium (.ci/run installs it)");
     try (FleetApp app = FleetApp.start(new TestServers("embedded", null, null)
             .config(dataDir, TestServers.uniqueSchema(), Map.of()));
-        SimulatedFleet devices = SimulatedFleet.builder()
+        SimulatedFleet devices = OperatorRegistrations.startRegistered(app, SimulatedFleet.builder()
             .mqtt(app.node().endpoints().mqttUrl())
-            .credentials(app.node().infrastructure().deviceCredentials()::passwordFor)
+            .credentials(app.node().infrastructure().derivedPasswords()::passwordFor)
             .devices(6).idPrefix("dash-").kinds(DeviceKind.CAMERA, DeviceKind.TRACKER)
-            .heartbeatInterval(Duration.ofSeconds(1))
-            .start()) {
+            .heartbeatInterval(Duration.ofSeconds(1)))) {
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
       await().atMost(Duration.ofSeconds(60)).until(() -> api.statuses("q=dash-&status=online").size() == 6);
       devices.device("dash-0005").silence();

@@ -44,7 +44,7 @@ class DeviceHealthIT {
     FleetApp app = FleetApp.start(config);
     try (SimulatedFleet devices = SimulatedFleet.builder()
         .mqtt(app.node().endpoints().mqttUrl())
-        .credentials(app.node().infrastructure().deviceCredentials()::passwordFor)
+        .credentials(app.node().infrastructure().derivedPasswords()::passwordFor)
         .devices(DEVICES).idPrefix(prefix)
         .kinds(DeviceKind.CAMERA, DeviceKind.SENSOR, DeviceKind.TRACKER)
         .households(10)

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import io.fleet.infra.DeviceCredentials;
+import io.fleet.credentials.DerivedPasswords;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -32,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * may not use another client id, and what it publishes to another device's topic never arrives; a device
  * Fleet never registered is refused at CONNECT, even with the right derived password; decommissioning a
  * device disconnects it and its account is gone; no device can be registered under the bridge's client id.
+ * Devices get issued passwords here: a rotation closes the session opened with the old one, which no longer
+ * gets in.
  */
 class DynamicSecurityIT {
   private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
@@ -48,7 +50,7 @@ class DynamicSecurityIT {
         TestServers.uniqueSchema(), Map.of("fleet.mqtt.url", "tcp://127.0.0.1:" + port, "fleet.mqtt.user", "fleet-service",
             "fleet.mqtt.password", "service-secret", "fleet.mqtt.clean-session", true,
             "fleet.mqtt.dynamic-security.admin-user", "fleet-admin",
-            "fleet.mqtt.dynamic-security.admin-password", "admin-secret")))) {
+            "fleet.mqtt.dynamic-security.admin-password", "admin-secret", "fleet.device-passwords.mode", "issued")))) {
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
       String url = "tcp://127.0.0.1:" + port;
       JsonNode registered = api.post("/api/devices", "{\"deviceId\": \"dyn-cam\", \"type\": \"camera\"}").body();
@@ -75,16 +77,23 @@ class DynamicSecurityIT {
           .isEqualTo(404);
 
       assertThatThrownBy(() -> connect(url, "someone-else", "dyn-cam", password)).as("another client id").isNotNull();
-      DeviceCredentials derived = app.node().infrastructure().deviceCredentials();
+      DerivedPasswords derived = app.node().infrastructure().derivedPasswords();
       assertThatThrownBy(() -> connect(url, "dyn-ghost", "dyn-ghost", derived.passwordFor("dyn-ghost")))
           .as("never registered").isNotNull();
       String bridge = app.node().system().settings().config().getString("fleet.mqtt.client-id");
       assertThat(api.post("/api/devices", "{\"deviceId\": \"" + bridge + "\", \"type\": \"camera\"}").status())
           .as("the bridge's client id").isEqualTo(422);
 
+      ApiClient.Response rotated = api.post("/api/devices/dyn-cam/credentials", "");
+      assertThat(rotated.status()).as(rotated.text()).isEqualTo(201);
+      String newPassword = rotated.body().at("/mqtt/password").asText();
+      await("rotated, the old session closed").atMost(Duration.ofSeconds(10)).until(() -> !camera.getState().isConnected());
+      assertThatThrownBy(() -> connect(url, "dyn-cam", "dyn-cam", password)).as("the password before the rotation").isNotNull();
+      Mqtt3BlockingClient rotatedCamera = TestMqtt.deviceClient(url, "dyn-cam", newPassword);
+
       assertThat(api.delete("/api/devices/dyn-cam").status()).isEqualTo(204);
-      await("decommissioned, disconnected").atMost(Duration.ofSeconds(10)).until(() -> !camera.getState().isConnected());
-      assertThatThrownBy(() -> connect(url, "dyn-cam", "dyn-cam", password)).as("its account is gone").isNotNull();
+      await("decommissioned, disconnected").atMost(Duration.ofSeconds(10)).until(() -> !rotatedCamera.getState().isConnected());
+      assertThatThrownBy(() -> connect(url, "dyn-cam", "dyn-cam", newPassword)).as("its account is gone").isNotNull();
     } finally {
       broker.destroy();
       broker.waitFor(10, TimeUnit.SECONDS);

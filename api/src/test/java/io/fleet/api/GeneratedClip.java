@@ -33,7 +33,7 @@ final class GeneratedClip extends InputStream {
   }
 
   @Override
-  public int read(byte[] b, int off, int len) {
+  public synchronized int read(byte[] b, int off, int len) {
     if (produced >= size) {
       lastByteAt.compareAndSet(Long.MAX_VALUE, System.nanoTime());
       return -1;
@@ -63,7 +63,7 @@ final class GeneratedClip extends InputStream {
     return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> this), size);
   }
 
-  String sha256() {
+  synchronized String sha256() {
     return HexFormat.of().formatHex(digest.digest());
   }
 }

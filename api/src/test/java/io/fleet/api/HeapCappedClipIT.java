@@ -5,8 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import io.fleet.credentials.DerivedPasswords;
+import io.fleet.credentials.DeviceCredentials;
 import io.fleet.infra.DataDirectory;
-import io.fleet.infra.DeviceCredentials;
 import io.fleet.infra.EmbeddedKafka;
 import io.fleet.infra.EmbeddedMqttBroker;
 import io.fleet.infra.EmbeddedS3;
@@ -47,7 +48,7 @@ class HeapCappedClipIT {
       throws Exception {
     DataDirectory servers = DataDirectory.open(serverDir);
     try (EmbeddedKafka kafka = EmbeddedKafka.start(servers);
-        EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(servers, new DeviceCredentials(DEVICE_SECRET));
+        EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(servers, DeviceCredentials.derivedOnly(new DerivedPasswords(DEVICE_SECRET)));
         EmbeddedS3 s3 = EmbeddedS3.start(servers, "fleet-clips");
         AlertsTopic alerts = new AlertsTopic(kafka.bootstrap(), "fleet.alerts")) {
       ChildNode node = ChildNode.start(CappedNode.class, HEAP, "port", nodeDir.toString(), kafka.bootstrap(),

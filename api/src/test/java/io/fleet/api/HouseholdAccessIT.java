@@ -24,12 +24,11 @@ class HouseholdAccessIT {
   void aHomeownerSeesOnlyItsHouseholdThroughEveryEndpointUntilItsTokenIsRevoked(@TempDir Path dataDir) throws Exception {
     try (FleetApp app = FleetApp.start(new TestServers("embedded", null, null)
             .config(dataDir, TestServers.uniqueSchema(), Map.of()));
-        SimulatedFleet devices = SimulatedFleet.builder()
+        SimulatedFleet devices = OperatorRegistrations.startRegistered(app, SimulatedFleet.builder()
             .mqtt(app.node().endpoints().mqttUrl())
-            .credentials(app.node().infrastructure().deviceCredentials()::passwordFor)
+            .credentials(app.node().infrastructure().derivedPasswords()::passwordFor)
             .devices(6).idPrefix("home-").kinds(DeviceKind.CAMERA).households(2)
-            .heartbeatInterval(Duration.ofSeconds(1))
-            .start()) {
+            .heartbeatInterval(Duration.ofSeconds(1)))) {
       ApiClient operator = new ApiClient(app.baseUrl(), app.operatorToken());
       await().atMost(Duration.ofSeconds(60)).until(() -> operator.statuses("q=home-&status=online").size() == 6);
       Map<String, List<String>> byHousehold = Map.of(

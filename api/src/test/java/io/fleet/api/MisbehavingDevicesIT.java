@@ -10,7 +10,7 @@ import io.fleet.agent.sim.MalformedMessage;
 import io.fleet.agent.sim.Misbehaviour;
 import io.fleet.agent.sim.SimulatedFleet;
 import io.fleet.agent.sim.VirtualDevice;
-import io.fleet.infra.DeviceCredentials;
+import io.fleet.credentials.DerivedPasswords;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.IngestHeaders;
 import io.fleet.protocol.DeviceKind;
@@ -54,7 +54,7 @@ class MisbehavingDevicesIT {
       String prefix = "mis-" + UUID.randomUUID().toString().substring(0, 6) + "-";
       SimulatedFleet.Builder builder = SimulatedFleet.builder()
           .mqtt(e.mqttUrl())
-          .credentials(new DeviceCredentials(SECRET)::passwordFor)
+          .credentials(new DerivedPasswords(SECRET)::passwordFor)
           .cameras(40).sensors(40).trackers(20).idPrefix(prefix)
           .households(5)
           .heartbeatInterval(Duration.ofSeconds(2))

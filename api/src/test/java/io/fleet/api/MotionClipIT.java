@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.stream.connectors.s3.javadsl.S3;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,7 +78,7 @@ class MotionClipIT {
       assertThat(alert.get("clip_id").asText()).isEqualTo("big-1");
       assertThat(alert.get("url").asText()).endsWith("/" + key);
       assertThat(alert.get("household").asText()).isEqualTo("h-" + run);
-      assertThat(sha256Of(app, key)).isEqualTo(clip.sha256());
+      assertThat(sha256Of(app, key)).as("the stored clip's SHA-256 and length").isEqualTo(clip.sha256() + " " + CLIP_BYTES);
 
       for (int i = 0; i < 50; i++) {
         TestMqtt.publish(mqtt, "fleet/" + burst + "/motion", "{\"event_id\": \"b-" + i + "\", \"ts\": " + Instant.now().toEpochMilli() + "}");
@@ -118,9 +119,13 @@ class MotionClipIT {
 
   private static String sha256Of(FleetApp app, String key) throws Exception {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    AtomicLong length = new AtomicLong();
     S3.getObject(app.node().endpoints().s3Bucket(), key)
-        .runWith(Sink.foreach(bytes -> digest.update(bytes.toArray())), app.node().system())
+        .runWith(Sink.foreach(bytes -> {
+          digest.update(bytes.toArray());
+          length.addAndGet(bytes.size());
+        }), app.node().system())
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
-    return HexFormat.of().formatHex(digest.digest());
+    return HexFormat.of().formatHex(digest.digest()) + " " + length.get();
   }
 }

@@ -54,7 +54,7 @@ class ProjectionCrashIT {
           .config(Path.of(args[0]), "busy", Map.of("fleet.mqtt.client-id", "fleet-it-busy")));
       SimulatedFleet devices = SimulatedFleet.builder()
           .mqtt(app.node().endpoints().mqttUrl())
-          .credentials(app.node().infrastructure().deviceCredentials()::passwordFor)
+          .credentials(app.node().infrastructure().derivedPasswords()::passwordFor)
           .devices(100).idPrefix("crash-").kinds(DeviceKind.CAMERA, DeviceKind.SENSOR).households(5)
           .heartbeatInterval(Duration.ofSeconds(1))
           .start();

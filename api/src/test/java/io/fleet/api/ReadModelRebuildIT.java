@@ -29,7 +29,7 @@ class ReadModelRebuildIT {
       String prefix = "rb-" + TestServers.uniqueSchema().substring(3, 9) + "-";
       try (SimulatedFleet devices = SimulatedFleet.builder()
           .mqtt(app.node().endpoints().mqttUrl())
-          .credentials(app.node().infrastructure().deviceCredentials()::passwordFor)
+          .credentials(app.node().infrastructure().derivedPasswords()::passwordFor)
           .devices(12).idPrefix(prefix).kinds(DeviceKind.SENSOR, DeviceKind.CAMERA).households(3)
           .heartbeatInterval(Duration.ofSeconds(1))
           .start()) {

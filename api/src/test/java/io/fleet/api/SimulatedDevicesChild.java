@@ -2,7 +2,7 @@ package io.fleet.api;
 
 import io.fleet.agent.sim.FleetStats;
 import io.fleet.agent.sim.SimulatedFleet;
-import io.fleet.infra.DeviceCredentials;
+import io.fleet.credentials.DerivedPasswords;
 import io.fleet.protocol.DeviceKind;
 import java.time.Duration;
 
@@ -17,7 +17,7 @@ public final class SimulatedDevicesChild {
   private SimulatedDevicesChild() {}
 
   public static void main(String[] args) throws Exception {
-    DeviceCredentials credentials = new DeviceCredentials(args[1]);
+    DerivedPasswords credentials = new DerivedPasswords(args[1]);
     try (SimulatedFleet fleet = SimulatedFleet.builder()
         .mqtt(args[0])
         .credentials(credentials::passwordFor)

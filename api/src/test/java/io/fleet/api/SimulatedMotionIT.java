@@ -8,7 +8,7 @@ import io.fleet.agent.sim.MotionEventSent;
 import io.fleet.agent.sim.SimulatedFleet;
 import io.fleet.agent.sim.VirtualDevice;
 import io.fleet.agent.sim.camera.SampleClip;
-import io.fleet.infra.DeviceCredentials;
+import io.fleet.credentials.DerivedPasswords;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +41,7 @@ class SimulatedMotionIT {
       String prefix = "mo-" + UUID.randomUUID().toString().substring(0, 6) + "-";
       try (SimulatedFleet fleet = SimulatedFleet.builder()
           .mqtt(app.node().endpoints().mqttUrl())
-          .credentials(new DeviceCredentials(SECRET)::passwordFor)
+          .credentials(new DerivedPasswords(SECRET)::passwordFor)
           .cameras(3).sensors(2).idPrefix(prefix)
           .heartbeatInterval(Duration.ofSeconds(1))
           .motion(app.baseUrl(), Duration.ofSeconds(3))

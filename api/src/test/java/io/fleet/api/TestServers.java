@@ -36,6 +36,9 @@ public record TestServers(String name, String postgresUrl, String mqttUrl) {
     settings.put("fleet.http.port", 0);
     settings.put("fleet.admin-token", "it-operator-token");
     settings.put("fleet.simulator.devices", 0);
+    // Test devices connect unregistered with their derived passwords, as simulators do; DeviceCredentialsIT
+    // and DynamicSecurityIT check the issued mode.
+    settings.put("fleet.device-passwords.mode", "derived");
     settings.put("fleet.mqtt.client-id", "fleet-it-" + schema);
     if (postgresUrl != null) {
       settings.put("fleet.db.url", Database.freshPostgresSchemaUrl(postgresUrl, schema));

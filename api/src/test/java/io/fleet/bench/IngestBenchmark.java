@@ -166,6 +166,8 @@ public final class IngestBenchmark {
     settings.put("fleet.simulator.devices", 0);
     settings.put("fleet.http.port", 0);
     settings.put("fleet.mqtt.client-id", "fleet-" + schema);
+    // The simulated devices connect unregistered with derived passwords, and register with their first heartbeat.
+    settings.put("fleet.device-passwords.mode", "derived");
     if (options.dbUrl != null) settings.put("fleet.db.url", Database.freshPostgresSchemaUrl(options.dbUrl, schema));
     if (options.mqttUrl != null) {
       settings.put("fleet.mqtt.url", options.mqttUrl);
@@ -283,7 +285,7 @@ public final class IngestBenchmark {
     String topic = node.ingestSettings().deviceEventsTopic();
     String group = node.ingestSettings().consumerGroup();
     boolean authenticated = !endpoints.mqttUser().isEmpty();
-    var credentials = node.infrastructure().deviceCredentials();
+    var credentials = node.infrastructure().derivedPasswords();
     FleetMetrics metrics = FleetMetrics.get(node.system());
     List<Mqtt5AsyncClient> devices = connectAll(endpoints, id -> id,
         id -> authenticated ? id : "", id -> authenticated ? credentials.passwordFor(id) : "");

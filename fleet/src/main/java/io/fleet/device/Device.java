@@ -228,19 +228,19 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     CommandHandlerWithReplyBuilder<Command, DeviceEvent, DeviceState> builder = newCommandHandlerWithReplyBuilder();
     builder.forState(state -> !state.registered())
         .onCommand(RecordHeartbeat.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), cmd.heartbeat().type(),
-            cmd.heartbeat().name(), cmd.heartbeat().household(), cmd.heartbeat().receivedAt(), this::onHeartbeat, cmd))
+            cmd.heartbeat().name(), cmd.heartbeat().receivedAt(), this::onHeartbeat, cmd))
         .onCommand(RecordStatus.class, this::onStatusFromUnknown)
         .onCommand(RecordMotion.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), orElse(cmd.report().type(),
-            DeviceType.CAMERA), cmd.report().name(), null, cmd.report().receivedAt(), this::onMotion, cmd))
+            DeviceType.CAMERA), cmd.report().name(), cmd.report().receivedAt(), this::onMotion, cmd))
         .onCommand(RecordTelemetry.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), orElse(cmd.telemetry().type(),
-            DeviceType.SENSOR), cmd.telemetry().name(), cmd.telemetry().household(), cmd.telemetry().receivedAt(),
+            DeviceType.SENSOR), cmd.telemetry().name(), cmd.telemetry().receivedAt(),
             this::onTelemetry, cmd))
         .onCommand(RecordLocation.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), DeviceType.TRACKER,
-            cmd.tid(), null, cmd.receivedAt(), this::onLocation, cmd))
+            cmd.tid(), cmd.receivedAt(), this::onLocation, cmd))
         .onCommand(RecordTransition.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), DeviceType.TRACKER,
-            cmd.tid(), null, cmd.receivedAt(), this::onTransition, cmd))
+            cmd.tid(), cmd.receivedAt(), this::onTransition, cmd))
         .onCommand(RecordRegions.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), DeviceType.TRACKER,
-            null, null, cmd.receivedAt(), this::onRegions, cmd))
+            null, cmd.receivedAt(), this::onRegions, cmd))
         .onCommand(StoreClip.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
         .onCommand(Decommission.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
         .onCommand(AcknowledgeAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), alertNotFound(cmd.alertId())))
@@ -322,9 +322,9 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
    * The registration is persisted with what the message causes, in one write.
    */
   private <C> ReplyEffect<DeviceEvent, DeviceState> registeringItself(DeviceState state, ActorRef<StatusReply<Done>> replyTo,
-      DeviceType type, String name, String household, Instant at, Handler<C> then, C command) {
+      DeviceType type, String name, Instant at, Handler<C> then, C command) {
     if (!mayRegisterItself(state)) return Effect().reply(replyTo, unknownDevice(state));
-    Registered registered = registrations.self(type, name, household, at);
+    Registered registered = registrations.self(type, name, at);
     return then.handle(state.apply(registered), command, List.of(registered));
   }
 
@@ -340,7 +340,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /**
    * A status word says nothing about what a device is, so it does not register one: the retained
    * "online" a device publishes on connect usually arrives before its first heartbeat, which then
-   * registers it with its type and household.
+   * registers it with its type.
    */
   private ReplyEffect<DeviceEvent, DeviceState> onStatusFromUnknown(DeviceState state, RecordStatus cmd) {
     return Effect().reply(cmd.replyTo(), mayRegisterItself(state) ? StatusReply.ack() : unknownDevice(state));

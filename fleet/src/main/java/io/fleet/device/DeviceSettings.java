@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code fleet.device} settings, {@code fleet.readside.tag-count} (which tags the events) and the
@@ -15,6 +16,7 @@ import java.util.Map;
 public record DeviceSettings(
     boolean autoRegister,
     DeviceType defaultType,
+    Optional<String> defaultHousehold,
     int offlineAfterMissed,
     Map<DeviceType, Duration> heartbeatInterval,
     int batteryLowPercent,
@@ -57,6 +59,7 @@ public record DeviceSettings(
     return new DeviceSettings(
         device.getBoolean("auto-register"),
         defaultType,
+        Optional.of(device.getString("default-household")).filter(h -> !h.isBlank()),
         device.getInt("offline-after-missed"),
         intervals,
         device.getInt("battery-low-percent"),

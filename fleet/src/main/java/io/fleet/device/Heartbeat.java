@@ -6,7 +6,8 @@ import java.time.Instant;
 /**
  * A heartbeat as parsed from {@code fleet/{id}/heartbeat} JSON; only {@code ts} (the device's clock,
  * used to drop redeliveries) is required. {@code receivedAt} is the server's time, used for last seen.
- * Type, name and household only matter when the heartbeat registers an unknown device.
+ * Type and name only matter when the heartbeat registers an unknown device; a household a device names
+ * for itself is not read (a device's household is what an operator registered, see {@code Registrations}).
  */
 public record Heartbeat(
     Instant ts,
@@ -18,12 +19,11 @@ public record Heartbeat(
     Integer intervalS,
     Integer errors,
     DeviceType type,
-    String name,
-    String household)
+    String name)
     implements CborSerializable {
 
   /** What a tracker's message says of it as a sign of life: its time, maybe its battery, its OwnTracks {@code tid}. */
   static Heartbeat ofTracker(Instant ts, Instant receivedAt, Integer battery, String tid) {
-    return new Heartbeat(ts, receivedAt, battery, null, null, null, null, null, DeviceType.TRACKER, tid, null);
+    return new Heartbeat(ts, receivedAt, battery, null, null, null, null, null, DeviceType.TRACKER, tid);
   }
 }

@@ -25,9 +25,14 @@ final class Registrations {
     return Optional.of(new RegistrationChanged(deviceId, at, r.type(), r.name(), r.household(), r.location()));
   }
 
-  /** An unknown device registers itself with its first heartbeat or motion event, as what it says it is. */
-  Registered self(DeviceType type, String name, String household, Instant at) {
+  /**
+   * An unknown device registers itself with its first heartbeat or motion event, as the type it says it is,
+   * in the configured default household (none unless configured): never in a household it names itself,
+   * which would let any device show up among, and see into, a household's devices. An operator assigns it
+   * one by registering it. What it recorded before stays filed under the household it had then.
+   */
+  Registered self(DeviceType type, String name, Instant at) {
     return new Registered(deviceId, at, type != null ? type : settings.defaultType(),
-        name != null ? name : deviceId, household, null, true);
+        name != null ? name : deviceId, settings.defaultHousehold().orElse(null), null, true);
   }
 }

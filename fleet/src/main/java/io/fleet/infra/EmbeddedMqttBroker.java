@@ -4,16 +4,19 @@ import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import io.fleet.credentials.DeviceCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
@@ -27,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * lost when the JVM stops, on purpose: the broker and Fleet's ingress bridge start and stop together, and
  * devices reconnect and resend (QoS 1) what was not acknowledged. What survives a restart: the port
  * ({@code ports.properties}), the service password ({@code secrets.properties}, key
- * {@code mqtt-service}) and the device secret, so all credentials stay valid. The configuration folder
+ * {@code mqtt-service}) and the device secret, so all credentials stay valid. Device passwords are checked against {@link DeviceCredentials} at every CONNECT. The configuration folder
  * {@code <data-dir>/hivemq/conf} is regenerated at every start. Logging stays with the application's
  * logback configuration ({@code withoutLoggingBootstrap()}); the jar's own {@code config.xml} and
  * {@code logback.xml} are not used (ours are found first).
@@ -71,7 +74,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   /** Fleet's default payload limit ({@code fleet.mqtt.max-payload-bytes}). */
   static final int DEFAULT_MAX_PAYLOAD = 262_144;
 
-  /** {@link #start(DataDirectory, DeviceCredentials, int)} with Fleet's default payload limit. */
+  /** {@link #start(DataDirectory, DeviceCredentials, int, String)} with Fleet's default payload limit, on loopback. */
   public static EmbeddedMqttBroker start(DataDirectory dataDirectory, DeviceCredentials devices) {
     return start(dataDirectory, devices, DEFAULT_MAX_PAYLOAD, "127.0.0.1");
   }
@@ -137,6 +140,18 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
   public String servicePassword() {
     return servicePassword;
+  }
+
+  /**
+   * Disconnects the device's client, if it is connected here: its password was just rotated or revoked,
+   * and it must not keep a session it could no longer open. It reconnects with its current password (or
+   * is refused). Completes once the broker has done it.
+   */
+  public CompletableFuture<Void> disconnect(String deviceId) {
+    return Services.clientService().disconnectClient(deviceId, false, DisconnectReasonCode.NOT_AUTHORIZED,
+        "credentials changed").thenAccept(wasConnected -> {
+          if (wasConnected) log.info("MQTT: disconnected device {}: its password was rotated or revoked", deviceId);
+        });
   }
 
   /** Stops the broker (disconnecting all clients) and releases its resources. Idempotent. */

@@ -2,6 +2,8 @@ package io.fleet.infra;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleet.credentials.DerivedPasswords;
+import io.fleet.credentials.DeviceCredentials;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -38,7 +40,9 @@ public final class Infrastructure implements AutoCloseable {
   private final DataDirectory dataDirectory;
   private final Endpoints endpoints;
   private final KafkaClients kafkaClients;
+  private final DerivedPasswords derivedPasswords;
   private final DeviceCredentials deviceCredentials;
+  private final Optional<EmbeddedMqttBroker> embeddedBroker;
   private final Database database;
   private final Optional<MosquittoAccounts> mosquittoAccounts;
   /** Started resources, last started first. */
@@ -46,13 +50,15 @@ public final class Infrastructure implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Infrastructure(String uploadBuffer, DataDirectory dataDirectory, Endpoints endpoints, KafkaClients kafkaClients,
-      DeviceCredentials deviceCredentials,
+      DerivedPasswords derivedPasswords, DeviceCredentials deviceCredentials, Optional<EmbeddedMqttBroker> embeddedBroker,
       Database database, Optional<MosquittoAccounts> mosquittoAccounts, Deque<Named> started) {
     this.mosquittoAccounts = mosquittoAccounts;
     this.dataDirectory = dataDirectory;
     this.endpoints = endpoints;
     this.kafkaClients = kafkaClients;
+    this.derivedPasswords = derivedPasswords;
     this.deviceCredentials = deviceCredentials;
+    this.embeddedBroker = embeddedBroker;
     this.database = database;
     this.started = started;
     this.uploadBuffer = uploadBuffer;
@@ -69,8 +75,10 @@ public final class Infrastructure implements AutoCloseable {
     Config fleet = config.getConfig("fleet");
     DataDirectory dataDirectory = DataDirectory.open(Path.of(fleet.getString("data-dir")));
     String deviceSecret = fleet.getString("device-secret");
-    DeviceCredentials deviceCredentials =
-        new DeviceCredentials(deviceSecret.isEmpty() ? dataDirectory.secret("device") : deviceSecret);
+    DerivedPasswords derivedPasswords =
+        new DerivedPasswords(deviceSecret.isEmpty() ? dataDirectory.secret("device") : deviceSecret);
+    DeviceCredentials deviceCredentials = new DeviceCredentials(
+        DeviceCredentials.Mode.parse(fleet.getString("device-passwords.mode")), derivedPasswords);
 
     String kafkaBootstrap = fleet.getString("kafka.bootstrap");
     String mqttUrl = fleet.getString("mqtt.url");
@@ -109,6 +117,7 @@ public final class Infrastructure implements AutoCloseable {
       Database database = Database.open(jdbcUrl, dbUser, dbPassword, fleet.getInt("db.max-connections"));
       started.push(new Named("database pool", database));
       database.migrate();
+      deviceCredentials.attach(database.dataSource());
 
       Endpoints endpoints = new Endpoints(
           kafkaEmbedded ? await(kafka, started, "Kafka").bootstrap() : kafkaBootstrap,
@@ -141,7 +150,8 @@ public final class Infrastructure implements AutoCloseable {
       log.info("Infrastructure ready in {} ms:{}{}", (System.nanoTime() - begin) / 1_000_000,
           System.lineSeparator(), endpoints.describe());
       return new Infrastructure(fleet.getString("clips.upload-buffer"), dataDirectory, endpoints, kafkaClients,
-          deviceCredentials, database, accounts, started);
+          derivedPasswords, deviceCredentials, mqttEmbedded ? Optional.of(await(mqtt, started, "MQTT broker")) : Optional.empty(),
+          database, accounts, started);
     } catch (RuntimeException | Error e) {
       // Let the servers still starting finish, so none is left running, then stop all in reverse order.
       Throwable failure = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -179,8 +189,19 @@ public final class Infrastructure implements AutoCloseable {
     return endpoints;
   }
 
+  /** The bootstrap passwords derived from the fleet's device secret (see {@link DeviceCredentials.Mode#DERIVED}). */
+  public DerivedPasswords derivedPasswords() {
+    return derivedPasswords;
+  }
+
+  /** Every device's MQTT password: issued, rotated, revoked and checked. */
   public DeviceCredentials deviceCredentials() {
     return deviceCredentials;
+  }
+
+  /** The broker running in this JVM, when no external one is configured. */
+  public Optional<EmbeddedMqttBroker> embeddedBroker() {
+    return embeddedBroker;
   }
 
   /** The external Mosquitto's accounts Fleet keeps (dynamic security), when configured. */

@@ -11,6 +11,8 @@ import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
+import io.fleet.credentials.DeviceCredentials;
+import io.fleet.credentials.PasswordCheck;
 import io.fleet.protocol.DeviceId;
 import io.fleet.protocol.Topics;
 import java.nio.ByteBuffer;
@@ -20,14 +22,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Authenticates and authorizes every CONNECT to the embedded broker. Stateless apart from the immutable
- * credentials it checks against, so nothing needs to survive a restart.
+ * Authenticates and authorizes every CONNECT to the embedded broker. Stateless: device passwords are
+ * looked up in {@link DeviceCredentials} (the database) at each CONNECT, so a rotated or revoked password
+ * is refused from the next CONNECT on, and nothing needs to survive a restart.
  *
  * <ul>
  *   <li>The service user (Fleet's ingress bridge and health probe): any client id; publish and subscribe
  *       to everything.
- *   <li>A device: user name = device id = client id, password = {@link DeviceCredentials#passwordFor};
- *       may publish to {@code fleet/{id}/#} and {@code owntracks/{id}/#} and subscribe to
+ *   <li>A device: user name = device id = client id, password = its current one ({@link DeviceCredentials});
+ *       an unregistered or decommissioned device is refused; may publish to {@code fleet/{id}/#} and {@code owntracks/{id}/#} and subscribe to
  *       {@code fleet/{id}/#}. Everything else (also a will on another topic) is denied.
  * </ul>
  */
@@ -63,8 +66,18 @@ final class MqttAuthenticator implements SimpleAuthenticator {
       output.authenticateSuccessfully();
       return;
     }
-    if (!DeviceId.isValid(user) || !devices.verify(user, password)) {
-      refuse(output, clientId, user, "unknown user or wrong password");
+    if (!DeviceId.isValid(user)) {
+      refuse(output, clientId, user, "not a device id");
+      return;
+    }
+    PasswordCheck check = devices.check(user, password);
+    if (check instanceof PasswordCheck.Unavailable unavailable) {
+      log.warn("MQTT connect of {} answered 'server unavailable': {}", user, unavailable.reason());
+      output.failAuthentication(ConnackReasonCode.SERVER_UNAVAILABLE, "credentials unavailable, try again");
+      return;
+    }
+    if (check instanceof PasswordCheck.Refused refused) {
+      refuse(output, clientId, user, refused.reason());
       return;
     }
     if (!user.equals(clientId)) {

@@ -28,8 +28,9 @@ public final class DeviceMessages {
 
   /**
    * {@code {"ts": "2026-11-23T20:00:00Z" | epoch seconds | epoch millis, "battery": 0-100, "rssi": dBm,
-   * "firmware": "1.2.3", "uptime_s": n, "interval_s": n, "errors": n, "type", "name", "household"}};
-   * only {@code ts} is required, unknown fields are ignored.
+   * "firmware": "1.2.3", "uptime_s": n, "interval_s": n, "errors": n, "type", "name"}};
+   * only {@code ts} is required, unknown fields are ignored (also {@code household}: a device does not
+   * choose its household, an operator registers it in one).
    */
   public static Parsed<Heartbeat> heartbeat(byte[] payload, Instant receivedAt) {
     Parsed<JsonNode> object = jsonObject(payload, "heartbeat");
@@ -49,8 +50,7 @@ public final class DeviceMessages {
         type = DeviceType.parse(typeText).orElseThrow(() -> new Invalid("unknown device type '" + typeText + "'"));
       }
       String name = text(json, "name", MAX_TEXT);
-      String household = text(json, "household", MAX_TEXT);
-      return Parsed.ok(new Heartbeat(ts, receivedAt, battery, rssi, firmware, uptime, interval, errors, type, name, household));
+      return Parsed.ok(new Heartbeat(ts, receivedAt, battery, rssi, firmware, uptime, interval, errors, type, name));
     } catch (Invalid e) {
       return Parsed.rejected(DeadLetter.Reason.INVALID_MESSAGE, "heartbeat " + e.getMessage());
     }
@@ -61,8 +61,8 @@ public final class DeviceMessages {
 
   /**
    * {@code {"ts": ..., "readings": {"temperature": 21.4, "humidity": 40.2}}}, or the readings as top-level
-   * numbers ({@code {"ts": ..., "temperature": 21.4}}); {@code type}, {@code name}, {@code household} as in
-   * a heartbeat. Needs {@code ts} and 1 to {@value #MAX_READINGS} finite numeric readings.
+   * numbers ({@code {"ts": ..., "temperature": 21.4}}); {@code type} and {@code name} as in a
+   * heartbeat ({@code household} ignored, never a reading). Needs {@code ts} and 1 to {@value #MAX_READINGS} finite numeric readings.
    */
   public static Parsed<Telemetry> telemetry(byte[] payload, Instant receivedAt) {
     Parsed<JsonNode> object = jsonObject(payload, "telemetry");
@@ -92,7 +92,7 @@ public final class DeviceMessages {
       if (typeText != null) {
         type = DeviceType.parse(typeText).orElseThrow(() -> new Invalid("unknown device type '" + typeText + "'"));
       }
-      return Parsed.ok(new Telemetry(ts, receivedAt, readings, type, text(json, "name", MAX_TEXT), text(json, "household", MAX_TEXT)));
+      return Parsed.ok(new Telemetry(ts, receivedAt, readings, type, text(json, "name", MAX_TEXT)));
     } catch (Invalid e) {
       return Parsed.rejected(DeadLetter.Reason.INVALID_MESSAGE, "telemetry " + e.getMessage());
     }

@@ -2,15 +2,14 @@ package io.fleet.runtime;
 
 import io.fleet.access.ApiTokens;
 import io.fleet.alerts.AlertFeed;
+import io.fleet.credentials.DeviceCredentials;
 import io.fleet.device.AlertAnswer;
 import io.fleet.device.Device;
 import io.fleet.device.DeviceAsks;
 import io.fleet.device.DeviceRegistration;
 import io.fleet.device.DeviceView;
 import io.fleet.infra.BrokerAccountUnavailable;
-import io.fleet.infra.DeviceCredentials;
 import io.fleet.infra.Endpoints;
-import io.fleet.infra.MosquittoAccounts;
 import io.fleet.media.ClipGateway;
 import io.fleet.readside.AlertSearch;
 import io.fleet.readside.ClipTable;
@@ -23,10 +22,12 @@ import io.fleet.retention.DeviceEraser;
 import io.fleet.telemetry.TelemetryHistory;
 import io.fleet.telemetry.TelemetrySettings;
 import io.fleet.telemetry.TelemetryStore;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
@@ -90,40 +91,96 @@ public final class Fleet {
     return sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(Device.Get::new, askTimeout);
   }
 
+  /** A device as registered, with the password it connects with when the operator is to be given one. */
+  public record Registration(DeviceView device, Optional<String> password) {}
+
   /**
-   * Registers the device; on an external Mosquitto whose accounts Fleet keeps, answers once the device's
-   * account exists too (else fails with {@link BrokerAccountUnavailable}; registering again is harmless).
+   * Registers the device and issues its password if it has none (see {@link DeviceCredentials#onRegistered});
+   * on an external Mosquitto whose accounts Fleet keeps, answers once the device's account has that password
+   * too (else fails with {@link BrokerAccountUnavailable}; registering again is harmless).
    */
-  public CompletionStage<StatusReply<DeviceView>> register(String deviceId, DeviceRegistration registration) {
+  public CompletionStage<StatusReply<Registration>> register(String deviceId, DeviceRegistration registration) {
     CompletionStage<StatusReply<DeviceView>> registered =
         sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Register(registration, r), askTimeout);
-    Optional<MosquittoAccounts> accounts = node.infrastructure().mosquittoAccounts();
-    if (accounts.isEmpty()) return registered;
-    return registered.thenCompose(reply -> reply.isError() ? CompletableFuture.completedFuture(reply)
-        : accounts.get().addDevice(deviceId, deviceCredentials().passwordFor(deviceId))
-            .handle((done, failure) -> {
-              if (failure != null) throw new BrokerAccountUnavailable(deviceId, failure);
-              return reply;
-            }));
+    return registered.thenCompose(reply -> {
+      if (reply.isError()) return CompletableFuture.completedFuture(StatusReply.error(reply.getError()));
+      return blockingly(() -> credentials().onRegistered(deviceId))
+          .thenCompose(password -> password.map(p -> brokerAccount(deviceId, p)).orElseGet(Fleet::done)
+              .thenApply(done -> StatusReply.success(new Registration(reply.getValue(), password))));
+    });
   }
 
   /**
-   * Decommissions the device; on an external Mosquitto whose accounts Fleet keeps, its account goes first
-   * (disconnecting it), so a device never keeps an account after it left the fleet.
+   * A new password for a registered device (the old one stops working, and a client still connected with it
+   * is disconnected); an unknown or decommissioned device is refused as unknown.
+   */
+  public CompletionStage<StatusReply<DeviceCredentials.IssuedPassword>> rotatePassword(String deviceId) {
+    return device(deviceId).thenCompose(reply -> {
+      if (reply.isError()) return CompletableFuture.completedFuture(StatusReply.error(reply.getError()));
+      return blockingly(() -> credentials().rotate(deviceId))
+          .thenCompose(issued -> brokerAccount(deviceId, issued.password())
+              .thenCompose(done -> disconnectEmbedded(deviceId))
+              .thenApply(done -> StatusReply.success(issued)));
+    });
+  }
+
+  /**
+   * Decommissions the device: its password is revoked and, on an external Mosquitto whose accounts Fleet
+   * keeps, its account removed (disconnecting it) before the entity hears of it, so a device never keeps a
+   * way in after it left the fleet; on the embedded broker its client is disconnected.
    */
   public CompletionStage<StatusReply<Done>> decommission(String deviceId, String who) {
+    return revoke(deviceId).thenCompose(gone ->
+        sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Decommission(who, r), askTimeout));
+  }
+
+  private CompletionStage<Void> revoke(String deviceId) {
     CompletionStage<Void> accountGone = node.infrastructure().mosquittoAccounts()
         .map(a -> a.removeDevice(deviceId).exceptionally(failure -> {
           throw new BrokerAccountUnavailable(deviceId, failure);
         }))
-        .orElseGet(() -> CompletableFuture.completedFuture(null));
-    return accountGone.thenCompose(gone ->
-        sharding.entityRefFor(Device.TYPE_KEY, deviceId).ask(r -> new Device.Decommission(who, r), askTimeout));
+        .orElseGet(Fleet::done);
+    return accountGone.thenCompose(gone -> blockingly(() -> {
+      credentials().revoke(deviceId);
+      return null;
+    })).thenCompose(revoked -> disconnectEmbedded(deviceId));
   }
 
-  /** Erases the device now: its clips, history, summary and journal (see {@link DeviceEraser}). */
+  private CompletionStage<Void> brokerAccount(String deviceId, String password) {
+    return node.infrastructure().mosquittoAccounts()
+        .map(a -> a.addDevice(deviceId, password).exceptionally(failure -> {
+          throw new BrokerAccountUnavailable(deviceId, failure);
+        }))
+        .orElseGet(Fleet::done);
+  }
+
+  private CompletionStage<Void> disconnectEmbedded(String deviceId) {
+    return node.infrastructure().embeddedBroker().map(b -> (CompletionStage<Void>) b.disconnect(deviceId))
+        .orElseGet(Fleet::done);
+  }
+
+  private <T> CompletionStage<T> blockingly(BlockingCall<T> call) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return call.call();
+      } catch (SQLException e) {
+        throw new CompletionException(e);
+      }
+    }, blocking);
+  }
+
+  @FunctionalInterface
+  private interface BlockingCall<T> {
+    T call() throws SQLException;
+  }
+
+  private static CompletionStage<Void> done() {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Erases the device now: its password (revoked), clips, history, summary and journal (see {@link DeviceEraser}). */
   public CompletionStage<DeviceEraser.Erasure> erase(String deviceId, String who) {
-    return node.eraser().erase(deviceId, who);
+    return revoke(deviceId).thenCompose(revoked -> node.eraser().erase(deviceId, who));
   }
 
   /** Acknowledges or clears one of a device's alerts ({@code command}: {@link Device.AcknowledgeAlert} or {@link Device.ClearAlert}). */
@@ -137,7 +194,8 @@ public final class Fleet {
     return clips;
   }
 
-  public DeviceCredentials deviceCredentials() {
+  /** Every device's MQTT password (also what a device's clip upload is checked against). */
+  public DeviceCredentials credentials() {
     return node.infrastructure().deviceCredentials();
   }
 

@@ -127,7 +127,7 @@ class DeviceSerializationTest {
   void commandsRoundTripEqual() {
     TestProbe<StatusReply<Done>> done = testKit.createTestProbe();
     TestProbe<StatusReply<DeviceView>> view = testKit.createTestProbe();
-    Heartbeat hb = new Heartbeat(AT, AT, 50, -60, "1.0", 7L, 10, 1, DeviceType.CAMERA, "Porch", "h-1");
+    Heartbeat hb = new Heartbeat(AT, AT, 50, -60, "1.0", 7L, 10, 1, DeviceType.CAMERA, "Porch");
 
     serialization.verifySerialization(new Device.RecordHeartbeat(hb, done.ref()), true);
     serialization.verifySerialization(new Device.RecordStatus(false, AT, done.ref()), true);
@@ -147,7 +147,7 @@ class DeviceSerializationTest {
     serialization.verifySerialization(new Device.RecordRegions(List.of(HOME, BEACON), true, AT, done.ref()), true);
     serialization.verifySerialization(new Device.RecordRegions(List.of(HOME), false, AT, done.ref()), true);
     serialization.verifySerialization(new Device.RecordTelemetry(
-        new Telemetry(AT, AT, READINGS, DeviceType.SENSOR, "Attic", "h-1"), done.ref()), true);
+        new Telemetry(AT, AT, READINGS, DeviceType.SENSOR, "Attic"), done.ref()), true);
     serialization.verifySerialization(new Device.RecordMotion(REPORT, CLIP, done.ref()), true);
     serialization.verifySerialization(Device.RecordMotion.withoutClip(REPORT, done.ref()), true);
   }

@@ -76,17 +76,17 @@ class DeviceTest {
     device = DeviceTesting.device(testKit, id, DeviceTesting.settings("device.max-metrics = 3"));
     register(device, new DeviceRegistration(DeviceType.SENSOR, "Attic", "h-1", null));
     var first = device.<StatusReply<Done>>runCommand(r -> new Device.RecordTelemetry(
-        new Telemetry(t0, t0, Map.of("a", 1.0, "b", 2.0), null, null, null), r));
+        new Telemetry(t0, t0, Map.of("a", 1.0, "b", 2.0), null, null), r));
     assertThat(first.reply().isSuccess()).isTrue();
 
     var wider = device.<StatusReply<Done>>runCommand(r -> new Device.RecordTelemetry(
-        new Telemetry(t0.plusSeconds(1), t0, Map.of("c", 3.0, "d", 4.0), null, null, null), r));
+        new Telemetry(t0.plusSeconds(1), t0, Map.of("c", 3.0, "d", 4.0), null, null), r));
     assertThat(wider.reply().isError()).isTrue();
     assertThat(wider.reply().getError().getMessage()).startsWith("too many metrics").contains("4 metric names");
     assertThat(DeviceRefused.of(wider.reply()).map(Rejection::kind)).contains(Rejection.Kind.TOO_MANY_METRICS);
 
     var third = device.<StatusReply<Done>>runCommand(r -> new Device.RecordTelemetry(
-        new Telemetry(t0.plusSeconds(2), t0, Map.of("a", 1.5, "c", 3.0), null, null, null), r));
+        new Telemetry(t0.plusSeconds(2), t0, Map.of("a", 1.5, "c", 3.0), null, null), r));
     assertThat(third.reply().isSuccess()).as("a third name still fits").isTrue();
   }
 
@@ -128,7 +128,7 @@ class DeviceTest {
 
   @Test
   void aHeartbeatFromAnUnknownDeviceRegistersItAndBringsItOnline() {
-    Heartbeat hb = new Heartbeat(t0, t0, 90, -50, "1.0", 5L, null, 0, DeviceType.TRACKER, "Bike", "h-2");
+    Heartbeat hb = new Heartbeat(t0, t0, 90, -50, "1.0", 5L, null, 0, DeviceType.TRACKER, "Bike");
 
     var result = send(device, hb);
 
@@ -139,7 +139,7 @@ class DeviceTest {
     assertThat(registered.selfRegistered()).isTrue();
     assertThat(registered.type()).isEqualTo(DeviceType.TRACKER);
     assertThat(registered.name()).isEqualTo("Bike");
-    assertThat(registered.household()).isEqualTo("h-2");
+    assertThat(registered.household()).as("in no household until an operator registers it in one").isNull();
     DeviceView view = view(device);
     assertThat(view.status()).isEqualTo(ConnectionState.ONLINE);
     assertThat(view.heartbeatIntervalS()).isEqualTo(15);
@@ -152,6 +152,15 @@ class DeviceTest {
     Registered registered = eventOf(result, Registered.class);
     assertThat(registered.type()).isEqualTo(DEFAULTS.defaultType());
     assertThat(registered.name()).isEqualTo(id);
+  }
+
+  @Test
+  void aSelfRegisteringDeviceJoinsTheConfiguredDefaultHouseholdAndAnOperatorMovesIt() {
+    device = DeviceTesting.device(testKit, id, DeviceTesting.settings("device.default-household = h-unassigned"));
+
+    assertThat(eventOf(send(device, beat(t0)), Registered.class).household()).isEqualTo("h-unassigned");
+    register(device, PORCH);
+    assertThat(view(device).household()).isEqualTo(PORCH.household());
   }
 
   @Test
@@ -336,10 +345,10 @@ class DeviceTest {
     assertThat(online.hasNoEvents()).isTrue();
     assertThat(online.reply().isSuccess()).isTrue();
     var first = device.<StatusReply<Done>>runCommand(replyTo -> new Device.RecordHeartbeat(
-        new Heartbeat(t0.plusSeconds(1), t0.plusSeconds(1), 80, null, null, null, 10, null, DeviceType.CAMERA, "Hall", "h-9"),
+        new Heartbeat(t0.plusSeconds(1), t0.plusSeconds(1), 80, null, null, null, 10, null, DeviceType.CAMERA, "Hall"),
         replyTo));
     assertThat(first.events()).first().isEqualTo(
-        new Registered(id, t0.plusSeconds(1), DeviceType.CAMERA, "Hall", "h-9", null, true));
+        new Registered(id, t0.plusSeconds(1), DeviceType.CAMERA, "Hall", null, null, true));
     assertThat(view(device).status()).isEqualTo(ConnectionState.ONLINE);
   }
 

@@ -53,7 +53,7 @@ final class DeviceTesting {
   }
 
   static Heartbeat beat(Instant at, Integer battery, String firmware, Integer intervalS) {
-    return new Heartbeat(at, at, battery, -60, firmware, 1000L, intervalS, 0, null, null, null);
+    return new Heartbeat(at, at, battery, -60, firmware, 1000L, intervalS, 0, null, null);
   }
 
   static CommandResultWithReply<Device.Command, DeviceEvent, DeviceState, StatusReply<Done>> send(

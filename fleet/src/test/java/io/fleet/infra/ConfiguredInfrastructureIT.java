@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleet.credentials.DerivedPasswords;
+import io.fleet.credentials.DeviceCredentials;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +33,9 @@ class ConfiguredInfrastructureIT {
   @Test
   void configuredKafkaMqttAndS3AreUsedAndNotStartedNorStoppedByFleet() throws Exception {
     DataDirectory external = DataDirectory.open(externalDir);
-    DeviceCredentials externalDevices = new DeviceCredentials("external");
+    DerivedPasswords externalDevices = new DerivedPasswords("external");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(external);
-        EmbeddedMqttBroker mqtt = EmbeddedMqttBroker.start(external, externalDevices);
+        EmbeddedMqttBroker mqtt = EmbeddedMqttBroker.start(external, DeviceCredentials.derivedOnly(externalDevices));
         EmbeddedS3 s3 = EmbeddedS3.start(external, "external-bucket")) {
 
       Map<String, Object> settings = new HashMap<>();
@@ -67,8 +69,8 @@ class ConfiguredInfrastructureIT {
         assertThat(e.describe()).doesNotContain(kafka.bootstrap() + " (embedded)", mqtt.url() + " (embedded)");
         assertThat(e.dbEmbedded()).isEqualTo(dbUrl.isEmpty());
         assertThat(e.dbIsPostgres()).isEqualTo(!dbUrl.isEmpty());
-        assertThat(infra.deviceCredentials().passwordFor("cam-1"))
-            .isEqualTo(new DeviceCredentials("configured-secret").passwordFor("cam-1"));
+        assertThat(infra.derivedPasswords().passwordFor("cam-1"))
+            .isEqualTo(new DerivedPasswords("configured-secret").passwordFor("cam-1"));
 
         Config overlay = infra.pekkoOverlay();
         assertThat(overlay.getString("pekko.kafka.producer.kafka-clients.bootstrap.servers")).isEqualTo(kafka.bootstrap());

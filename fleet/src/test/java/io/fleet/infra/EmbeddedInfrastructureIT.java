@@ -98,7 +98,9 @@ class EmbeddedInfrastructureIT {
             "fleet.mqtt.url", "",
             "fleet.s3.endpoint", "",
             "fleet.db.url", "",
-            "fleet.device-secret", ""))
+            "fleet.device-secret", "",
+            // Devices connect unregistered with their derived passwords (no entities run here).
+            "fleet.device-passwords.mode", "derived"))
         .withFallback(ConfigFactory.load());
   }
 
@@ -188,7 +190,7 @@ class EmbeddedInfrastructureIT {
   @Order(3)
   void aDeviceWithItsPasswordPublishesQos1ToItsOwnTopicsAndTheServiceUserReceivesThem() {
     Queue<Mqtt5Publish> received = serviceSubscriber();
-    Mqtt3BlockingClient device = mqtt3Device("cam-1", infra.deviceCredentials().passwordFor("cam-1"));
+    Mqtt3BlockingClient device = mqtt3Device("cam-1", infra.derivedPasswords().passwordFor("cam-1"));
 
     device.publishWith().topic("fleet/cam-1/heartbeat").qos(MqttQos.AT_LEAST_ONCE)
         .payload("{\"battery\":80}".getBytes(UTF_8)).send();
@@ -209,7 +211,7 @@ class EmbeddedInfrastructureIT {
     var v5 = MqttClient.builder().useMqttVersion5().identifier("cam-1").serverHost("127.0.0.1")
         .serverPort(mqttPort()).buildBlocking();
     assertThatThrownBy(() -> v5.connectWith().simpleAuth().username("cam-1")
-            .password(infra.deviceCredentials().passwordFor("cam-2").getBytes(UTF_8)).applySimpleAuth().send())
+            .password(infra.derivedPasswords().passwordFor("cam-2").getBytes(UTF_8)).applySimpleAuth().send())
         .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage().getReasonCode())
             .isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
 
@@ -229,7 +231,7 @@ class EmbeddedInfrastructureIT {
     var wrongClientId = MqttClient.builder().useMqttVersion5().identifier("not-cam-1").serverHost("127.0.0.1")
         .serverPort(mqttPort()).buildBlocking();
     assertThatThrownBy(() -> wrongClientId.connectWith().simpleAuth().username("cam-1")
-            .password(infra.deviceCredentials().passwordFor("cam-1").getBytes(UTF_8)).applySimpleAuth().send())
+            .password(infra.derivedPasswords().passwordFor("cam-1").getBytes(UTF_8)).applySimpleAuth().send())
         .isInstanceOf(Mqtt5ConnAckException.class);
   }
 
@@ -238,7 +240,7 @@ class EmbeddedInfrastructureIT {
   void aDevicePublishingToAnotherDevicesTopicIsRefusedAndNothingIsDelivered() {
     Queue<Mqtt5Publish> received = serviceSubscriber();
 
-    Mqtt5BlockingClient v5 = mqtt5Device("cam-5", infra.deviceCredentials().passwordFor("cam-5"));
+    Mqtt5BlockingClient v5 = mqtt5Device("cam-5", infra.derivedPasswords().passwordFor("cam-5"));
     assertThatThrownBy(() -> v5.publishWith().topic("fleet/cam-2/heartbeat").qos(MqttQos.AT_LEAST_ONCE)
             .payload("forged".getBytes(UTF_8)).send())
         .as("MQTT 5 publish to another device's topic")
@@ -246,13 +248,13 @@ class EmbeddedInfrastructureIT {
             .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED));
     // HiveMQ answers PUBACK "not authorized" and then also closes the connection.
     await().atMost(TIMEOUT).until(() -> !v5.getState().isConnected());
-    Mqtt5BlockingClient tracker = mqtt5Device("cam-7", infra.deviceCredentials().passwordFor("cam-7"));
+    Mqtt5BlockingClient tracker = mqtt5Device("cam-7", infra.derivedPasswords().passwordFor("cam-7"));
     assertThatThrownBy(() -> tracker.publishWith().topic("owntracks/cam-2/phone").qos(MqttQos.AT_LEAST_ONCE)
             .payload("forged".getBytes(UTF_8)).send())
         .as("MQTT 5 publish to another device's OwnTracks topic")
         .isInstanceOf(Mqtt5PubAckException.class);
 
-    Mqtt3BlockingClient v3 = mqtt3Device("cam-3", infra.deviceCredentials().passwordFor("cam-3"));
+    Mqtt3BlockingClient v3 = mqtt3Device("cam-3", infra.derivedPasswords().passwordFor("cam-3"));
     assertThatThrownBy(() -> v3.publishWith().topic("fleet/cam-2/heartbeat").qos(MqttQos.AT_LEAST_ONCE)
             .payload("forged".getBytes(UTF_8)).send())
         .as("MQTT 3.1.1 publish to another device's topic: the broker closes the connection")
@@ -260,13 +262,13 @@ class EmbeddedInfrastructureIT {
     await().atMost(TIMEOUT).until(() -> !v3.getState().isConnected());
 
     // Subscribing to another device's topics is not allowed either.
-    Mqtt5BlockingClient snoop = mqtt5Device("cam-6", infra.deviceCredentials().passwordFor("cam-6"));
+    Mqtt5BlockingClient snoop = mqtt5Device("cam-6", infra.derivedPasswords().passwordFor("cam-6"));
     assertThatThrownBy(() -> snoop.subscribeWith().topicFilter("fleet/cam-2/#").qos(MqttQos.AT_LEAST_ONCE).send())
         .isInstanceOfSatisfying(Mqtt5SubAckException.class, e -> assertThat(e.getMqttMessage().getReasonCodes())
             .containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED));
 
     // A legitimate message sent afterwards arrives; the forged ones never did.
-    Mqtt3BlockingClient honest = mqtt3Device("cam-4", infra.deviceCredentials().passwordFor("cam-4"));
+    Mqtt3BlockingClient honest = mqtt3Device("cam-4", infra.derivedPasswords().passwordFor("cam-4"));
     honest.publishWith().topic("fleet/cam-4/heartbeat").qos(MqttQos.AT_LEAST_ONCE).payload("ok".getBytes(UTF_8)).send();
     await().atMost(TIMEOUT).until(() -> received.stream().anyMatch(p -> p.getTopic().toString().equals("fleet/cam-4/heartbeat")));
     assertThat(received).noneMatch(p -> p.getTopic().toString().contains("/cam-2/"));
@@ -296,7 +298,7 @@ class EmbeddedInfrastructureIT {
   @Test
   @Order(8)
   void afterARestartOnTheSameDirectoryPortsCredentialsRecordsOffsetsAndObjectsAreKept() throws Exception {
-    String devicePassword = infra.deviceCredentials().passwordFor("cam-1");
+    String devicePassword = infra.derivedPasswords().passwordFor("cam-1");
     closeClients();
     infra.close();
     infra.close(); // idempotent
@@ -305,7 +307,7 @@ class EmbeddedInfrastructureIT {
     infra = Infrastructure.start(config());
     Endpoints e = infra.endpoints();
     assertThat(e).isEqualTo(firstEndpoints);
-    assertThat(infra.deviceCredentials().passwordFor("cam-1")).isEqualTo(devicePassword);
+    assertThat(infra.derivedPasswords().passwordFor("cam-1")).isEqualTo(devicePassword);
 
     assertThat(committedOffsets(e.kafkaBootstrap())).containsEntry(recordPartition, committedOffset);
     try (KafkaConsumer<String, String> consumer = consumer(e.kafkaBootstrap(), "it-verify-" + UUID.randomUUID())) {

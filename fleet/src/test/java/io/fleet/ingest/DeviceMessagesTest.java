@@ -33,7 +33,7 @@ class DeviceMessagesTest {
         {"ts":"2026-11-23T20:00:00Z","battery":87,"rssi":-61,"firmware":"1.4.2","uptime_s":3600,
          "interval_s":10,"errors":2,"type":"camera","name":"Front door","household":"h-7","extra":"ignored"}"""));
     assertThat(hb).isEqualTo(new Heartbeat(Instant.parse("2026-11-23T20:00:00Z"), NOW, 87, -61, "1.4.2", 3600L, 10, 2,
-        DeviceType.CAMERA, "Front door", "h-7"));
+        DeviceType.CAMERA, "Front door"));
   }
 
   @Test

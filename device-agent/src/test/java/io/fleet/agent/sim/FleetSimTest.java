@@ -57,7 +57,7 @@ class FleetSimTest {
 
   @Test
   void aDeviceSecretGivesEachDeviceThePasswordFleetDerives() {
-    // Fleet's DeviceCredentials: base64url(HMAC-SHA256("s3cret", "cam-1")) without padding, computed by Python's hmac.
+    // Fleet's DerivedPasswords: base64url(HMAC-SHA256("s3cret", "cam-1")) without padding, computed by Python's hmac.
     assertThat(new DevicePasswords("s3cret").apply("cam-1")).isEqualTo("wMGF2NcsbMVyTegFXp12M1H8T47ElwhMATbYv_p2N4s");
     assertThat(new DevicePasswords("s3cret").apply("cam-1")).isNotEqualTo(new DevicePasswords("s3cret").apply("cam-2"));
   }

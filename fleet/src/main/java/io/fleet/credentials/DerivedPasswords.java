@@ -1,4 +1,4 @@
-package io.fleet.infra;
+package io.fleet.credentials;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -14,13 +14,13 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code fleet.device-secret} or is kept in the data directory's {@code secrets.properties}), every device
  * keeps its password.
  */
-public final class DeviceCredentials {
+public final class DerivedPasswords {
 
   private static final String ALGORITHM = "HmacSHA256";
 
   private final SecretKeySpec key;
 
-  public DeviceCredentials(String secret) {
+  public DerivedPasswords(String secret) {
     if (secret == null || secret.isEmpty()) {
       throw new IllegalArgumentException("device secret must not be empty");
     }
@@ -53,6 +53,6 @@ public final class DeviceCredentials {
 
   @Override
   public String toString() {
-    return "DeviceCredentials[secret=***]";
+    return "DerivedPasswords[secret=***]";
   }
 }

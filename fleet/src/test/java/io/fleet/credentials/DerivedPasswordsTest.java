@@ -1,4 +1,4 @@
-package io.fleet.infra;
+package io.fleet.credentials;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,9 +9,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
-class DeviceCredentialsTest {
+class DerivedPasswordsTest {
 
-  private final DeviceCredentials credentials = new DeviceCredentials("fleet-secret");
+  private final DerivedPasswords credentials = new DerivedPasswords("fleet-secret");
 
   @Test
   void passwordIsBase64UrlWithoutPaddingOfHmacSha256OfTheDeviceId() throws Exception {
@@ -25,14 +25,14 @@ class DeviceCredentialsTest {
 
   @Test
   void derivationIsStableAcrossInstancesWithTheSameSecret() {
-    assertThat(new DeviceCredentials("fleet-secret").passwordFor("sensor-7"))
+    assertThat(new DerivedPasswords("fleet-secret").passwordFor("sensor-7"))
         .isEqualTo(credentials.passwordFor("sensor-7"));
   }
 
   @Test
   void passwordsDifferPerDeviceAndPerSecret() {
     assertThat(credentials.passwordFor("cam-1")).isNotEqualTo(credentials.passwordFor("cam-2"));
-    assertThat(new DeviceCredentials("other-secret").passwordFor("cam-1"))
+    assertThat(new DerivedPasswords("other-secret").passwordFor("cam-1"))
         .isNotEqualTo(credentials.passwordFor("cam-1"));
   }
 
@@ -51,7 +51,7 @@ class DeviceCredentialsTest {
 
   @Test
   void anEmptySecretIsRejected() {
-    assertThatThrownBy(() -> new DeviceCredentials("")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new DerivedPasswords("")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
