@@ -61,6 +61,8 @@ final class DemoDevices implements AutoCloseable {
           .telemetry(true);
       builder = builder.credentials(registered(node.api(), builder.plan())::get);
       if (!motionEvery.isZero()) builder = builder.motion(apiUrl, motionEvery);
+      // The API may be HTTPS (fleet.tls): the cameras trust its certificate for their clip uploads.
+      if (node.infrastructure().tls().isPresent()) builder = builder.trust(node.infrastructure().tls().get().certificateFile());
       SimulatedFleet fleet = builder.start();
       ScheduledExecutorService churn = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fleet-demo-churn");

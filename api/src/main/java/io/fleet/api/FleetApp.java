@@ -3,12 +3,16 @@ package io.fleet.api;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleet.runtime.FleetNode;
+import io.fleet.tls.TlsIdentity;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,20 +20,23 @@ import org.slf4j.LoggerFactory;
 /**
  * The application: a {@link FleetNode}, the HTTP API and dashboard, and — unless
  * {@code FLEET_SIMULATED_DEVICES=0} — a few hundred simulated devices so a newcomer sees a live fleet.
- * Stops gracefully on SIGTERM/Ctrl-C: HTTP first, then the simulator, then the node.
+ * Serves HTTPS instead of HTTP when {@code fleet.tls} gives it a certificate. Stops gracefully on SIGTERM/Ctrl-C:
+ * HTTP first, then the simulator, then the node.
  */
 public final class FleetApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetApp.class);
 
   private final FleetNode node;
   private final ServerBinding binding;
+  private final String scheme;
   private final String operatorToken;
   private final DemoDevices demo;
   private boolean closed;
 
-  private FleetApp(FleetNode node, ServerBinding binding, String operatorToken, DemoDevices demo) {
+  private FleetApp(FleetNode node, ServerBinding binding, String scheme, String operatorToken, DemoDevices demo) {
     this.node = node;
     this.binding = binding;
+    this.scheme = scheme;
     this.operatorToken = operatorToken;
     this.demo = demo;
   }
@@ -47,16 +54,20 @@ public final class FleetApp implements AutoCloseable {
       String token = fleet.getString("admin-token");
       if (token.isBlank()) token = node.infrastructure().dataDirectory().secret("admin-token");
       HttpApi api = new HttpApi(node.api(), token);
-      ServerBinding binding = Http.get(node.system())
+      ServerBuilder server = Http.get(node.system())
           .newServerAt(fleet.getString("http.host"), fleet.getInt("http.port"))
           // Failed authentications are counted per client address, so each request must carry its TCP peer.
-          .withSettings(ServerSettings.create(node.system().settings().config()).withRemoteAddressAttribute(true))
+          .withSettings(ServerSettings.create(node.system().settings().config()).withRemoteAddressAttribute(true));
+      Optional<TlsIdentity> tls = node.infrastructure().tls();
+      if (tls.isPresent()) server = server.enableHttps(ConnectionContext.httpsServer(tls.get().serverContext()));
+      ServerBinding binding = server
           .bind(api.route())
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
+      String scheme = tls.isPresent() ? "https" : "http";
       DemoDevices demo = DemoDevices.start(fleet.getConfig("simulator"), node,
-          "http://127.0.0.1:" + binding.localAddress().getPort());
-      return new FleetApp(node, binding, token, demo);
+          scheme + "://127.0.0.1:" + binding.localAddress().getPort());
+      return new FleetApp(node, binding, scheme, token, demo);
     } catch (Exception e) {
       node.close();
       throw new IllegalStateException("Fleet did not start: " + e.getMessage(), e);
@@ -74,7 +85,7 @@ public final class FleetApp implements AutoCloseable {
   public String baseUrl() {
     InetSocketAddress a = binding.localAddress();
     String host = a.getAddress().isAnyLocalAddress() ? "localhost" : a.getHostString();
-    return "http://" + host + ":" + a.getPort();
+    return scheme + "://" + host + ":" + a.getPort();
   }
 
   public String operatorToken() {

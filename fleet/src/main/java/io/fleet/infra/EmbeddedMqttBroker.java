@@ -11,11 +11,13 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import io.fleet.credentials.DeviceCredentials;
+import io.fleet.tls.TlsIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -60,12 +62,14 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
   private final EmbeddedHiveMQ hivemq;
   private final String url;
+  private final Optional<String> tlsUrl;
   private final String servicePassword;
   private boolean closed;
 
-  private EmbeddedMqttBroker(EmbeddedHiveMQ hivemq, String url, String servicePassword) {
+  private EmbeddedMqttBroker(EmbeddedHiveMQ hivemq, String url, Optional<String> tlsUrl, String servicePassword) {
     this.hivemq = hivemq;
     this.url = url;
+    this.tlsUrl = tlsUrl;
     this.servicePassword = servicePassword;
   }
 
@@ -76,7 +80,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
   /** {@link #start(DataDirectory, DeviceCredentials, int, String)} with Fleet's default payload limit, on loopback. */
   public static EmbeddedMqttBroker start(DataDirectory dataDirectory, DeviceCredentials devices) {
-    return start(dataDirectory, devices, DEFAULT_MAX_PAYLOAD, "127.0.0.1");
+    return start(dataDirectory, devices, DEFAULT_MAX_PAYLOAD, "127.0.0.1", Optional.empty());
   }
 
   /**
@@ -84,10 +88,12 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
    * than {@code maxPayloadBytes} plus headers are refused by the broker as they arrive (the client is
    * disconnected), instead of being read whole into memory first (HiveMQ's default allows 256 MB); a
    * payload a little over the limit still reaches Fleet, which dead-letters it as oversized. It listens on
-   * {@code bindHost} (0.0.0.0: every interface, so devices on the network reach it).
+   * {@code bindHost} (0.0.0.0: every interface, so devices on the network reach it). With {@code tls}, devices
+   * get a TLS listener there instead (port kept as {@code mqtts}), and the plain one listens on 127.0.0.1 only,
+   * for Fleet's own clients.
    */
   public static EmbeddedMqttBroker start(DataDirectory dataDirectory, DeviceCredentials devices, int maxPayloadBytes,
-      String bindHost) {
+      String bindHost, Optional<TlsIdentity> tls) {
     long started = System.nanoTime();
     int port = dataDirectory.portFor("mqtt");
     Ports.requireFree("MQTT broker", dataDirectory, port);
@@ -96,7 +102,16 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     Path conf = dataDirectory.subdirectory("hivemq/conf");
     Path data = dataDirectory.subdirectory("hivemq/data");
     Path extensions = dataDirectory.subdirectory("hivemq/extensions");
-    writeConfig(conf.resolve("config.xml"), port, maxPayloadBytes + PACKET_HEADROOM, bindHost);
+    Optional<TlsListener> tlsListener = tls.map(identity -> {
+      Path keyStore = conf.resolve("tls.p12");
+      String keyStorePassword = dataDirectory.secret("mqtt-keystore");
+      identity.writeKeyStore(keyStore, keyStorePassword.toCharArray());
+      int tlsPort = dataDirectory.portFor("mqtts");
+      Ports.requireFree("MQTT broker (TLS)", dataDirectory, tlsPort);
+      return new TlsListener(tlsPort, bindHost, keyStore, keyStorePassword);
+    });
+    String plainHost = tls.isPresent() ? "127.0.0.1" : bindHost;
+    writeConfig(conf.resolve("config.xml"), configXml(port, maxPayloadBytes + PACKET_HEADROOM, plainHost, tlsListener));
 
     InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = SUBSCRIBER_INFLIGHT_WINDOW;
     InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.set(PERSISTENCE_SHUTDOWN_GRACE_MS);
@@ -123,14 +138,21 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
       closeQuietly(hivemq, e);
       throw new IllegalStateException("embedded MQTT broker failed to start in " + home, e.getCause());
     }
-    String url = "tcp://" + EmbeddedHosts.connectHost(bindHost) + ":" + port;
-    log.info("Embedded MQTT broker (HiveMQ CE) on {} started in {} ms", url, (System.nanoTime() - started) / 1_000_000);
-    return new EmbeddedMqttBroker(hivemq, url, servicePassword);
+    String url = "tcp://" + EmbeddedHosts.connectHost(plainHost) + ":" + port;
+    Optional<String> tlsUrl = tlsListener.map(l -> "ssl://" + EmbeddedHosts.connectHost(bindHost) + ":" + l.port());
+    log.info("Embedded MQTT broker (HiveMQ CE) on {}{} started in {} ms", url, tlsUrl.map(u -> " and " + u).orElse(""),
+        (System.nanoTime() - started) / 1_000_000);
+    return new EmbeddedMqttBroker(hivemq, url, tlsUrl, servicePassword);
   }
 
   /** Where Fleet's own clients reach it: {@code tcp://127.0.0.1:<port>} (or the bind host when it names one). */
   public String url() {
     return url;
+  }
+
+  /** Where devices reach its TLS listener ({@code ssl://host:port}), when it has one. */
+  public Optional<String> tlsUrl() {
+    return tlsUrl;
   }
 
   /** The user name of Fleet's own clients (ingress bridge, health probe). */
@@ -173,7 +195,28 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     log.info("Embedded MQTT broker on {} stopped in {} ms", url, (System.nanoTime() - started) / 1_000_000);
   }
 
-  static String configXml(int port, int maxPacketBytes, String bindHost) {
+  /** A TLS listener: its port and address, and the PKCS#12 key store (and password) of its certificate. */
+  record TlsListener(int port, String bindHost, Path keyStore, String keyStorePassword) {
+    String xml() {
+      return """
+                  <tls-tcp-listener>
+                      <port>%d</port>
+                      <bind-address>%s</bind-address>
+                      <name>fleet-tls</name>
+                      <tls>
+                          <keystore>
+                              <path>%s</path>
+                              <password>%s</password>
+                              <private-key-password>%s</private-key-password>
+                          </keystore>
+                          <client-authentication-mode>NONE</client-authentication-mode>
+                      </tls>
+                  </tls-tcp-listener>
+          """.formatted(port, bindHost, keyStore.toAbsolutePath(), keyStorePassword, keyStorePassword);
+    }
+  }
+
+  static String configXml(int port, int maxPacketBytes, String bindHost, Optional<TlsListener> tls) {
     return """
         <?xml version="1.0"?>
         <!-- Generated by Fleet at every start (io.fleet.infra.EmbeddedMqttBroker); edits are overwritten. -->
@@ -184,7 +227,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                     <bind-address>%s</bind-address>
                     <name>fleet-tcp</name>
                 </tcp-listener>
-            </listeners>
+        %s    </listeners>
             <mqtt>
                 <queued-messages>
                     <max-queue-size>%d</max-queue-size>
@@ -204,12 +247,13 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                 <enabled>false</enabled>
             </anonymous-usage-statistics>
         </hivemq>
-        """.formatted(port, bindHost, MAX_QUEUED_MESSAGES, SERVER_RECEIVE_MAXIMUM, maxPacketBytes);
+        """.formatted(port, bindHost, tls.map(TlsListener::xml).orElse(""), MAX_QUEUED_MESSAGES, SERVER_RECEIVE_MAXIMUM,
+            maxPacketBytes);
   }
 
-  private static void writeConfig(Path file, int port, int maxPacketBytes, String bindHost) {
+  private static void writeConfig(Path file, String xml) {
     try {
-      Files.writeString(file, configXml(port, maxPacketBytes, bindHost), StandardCharsets.UTF_8);
+      Files.writeString(file, xml, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleet.credentials.DerivedPasswords;
 import io.fleet.credentials.DeviceCredentials;
+import io.fleet.tls.TlsIdentity;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -43,6 +44,7 @@ public final class Infrastructure implements AutoCloseable {
   private final DerivedPasswords derivedPasswords;
   private final DeviceCredentials deviceCredentials;
   private final Optional<EmbeddedMqttBroker> embeddedBroker;
+  private final Optional<TlsIdentity> tls;
   private final Database database;
   private final Optional<MosquittoAccounts> mosquittoAccounts;
   /** Started resources, last started first. */
@@ -51,7 +53,8 @@ public final class Infrastructure implements AutoCloseable {
 
   private Infrastructure(String uploadBuffer, DataDirectory dataDirectory, Endpoints endpoints, KafkaClients kafkaClients,
       DerivedPasswords derivedPasswords, DeviceCredentials deviceCredentials, Optional<EmbeddedMqttBroker> embeddedBroker,
-      Database database, Optional<MosquittoAccounts> mosquittoAccounts, Deque<Named> started) {
+      Database database, Optional<MosquittoAccounts> mosquittoAccounts, Optional<TlsIdentity> tls, Deque<Named> started) {
+    this.tls = tls;
     this.mosquittoAccounts = mosquittoAccounts;
     this.dataDirectory = dataDirectory;
     this.endpoints = endpoints;
@@ -92,6 +95,7 @@ public final class Infrastructure implements AutoCloseable {
     String bindHost = fleet.getString("embedded-bind-host");
     String publicHost = fleet.getString("public-host").isBlank() ? EmbeddedHosts.connectHost(bindHost)
         : fleet.getString("public-host");
+    Optional<TlsIdentity> tls = TlsIdentity.fromConfig(fleet, () -> dataDirectory.subdirectory("tls"), List.of(publicHost, bindHost));
 
     Deque<Named> started = new ArrayDeque<>();
     ExecutorService executor = Executors.newFixedThreadPool(3, runnable -> {
@@ -104,7 +108,7 @@ public final class Infrastructure implements AutoCloseable {
           : CompletableFuture.completedFuture(null);
     CompletableFuture<EmbeddedMqttBroker> mqtt = mqttEmbedded
           ? CompletableFuture.supplyAsync(() -> EmbeddedMqttBroker.start(dataDirectory, deviceCredentials,
-              fleet.getInt("mqtt.max-payload-bytes"), bindHost), executor)
+              fleet.getInt("mqtt.max-payload-bytes"), bindHost, tls), executor)
           : CompletableFuture.completedFuture(null);
     CompletableFuture<EmbeddedS3> s3 = s3Embedded
           ? CompletableFuture.supplyAsync(() -> EmbeddedS3.start(dataDirectory, s3Bucket, bindHost), executor)
@@ -132,7 +136,8 @@ public final class Infrastructure implements AutoCloseable {
           jdbcUrl, dbUser, dbPassword,
           kafkaEmbedded, mqttEmbedded, s3Embedded, dbEmbedded,
           mqttEmbedded && fleet.getString("mqtt.public-url").isBlank()
-              ? EmbeddedHosts.withHost(await(mqtt, started, "MQTT broker").url(), publicHost) : fleet.getString("mqtt.public-url"),
+              ? EmbeddedHosts.withHost(devicesUrl(await(mqtt, started, "MQTT broker")), publicHost)
+              : fleet.getString("mqtt.public-url"),
           s3Embedded && fleet.getString("s3.public-endpoint").isBlank()
               ? EmbeddedHosts.withHost(await(s3, started, "S3").endpoint(), publicHost) : fleet.getString("s3.public-endpoint"));
       Optional<MosquittoAccounts> accounts = Optional.empty();
@@ -151,7 +156,7 @@ public final class Infrastructure implements AutoCloseable {
           System.lineSeparator(), endpoints.describe());
       return new Infrastructure(fleet.getString("clips.upload-buffer"), dataDirectory, endpoints, kafkaClients,
           derivedPasswords, deviceCredentials, mqttEmbedded ? Optional.of(await(mqtt, started, "MQTT broker")) : Optional.empty(),
-          database, accounts, started);
+          database, accounts, tls, started);
     } catch (RuntimeException | Error e) {
       // Let the servers still starting finish, so none is left running, then stop all in reverse order.
       Throwable failure = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -197,6 +202,16 @@ public final class Infrastructure implements AutoCloseable {
   /** Every device's MQTT password: issued, rotated, revoked and checked. */
   public DeviceCredentials deviceCredentials() {
     return deviceCredentials;
+  }
+
+  /** The certificate and key the API and the embedded broker present over TLS ({@code fleet.tls}), if any. */
+  public Optional<TlsIdentity> tls() {
+    return tls;
+  }
+
+  /** Devices reach the embedded broker at its TLS listener when it has one, else at its plain one. */
+  private static String devicesUrl(EmbeddedMqttBroker broker) {
+    return broker.tlsUrl().orElse(broker.url());
   }
 
   /** The broker running in this JVM, when no external one is configured. */

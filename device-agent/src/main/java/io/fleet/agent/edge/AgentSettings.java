@@ -33,7 +33,8 @@ public record AgentSettings(
     Path queueDirectory,
     long queueMaxBytes,
     int queueMaxEvents,
-    MotionEvents events) {
+    MotionEvents events,
+    Path caFile) {
 
   /** Events over MQTT, at most {@link Outbox#DEFAULT_MAX_EVENTS} queued. */
   public AgentSettings(String deviceId, String password, URI broker, URI fleetApi, String household, String firmware,
@@ -48,19 +49,25 @@ public record AgentSettings(
       Duration heartbeatInterval, Source source, DetectorSettings detector, ClipSettings clips, Path queueDirectory,
       long queueMaxBytes, MotionEvents events) {
     this(deviceId, password, broker, fleetApi, household, firmware, heartbeatInterval, source, detector, clips,
-        queueDirectory, queueMaxBytes, Outbox.DEFAULT_MAX_EVENTS, events);
+        queueDirectory, queueMaxBytes, Outbox.DEFAULT_MAX_EVENTS, events, null);
   }
 
   /** The same settings, reporting motion as {@code events} says. */
   public AgentSettings withEvents(MotionEvents events) {
     return new AgentSettings(deviceId, password, broker, fleetApi, household, firmware, heartbeatInterval, source,
-        detector, clips, queueDirectory, queueMaxBytes, queueMaxEvents, events);
+        detector, clips, queueDirectory, queueMaxBytes, queueMaxEvents, events, caFile);
+  }
+
+  /** The same settings, trusting the certificates in {@code caFile} (PEM) for an {@code ssl://} broker and an {@code https://} API. */
+  public AgentSettings withCaFile(Path caFile) {
+    return new AgentSettings(deviceId, password, broker, fleetApi, household, firmware, heartbeatInterval, source,
+        detector, clips, queueDirectory, queueMaxBytes, queueMaxEvents, events, caFile);
   }
 
   /** The same settings, queueing at most {@code max} events and heartbeats. */
   public AgentSettings withQueueMaxEvents(int max) {
     return new AgentSettings(deviceId, password, broker, fleetApi, household, firmware, heartbeatInterval, source,
-        detector, clips, queueDirectory, queueMaxBytes, max, events);
+        detector, clips, queueDirectory, queueMaxBytes, max, events, caFile);
   }
 
   /**
@@ -110,7 +117,8 @@ public record AgentSettings(
         work.resolve("outbox"),
         a.getBytes("queue.max-bytes"),
         a.getInt("queue.max-events"),
-        events(a.getConfig("events")));
+        events(a.getConfig("events")),
+        a.getString("ca-file").isBlank() ? null : Path.of(a.getString("ca-file")));
   }
 
   private static MotionEvents events(Config e) {

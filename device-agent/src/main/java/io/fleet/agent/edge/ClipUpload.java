@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import javax.net.ssl.SSLContext;
 
 /**
  * Uploads a clip straight into Fleet's bucket, as the original cameras did: asks Fleet for a presigned
@@ -65,6 +66,11 @@ public final class ClipUpload {
 
   public static HttpClient httpClient() {
     return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** A client for an {@code https://} API whose certificate {@code tls} trusts. */
+  public static HttpClient httpClient(SSLContext tls) {
+    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
   }
 
   /** Returns the clip as stored, once S3 has the file, streamed from disk. */

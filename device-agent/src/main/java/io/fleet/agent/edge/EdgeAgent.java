@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.fleet.protocol.DeviceKind;
 import io.fleet.protocol.HeartbeatMessage;
 import io.fleet.protocol.Topics;
+import io.fleet.protocol.TrustedCertificates;
 import io.fleet.vision.camera.Frame;
 import io.fleet.vision.camera.FrameDirectory;
 import io.fleet.vision.camera.FrameSource;
@@ -81,11 +82,14 @@ public final class EdgeAgent implements AutoCloseable {
     this.settings = settings;
     Files.createDirectories(settings.clips().directory());
     this.outbox = new Outbox(settings.queueDirectory(), settings.queueMaxBytes(), settings.queueMaxEvents());
-    this.uplink = new Uplink(settings.broker(), settings.deviceId(), settings.password());
+    this.uplink = new Uplink(settings.broker(), settings.deviceId(), settings.password(),
+        settings.caFile() == null ? null : TrustedCertificates.trustManagers(settings.caFile()));
     this.publisher = settings.events().overKafka()
         ? new KafkaMotionPublisher(settings.events(), settings.deviceId())
         : new MqttMotionPublisher(uplink, settings.deviceId());
-    this.delivery = new Delivery(outbox, new ClipUpload(settings.fleetApi(), settings.deviceId(), settings.password()), publisher);
+    this.delivery = new Delivery(outbox, new ClipUpload(settings.caFile() == null ? ClipUpload.httpClient()
+        : ClipUpload.httpClient(TrustedCertificates.clientContext(settings.caFile())), settings.fleetApi(), settings.deviceId(),
+        settings.password()), publisher);
     this.watcher = new Thread(this::watchFrames, "fleet-agent-watch");
     this.deliverer = new Thread(delivery, "fleet-agent-deliver");
   }

@@ -2,10 +2,14 @@ package io.fleet.agent.sim;
 
 import java.util.Objects;
 import java.util.function.Function;
+import javax.net.ssl.TrustManagerFactory;
 
-/** How every device of a fleet reaches the broker; {@code passwordFor} is null for anonymous devices. */
-record BrokerSettings(
-    MqttEndpoint endpoint, MqttVersion version, Function<String, String> passwordFor, Backoff reconnect) {
+/**
+ * How every device of a fleet reaches the broker; {@code passwordFor} is null for anonymous devices, {@code trust}
+ * (for a TLS endpoint) null for the Java runtime's default trusted CAs.
+ */
+record BrokerSettings(MqttEndpoint endpoint, MqttVersion version, Function<String, String> passwordFor, Backoff reconnect,
+    TrustManagerFactory trust) {
 
   BrokerSettings {
     Objects.requireNonNull(endpoint, "endpoint");

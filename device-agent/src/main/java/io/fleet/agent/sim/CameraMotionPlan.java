@@ -17,11 +17,12 @@ final class CameraMotionPlan {
   private final URI fleetApi;
   private final Duration meanGap;
   private final Supplier<byte[]> clip;
-  private final HttpClient http = ClipUpload.httpClient();
+  private final HttpClient http;
   private final int maxUploads;
   private final AtomicInteger uploading = new AtomicInteger();
 
-  CameraMotionPlan(URI fleetApi, Duration meanGap, Supplier<byte[]> clip, int maxUploads) {
+  CameraMotionPlan(URI fleetApi, Duration meanGap, Supplier<byte[]> clip, int maxUploads, HttpClient http) {
+    this.http = http;
     this.fleetApi = Objects.requireNonNull(fleetApi, "fleetApi");
     this.meanGap = Objects.requireNonNull(meanGap, "meanGap");
     this.clip = Objects.requireNonNull(clip, "clip");

@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedListener;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedListener;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * One device's own MQTT connection, hiding whether it speaks MQTT 5 or 3.1.1. Its identity is the device's:
@@ -37,6 +38,7 @@ interface DeviceLink {
       MqttVersion version,
       String deviceId,
       MqttEndpoint endpoint,
+      TrustManagerFactory trust,
       String password,
       MqttClientConnectedListener onConnected,
       MqttClientDisconnectedListener onDisconnected) {
@@ -46,6 +48,9 @@ interface DeviceLink {
         .serverPort(endpoint.port())
         .addConnectedListener(onConnected)
         .addDisconnectedListener(onDisconnected);
+    if (endpoint.tls()) {
+      client = trust == null ? client.sslWithDefaultConfig() : client.sslConfig().trustManagerFactory(trust).applySslConfig();
+    }
     return new MqttLink(version, client, deviceId, password);
   }
 

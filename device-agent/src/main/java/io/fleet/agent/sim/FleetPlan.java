@@ -1,9 +1,12 @@
 package io.fleet.agent.sim;
 
+import io.fleet.agent.edge.ClipUpload;
 import io.fleet.agent.sim.camera.SampleClip;
 import io.fleet.protocol.DeviceId;
 import io.fleet.protocol.DeviceKind;
+import io.fleet.protocol.TrustedCertificates;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +28,7 @@ import java.util.stream.IntStream;
  * @param fleetApi Fleet's API for the cameras' clip uploads; null: no motion episodes
  * @param clip the clip cameras upload; null for the shared {@link SampleClip}
  * @param seed the seed of batteries, signal levels, telemetry and heartbeat offsets; null: random
+ * @param caFile the certificates the cameras' HTTPS client trusts; null: the Java runtime's
  */
 record FleetPlan(
     List<String> ids,
@@ -44,7 +48,8 @@ record FleetPlan(
     Duration motionGap,
     byte[] clip,
     int maxClipUploads,
-    Long seed) {
+    Long seed,
+    Path caFile) {
 
   FleetPlan {
     ids = ids == null ? null : List.copyOf(ids);
@@ -81,7 +86,8 @@ record FleetPlan(
       return null;
     }
     byte[] mp4 = clip;
-    return new CameraMotionPlan(fleetApi, motionGap, mp4 != null ? () -> mp4 : SampleClip::bytes, maxClipUploads);
+    return new CameraMotionPlan(fleetApi, motionGap, mp4 != null ? () -> mp4 : SampleClip::bytes, maxClipUploads,
+        caFile == null ? ClipUpload.httpClient() : ClipUpload.httpClient(TrustedCertificates.clientContext(caFile)));
   }
 
   /**

@@ -3,16 +3,24 @@ package io.fleet.agent.sim;
 import java.net.URI;
 import java.util.Objects;
 
-/** Where the broker listens, read from {@code tcp://host:port} (or {@code mqtt://}; the port defaults to 1883). */
-record MqttEndpoint(String host, int port) {
+/**
+ * Where the broker listens, read from {@code tcp://host:port} (or {@code mqtt://}; the port defaults to 1883), or
+ * over TLS from {@code ssl://host:port} (or {@code mqtts://}; default 8883).
+ */
+record MqttEndpoint(String host, int port, boolean tls) {
 
   static final int DEFAULT_PORT = 1883;
+  static final int DEFAULT_TLS_PORT = 8883;
 
   MqttEndpoint {
     Objects.requireNonNull(host, "host");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("not a TCP port: " + port);
     }
+  }
+
+  MqttEndpoint(String host, int port) {
+    this(host, port, false);
   }
 
   static MqttEndpoint parse(String url) {
@@ -23,14 +31,15 @@ record MqttEndpoint(String host, int port) {
       throw new IllegalArgumentException("not an MQTT URL: '" + url + "'", e);
     }
     String scheme = uri.getScheme();
-    if (!("tcp".equals(scheme) || "mqtt".equals(scheme)) || uri.getHost() == null) {
-      throw new IllegalArgumentException("expected tcp://host:port or mqtt://host:port, got '" + url + "'");
+    boolean tls = "ssl".equals(scheme) || "mqtts".equals(scheme);
+    if (!(tls || "tcp".equals(scheme) || "mqtt".equals(scheme)) || uri.getHost() == null) {
+      throw new IllegalArgumentException("expected tcp://, mqtt://, ssl:// or mqtts://host:port, got '" + url + "'");
     }
-    return new MqttEndpoint(uri.getHost(), uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort());
+    return new MqttEndpoint(uri.getHost(), uri.getPort() >= 0 ? uri.getPort() : tls ? DEFAULT_TLS_PORT : DEFAULT_PORT, tls);
   }
 
   @Override
   public String toString() {
-    return "tcp://" + host + ":" + port;
+    return (tls ? "ssl://" : "tcp://") + host + ":" + port;
   }
 }

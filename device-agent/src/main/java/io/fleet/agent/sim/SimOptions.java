@@ -1,6 +1,7 @@
 package io.fleet.agent.sim;
 
 import io.fleet.protocol.DeviceKind;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -16,10 +17,10 @@ record SimOptions(
     String mqtt, int devices, Map<DeviceKind, Integer> perKind, String idPrefix, Duration interval,
     Map<DeviceKind, Duration> intervals, Duration duration, int households, MqttVersion version, String password,
     String deviceSecret, boolean telemetry, double misbehaving, String fleetApi, Duration motionEvery,
-    Duration progress) {
+    Duration progress, Path caFile) {
 
   static final String USAGE = String.join(System.lineSeparator(),
-      "usage: fleet-sim --mqtt tcp://host:port [options]",
+      "usage: fleet-sim --mqtt tcp://host:port|ssl://host:port [options]",
       "  --cameras N, --sensors N, --trackers N",
       "                       how many devices of each kind (ids: cameras first, then sensors, then trackers)",
       "  --devices N          or N devices, camera, sensor, tracker in turn (default 100)",
@@ -36,7 +37,10 @@ record SimOptions(
       "  --households N       devices spread over household-1..N (default 10)",
       "  --mqtt-version V     5 or 3.1.1 (default 5)",
       "  --device-secret S    Fleet's FLEET_DEVICE_SECRET: each device logs in with the password Fleet derives",
+      "                       (Fleet accepts those only with FLEET_DEVICE_PASSWORDS=derived)",
       "  --password S         or the same password for every device (default: none)",
+      "  --ca-file F          the certificates (PEM) to trust for an ssl:// broker and an https:// API, e.g.",
+      "                       Fleet's <data-dir>/tls/self-signed-cert.pem (default: Java's trusted CAs)",
       "  --progress D         how often to update the progress line (default 5s)");
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
@@ -58,6 +62,7 @@ record SimOptions(
     MqttVersion version = MqttVersion.V5;
     String password = null;
     String deviceSecret = null;
+    Path caFile = null;
     boolean telemetry = true;
     double misbehaving = 0;
     String fleetApi = null;
@@ -93,6 +98,7 @@ record SimOptions(
         };
         case "--password" -> password = value;
         case "--device-secret" -> deviceSecret = value;
+        case "--ca-file" -> caFile = Path.of(value);
         case "--progress" -> progress = parseDuration(value);
         default -> throw new IllegalArgumentException("unknown option " + name);
       }
@@ -108,7 +114,7 @@ record SimOptions(
       throw new IllegalArgumentException("give --password or --device-secret, not both");
     }
     return new SimOptions(mqtt, devices, perKind, idPrefix, interval, intervals, duration, households, version,
-        password, deviceSecret, telemetry, misbehaving, fleetApi, motionEvery, progress);
+        password, deviceSecret, telemetry, misbehaving, fleetApi, motionEvery, progress, caFile);
   }
 
   /** How many devices in all. */
@@ -128,6 +134,7 @@ record SimOptions(
         .misbehaving(misbehaving)
         // Thousands of devices take a while to connect on a busy machine.
         .connectTimeout(Duration.ofSeconds(Math.max(30, total() / 50)));
+    if (caFile != null) builder.trust(caFile);
     if (perKind.isEmpty()) {
       builder.devices(devices);
     } else {

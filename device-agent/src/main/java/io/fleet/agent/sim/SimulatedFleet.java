@@ -3,7 +3,9 @@ package io.fleet.agent.sim;
 import io.fleet.agent.sim.camera.SampleClip;
 import io.fleet.protocol.DeviceId;
 import io.fleet.protocol.DeviceKind;
+import io.fleet.protocol.TrustedCertificates;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -188,6 +190,7 @@ public final class SimulatedFleet implements AutoCloseable {
     private Duration closeTimeout = Duration.ofSeconds(10);
     private int connectConcurrency = 256;
     private Long seed;
+    private Path caFile;
 
     private Builder() {}
 
@@ -399,6 +402,15 @@ public final class SimulatedFleet implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The certificates to trust (a PEM CA file, or a server's self-signed certificate) for an {@code ssl://} broker
+     * and an {@code https://} API. Default: the Java runtime's trusted CAs.
+     */
+    public Builder trust(Path caFile) {
+      this.caFile = Objects.requireNonNull(caFile, "caFile");
+      return this;
+    }
+
     /** Makes batteries, signal levels and heartbeat offsets reproducible. Default: random. */
     public Builder seed(long seed) {
       this.seed = seed;
@@ -423,7 +435,8 @@ public final class SimulatedFleet implements AutoCloseable {
       if (endpoint == null) {
         throw new IllegalStateException("no broker: call mqtt(url) first");
       }
-      BrokerSettings broker = new BrokerSettings(endpoint, version, passwordFor, reconnect);
+      BrokerSettings broker = new BrokerSettings(endpoint, version, passwordFor, reconnect,
+          caFile == null ? null : TrustedCertificates.trustManagers(caFile));
       return new FleetLauncher(broker, connectTimeout, closeTimeout, connectConcurrency).start(toPlan());
     }
 
@@ -434,7 +447,7 @@ public final class SimulatedFleet implements AutoCloseable {
 
     private FleetPlan toPlan() {
       return new FleetPlan(ids, count, idPrefix, kinds, perKind, households, misbehavingShare, misbehaviours,
-          oversizedBytes, interval, intervalOf, firmware, telemetry, fleetApi, motionGap, clip, maxClipUploads, seed);
+          oversizedBytes, interval, intervalOf, firmware, telemetry, fleetApi, motionGap, clip, maxClipUploads, seed, caFile);
     }
   }
 }

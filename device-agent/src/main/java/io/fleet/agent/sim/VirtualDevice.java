@@ -104,7 +104,7 @@ public final class VirtualDevice {
       password = (password == null ? "" : password) + "-wrong";
     }
     this.link = DeviceLink.create(
-        broker.version(), id, broker.endpoint(), password, this::onConnected, this::onDisconnected);
+        broker.version(), id, broker.endpoint(), broker.trust(), password, this::onConnected, this::onDisconnected);
     this.motion = kind == DeviceKind.CAMERA && misbehaviour == null && behaviour.motion() != null
         ? new CameraMotion(id, password, behaviour.motion(), id.hashCode(), interval.multipliedBy(2))
         : null;

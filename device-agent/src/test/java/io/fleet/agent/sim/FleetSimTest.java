@@ -7,6 +7,7 @@ import io.fleet.protocol.DeviceKind;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,11 +20,12 @@ class FleetSimTest {
       "--mqtt", "tcp://10.0.0.5:1884", "--devices", "2000", "--interval", "500ms", "--id-prefix", "load-",
       "--duration", "2m", "--households", "40", "--mqtt-version", "3.1.1", "--password", "s3cret",
       "--progress", "10s", "--telemetry", "off", "--misbehaving", "0.01", "--sensor-interval", "30s",
-      "--fleet-api", "http://10.0.0.5:8080", "--motion-every", "2m"});
+      "--fleet-api", "http://10.0.0.5:8080", "--motion-every", "2m", "--ca-file", "/etc/fleet/ca.pem"});
 
     assertThat(options).isEqualTo(new SimOptions("tcp://10.0.0.5:1884", 2000, Map.of(), "load-",
         Duration.ofMillis(500), Map.of(DeviceKind.SENSOR, Duration.ofSeconds(30)), Duration.ofMinutes(2), 40,
-        MqttVersion.V3_1_1, "s3cret", null, false, 0.01, "http://10.0.0.5:8080", Duration.ofMinutes(2), Duration.ofSeconds(10)));
+        MqttVersion.V3_1_1, "s3cret", null, false, 0.01, "http://10.0.0.5:8080", Duration.ofMinutes(2), Duration.ofSeconds(10),
+        Path.of("/etc/fleet/ca.pem")));
     assertThat(options.total()).isEqualTo(2000);
   }
 
