@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * as S3 multipart uploads (parts of {@code pekko.connectors.s3.multipart-upload} size), so a clip is
  * never whole in memory. A clip counts as stored only after a HEAD finds it with a plausible size and a
  * video (or octet-stream) content type. Devices may also upload straight to S3 with a presigned URL
- * for a clip id Fleet issued, whose key is derived from the id. S3 failures are retried with backoff by
+ * for a clip id Fleet issued, whose key is derived from the id; the URL is bound to that key and to the
+ * length and type the device declared. S3 failures are retried with backoff by
  * {@link #check}, so a down S3 delays, never loses.
  *
  * <p>State: a circuit breaker over S3, in memory. After {@value #BREAKER_FAILURES} failed or timed-out
@@ -124,9 +126,19 @@ public final class ClipStore {
     }
   }
 
-  /** A URL the device can {@code PUT} the clip to, straight into the bucket, for {@code ttl}. */
-  public URI presignedPut(String key, Duration ttl) {
-    return presigner.presign("PUT", publicEndpoint, "/" + bucket + "/" + key, ttl, Instant.now());
+  /**
+   * A URL the device can {@code PUT} the clip to, straight into the bucket, for {@code ttl} from
+   * {@code issuedAt}: only to {@code key}, and only with exactly the headers {@link #uploadHeaders} names
+   * (S3 refuses a body of another length or type with 403).
+   */
+  public URI presignedPut(String key, long length, String contentType, Duration ttl, Instant issuedAt) {
+    return presigner.presign("PUT", publicEndpoint, "/" + bucket + "/" + key, Map.of(),
+        uploadHeaders(length, contentType), ttl, issuedAt);
+  }
+
+  /** The headers a presigned upload is bound to, as the device must send them. */
+  public static Map<String, String> uploadHeaders(long length, String contentType) {
+    return Map.of("Content-Length", Long.toString(length), "Content-Type", contentType);
   }
 
   /** A URL that reads the clip straight from the bucket for {@code ttl}; S3 serves ranges, so players can seek. */
