@@ -60,6 +60,9 @@ public final class ClipStore {
   private static final DateTimeFormatter ISSUED = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   /** Clip ids Fleet hands out with presigned URLs: their time, so their key can be derived from them. */
   private static final Pattern ISSUED_ID = Pattern.compile("(\\d{8}T\\d{6}Z)-[0-9a-f]{12}");
+  /** A key's day and time, as {@link #keyFor} writes them. */
+  private static final Pattern KEY_TIME = Pattern.compile("clips/[^/]+/(\\d{4}-\\d{2}-\\d{2})/(\\d{6})Z-");
+  private static final DateTimeFormatter KEY_INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmmss").withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Logger log = LoggerFactory.getLogger(ClipStore.class);
   static final int BREAKER_FAILURES = 5;
@@ -82,7 +85,7 @@ public final class ClipStore {
     this.endpoint = URI.create(endpoints.s3Endpoint());
     this.publicEndpoint = URI.create(endpoints.s3PublicEndpoint());
     this.publicBucketUrl = stripSlash(endpoints.s3PublicEndpoint()) + "/" + bucket + "/";
-    this.presigner = new S3Presigner(endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.s3Region());
+    this.presigner = S3Presigner.of(endpoints);
     this.breaker = CircuitBreaker.create(system.classicSystem().scheduler(), BREAKER_FAILURES, CALL_TIMEOUT,
             Duration.ofSeconds(1))
         .withExponentialBackoff(Duration.ofSeconds(15))
@@ -184,6 +187,17 @@ public final class ClipStore {
 
   public static String keyFor(String deviceId, String clipId, Instant at) {
     return "clips/" + deviceId + "/" + DAY.format(at) + "/" + TIME.format(at) + "-" + clipId;
+  }
+
+  /** The time a key of {@link #keyFor} names (to the second), or empty for a key of another shape. */
+  public static Optional<Instant> keyTime(String key) {
+    Matcher m = KEY_TIME.matcher(key);
+    if (!m.lookingAt()) return Optional.empty();
+    try {
+      return Optional.of(KEY_INSTANT.parse(m.group(1) + "T" + m.group(2), Instant::from));
+    } catch (DateTimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** The object's path-style URL in Fleet's bucket, as devices and people reach S3 (alerts name it). */

@@ -1,5 +1,6 @@
 package io.fleet.media;
 
+import io.fleet.infra.Endpoints;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,11 @@ public final class S3Presigner {
     this.accessKey = accessKey;
     this.secretKey = secretKey;
     this.region = region;
+  }
+
+  /** Signing as Fleet's S3 account: the access key, secret and region of {@code endpoints}. */
+  public static S3Presigner of(Endpoints endpoints) {
+    return new S3Presigner(endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.s3Region());
   }
 
   /**
