@@ -73,17 +73,17 @@ public final class IncompleteUploads {
 
   /**
    * Makes the bucket abort uploads under {@code clips/} {@code days} after they began: puts a lifecycle rule
-   * when the bucket has no lifecycle configuration. A bucket with rules of its own is left as it is (a put would
+   * when the bucket has no lifecycle configuration, then reads it back (MinIO takes the rule and drops its
+   * {@code AbortIncompleteMultipartUpload}). A bucket with rules of its own is left as it is (a put would
    * replace them all) and counts as in place only if one of them aborts incomplete uploads. An S3 without
    * lifecycle rules (S3Proxy answers 501) answers not in place; so does a failed call.
    */
   public CompletionStage<AbortRule> ensureAbortRule(int days) {
-    return send(HttpRequest.GET(signed("GET", Map.of()).toString())).thenCompose(current -> {
+    return readRules().thenCompose(current -> {
       if (current.status() == 200) {
-        boolean aborts = current.body().contains("<AbortIncompleteMultipartUpload>");
-        return done(new AbortRule(aborts, aborts
-            ? "the bucket's own lifecycle rules abort incomplete uploads"
-            : "the bucket has lifecycle rules of its own, none aborting incomplete uploads; left as they are"));
+        return done(new AbortRule(aborts(current), aborts(current)
+            ? "the bucket's lifecycle rules abort incomplete uploads"
+            : "the bucket has lifecycle rules, none aborting incomplete uploads; left as they are"));
       }
       if (current.status() != 404 || !current.body().contains("NoSuchLifecycleConfiguration")) {
         return done(new AbortRule(false, "S3 answered " + current.status() + " to reading the lifecycle rules: "
@@ -94,10 +94,20 @@ public final class IncompleteUploads {
       HttpRequest put = HttpRequest.PUT(signed("PUT", Map.of("Content-MD5", md5)).toString())
           .addHeader(RawHeader.create("Content-MD5", md5))
           .withEntity(HttpEntities.create(ContentTypes.TEXT_XML_UTF8, rule));
-      return send(put).thenApply(answer -> answer.status() / 100 == 2
-          ? new AbortRule(true, "lifecycle rule " + RULE_ID + " set: S3 aborts them after " + days + " day(s)")
-          : new AbortRule(false, "S3 answered " + answer.status() + " to the lifecycle rule: " + answer.errorCode()));
+      return send(put).thenCompose(answer -> answer.status() / 100 != 2
+          ? done(new AbortRule(false, "S3 answered " + answer.status() + " to the lifecycle rule: " + answer.errorCode()))
+          : readRules().thenApply(kept -> new AbortRule(aborts(kept), aborts(kept)
+              ? "lifecycle rule " + RULE_ID + " set: S3 aborts them after " + days + " day(s)"
+              : "S3 took lifecycle rule " + RULE_ID + " but keeps no AbortIncompleteMultipartUpload in it")));
     });
+  }
+
+  private CompletionStage<Answer> readRules() {
+    return send(HttpRequest.GET(signed("GET", Map.of()).toString()));
+  }
+
+  private static boolean aborts(Answer rules) {
+    return rules.status() == 200 && rules.body().contains("<AbortIncompleteMultipartUpload>");
   }
 
   /** The lifecycle configuration Fleet puts on a bucket that has none. */

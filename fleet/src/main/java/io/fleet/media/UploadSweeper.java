@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Aborts clip uploads that never completed. At start the node asks the bucket to do it itself
  * ({@link IncompleteUploads#ensureAbortRule}); when the bucket will, the sweeps do nothing. Otherwise (S3Proxy,
- * MinIO without lifecycle rules, a bucket with rules of its own), every
+ * MinIO, a bucket with rules of its own), every
  * {@code fleet.clips.incomplete-uploads.sweep-interval} one sweeper per cluster ({@link PeriodicSweep}) lists
  * the incomplete uploads and aborts those begun longer ago than {@code abort-after}. Counted in
  * {@code fleet_clip_uploads_aborted_total} and {@code fleet_clip_upload_sweeps_total{outcome}}.
