@@ -18,9 +18,10 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Uploads a clip straight into Fleet's bucket, as the original cameras did: asks Fleet for a presigned
- * URL ({@code POST /api/devices/{id}/clips}, HTTP Basic with the device's MQTT credentials, declaring the clip's
- * length and type, which the URL is then bound to), then PUTs the clip to S3. Any failure is an {@link IOException}: the caller keeps the clip and tries again — unless it is a
- * {@link Refused}, which trying again cannot mend. Holds one device's identity and an HTTP client, which many
+ * URL ({@code POST /api/devices/{id}/clips}, HTTP Basic with the device's MQTT credentials, declaring the
+ * clip's length and type, which the URL is then bound to), then PUTs the clip to S3. Any failure is an
+ * {@link IOException}: the caller keeps the clip and tries again — unless it is a {@link Refused}, which trying
+ * again cannot mend. Holds one device's identity and an HTTP client, which many
  * devices may share (the simulator's cameras do); keeps nothing on disk, so a crash loses no state of its own.
  */
 public final class ClipUpload {
