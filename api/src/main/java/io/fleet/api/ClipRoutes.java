@@ -11,16 +11,20 @@ import io.fleet.media.UploadSlots;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.protocol.DeviceId;
 import io.fleet.runtime.Fleet;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -30,6 +34,7 @@ import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.stream.StreamIdleTimeoutException;
@@ -41,11 +46,16 @@ import org.apache.pekko.stream.StreamIdleTimeoutException;
  * the clip is stored (S3 first). Uploads are bounded per node and per device: one over the limit is
  * refused with 429 and {@code Retry-After}, so a slow S3 holds devices back instead of filling memory.
  * {@code POST /api/devices/{id}/clips} hands out a presigned S3 URL instead, for devices that upload
- * straight to S3 and then send the event. Holds only the in-flight counts; an upload cut short by a crash leaves no
- * stored clip behind (S3 discards incomplete multipart uploads by its lifecycle rules) and the device uploads again.
+ * straight to S3 and then send the event: bound to one clip's key, to the length and type the device declared,
+ * and valid for minutes. Holds only the in-flight counts; an upload cut short by a crash leaves no stored clip
+ * behind (its parts are aborted by the bucket's lifecycle rule or the {@code UploadSweeper}) and the device
+ * uploads again.
  */
 final class ClipRoutes extends AllDirectives {
   private static final Duration CHECK_PATIENCE = Duration.ofSeconds(30);
+  private static final String DEFAULT_TYPE = "video/mp4";
+  /** A media type without parameters: what the presigned URL signs is then exactly what the device sends. */
+  private static final Pattern MEDIA_TYPE = Pattern.compile("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+");
 
   private final Fleet fleet;
   private final ClipGateway clips;
@@ -69,8 +79,18 @@ final class ClipRoutes extends AllDirectives {
   /** What a stored clip's upload answers. */
   record ClipView(String deviceId, String clipId, String key, String url, long size, String contentType, Instant storedAt) {}
 
-  /** What {@code POST /api/devices/{id}/clips} answers: where to PUT the clip, and its id for the event. */
-  record PresignedUpload(String clipId, String key, String method, String url, Instant expiresAt) {}
+  /**
+   * The body of {@code POST /api/devices/{id}/clips}: the clip's length in bytes (required) and its media type
+   * (default {@value #DEFAULT_TYPE}); the presigned URL takes only a clip of exactly these.
+   */
+  record DeclaredClip(Long length, String contentType) {}
+
+  /**
+   * What {@code POST /api/devices/{id}/clips} answers: where to PUT the clip, the headers to send with it
+   * (exactly these: they are signed), and its id for the event.
+   */
+  record PresignedUpload(String clipId, String key, String method, String url, Map<String, String> headers,
+      Instant expiresAt) {}
 
   Route routes() {
     return pathPrefix("devices", () -> pathPrefix(PathMatchers.segment(), id -> pathPrefix("clips", () -> concat(
@@ -80,19 +100,45 @@ final class ClipRoutes extends AllDirectives {
 
   /**
    * A presigned URL to PUT a clip straight into the bucket, as the seed's devices did. The clip id
-   * Fleet issues encodes the key, so a motion event naming it is HEAD-checked by the consumer.
+   * Fleet issues encodes the key, so a motion event naming it is HEAD-checked by the consumer. The URL is
+   * signed for that key, the declared length and type, and {@code fleet.clips.presigned-url-ttl}.
    */
   private Route presign(String deviceId) {
     if (!DeviceId.isValid(deviceId)) return unknown(deviceId);
-    return onSuccess(known(deviceId), known -> {
+    return entity(Unmarshaller.entityToString(), body -> declared(body, declared -> onSuccess(known(deviceId), known -> {
       if (!known) return unknown(deviceId);
       Instant now = Instant.now();
       String clipId = ClipStore.issueClipId(now);
       String key = ClipStore.issuedKey(deviceId, clipId).orElseThrow();
-      return complete(StatusCodes.CREATED, new PresignedUpload(clipId, key, "PUT",
-          clips.store().presignedPut(key, settings.presignedUrlTtl()).toString(), now.plus(settings.presignedUrlTtl())),
+      String url = clips.store().presignedPut(key, declared.length(), declared.contentType(), settings.presignedUrlTtl(), now)
+          .toString();
+      return complete(StatusCodes.CREATED, new PresignedUpload(clipId, key, "PUT", url,
+          ClipStore.uploadHeaders(declared.length(), declared.contentType()), now.plus(settings.presignedUrlTtl())),
           Json.marshaller());
-    });
+    })));
+  }
+
+  /** The clip the body declares, with its type defaulted; 400, 413 or 415 for a declaration Fleet cannot sign. */
+  private Route declared(String body, Function<DeclaredClip, Route> inner) {
+    DeclaredClip declared;
+    try {
+      declared = body.isBlank() ? null : Json.MAPPER.readValue(body, DeclaredClip.class);
+    } catch (IOException e) {
+      return HttpApi.error(StatusCodes.BAD_REQUEST, "malformed request", "send {\"length\": <bytes>, \"contentType\": \""
+          + DEFAULT_TYPE + "\"}");
+    }
+    if (declared == null || declared.length() == null) {
+      return HttpApi.error(StatusCodes.BAD_REQUEST, "length required",
+          "declare the clip's length in bytes: {\"length\": <bytes>}; the upload URL takes exactly that many");
+    }
+    if (declared.length() < 1) return HttpApi.error(StatusCodes.BAD_REQUEST, "invalid length", "a clip has at least 1 byte");
+    if (declared.length() > settings.maxBytes()) return tooLarge();
+    String type = declared.contentType() == null ? DEFAULT_TYPE : declared.contentType();
+    if (!MEDIA_TYPE.matcher(type).matches() || !ClipStore.isClipContentType(type)) {
+      return HttpApi.error(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported media type",
+          "declare video/* or application/octet-stream, without parameters");
+    }
+    return inner.apply(new DeclaredClip(declared.length(), type));
   }
 
   /**

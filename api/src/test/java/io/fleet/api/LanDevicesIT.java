@@ -52,7 +52,8 @@ class LanDevicesIT {
 
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> presigned = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/devices/lan-cam/clips"))
-          .header("Authorization", ApiClient.basic("lan-cam", password)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          .header("Authorization", ApiClient.basic("lan-cam", password))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"length\": 2048, \"contentType\": \"video/mp4\"}")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(presigned.statusCode()).as(presigned.body()).isEqualTo(201);
       URI uploadUrl = URI.create(Json.MAPPER.readTree(presigned.body()).get("url").asText());

@@ -34,7 +34,9 @@ class LateClipIT {
       ApiClient operator = new ApiClient(app.baseUrl(), app.operatorToken());
       assertThat(operator.post("/api/devices", "{\"deviceId\":\"garden-cam\",\"type\":\"camera\",\"household\":\"h-a\"}").status())
           .isEqualTo(201);
-      JsonNode slot = operator.post("/api/devices/garden-cam/clips", "{}").body();
+      byte[] clip = new byte[100_000];
+      new Random(5).nextBytes(clip);
+      JsonNode slot = operator.post("/api/devices/garden-cam/clips", "{\"length\": " + clip.length + "}").body();
       String clipId = slot.get("clipId").asText();
 
       Mqtt3BlockingClient mqtt = TestMqtt.serviceClient(app.node().endpoints());
@@ -45,8 +47,6 @@ class LateClipIT {
           .until(() -> alerts.of("garden-cam"), seen -> !seen.isEmpty()).get(0).alert();
       assertThat(unverified.get("clip_verified").asBoolean()).isFalse();
 
-      byte[] clip = new byte[100_000];
-      new Random(5).nextBytes(clip);
       HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(slot.get("url").asText()))
           .header("Content-Type", "video/mp4").PUT(HttpRequest.BodyPublishers.ofByteArray(clip)).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(put.statusCode()).as(put.body()).isEqualTo(200);

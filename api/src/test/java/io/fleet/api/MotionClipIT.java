@@ -96,7 +96,8 @@ class MotionClipIT {
       String directPassword = api.post("/api/devices", "{\"deviceId\": \"" + direct + "\", \"type\": \"camera\"}")
           .body().get("mqtt").get("password").asText();
       HttpResponse<String> presigned = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/devices/" + direct + "/clips"))
-          .header("Authorization", ApiClient.basic(direct, directPassword)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          .header("Authorization", ApiClient.basic(direct, directPassword))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"length\": 4096, \"contentType\": \"video/mp4\"}")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(presigned.statusCode()).as(presigned.body()).isEqualTo(201);
       JsonNode upload = Json.MAPPER.readTree(presigned.body());

@@ -179,7 +179,8 @@ class S3OutageIT {
   private static String uploadPresigned(HttpClient http, FleetApp app, String camera, String password) throws Exception {
     HttpResponse<String> issued = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/api/devices/" + camera + "/clips"))
         .header("Authorization", ApiClient.basic(camera, password))
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        .POST(HttpRequest.BodyPublishers.ofString("{\"length\": " + CLIP.length + ", \"contentType\": \"video/mp4\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
     JsonNode upload = Json.MAPPER.readTree(issued.body());
     HttpResponse<String> stored = http.send(HttpRequest.newBuilder(URI.create(upload.get("url").asText()))

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * as S3 multipart uploads (parts of {@code pekko.connectors.s3.multipart-upload} size), so a clip is
  * never whole in memory. A clip counts as stored only after a HEAD finds it with a plausible size and a
  * video (or octet-stream) content type. Devices may also upload straight to S3 with a presigned URL
- * for a clip id Fleet issued, whose key is derived from the id. S3 failures are retried with backoff by
+ * for a clip id Fleet issued, whose key is derived from the id; the URL is bound to that key and to the
+ * length and type the device declared. S3 failures are retried with backoff by
  * {@link #check}, so a down S3 delays, never loses.
  *
  * <p>State: a circuit breaker over S3, in memory. After {@value #BREAKER_FAILURES} failed or timed-out
@@ -58,6 +60,9 @@ public final class ClipStore {
   private static final DateTimeFormatter ISSUED = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   /** Clip ids Fleet hands out with presigned URLs: their time, so their key can be derived from them. */
   private static final Pattern ISSUED_ID = Pattern.compile("(\\d{8}T\\d{6}Z)-[0-9a-f]{12}");
+  /** A key's day and time, as {@link #keyFor} writes them. */
+  private static final Pattern KEY_TIME = Pattern.compile("clips/[^/]+/(\\d{4}-\\d{2}-\\d{2})/(\\d{6})Z-");
+  private static final DateTimeFormatter KEY_INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmmss").withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Logger log = LoggerFactory.getLogger(ClipStore.class);
   static final int BREAKER_FAILURES = 5;
@@ -80,7 +85,7 @@ public final class ClipStore {
     this.endpoint = URI.create(endpoints.s3Endpoint());
     this.publicEndpoint = URI.create(endpoints.s3PublicEndpoint());
     this.publicBucketUrl = stripSlash(endpoints.s3PublicEndpoint()) + "/" + bucket + "/";
-    this.presigner = new S3Presigner(endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.s3Region());
+    this.presigner = S3Presigner.of(endpoints);
     this.breaker = CircuitBreaker.create(system.classicSystem().scheduler(), BREAKER_FAILURES, CALL_TIMEOUT,
             Duration.ofSeconds(1))
         .withExponentialBackoff(Duration.ofSeconds(15))
@@ -124,9 +129,19 @@ public final class ClipStore {
     }
   }
 
-  /** A URL the device can {@code PUT} the clip to, straight into the bucket, for {@code ttl}. */
-  public URI presignedPut(String key, Duration ttl) {
-    return presigner.presign("PUT", publicEndpoint, "/" + bucket + "/" + key, ttl, Instant.now());
+  /**
+   * A URL the device can {@code PUT} the clip to, straight into the bucket, for {@code ttl} from
+   * {@code issuedAt}: only to {@code key}, and only with exactly the headers {@link #uploadHeaders} names
+   * (S3 refuses a body of another length or type with 403).
+   */
+  public URI presignedPut(String key, long length, String contentType, Duration ttl, Instant issuedAt) {
+    return presigner.presign("PUT", publicEndpoint, "/" + bucket + "/" + key, Map.of(),
+        uploadHeaders(length, contentType), ttl, issuedAt);
+  }
+
+  /** The headers a presigned upload is bound to, as the device must send them. */
+  public static Map<String, String> uploadHeaders(long length, String contentType) {
+    return Map.of("Content-Length", Long.toString(length), "Content-Type", contentType);
   }
 
   /** A URL that reads the clip straight from the bucket for {@code ttl}; S3 serves ranges, so players can seek. */
@@ -172,6 +187,17 @@ public final class ClipStore {
 
   public static String keyFor(String deviceId, String clipId, Instant at) {
     return "clips/" + deviceId + "/" + DAY.format(at) + "/" + TIME.format(at) + "-" + clipId;
+  }
+
+  /** The time a key of {@link #keyFor} names (to the second), or empty for a key of another shape. */
+  public static Optional<Instant> keyTime(String key) {
+    Matcher m = KEY_TIME.matcher(key);
+    if (!m.lookingAt()) return Optional.empty();
+    try {
+      return Optional.of(KEY_INSTANT.parse(m.group(1) + "T" + m.group(2), Instant::from));
+    } catch (DateTimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** The object's path-style URL in Fleet's bucket, as devices and people reach S3 (alerts name it). */

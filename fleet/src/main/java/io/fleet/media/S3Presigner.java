@@ -1,5 +1,6 @@
 package io.fleet.media;
 
+import io.fleet.infra.Endpoints;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -18,8 +20,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Presigned S3 URLs (AWS Signature Version 4, query-string authentication, unsigned payload), which
- * pekko-connectors-s3 1.0.2 does not offer. Signs only the {@code host} header, so any client can use
- * the URL as it is. Immutable; holds the credentials.
+ * pekko-connectors-s3 1.0.2 does not offer. Signs the {@code host} header and whatever headers the caller
+ * binds (a clip upload's {@code content-length} and {@code content-type}): S3 refuses a request that sends
+ * them with other values (403 SignatureDoesNotMatch). Immutable; holds the credentials.
  */
 public final class S3Presigner {
   private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -35,24 +38,45 @@ public final class S3Presigner {
     this.region = region;
   }
 
+  /** Signing as Fleet's S3 account: the access key, secret and region of {@code endpoints}. */
+  public static S3Presigner of(Endpoints endpoints) {
+    return new S3Presigner(endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.s3Region());
+  }
+
   /**
    * A URL for {@code method} on {@code path} (e.g. {@code /bucket/key}, unencoded) at {@code endpoint}
-   * (scheme, host and port), valid for {@code expires} from {@code now}.
+   * (scheme, host and port), valid for {@code expires} from {@code now}, signing the host only.
    */
   public URI presign(String method, URI endpoint, String path, Duration expires, Instant now) {
+    return presign(method, endpoint, path, Map.of(), Map.of(), expires, now);
+  }
+
+  /**
+   * The same with {@code query} parameters of the operation (e.g. {@code uploads} with an empty value) and
+   * {@code headers} the request must send with exactly these values (names in any case).
+   */
+  public URI presign(String method, URI endpoint, String path, Map<String, String> query, Map<String, String> headers,
+      Duration expires, Instant now) {
     String host = endpoint.getPort() < 0 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort();
     String date = DATE.format(now);
     String scope = date + "/" + region + "/s3/aws4_request";
-    Map<String, String> query = new TreeMap<>();
-    query.put("X-Amz-Algorithm", "AWS4-HMAC-SHA256");
-    query.put("X-Amz-Credential", accessKey + "/" + scope);
-    query.put("X-Amz-Date", AMZ_DATE.format(now));
-    query.put("X-Amz-Expires", Long.toString(expires.toSeconds()));
-    query.put("X-Amz-SignedHeaders", "host");
-    String canonicalQuery = query.entrySet().stream()
-        .map(e -> encode(e.getKey()) + "=" + encode(e.getValue())).collect(Collectors.joining("&"));
+    Map<String, String> signed = new TreeMap<>();
+    headers.forEach((name, value) -> signed.put(name.toLowerCase(Locale.ROOT), value.trim().replaceAll("\\s+", " ")));
+    signed.put("host", host);
+    String signedNames = String.join(";", signed.keySet());
+    Map<String, String> params = new TreeMap<>();
+    query.forEach((name, value) -> params.put(encode(name), encode(value)));
+    params.put("X-Amz-Algorithm", "AWS4-HMAC-SHA256");
+    params.put("X-Amz-Credential", encode(accessKey + "/" + scope));
+    params.put("X-Amz-Date", AMZ_DATE.format(now));
+    params.put("X-Amz-Expires", Long.toString(expires.toSeconds()));
+    params.put("X-Amz-SignedHeaders", encode(signedNames));
+    String canonicalQuery = params.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("&"));
     String canonicalPath = encodePath(path);
-    String canonicalRequest = String.join("\n", method, canonicalPath, canonicalQuery, "host:" + host, "", "host",
+    String canonicalHeaders = signed.entrySet().stream()
+        .map(e -> e.getKey() + ":" + e.getValue() + "\n").collect(Collectors.joining());
+    String canonicalRequest = String.join("\n", method, canonicalPath, canonicalQuery, canonicalHeaders, signedNames,
         "UNSIGNED-PAYLOAD");
     String stringToSign = String.join("\n", "AWS4-HMAC-SHA256", AMZ_DATE.format(now), scope, hex(sha256(canonicalRequest)));
     byte[] key = hmac(("AWS4" + secretKey).getBytes(StandardCharsets.UTF_8), date);

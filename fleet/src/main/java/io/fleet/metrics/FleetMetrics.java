@@ -91,6 +91,16 @@ public final class FleetMetrics implements Extension {
     Counter.builder("fleet_retention_sweeps").tag("outcome", outcome).register(registry).increment();
   }
 
+  /** The upload sweeper aborted {@code uploads} incomplete multipart uploads. */
+  public void incompleteUploadsAborted(long uploads) {
+    Counter.builder("fleet_clip_uploads_aborted").register(registry).increment(uploads);
+  }
+
+  /** One sweep of incomplete uploads ended ({@code ok} or {@code failed}). */
+  public void uploadSwept(String outcome) {
+    Counter.builder("fleet_clip_upload_sweeps").tag("outcome", outcome).register(registry).increment();
+  }
+
   /** An operator erased a device. */
   public void deviceErased() {
     Counter.builder("fleet_devices_erased").register(registry).increment();

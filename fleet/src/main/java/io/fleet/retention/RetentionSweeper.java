@@ -1,5 +1,6 @@
 package io.fleet.retention;
 
+import io.fleet.infra.PeriodicSweep;
 import io.fleet.media.ClipStore;
 import io.fleet.metrics.FleetMetrics;
 import java.time.Clock;
@@ -10,18 +11,12 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.ClusterSingleton;
-import org.apache.pekko.cluster.typed.SingletonActor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes expired history, one sweeper per cluster (a cluster singleton: two would only race for the same
+ * Deletes expired history, one sweeper per cluster ({@link PeriodicSweep}: two would only race for the same
  * rows). Every {@code fleet.retention.sweep-interval} it goes through its {@link HistoryTable}s
  * ({@link Histories#ALL}), each in batches ({@link ExpiredRows}), on the blocking dispatcher; a tick that comes
  * while a sweep still runs is skipped. What it deleted is counted per kind in
@@ -36,29 +31,15 @@ public final class RetentionSweeper {
   /** How long one batch's S3 deletes may take before the sweep gives up on it (and tries at the next sweep). */
   private static final Duration OBJECTS_TIMEOUT = Duration.ofMinutes(2);
 
-  private sealed interface Command {}
-
-  private enum Tick implements Command { INSTANCE }
-
-  private record Swept(long rows, Throwable failure) implements Command {}
-
-  private final ActorContext<Command> ctx;
   private final ExpiredRows expired;
   private final RetentionSettings settings;
   private final List<HistoryTable> tables;
-  private final Executor blocking;
-  private final FleetMetrics metrics;
   private final Clock clock = Clock.systemUTC();
-  private boolean sweeping;
 
-  private RetentionSweeper(ActorContext<Command> ctx, ExpiredRows expired, RetentionSettings settings,
-      List<HistoryTable> tables) {
-    this.ctx = ctx;
+  private RetentionSweeper(ExpiredRows expired, RetentionSettings settings, List<HistoryTable> tables) {
     this.expired = expired;
     this.settings = settings;
     this.tables = tables;
-    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-    this.metrics = FleetMetrics.get(ctx.getSystem());
   }
 
   /** Registers the singleton on this node; it runs on the oldest node of the cluster. */
@@ -79,42 +60,19 @@ public final class RetentionSweeper {
             metrics.retentionObjectsDeleted(kind, count);
           }
         });
-    Behavior<Command> sweeper = Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers -> {
-      // The first sweep soon after start, so that a node restarted more often than the interval still sweeps.
-      Duration interval = settings.sweepInterval();
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, min(interval, Duration.ofMinutes(1)), interval);
-      return new RetentionSweeper(ctx, expired, settings, tables).behavior();
-    }));
-    ClusterSingleton.get(system).init(SingletonActor.of(Behaviors.supervise(sweeper)
-        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1), 0.2)),
-        "retention-sweeper"));
-  }
-
-  private Behavior<Command> behavior() {
-    return Behaviors.receive(Command.class)
-        .onMessageEquals(Tick.INSTANCE, this::onTick)
-        .onMessage(Swept.class, this::onSwept)
-        .build();
-  }
-
-  private Behavior<Command> onTick() {
-    if (sweeping) return Behaviors.same();
-    sweeping = true;
-    ctx.pipeToSelf(CompletableFuture.supplyAsync(this::sweep, blocking),
-        (rows, failure) -> new Swept(rows == null ? 0 : rows, failure));
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onSwept(Swept swept) {
-    sweeping = false;
-    if (swept.failure() != null) {
-      metrics.retentionSwept("failed");
-      log.warn("retention sweep failed; the next one goes on from there: {}", swept.failure().toString());
-    } else {
-      metrics.retentionSwept("ok");
-      if (swept.rows() > 0) log.info("retention sweep deleted {} expired rows", swept.rows());
-    }
-    return Behaviors.same();
+    RetentionSweeper sweeper = new RetentionSweeper(expired, settings, tables);
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    PeriodicSweep.start(system, "retention-sweeper", settings.sweepInterval(),
+        () -> CompletableFuture.supplyAsync(sweeper::sweep, blocking),
+        (rows, failure) -> {
+          if (failure != null) {
+            metrics.retentionSwept("failed");
+            log.warn("retention sweep failed; the next one goes on from there: {}", failure.toString());
+          } else {
+            metrics.retentionSwept("ok");
+            if (rows > 0) log.info("retention sweep deleted {} expired rows", rows);
+          }
+        });
   }
 
   /** Every table in turn; one that fails stops this sweep (the database or S3 is away: the next sweep retries). */
@@ -128,9 +86,5 @@ public final class RetentionSweeper {
       }
     }
     return rows;
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 }

@@ -21,6 +21,9 @@ import io.fleet.ingest.IngressBridge;
 import io.fleet.ingest.SeedMotionConsumer;
 import io.fleet.media.ClipGateway;
 import io.fleet.media.ClipStore;
+import io.fleet.media.IncompleteUploadSettings;
+import io.fleet.media.IncompleteUploads;
+import io.fleet.media.UploadSweeper;
 import io.fleet.metrics.ConsumerLagMonitor;
 import io.fleet.readside.DeviceDirectory;
 import io.fleet.readside.ReadModelProjection;
@@ -61,9 +64,9 @@ import org.slf4j.LoggerFactory;
  * One running Fleet node: its infrastructure (embedded or real), the actor system with the sharded
  * {@link Device} entities, the read-side projection, the ingest streams (MQTT→Kafka bridge,
  * Kafka→entities consumer, the seed devices' motion consumer, the camera frames' detector, the telemetry
- * archive), the clip store, the alert publisher, and the retention sweeper (a cluster singleton) with the device
- * eraser. Holds no state of its own: everything durable is in Kafka, the journal and the read-side tables, so a
- * node that is killed resumes from them.
+ * archive), the clip store, the alert publisher, the retention sweeper and the sweeper of incomplete clip
+ * uploads (cluster singletons) with the device eraser. Holds no state of its own: everything durable is in
+ * Kafka, the journal, the read-side tables and the bucket, so a node that is killed resumes from them.
  */
 public final class FleetNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetNode.class);
@@ -124,6 +127,7 @@ public final class FleetNode implements AutoCloseable {
       this.clips = new ClipStore(system, endpoints);
       RetentionSettings retention = RetentionSettings.fromConfig(fleet);
       RetentionSweeper.start(system, infrastructure.database().dataSource(), clips, retention, Histories.ALL);
+      UploadSweeper.start(system, new IncompleteUploads(system, endpoints), IncompleteUploadSettings.fromConfig(fleet));
       this.clipGateway = new ClipGateway(system, clips,
           DeviceAsks.patient(system, ingestSettings.askTimeout(), ingestSettings.entityAttempts()));
       this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clipGateway);

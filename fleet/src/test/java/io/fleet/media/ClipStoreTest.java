@@ -16,6 +16,14 @@ class ClipStoreTest {
   }
 
   @Test
+  void aKeyTellsTheTimeItWasMadeAtToTheSecondAndAForeignKeyNone() {
+    assertThat(ClipStore.keyTime(ClipStore.keyFor("cam-1", "c-9.mp4", AT.plusMillis(700)))).contains(AT);
+    assertThat(ClipStore.keyTime("clips/cam-1/2026-11-23/c-9.mp4")).isEmpty();
+    assertThat(ClipStore.keyTime("clips/cam-1/2026-13-45/999999Z-c-9.mp4")).as("no real time").isEmpty();
+    assertThat(ClipStore.keyTime("other/cam-1/2026-11-23/214005Z-c-9.mp4")).isEmpty();
+  }
+
+  @Test
   void anIssuedClipIdCarriesItsTimeSoItsKeyCanBeDerived() {
     String clipId = ClipStore.issueClipId(AT);
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The SigV4 presigner against AWS's published example, and the encoding it relies on. */
@@ -36,6 +37,31 @@ class S3PresignerTest {
     URI other = AWS_EXAMPLE.presign("PUT", URI.create("http://127.0.0.1:9001"), "/bucket/clips/a b/c~d.mp4",
         Duration.ofMinutes(15), EXAMPLE_TIME);
     assertThat(signature(other)).isNotEqualTo(signature(url));
+  }
+
+  @Test
+  void boundHeadersAreNamedInTheUrlAndTheirValuesAreSigned() {
+    URI url = AWS_EXAMPLE.presign("PUT", URI.create("http://127.0.0.1:9000"), "/bucket/clips/c.mp4", Map.of(),
+        Map.of("Content-Length", "4096", "Content-Type", "video/mp4"), Duration.ofMinutes(5), EXAMPLE_TIME);
+
+    assertThat(url.getRawQuery()).contains("X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost", "X-Amz-Expires=300");
+    URI longer = AWS_EXAMPLE.presign("PUT", URI.create("http://127.0.0.1:9000"), "/bucket/clips/c.mp4", Map.of(),
+        Map.of("Content-Length", "4097", "Content-Type", "video/mp4"), Duration.ofMinutes(5), EXAMPLE_TIME);
+    URI otherType = AWS_EXAMPLE.presign("PUT", URI.create("http://127.0.0.1:9000"), "/bucket/clips/c.mp4", Map.of(),
+        Map.of("Content-Length", "4096", "Content-Type", "video/webm"), Duration.ofMinutes(5), EXAMPLE_TIME);
+    URI sameInOtherCase = AWS_EXAMPLE.presign("PUT", URI.create("http://127.0.0.1:9000"), "/bucket/clips/c.mp4", Map.of(),
+        Map.of("content-length", "4096", "CONTENT-TYPE", " video/mp4 "), Duration.ofMinutes(5), EXAMPLE_TIME);
+    assertThat(signature(longer)).isNotEqualTo(signature(url));
+    assertThat(signature(otherType)).isNotEqualTo(signature(url));
+    assertThat(sameInOtherCase).as("names in any case, values trimmed, as S3 reads them").isEqualTo(url);
+  }
+
+  @Test
+  void anOperationsQueryParametersAreSignedInOrderWithTheAuthentication() {
+    URI url = AWS_EXAMPLE.presign("PUT", URI.create("http://127.0.0.1:9000"), "/bucket/k", Map.of("uploadId", "u 1",
+        "partNumber", "2"), Map.of(), Duration.ofMinutes(1), EXAMPLE_TIME);
+
+    assertThat(url.getRawQuery()).startsWith("X-Amz-Algorithm=").contains("&partNumber=2&uploadId=u%201&X-Amz-Signature=");
   }
 
   @Test

@@ -19,13 +19,15 @@ import javax.net.ssl.SSLContext;
 
 /**
  * Uploads a clip straight into Fleet's bucket, as the original cameras did: asks Fleet for a presigned
- * URL ({@code POST /api/devices/{id}/clips}, HTTP Basic with the device's MQTT credentials), then PUTs the
- * clip to S3. Any failure is an {@link IOException}: the caller keeps the clip and tries again — unless it is a
- * {@link Refused}, which trying again cannot mend. Holds one device's identity and an HTTP client, which many
+ * URL ({@code POST /api/devices/{id}/clips}, HTTP Basic with the device's MQTT credentials, declaring the
+ * clip's length and type, which the URL is then bound to), then PUTs the clip to S3. Any failure is an
+ * {@link IOException}: the caller keeps the clip and tries again — unless it is a {@link Refused}, which trying
+ * again cannot mend. Holds one device's identity and an HTTP client, which many
  * devices may share (the simulator's cameras do); keeps nothing on disk, so a crash loses no state of its own.
  */
 public final class ClipUpload {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CONTENT_TYPE = "video/mp4";
   private final HttpClient http;
   private final URI fleetApi;
   private final String deviceId;
@@ -93,9 +95,13 @@ public final class ClipUpload {
    * (wrapped in a {@link CompletionException}).
    */
   public CompletableFuture<Stored> uploadAsync(HttpRequest.BodyPublisher clip) {
+    long length = clip.contentLength();
+    if (length < 0) return CompletableFuture.failedFuture(new IllegalArgumentException("a clip of unknown length"));
+    // Fleet signs the URL for exactly this length and type: S3 refuses any other.
+    String declared = JSON.createObjectNode().put("length", length).put("contentType", CONTENT_TYPE).toString();
     HttpRequest slotRequest = HttpRequest.newBuilder(fleetApi.resolve("/api/devices/" + deviceId + "/clips"))
         .timeout(Duration.ofSeconds(15)).header("Authorization", authorization).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+        .POST(HttpRequest.BodyPublishers.ofString(declared)).build();
     return http.sendAsync(slotRequest, HttpResponse.BodyHandlers.ofString()).thenCompose(slot -> {
       if (slot.statusCode() != 201) throw failure(slot.statusCode(), "Fleet refused an upload slot: " + slot.statusCode() + " " + slot.body());
       JsonNode body = parse(slot.body());
@@ -104,7 +110,7 @@ public final class ClipUpload {
       int query = presigned.indexOf('?');
       Stored stored = new Stored(clipId, query < 0 ? presigned : presigned.substring(0, query));
       HttpRequest put = HttpRequest.newBuilder(URI.create(presigned))
-          .timeout(Duration.ofMinutes(5)).header("Content-Type", "video/mp4").PUT(clip).build();
+          .timeout(Duration.ofMinutes(5)).header("Content-Type", CONTENT_TYPE).PUT(clip).build();
       return http.sendAsync(put, HttpResponse.BodyHandlers.ofString()).thenApply(answer -> {
         if (answer.statusCode() / 100 != 2) throw failure(answer.statusCode(), "S3 refused the clip: " + answer.statusCode() + " " + answer.body());
         return stored;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class DeliveryTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int CLIP_BYTES = 4096;
 
   /** What the publisher was given: the event and the clip it names (null: none). */
   record Published(ObjectNode event, ClipUpload.Stored clip) {}
@@ -57,6 +59,12 @@ class DeliveryTest {
   void fleetAndS3() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/api/devices/cam/clips", exchange -> {
+      // As Fleet does: no upload URL without the clip's length declared.
+      JsonNode declared = JSON.readTree(exchange.getRequestBody().readAllBytes());
+      if (declared.path("length").asLong() != CLIP_BYTES) {
+        answer(exchange, 400, "{\"error\":\"length required\"}");
+        return;
+      }
       String clipId = "clip-" + clips.incrementAndGet();
       String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/bucket/" + clipId + "?X-Amz-Signature=s";
       answer(exchange, slotStatus.get(), "{\"clipId\":\"" + clipId + "\",\"url\":\"" + url + "\"}");
@@ -142,7 +150,7 @@ class DeliveryTest {
   }
 
   private Path clip() throws IOException {
-    return Files.write(Files.createTempFile(dir, "clip", ".mp4"), new byte[4096]);
+    return Files.write(Files.createTempFile(dir, "clip", ".mp4"), new byte[CLIP_BYTES]);
   }
 
   private static ObjectNode event(String id) {
