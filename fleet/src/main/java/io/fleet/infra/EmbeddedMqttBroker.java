@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * HiveMQ CE running embedded in this JVM, listening on 127.0.0.1 (or {@code fleet.embedded-bind-host}) at the
- * port kept as {@code mqtt}.
+ * port kept as {@code mqtt}; with a TLS identity ({@code fleet.tls}) devices get a TLS listener on the bind host
+ * at the port kept as {@code mqtts} instead, its key store regenerated in the configuration folder at each start,
+ * and the plain listener stays on 127.0.0.1.
  *
  * <p>State: sessions, subscriptions, queued and retained messages are kept <em>in memory</em> and are
  * lost when the JVM stops, on purpose: the broker and Fleet's ingress bridge start and stop together, and
