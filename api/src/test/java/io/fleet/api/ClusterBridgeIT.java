@@ -104,21 +104,9 @@ class ClusterBridgeIT {
 
   /** Node B's configuration: A's servers as real ones, A as its seed node. */
   private static Map<String, Object> nodeUsing(Endpoints e, String seed) {
-    Map<String, Object> m = new HashMap<>();
+    Map<String, Object> m = new HashMap<>(ExternalServers.of(e));
     m.put("fleet.cluster.seeds", seed);
     m.put("fleet.mqtt.clean-session", false);
-    m.put("fleet.kafka.bootstrap", e.kafkaBootstrap());
-    m.put("fleet.mqtt.url", e.mqttUrl());
-    m.put("fleet.mqtt.user", e.mqttUser());
-    m.put("fleet.mqtt.password", e.mqttPassword());
-    m.put("fleet.s3.endpoint", e.s3Endpoint());
-    m.put("fleet.s3.bucket", e.s3Bucket());
-    m.put("fleet.s3.region", e.s3Region());
-    m.put("fleet.s3.access-key", e.s3AccessKey());
-    m.put("fleet.s3.secret-key", e.s3SecretKey());
-    m.put("fleet.db.url", e.dbUrl());
-    m.put("fleet.db.user", e.dbUser());
-    m.put("fleet.db.password", e.dbPassword());
     return m;
   }
 

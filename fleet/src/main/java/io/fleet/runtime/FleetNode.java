@@ -1,7 +1,6 @@
 package io.fleet.runtime;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.fleet.alerts.AlertFeed;
 import io.fleet.alerts.AlertPublisher;
 import io.fleet.device.Device;
@@ -37,9 +36,6 @@ import io.fleet.telemetry.TelemetrySettings;
 import io.fleet.telemetry.TelemetryStore;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -52,8 +48,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.ProducerSettings;
 import org.apache.pekko.kafka.javadsl.SendProducer;
@@ -104,11 +98,11 @@ public final class FleetNode implements AutoCloseable {
     this.infrastructure = Infrastructure.start(config);
     ActorSystem<Void> started = null;
     try {
-      Config full = infrastructure.pekkoOverlay().withFallback(seedNodes(config)).resolve();
+      Config full = infrastructure.pekkoOverlay().withFallback(ClusterFormation.overlay(config)).resolve();
       Config fleet = full.getConfig("fleet");
       started = ActorSystem.create(Behaviors.empty(), "fleet", full);
       this.system = started;
-      joinSelfWhenAlone(system);
+      ClusterFormation.start(system);
       this.deviceSettings = DeviceSettings.fromConfig(fleet);
       this.ingestSettings = IngestSettings.fromConfig(fleet);
       Endpoints endpoints = infrastructure.endpoints();
@@ -160,7 +154,7 @@ public final class FleetNode implements AutoCloseable {
       IngressBridge.Connection mqtt =
           new IngressBridge.Connection(endpoints.mqttUrl(), endpoints.mqttUser(), endpoints.mqttPassword());
       this.bridge = BridgeSingleton.start(system, () -> IngressBridge.start(system, mqtt, ingestSettings, producer));
-      if (alone(system)) awaitFirstSubscription(bridge, endpoints.mqttUrl());
+      if (ClusterFormation.alone(system)) awaitFirstSubscription(bridge, endpoints.mqttUrl());
       this.lag = new ConsumerLagMonitor(system, admin, ingestSettings.consumerGroup(),
           ingestSettings.deviceEventsTopic(), Duration.ofSeconds(5));
       this.framesLag = frames == null ? null : new ConsumerLagMonitor(system, admin, frameSettings.consumerGroup(),
@@ -199,25 +193,6 @@ public final class FleetNode implements AutoCloseable {
       bridge.firstLocal().thenCompose(IngressBridge::firstSubscription).toCompletableFuture().get(20, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("ingress bridge not yet subscribed at {}; it keeps trying", url);
-    }
-  }
-
-  /** {@code fleet.cluster.seeds} (comma-separated) becomes {@code pekko.cluster.seed-nodes}. */
-  private static Config seedNodes(Config config) {
-    String seeds = config.getString("fleet.cluster.seeds").trim();
-    if (seeds.isEmpty()) return config;
-    List<String> list = Arrays.stream(seeds.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    return ConfigFactory.parseMap(Map.of("pekko.cluster.seed-nodes", list)).withFallback(config);
-  }
-
-  private static boolean alone(ActorSystem<?> system) {
-    return system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty();
-  }
-
-  private static void joinSelfWhenAlone(ActorSystem<?> system) {
-    if (alone(system)) {
-      Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
   }
 
