@@ -40,8 +40,8 @@ public record TestServers(String name, String postgresUrl, String mqttUrl) {
     // and DynamicSecurityIT check the issued mode.
     settings.put("fleet.device-passwords.mode", "derived");
     settings.put("fleet.mqtt.client-id", "fleet-it-" + schema);
-    if (postgresUrl != null) {
-      settings.put("fleet.db.url", Database.freshPostgresSchemaUrl(postgresUrl, schema));
+    if (postgresUrl != null) settings.put("fleet.db.url", Database.freshPostgresSchemaUrl(postgresUrl, schema));
+    if (mqttUrl != null) {
       settings.put("fleet.mqtt.url", mqttUrl);
       // A shared broker: do not leave a persistent session behind that would queue messages forever.
       settings.put("fleet.mqtt.clean-session", true);
