@@ -162,7 +162,7 @@ final class DeviceRoutes extends AllDirectives {
   }
 
   private MqttCredentials credentials(String deviceId, String password) {
-    return new MqttCredentials(fleet.endpoints().mqttPublicUrl(), deviceId, deviceId, password,
+    return new MqttCredentials(fleet.endpoints().mqttPublicUrlFor(deviceId), deviceId, deviceId, password,
         Map.of("heartbeat", Topics.heartbeat(deviceId),
             "status", Topics.status(deviceId),
             "telemetry", Topics.telemetry(deviceId),

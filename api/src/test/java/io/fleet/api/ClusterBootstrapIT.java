@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.Config;
 import io.fleet.infra.Infrastructure;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +39,7 @@ class ClusterBootstrapIT {
   void threeNodesFormOneClusterByBootstrapAndARestartedFirstNodeRejoinsIt(@TempDir Path dir) throws Exception {
     String schema = TestServers.uniqueSchema();
     TestServers embedded = new TestServers("embedded", null, null);
-    int[] management = {freePort(), freePort(), freePort()};
+    int[] management = {LocalPorts.free(), LocalPorts.free(), LocalPorts.free()};
     String contactPoints = "127.0.0.1:" + management[0] + ",127.0.0.1:" + management[1] + ",127.0.0.1:" + management[2];
     try (Infrastructure servers = Infrastructure.start(embedded.config(dir.resolve("servers"), schema, Map.of()))) {
       List<Config> configs = new ArrayList<>();
@@ -118,11 +116,5 @@ class ClusterBootstrapIT {
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     return response.statusCode();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

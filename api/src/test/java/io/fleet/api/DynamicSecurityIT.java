@@ -9,9 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.fleet.credentials.DerivedPasswords;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,7 +41,7 @@ class DynamicSecurityIT {
   void fleetKeepsTheBrokersAccountsSoOnlyRegisteredDevicesGetInAndOnlyToTheirOwnTopics(@TempDir Path dir) throws Exception {
     assumeTrue(Files.isExecutable(MOSQUITTO) && Files.isExecutable(MOSQUITTO_CTRL) && Files.exists(PLUGIN),
         "needs Debian's mosquitto with its dynamic-security plugin");
-    int port = freePort();
+    int port = LocalPorts.free();
     Process broker = startBroker(dir, port);
     try (FleetApp app = FleetApp.start(new TestServers("embedded", null, null).config(dir.resolve("fleet"),
         TestServers.uniqueSchema(), Map.of("fleet.mqtt.url", "tcp://127.0.0.1:" + port, "fleet.mqtt.user", "fleet-service",
@@ -132,21 +129,7 @@ class DynamicSecurityIT {
     }
     Process broker = new ProcessBuilder(MOSQUITTO.toString(), "-c", file.toString())
         .redirectErrorStream(true).redirectOutput(Path.of("target", "dynamic-security-mosquitto.log").toFile()).start();
-    await("Mosquitto listening").atMost(Duration.ofSeconds(20)).until(() -> listening(port));
+    await("Mosquitto listening").atMost(Duration.ofSeconds(20)).until(() -> LocalPorts.listening(port));
     return broker;
-  }
-
-  private static boolean listening(int port) {
-    try (Socket ignored = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -1,6 +1,10 @@
 package io.fleet.infra;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Where Fleet's four backing services are reached, and which of them run embedded in this JVM.
@@ -8,7 +12,8 @@ import java.util.Objects;
  * and the kept ports of the data directory, so it comes out the same after a restart.
  *
  * @param kafkaBootstrap Kafka bootstrap servers, {@code host:port[,host:port]}
- * @param mqttUrl MQTT broker, {@code tcp://host:port}
+ * @param mqttUrl MQTT broker, {@code tcp://host:port}, or several, comma-separated (each device is pinned to one
+ *     by its id, see {@link #brokerOf}; one bridge per broker)
  * @param mqttUser user of Fleet's own ingress bridge and health probe (may be empty for an open broker)
  * @param mqttPassword its password (may be empty)
  * @param s3Endpoint S3 endpoint, an http(s) URL
@@ -19,7 +24,8 @@ import java.util.Objects;
  * @param dbUrl JDBC URL (H2 file or PostgreSQL)
  * @param dbUser database user (may be empty when the URL carries it)
  * @param dbPassword database password (may be empty)
- * @param mqttPublicUrl the broker as devices reach it (what a registration names)
+ * @param mqttPublicUrl the broker as devices reach it (what a registration names); with several, as many in the
+ *     same order
  * @param s3PublicEndpoint S3 as browsers and devices reach it (what presigned URLs name)
  */
 public record Endpoints(
@@ -56,7 +62,35 @@ public record Endpoints(
     dbUser = Objects.requireNonNullElse(dbUser, "");
     dbPassword = Objects.requireNonNullElse(dbPassword, "");
     mqttPublicUrl = mqttPublicUrl == null || mqttPublicUrl.isBlank() ? mqttUrl : mqttPublicUrl;
+    if (split(mqttUrl).isEmpty()) throw new IllegalArgumentException("no MQTT broker");
+    if (split(mqttPublicUrl).size() != split(mqttUrl).size()) {
+      throw new IllegalArgumentException("fleet.mqtt.public-url names " + split(mqttPublicUrl).size()
+          + " brokers, fleet.mqtt.url " + split(mqttUrl).size() + ": give one public URL per broker, in the same order");
+    }
     s3PublicEndpoint = s3PublicEndpoint == null || s3PublicEndpoint.isBlank() ? s3Endpoint : s3PublicEndpoint;
+  }
+
+  /** The brokers, in the order configured: bridge {@code i} takes broker {@code i}'s messages. */
+  public List<String> mqttUrls() {
+    return split(mqttUrl);
+  }
+
+  /** The broker the device is pinned to, as the device reaches it: what its registration names. */
+  public String mqttPublicUrlFor(String deviceId) {
+    List<String> brokers = split(mqttPublicUrl);
+    return brokers.get(brokerOf(deviceId, brokers.size()));
+  }
+
+  /**
+   * Which of {@code brokers} brokers a device is pinned to: Kafka's murmur2 of its id, as the default partitioner
+   * hashes keys, so the pinning is stable across nodes, restarts and versions.
+   */
+  public static int brokerOf(String deviceId, int brokers) {
+    return Utils.toPositive(Utils.murmur2(deviceId.getBytes(StandardCharsets.UTF_8))) % brokers;
+  }
+
+  private static List<String> split(String urls) {
+    return Arrays.stream(urls.split(",")).map(String::trim).filter(u -> !u.isEmpty()).toList();
   }
 
   /** True when the database is PostgreSQL (otherwise it is H2). */

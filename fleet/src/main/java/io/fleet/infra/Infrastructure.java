@@ -142,6 +142,10 @@ public final class Infrastructure implements AutoCloseable {
               ? EmbeddedHosts.withHost(await(s3, started, "S3").endpoint(), publicHost) : fleet.getString("s3.public-endpoint"));
       Optional<MosquittoAccounts> accounts = Optional.empty();
       String dynsecAdmin = fleet.getString("mqtt.dynamic-security.admin-user");
+      if (!mqttEmbedded && !dynsecAdmin.isBlank() && endpoints.mqttUrls().size() > 1) {
+        throw new IllegalArgumentException("fleet.mqtt.dynamic-security: Fleet keeps the accounts of one Mosquitto, not of "
+            + endpoints.mqttUrls().size() + " brokers; keep them otherwise (e.g. a shared dynamic-security file)");
+      }
       if (!mqttEmbedded && !dynsecAdmin.isBlank()) {
         MosquittoAccounts connected = MosquittoAccounts.connect(mqttUrl, dynsecAdmin,
             fleet.getString("mqtt.dynamic-security.admin-password"));

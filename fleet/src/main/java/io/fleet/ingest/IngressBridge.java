@@ -83,10 +83,11 @@ public final class IngressBridge {
    * has its own window of unacknowledged messages, and a message is acknowledged only after Kafka
    * acknowledged it, so more connections move more messages per round trip — at a price: the broker
    * spreads one device's messages over the connections, so their order in Kafka is no longer the
-   * device's. The default is one connection.
+   * device's. The default is one connection. {@code broker}: which of the configured brokers this is (the first,
+   * 0, keeps the plain client id and stream name; another, {@code -broker-<n>} after them).
    */
-  public static IngressBridge start(
-      ActorSystem<?> system, Connection connection, IngestSettings settings, ProducerSettings<String, byte[]> producer) {
+  public static IngressBridge start(ActorSystem<?> system, Connection connection, int broker, IngestSettings settings,
+      ProducerSettings<String, byte[]> producer) {
     FleetMetrics metrics = FleetMetrics.get(system);
     Classifier classifier = new Classifier(settings);
     int count = Math.max(1, settings.mqttConnections());
@@ -97,10 +98,12 @@ public final class IngressBridge {
     for (int i = 0; i < count; i++) {
       Subscription subscription = new Subscription();
       subscriptions.add(subscription);
-      String clientId = count == 1 ? settings.mqttClientId() : settings.mqttClientId() + "-" + i;
+      String baseId = broker == 0 ? settings.mqttClientId() : settings.mqttClientId() + "-broker-" + broker;
+      String clientId = count == 1 ? baseId : baseId + "-" + i;
       List<String> topics = count == 1 ? SUBSCRIPTIONS
           : SUBSCRIPTIONS.stream().map(t -> "$share/" + settings.mqttShareGroup() + "/" + t).toList();
-      String name = count == 1 ? STREAM : STREAM + "-" + i;
+      String baseName = broker == 0 ? STREAM : STREAM + "-broker-" + broker;
+      String name = count == 1 ? baseName : baseName + "-" + i;
       names.add(name);
       sources.add(connectionSource(connection, clientId, topics, settings, subscription, classifier, metrics, producer,
           streams.stream(name)));

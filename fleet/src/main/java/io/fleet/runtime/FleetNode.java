@@ -12,7 +12,7 @@ import io.fleet.frames.FrameSettings;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
 import io.fleet.infra.KafkaTopics;
-import io.fleet.ingest.BridgeSingleton;
+import io.fleet.ingest.Bridges;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.ingest.DeviceEventConsumer;
 import io.fleet.ingest.IngestSettings;
@@ -36,7 +36,9 @@ import io.fleet.telemetry.TelemetrySettings;
 import io.fleet.telemetry.TelemetryStore;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -88,7 +90,7 @@ public final class FleetNode implements AutoCloseable {
   private final AlertFeed alertFeed;
   /** One Kafka admin client per node, for the alert feed, the lag metric and the health check. */
   private final Admin admin;
-  private final BridgeSingleton bridge;
+  private final Bridges bridge;
   private final ConsumerLagMonitor lag;
   private final Health health;
   private final Fleet api;
@@ -151,9 +153,10 @@ public final class FleetNode implements AutoCloseable {
           deviceSettings.tagCount(), retention.eraseTimeout());
       this.alertFeed = new AlertFeed(system, admin, endpoints.kafkaBootstrap(), KafkaTopics.Names.from(full).alerts(),
           fleet.getInt("http.live-streams.buffer"));
-      IngressBridge.Connection mqtt =
-          new IngressBridge.Connection(endpoints.mqttUrl(), endpoints.mqttUser(), endpoints.mqttPassword());
-      this.bridge = BridgeSingleton.start(system, () -> IngressBridge.start(system, mqtt, ingestSettings, producer));
+      List<String> brokers = endpoints.mqttUrls();
+      this.bridge = Bridges.start(system, brokers.size(), broker -> IngressBridge.start(system,
+          new IngressBridge.Connection(brokers.get(broker), endpoints.mqttUser(), endpoints.mqttPassword()), broker,
+          ingestSettings, producer));
       if (ClusterFormation.alone(system)) awaitFirstSubscription(bridge, endpoints.mqttUrl());
       this.lag = new ConsumerLagMonitor(system, admin, ingestSettings.consumerGroup(),
           ingestSettings.deviceEventsTopic(), Duration.ofSeconds(5));
@@ -184,13 +187,13 @@ public final class FleetNode implements AutoCloseable {
   }
 
   /**
-   * A node on its own is ready once its bridge has subscribed; a broker that cannot be reached does not
-   * stop the node from starting (the bridge keeps trying, and health says so). In a cluster the bridge
-   * runs on the oldest node only ({@link BridgeSingleton}).
+   * A node on its own is ready once its bridges (one per broker) have subscribed; a broker that cannot be reached
+   * does not stop the node from starting (the bridge keeps trying, and health says so). In a cluster each bridge
+   * runs on one node ({@link Bridges}).
    */
-  private static void awaitFirstSubscription(BridgeSingleton bridge, String url) {
+  private static void awaitFirstSubscription(Bridges bridge, String url) {
     try {
-      bridge.firstLocal().thenCompose(IngressBridge::firstSubscription).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      bridge.allSubscribedHere().toCompletableFuture().get(20, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("ingress bridge not yet subscribed at {}; it keeps trying", url);
     }
@@ -249,14 +252,19 @@ public final class FleetNode implements AutoCloseable {
     return alertFeed;
   }
 
-  /** Whether the cluster runs its one ingress bridge on this node. */
+  /** Whether the cluster runs an ingress bridge (of one of the brokers) on this node. */
   public boolean runsIngressBridge() {
-    return bridge.local().isPresent();
+    return !bridge.local().isEmpty();
   }
 
-  /** Whether this node's ingress bridge is connected and subscribed (false where it runs elsewhere). */
+  /** The brokers (by index in {@code fleet.mqtt.url}) whose bridge runs on this node. */
+  public Set<Integer> ingressBridgesHere() {
+    return bridge.local().keySet();
+  }
+
+  /** Whether this node runs an ingress bridge and each of its bridges is connected and subscribed. */
   public boolean ingressBridgeSubscribed() {
-    return bridge.local().map(IngressBridge::isSubscribed).orElse(false);
+    return runsIngressBridge() && bridge.local().values().stream().allMatch(IngressBridge::isSubscribed);
   }
 
   public TelemetryStore telemetryStore() {

@@ -5,12 +5,13 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
-import io.fleet.ingest.BridgeSingleton;
+import io.fleet.ingest.Bridges;
 import io.fleet.ingest.IngressBridge;
 import java.net.URI;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -37,15 +38,16 @@ public final class Health implements AutoCloseable {
   private final Infrastructure infrastructure;
   private final Admin admin;
   private final Mqtt3AsyncClient mqtt;
-  private final BridgeSingleton bridge;
+  private final Bridges bridge;
 
-  Health(ActorSystem<?> system, Infrastructure infrastructure, BridgeSingleton bridge, Admin admin) {
+  Health(ActorSystem<?> system, Infrastructure infrastructure, Bridges bridge, Admin admin) {
     this.system = system;
     this.infrastructure = infrastructure;
     this.bridge = bridge;
     Endpoints e = infrastructure.endpoints();
     this.admin = admin;
-    URI uri = URI.create(e.mqttUrl());
+    // The probe checks the first broker; each bridge reports its own broker's subscription.
+    URI uri = URI.create(e.mqttUrls().get(0));
     Mqtt3ClientBuilder builder = MqttClient.builder().useMqttVersion3()
         .identifier("fleet-health-" + UUID.randomUUID().toString().substring(0, 8))
         .serverHost(uri.getHost())
@@ -66,14 +68,16 @@ public final class Health implements AutoCloseable {
             e.kafkaEmbedded(), err == null ? nodes.size() + " broker(s)" : rootMessage(err)));
     boolean probe = mqtt.getState().isConnected();
     // The bridge runs on one node of the cluster; a node that is not alone trusts the one that has it.
-    boolean here = bridge.local().isPresent();
-    boolean elsewhere = !here && Cluster.get(system).state().members().size() > 1;
-    boolean subscribed = bridge.local().map(IngressBridge::isSubscribed).orElse(false);
+    Map<Integer, IngressBridge> local = bridge.local();
+    boolean here = !local.isEmpty();
+    boolean elsewhere = local.size() < bridge.brokers() && Cluster.get(system).state().members().size() > 1;
+    boolean subscribed = here && local.values().stream().allMatch(IngressBridge::isSubscribed);
     CompletableFuture<ComponentHealth> mqttHealth = CompletableFuture.completedFuture(new ComponentHealth("mqtt",
-        probe && (subscribed || elsewhere), e.mqttUrl(), e.mqttEmbedded(),
+        probe && (subscribed || !here && elsewhere), e.mqttUrl(), e.mqttEmbedded(),
         (probe ? "connected" : "not connected (" + mqtt.getState() + ")")
-            + (elsewhere ? ", ingress bridge on another node"
-                : subscribed ? ", ingress bridge subscribed" : ", ingress bridge not subscribed")));
+            + (here ? (subscribed ? ", ingress bridge subscribed" : ", ingress bridge not subscribed")
+                + (bridge.brokers() > 1 ? " (brokers " + local.keySet() + " here)" : "") : "")
+            + (elsewhere ? (here ? ", the others" : ", ingress bridge") + " on another node" : "")));
     CompletableFuture<ComponentHealth> s3 = S3.checkIfBucketExists(e.s3Bucket(), system).toCompletableFuture()
         .orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .handle((access, err) -> new ComponentHealth("s3", err == null && access == BucketAccess.accessGranted(),
