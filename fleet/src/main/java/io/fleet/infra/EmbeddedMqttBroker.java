@@ -30,11 +30,13 @@ import org.slf4j.LoggerFactory;
  * at the port kept as {@code mqtts} instead, its key store regenerated in the configuration folder at each start,
  * and the plain listener stays on 127.0.0.1.
  *
- * <p>State: sessions, subscriptions, queued and retained messages are kept <em>in memory</em> and are
- * lost when the JVM stops, on purpose: the broker and Fleet's ingress bridge start and stop together, and
- * devices reconnect and resend (QoS 1) what was not acknowledged. What survives a restart: the port
- * ({@code ports.properties}), the service password ({@code secrets.properties}, key
- * {@code mqtt-service}) and the device secret, so all credentials stay valid. Device passwords are checked against {@link DeviceCredentials} at every CONNECT. The configuration folder
+ * <p>State: sessions, subscriptions, queued and retained messages are kept <em>on disk</em> in
+ * {@code <data-dir>/hivemq/data} (HiveMQ's file persistence, written as they arrive): a QoS 1 message the broker
+ * acknowledged to its device and queued for the ingress bridge's persistent session survives a crash of the
+ * process, even SIGKILL, and reaches the bridge after the restart ({@code BrokerCrashIT}). Also kept: the port
+ * ({@code ports.properties}), the service password ({@code secrets.properties}, key {@code mqtt-service}) and
+ * the device secret, so all credentials stay valid. Device passwords are checked against
+ * {@link DeviceCredentials} at every CONNECT. The configuration folder
  * {@code <data-dir>/hivemq/conf} is regenerated at every start. Logging stays with the application's
  * logback configuration ({@code withoutLoggingBootstrap()}); the jar's own {@code config.xml} and
  * {@code logback.xml} are not used (ours are found first).
@@ -45,8 +47,11 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   public static final String SERVICE_USER = "fleet-service";
   /** How many QoS 1/2 messages an MQTT 5 client may have unacknowledged towards the broker (default 10). */
   static final int SERVER_RECEIVE_MAXIMUM = 1000;
-  /** Messages queued per offline persistent session (the bridge while it reconnects); default 1000. */
-  static final int MAX_QUEUED_MESSAGES = 100_000;
+  /**
+   * Messages queued per offline persistent session (the bridge while it reconnects, or while Fleet is down; on
+   * disk): a million is over a quarter of an hour of 1,000 messages a second. Beyond it the oldest are dropped.
+   */
+  static final int MAX_QUEUED_MESSAGES = 1_000_000;
   /**
    * How many QoS 1 messages the broker sends a subscriber before it waits for acknowledgements. HiveMQ CE
    * fixes it at 50 whatever the client's receive maximum, and has no configuration element for it, only
@@ -57,8 +62,9 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   static final int SUBSCRIBER_INFLIGHT_WINDOW = 1000;
   /**
    * How long HiveMQ's persistence executor may take to finish at stop (default 2 s, spent in full at every
-   * stop). The persistence is in memory and dropped at stop anyway; 100 ms makes a stop take ~2 s instead of
-   * ~4 s (the rest is Netty's fixed quiet period).
+   * stop). Nothing waits for it: each message is in the persistence's write-ahead log once it is acknowledged
+   * (which a SIGKILL does not undo either); 100 ms makes a stop take ~2 s instead of ~4 s (the rest is Netty's
+   * fixed quiet period).
    */
   static final int PERSISTENCE_SHUTDOWN_GRACE_MS = 100;
 
@@ -243,7 +249,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                 </packets>
             </mqtt>
             <persistence>
-                <mode>in-memory</mode>
+                <mode>file</mode>
             </persistence>
             <anonymous-usage-statistics>
                 <enabled>false</enabled>

@@ -47,6 +47,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -250,6 +251,15 @@ public final class FleetNode implements AutoCloseable {
   /** Live alerts from Kafka for stream subscribers, resumable by position. */
   public AlertFeed alertFeed() {
     return alertFeed;
+  }
+
+  /**
+   * Stops taking MQTT messages on this node: its bridges finish what is on its way to Kafka and disconnect, and
+   * devices' messages wait in their broker's queue for the bridges' persistent sessions (the first step of a
+   * graceful stop, also for draining a node).
+   */
+  public CompletionStage<Done> stopIngress() {
+    return bridge.stopLocal();
   }
 
   /** Whether the cluster runs an ingress bridge (of one of the brokers) on this node. */
