@@ -7,7 +7,6 @@ import io.fleet.device.DeviceEvent;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.readside.JdbcConnectionSession;
 import io.fleet.readside.ProjectionHealth;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -53,7 +51,7 @@ public final class AlertPublisher {
   public static SendProducer<String, byte[]> init(ActorSystem<?> system, DataSource dataSource, int tagCount,
       ProducerSettings<String, byte[]> producerSettings, String topic, ZoneId zone) {
     SendProducer<String, byte[]> producer = new SendProducer<>(producerSettings, system);
-    AlertJson json = new AlertJson(zone);
+    AlertFastPath fastPath = new AlertFastPath(system, producer, new AlertJson(zone), topic);
     FleetMetrics metrics = FleetMetrics.get(system);
     List<String> tags = Device.tags(tagCount);
     ShardedDaemonProcess.get(system).init(
@@ -61,7 +59,7 @@ public final class AlertPublisher {
         NAME,
         tags.size(),
         i -> ProjectionBehavior.create(projection(system, dataSource, tags.get(i),
-            new Publish(producer, topic, json, metrics, system.executionContext()))),
+            new Publish(producer, fastPath, metrics, system.executionContext()))),
         ShardedDaemonProcessSettings.create(system),
         Optional.of(ProjectionBehavior.stopMessage()));
     return producer;
@@ -84,6 +82,12 @@ public final class AlertPublisher {
         .withStatusObserver(new ProjectionHealth<>(system));
   }
 
+  /** The alert an event raised or updated, if it is one of those. */
+  static Optional<Alert> alertOf(DeviceEvent event) {
+    return event instanceof DeviceEvent.AlertRaised r ? Optional.of(r.alert())
+        : event instanceof DeviceEvent.AlertUpdated u ? Optional.of(u.alert()) : Optional.empty();
+  }
+
   /**
    * Sends a group of envelopes' alerts, all at once and in journal order (so a device's alerts keep their
    * order in its partition), and completes when Kafka acknowledged every one; only then is the group's
@@ -91,17 +95,14 @@ public final class AlertPublisher {
    */
   static final class Publish extends Handler<List<EventEnvelope<DeviceEvent>>> {
     private final SendProducer<String, byte[]> producer;
-    private final String topic;
-    private final AlertJson json;
+    private final AlertFastPath fastPath;
     private final FleetMetrics metrics;
     private final Executor callbacks;
 
     /** {@code callbacks}: where acknowledgements are counted (not a new thread per alert, as the producer's stage would). */
-    Publish(SendProducer<String, byte[]> producer, String topic, AlertJson json, FleetMetrics metrics,
-        Executor callbacks) {
+    Publish(SendProducer<String, byte[]> producer, AlertFastPath fastPath, FleetMetrics metrics, Executor callbacks) {
       this.producer = producer;
-      this.topic = topic;
-      this.json = json;
+      this.fastPath = fastPath;
       this.metrics = metrics;
       this.callbacks = callbacks;
     }
@@ -111,16 +112,16 @@ public final class AlertPublisher {
       List<CompletableFuture<?>> sends = new ArrayList<>();
       for (EventEnvelope<DeviceEvent> envelope : envelopes) {
         DeviceEvent event = envelope.event();
-        Alert alert = event instanceof DeviceEvent.AlertRaised r ? r.alert()
-            : event instanceof DeviceEvent.AlertUpdated u ? u.alert() : null;
-        if (alert == null) continue;
-        ProducerRecord<String, byte[]> record =
-            new ProducerRecord<>(topic, event.deviceId(), json.toBytes(event.deviceId(), alert, event.at()));
-        record.headers().add("fleet.alert-id", alert.alertId().getBytes(StandardCharsets.UTF_8));
-        sends.add(producer.send(record).thenApplyAsync(metadata -> {
-          metrics.alertPublished(alert.kind().label());
-          return metadata;
-        }, callbacks).toCompletableFuture());
+        Optional<Alert> found = alertOf(event);
+        if (found.isEmpty()) continue;
+        Alert alert = found.get();
+        // Sent already by the fast path on this node: skip it once Kafka took it, send it if that failed.
+        CompletableFuture<Boolean> taken = fastPath.takenHere(alert).orElse(CompletableFuture.completedFuture(false));
+        sends.add(taken.thenCompose(yes -> yes ? CompletableFuture.completedFuture(null)
+            : producer.send(fastPath.record(event, alert)).thenApplyAsync(metadata -> {
+              metrics.alertPublished(alert.kind().label());
+              return metadata;
+            }, callbacks).toCompletableFuture()));
       }
       return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(all -> Done.getInstance());
     }

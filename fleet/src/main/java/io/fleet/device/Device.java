@@ -195,6 +195,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private final DeviceTimers timers;
   private final FleetMetrics metrics;
   private final ActorContext<Command> context;
+  private final PersistedAlerts persistedAlerts;
   private final Clock clock = Clock.systemUTC();
   /** The latest heartbeat's values: the journaled vitals plus what was heard since (never persisted). */
   private Vitals live = Vitals.NONE;
@@ -213,6 +214,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     this.motion = new MotionRules(deviceId, settings.motion(), alerts);
     this.telemetry = new TelemetryRules(deviceId, settings.anomaly(), alerts);
     this.tag = tagFor(deviceId, settings.tagCount());
+    this.persistedAlerts = PersistedAlerts.get(context.getSystem());
     this.timers = timers;
     this.metrics = metrics;
     this.context = context;
@@ -460,18 +462,20 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   private ReplyEffect<DeviceEvent, DeviceState> persistThenAck(List<DeviceEvent> events, ActorRef<StatusReply<Done>> replyTo) {
     return (events.isEmpty() ? Effect().none() : Effect().persist(events))
-        .thenRun(this::watch)
+        .thenRun(s -> persisted(events, s))
         .thenReply(replyTo, s -> StatusReply.ack());
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> decide(AlertRules.Decision decision, ActorRef<StatusReply<AlertAnswer>> replyTo) {
     StatusReply<AlertAnswer> answer = StatusReply.success(decision.answer());
     if (decision.update().isEmpty()) return Effect().reply(replyTo, answer);
-    return Effect().persist(decision.update().get()).thenRun(this::watch).thenReply(replyTo, s -> answer);
+    return Effect().persist(decision.update().get()).thenRun(s -> persisted(List.of(decision.update().get()), s))
+        .thenReply(replyTo, s -> answer);
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> persistNoReply(Optional<DeviceEvent> event) {
-    return (event.isEmpty() ? Effect().none() : Effect().persist(event.get())).thenRun(this::watch).thenNoReply();
+    return (event.isEmpty() ? Effect().none() : Effect().persist(event.get()))
+        .thenRun(s -> persisted(event.map(List::of).orElse(List.of()), s)).thenNoReply();
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onSilence(DeviceState state, SilenceTimeout timeout) {
@@ -482,9 +486,8 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
       timers.silenceFor(left);
       return Effect().noReply();
     }
-    return Effect().persist(alerts.withHealthAlerts(state, new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen())))
-        .thenRun(this::watch)
-        .thenNoReply();
+    List<DeviceEvent> offline = alerts.withHealthAlerts(state, new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen()));
+    return Effect().persist(offline).thenRun(s -> persisted(offline, s)).thenNoReply();
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onIdle(DeviceState state, IdleTimeout timeout) {
@@ -492,6 +495,15 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     if (!state.online() && !state.motion().busy()) timers.passivate();
     else if (!state.online()) timers.keepAwake();
     return Effect().noReply();
+  }
+
+  /**
+   * After events are persisted: their alerts go out at once ({@link PersistedAlerts}, the fast path; the journal's
+   * publisher sends whatever that did not confirm), and the timers follow the new state.
+   */
+  private void persisted(List<DeviceEvent> events, DeviceState state) {
+    persistedAlerts.persisted(events);
+    watch(state);
   }
 
   /** After anything that changes the status or was heard from the device: restart the right timer. */

@@ -1,0 +1,93 @@
+package io.fleet.alerts;
+
+import io.fleet.device.Alert;
+import io.fleet.device.DeviceEvent;
+import io.fleet.device.PersistedAlerts;
+import io.fleet.metrics.FleetMetrics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.kafka.javadsl.SendProducer;
+
+/**
+ * Sends each alert to {@code fleet.alerts} as soon as its entity has persisted it, from the entity's node,
+ * through the node's one batching, idempotent alert producer (which keeps each partition's order): the alert is
+ * out within one Kafka write of the persist, not after the next journal poll. The {@link AlertPublisher}'s
+ * journal projection stays the record of what must go out: for each alert it asks here first and sends it only
+ * if this node did not (its send is still awaited, then it is skipped if Kafka took it), so nothing is sent twice
+ * on one node, and after a crash the projection sends what the fast path never confirmed.
+ *
+ * <p>State, in memory only: the outcome of each alert sent here, until the projection asked for it or
+ * {@link #FORGET_AFTER} passed (its projection runs on another node, which then sends it again; consumers
+ * deduplicate by {@code alert_id} and {@code revision}). Nothing is lost in a crash: the journal has every alert.
+ */
+public final class AlertFastPath {
+  /** How long an outcome waits for its projection, which on another node never asks. */
+  static final Duration FORGET_AFTER = Duration.ofMinutes(10);
+
+  private record Sent(CompletableFuture<Boolean> taken, long atNanos) {}
+
+  private final SendProducer<String, byte[]> producer;
+  private final AlertJson json;
+  private final String topic;
+  private final FleetMetrics metrics;
+  private final Executor callbacks;
+  private final Map<String, Sent> sent = new ConcurrentHashMap<>();
+
+  AlertFastPath(ActorSystem<?> system, SendProducer<String, byte[]> producer, AlertJson json, String topic) {
+    this.producer = producer;
+    this.json = json;
+    this.topic = topic;
+    this.metrics = FleetMetrics.get(system);
+    this.callbacks = system.executionContext();
+    metrics.registry().gauge("fleet_alert_fast_path_awaiting", sent, Map::size);
+    system.scheduler().scheduleAtFixedRate(Duration.ofMinutes(1), Duration.ofMinutes(1), this::forgetOld, system.executionContext());
+    PersistedAlerts.get(system).listen(this::send);
+  }
+
+  /** The alert's record on {@code fleet.alerts}: keyed by device, its id in a header. */
+  ProducerRecord<String, byte[]> record(DeviceEvent event, Alert alert) {
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(topic, event.deviceId(), json.toBytes(event.deviceId(), alert, event.at()));
+    record.headers().add("fleet.alert-id", alert.alertId().getBytes(StandardCharsets.UTF_8));
+    return record;
+  }
+
+  private void send(List<DeviceEvent> events) {
+    for (DeviceEvent event : events) {
+      Optional<Alert> alert = AlertPublisher.alertOf(event);
+      if (alert.isEmpty()) continue;
+      CompletableFuture<Boolean> taken = producer.send(record(event, alert.get())).toCompletableFuture()
+          .handleAsync((metadata, failure) -> {
+            if (failure != null) return false;
+            metrics.alertPublished(alert.get().kind().label());
+            return true;
+          }, callbacks);
+      sent.put(key(alert.get()), new Sent(taken, System.nanoTime()));
+    }
+  }
+
+  /**
+   * Whether this node already sent {@code alert}: completes true once Kafka took it, false if its send failed;
+   * empty if it was not sent here. Asked once: the answer is forgotten.
+   */
+  Optional<CompletableFuture<Boolean>> takenHere(Alert alert) {
+    return Optional.ofNullable(sent.remove(key(alert))).map(Sent::taken);
+  }
+
+  private void forgetOld() {
+    long now = System.nanoTime();
+    sent.values().removeIf(s -> s.taken().isDone() && now - s.atNanos() > FORGET_AFTER.toNanos());
+  }
+
+  private static String key(Alert alert) {
+    return alert.alertId() + "#" + alert.revision();
+  }
+}
