@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -228,32 +229,49 @@ public final class AlertLatencyBenchmark {
   }
 
   /** The live stream (server-sent events), noting when each alert id arrived. */
+  /**
+   * Reads the live stream; when the server cuts it off (a subscriber too far behind, as at a burst of
+   * warm-up alerts), it reconnects with its last event id, as a browser does, and goes on.
+   */
   static final class StreamReader implements AutoCloseable {
-    private final InputStream body;
+    private volatile boolean closed;
+    private volatile InputStream body;
 
-    StreamReader(String url, String token, Map<String, Long> seen) throws Exception {
-      HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-          .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
-      body = r.body();
+    StreamReader(String url, String token, Map<String, Long> seen) throws InterruptedException {
+      CountDownLatch subscribed = new CountDownLatch(1);
       Thread t = new Thread(() -> {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-          for (String line; (line = lines.readLine()) != null; ) {
-            if (!line.startsWith("data:") || line.substring(5).isBlank()) continue;
-            long now = System.nanoTime();
-            JsonNode alert = JSON.readTree(line.substring(5));
-            seen.putIfAbsent(alert.path("alert_id").asText(), now);
+        String lastId = null;
+        while (!closed) {
+          try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream");
+            if (lastId != null) request.header("Last-Event-ID", lastId);
+            body = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream()).body();
+            subscribed.countDown();
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+              for (String line; (line = lines.readLine()) != null; ) {
+                if (line.startsWith("id:")) lastId = line.substring(3).trim();
+                if (!line.startsWith("data:") || line.substring(5).isBlank()) continue;
+                long now = System.nanoTime();
+                JsonNode alert = JSON.readTree(line.substring(5));
+                seen.putIfAbsent(alert.path("alert_id").asText(), now);
+              }
+            }
+          } catch (Exception cutOff) {
+            // closed by the benchmark, or cut off by the server: reconnect unless closed
           }
-        } catch (Exception closed) {
-          // the benchmark closed the stream
         }
       }, "bench-sse");
       t.setDaemon(true);
       t.start();
+      subscribed.await(30, TimeUnit.SECONDS);
     }
 
     @Override
     public void close() throws Exception {
-      body.close();
+      closed = true;
+      InputStream open = body;
+      if (open != null) open.close();
     }
   }
 }

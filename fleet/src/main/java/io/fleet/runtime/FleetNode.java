@@ -145,8 +145,9 @@ public final class FleetNode implements AutoCloseable {
           ? FrameConsumer.startSeed(system, frameSettings, consumerSettings, deadLetters,
               new CameraClips(system, deadLetters, clipGateway, frameSettings.seed().topic()))
           : null;
+      // Alerts are few and waited for: each goes out at once rather than lingering for a batch.
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
-          producer, KafkaTopics.Names.from(full).alerts(), zone);
+          producer.withProperty("linger.ms", "0"), KafkaTopics.Names.from(full).alerts(), zone);
       this.admin = Admin.create(infrastructure.kafkaClients().admin());
       this.eraser = new DeviceEraser(system, infrastructure.database().dataSource(), clips, Histories.ALL,
           Histories.DEVICE_TABLES, telemetryArchive == null ? Optional.empty() : Optional.of(new ArchiveCaughtUp(system,
