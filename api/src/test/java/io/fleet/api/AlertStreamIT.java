@@ -66,6 +66,33 @@ class AlertStreamIT {
     return id;
   }
 
+  /** A revision of alert {@code id}, as the fast path and the journal's publisher may both send it. */
+  private static void revision(String device, String id, int revision) throws Exception {
+    producer.send(new ProducerRecord<>(topic, device, JSON.writeValueAsString(Map.of(
+        "alert_id", id, "device_id", device, "kind", "motion", "household", "h-1", "severity", "info",
+        "message", "motion", "state", revision == 1 ? "open" : "acknowledged", "revision", revision)))).get();
+  }
+
+  @Test
+  void aSubscriberGetsEachRevisionOfAnAlertOnceThoughTheTopicHoldsItTwice() throws Exception {
+    try (SseClient client = new SseClient(app.baseUrl() + "/api/alerts/stream?deviceId=cam-twice", app.operatorToken(), null)) {
+      assertThat(client.status).isEqualTo(200);
+      revision("cam-twice", "cam-twice:r", 1);
+      revision("cam-twice", "cam-twice:r", 1);
+      revision("cam-twice", "cam-twice:r", 2);
+      revision("cam-twice", "cam-twice:r", 1);
+      String marker = alert("cam-twice", "offline", "h-1");
+      List<String> got = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        SseClient.Event event = client.next(Duration.ofSeconds(20));
+        assertThat(event).as("event %d, after %s", i + 1, got).isNotNull();
+        JsonNode alert = JSON.readTree(event.data());
+        got.add(alert.get("alert_id").asText() + "#" + alert.path("revision").asInt());
+      }
+      assertThat(got).containsExactly("cam-twice:r#1", "cam-twice:r#2", marker + "#0");
+    }
+  }
+
   private static List<String> receive(SseClient client, int count) throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < count; i++) {

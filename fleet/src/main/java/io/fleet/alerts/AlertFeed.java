@@ -7,6 +7,7 @@ import io.fleet.metrics.Streams;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -148,8 +149,34 @@ public final class AlertFeed implements AutoCloseable {
             FeedPosition before = previous.map(Entry::position).orElse(from);
             return Optional.of(new Entry(step.json(), step.alert(), before.after(step.partition(), step.offset())));
           })
+          .statefulMap(Revisions::new, (revisions, entry) -> Pair.create(revisions, entry.filter(revisions::isNew)),
+              revisions -> Optional.empty())
           .mapConcat(entry -> entry.filter(e -> e.alert() != null && filter.test(e.alert())).map(List::of).orElse(List.of()));
     }).mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+
+  /**
+   * The newest revision a subscriber was given of each recent alert: a revision it already had (the fast path's
+   * and the journal's copy of one alert, when both went out) is not given again. Bounded to the latest
+   * {@value #REMEMBERED} alerts.
+   */
+  private static final class Revisions extends LinkedHashMap<String, Integer> {
+    private static final int REMEMBERED = 10_000;
+
+    boolean isNew(Entry entry) {
+      if (entry.alert() == null) return true;
+      String id = entry.alert().path("alert_id").asText();
+      int revision = entry.alert().path("revision").asInt();
+      Integer had = get(id);
+      if (had != null && revision <= had) return false;
+      put(id, revision);
+      return true;
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+      return size() > REMEMBERED;
+    }
   }
 
   /** What a subscriber reads next per partition; tells duplicates (dropped) and gaps (read from Kafka) apart. */
