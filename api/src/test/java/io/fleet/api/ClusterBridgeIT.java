@@ -71,6 +71,9 @@ class ClusterBridgeIT {
         await("every message in Kafka").atMost(Duration.ofSeconds(60)).until(() -> events.seen().containsAll(sent));
         assertThat(events.records()).as("records in Kafka: each message once, from one bridge").isEqualTo(sent.size());
         assertThat(bridged(a) + bridged(b)).as("messages the nodes' bridges took from MQTT").isEqualTo(sent.size());
+        // Each record's entity is asked on the node that reads it: locally where its shard is there, else remotely.
+        await("every record's entity asked, counted local or remote").atMost(Duration.ofSeconds(60))
+            .until(() -> asks(a, "local") + asks(b, "local") + asks(a, "remote") + asks(b, "remote") >= sent.size());
 
         // A live-stream subscriber on either node sees an alert, wherever the device's entity runs.
         String watched = device(run, 3);
@@ -118,6 +121,11 @@ class ClusterBridgeIT {
     long up = 0;
     for (var m : members) if (m.status() == MemberStatus.up()) up++;
     return up;
+  }
+
+  private static double asks(FleetApp app, String where) {
+    var counter = FleetMetrics.get(app.node().system()).registry().find("fleet_entity_asks").tag("where", where).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private static double bridged(FleetApp app) {

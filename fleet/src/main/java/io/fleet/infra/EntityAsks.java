@@ -1,5 +1,6 @@
 package io.fleet.infra;
 
+import io.fleet.metrics.FleetMetrics;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -22,7 +23,8 @@ import scala.concurrent.ExecutionContext;
  * as it takes, so nothing is lost and the pressure reaches Kafka. After {@code attempts} unanswered
  * tries the entity is asked a plain query ({@code probe}); when it answers that and then again not the
  * command, it is alive and it is this record it fails on: the ask gives up ({@link Optional#empty()})
- * so that the record can be dead-lettered and the records behind it go on. Holds no state of its own.
+ * so that the record can be dead-lettered and the records behind it go on. Counts each record's ask as local or
+ * remote ({@code fleet_entity_asks}, by {@link ShardLocality}). Holds no state of its own.
  */
 public final class EntityAsks<C> {
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
@@ -34,6 +36,8 @@ public final class EntityAsks<C> {
   private final Duration timeout;
   private final int attempts;
   private final Function<EntityRef<C>, CompletionStage<?>> probe;
+  private final ShardLocality locality;
+  private final FleetMetrics metrics;
 
   public EntityAsks(ActorSystem<?> system, EntityTypeKey<C> type, Duration timeout, int attempts,
       Function<EntityRef<C>, CompletionStage<?>> probe) {
@@ -43,11 +47,14 @@ public final class EntityAsks<C> {
     this.timeout = timeout;
     this.attempts = Math.max(1, attempts);
     this.probe = probe;
+    this.locality = new ShardLocality(system, type);
+    this.metrics = FleetMetrics.get(system);
   }
 
   /** The entity's answer, or empty when the entity kept failing on this command while answering others. */
   public CompletionStage<Optional<StatusReply<Done>>> ask(String entityId,
       Function<ActorRef<StatusReply<Done>>, C> command) {
+    metrics.entityAsked(locality.isLocal(entityId));
     return attempt(entityId, command, 1);
   }
 

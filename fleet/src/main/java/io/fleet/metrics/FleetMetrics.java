@@ -66,6 +66,11 @@ public final class FleetMetrics implements Extension {
     Counter.builder("fleet_dead_letters").tag("reason", reason).register(registry).increment();
   }
 
+  /** A record's entity was asked on this node ({@code local}) or across the network ({@code remote}). */
+  public void entityAsked(boolean local) {
+    Counter.builder("fleet_entity_asks").tag("where", local ? "local" : "remote").register(registry).increment();
+  }
+
   /** An alert (or a revision of one) was acknowledged by Kafka on {@code fleet.alerts}. */
   public void alertPublished(String kind) {
     Counter.builder("fleet_alerts_published").tag("kind", kind).register(registry).increment();

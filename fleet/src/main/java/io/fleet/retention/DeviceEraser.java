@@ -30,8 +30,8 @@ import org.apache.pekko.pattern.Patterns;
  * the read-side projection is awaited until it has taken in every event up to that one, and the telemetry
  * archive until it has taken in what the device sent so far ({@link ArchiveCaughtUp}; else a row of something
  * still on its way would be written after the delete); then the objects, the rows and the journal up to the
- * erase go. What the device sends afterwards starts a new history (it registers itself again when
- * auto-registration is on), and the journal kept from the erase on recovers exactly that.
+ * erase go. The API revokes the device's password first ({@code Fleet.erase}); once an operator registers it
+ * anew, what it sends starts a new history, and the journal kept from the erase on recovers exactly that.
  *
  * <p>No state: an erase that fails half way (S3 or the database away, the read side behind) is answered as
  * unfinished and done again by calling again.
