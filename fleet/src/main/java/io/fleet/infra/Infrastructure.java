@@ -108,7 +108,7 @@ public final class Infrastructure implements AutoCloseable {
           : CompletableFuture.completedFuture(null);
     CompletableFuture<EmbeddedMqttBroker> mqtt = mqttEmbedded
           ? CompletableFuture.supplyAsync(() -> EmbeddedMqttBroker.start(dataDirectory, deviceCredentials,
-              fleet.getInt("mqtt.max-payload-bytes"), bindHost, tls), executor)
+              fleet.getInt("mqtt.max-payload-bytes"), bindHost, tls, fleet.getString("mqtt.embedded-persistence")), executor)
           : CompletableFuture.completedFuture(null);
     CompletableFuture<EmbeddedS3> s3 = s3Embedded
           ? CompletableFuture.supplyAsync(() -> EmbeddedS3.start(dataDirectory, s3Bucket, bindHost), executor)
