@@ -62,7 +62,7 @@ public final class AlertFastPath {
 
   private void send(List<DeviceEvent> events) {
     for (DeviceEvent event : events) {
-      Optional<Alert> alert = AlertPublisher.alertOf(event);
+      Optional<Alert> alert = DeviceEvent.alertOf(event);
       if (alert.isEmpty()) continue;
       CompletableFuture<Boolean> taken = producer.send(record(event, alert.get())).toCompletableFuture()
           .handleAsync((metadata, failure) -> {

@@ -82,12 +82,6 @@ public final class AlertPublisher {
         .withStatusObserver(new ProjectionHealth<>(system));
   }
 
-  /** The alert an event raised or updated, if it is one of those. */
-  static Optional<Alert> alertOf(DeviceEvent event) {
-    return event instanceof DeviceEvent.AlertRaised r ? Optional.of(r.alert())
-        : event instanceof DeviceEvent.AlertUpdated u ? Optional.of(u.alert()) : Optional.empty();
-  }
-
   /**
    * Sends a group of envelopes' alerts, all at once and in journal order (so a device's alerts keep their
    * order in its partition), and completes when Kafka acknowledged every one; only then is the group's
@@ -112,7 +106,7 @@ public final class AlertPublisher {
       List<CompletableFuture<?>> sends = new ArrayList<>();
       for (EventEnvelope<DeviceEvent> envelope : envelopes) {
         DeviceEvent event = envelope.event();
-        Optional<Alert> found = alertOf(event);
+        Optional<Alert> found = DeviceEvent.alertOf(event);
         if (found.isEmpty()) continue;
         Alert alert = found.get();
         // Sent already by the fast path on this node: skip it once Kafka took it, send it if that failed.

@@ -8,6 +8,7 @@ import io.fleet.tracking.RegionTransition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a {@link Device} journals: registration, health transitions, now and then its last-seen values,
@@ -19,6 +20,12 @@ public sealed interface DeviceEvent extends CborSerializable {
   String deviceId();
 
   Instant at();
+
+  /** The alert {@code event} raised or updated, if it is one of those. */
+  static Optional<Alert> alertOf(DeviceEvent event) {
+    return event instanceof AlertRaised r ? Optional.of(r.alert())
+        : event instanceof AlertUpdated u ? Optional.of(u.alert()) : Optional.empty();
+  }
 
   /** {@code selfRegistered}: the device registered itself with its first heartbeat or status. */
   record Registered(

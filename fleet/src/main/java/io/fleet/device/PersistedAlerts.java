@@ -29,8 +29,7 @@ public final class PersistedAlerts implements Extension {
 
   /** Called by an entity with what it has just persisted; passes on only the alert events. */
   void persisted(List<DeviceEvent> events) {
-    List<DeviceEvent> alerts = events.stream()
-        .filter(e -> e instanceof DeviceEvent.AlertRaised || e instanceof DeviceEvent.AlertUpdated).toList();
+    List<DeviceEvent> alerts = events.stream().filter(e -> DeviceEvent.alertOf(e).isPresent()).toList();
     if (!alerts.isEmpty()) listener.get().accept(alerts);
   }
 

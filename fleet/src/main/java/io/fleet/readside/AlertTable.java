@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Keeps one {@code alert} row per alert from the journal's {@code AlertRaised} and {@code AlertUpdated}:
@@ -17,11 +18,8 @@ final class AlertTable {
   private AlertTable() {}
 
   static void apply(Connection c, DeviceEvent event) throws SQLException {
-    if (event instanceof DeviceEvent.AlertRaised e) {
-      upsert(c, e.deviceId(), e.at(), e.alert());
-    } else if (event instanceof DeviceEvent.AlertUpdated e) {
-      upsert(c, e.deviceId(), e.at(), e.alert());
-    }
+    Optional<Alert> alert = DeviceEvent.alertOf(event);
+    if (alert.isPresent()) upsert(c, event.deviceId(), event.at(), alert.get());
   }
 
   private static void upsert(Connection c, String deviceId, Instant at, Alert a) throws SQLException {
