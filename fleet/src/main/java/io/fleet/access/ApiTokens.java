@@ -1,9 +1,6 @@
 package io.fleet.access;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
+import io.fleet.credentials.Secrets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,8 +9,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -26,7 +21,6 @@ import javax.sql.DataSource;
  * database; owns nothing in memory.
  */
 public final class ApiTokens {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private final DataSource dataSource;
 
   public ApiTokens(DataSource dataSource) {
@@ -45,16 +39,14 @@ public final class ApiTokens {
   public MintedToken mintHomeowner(String household, String label, Optional<Instant> expiry) throws SQLException {
     // To the millisecond, which every database keeps: the expiry shown is the one that is checked.
     Optional<Instant> expiresAt = expiry.map(at -> at.truncatedTo(ChronoUnit.MILLIS));
-    byte[] secret = new byte[32];
-    RANDOM.nextBytes(secret);
-    String token = "fh_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    String token = "fh_" + Secrets.random();
     String id = UUID.randomUUID().toString();
     Instant now = Instant.now();
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
         "INSERT INTO api_token (id, token_hash, role, household, label, created_at, expires_at)"
             + " VALUES (?, ?, 'homeowner', ?, ?, ?, ?)")) {
       ps.setString(1, id);
-      ps.setString(2, hash(token));
+      ps.setString(2, Secrets.sha256(token));
       ps.setString(3, household);
       ps.setString(4, label);
       ps.setTimestamp(5, Timestamp.from(now));
@@ -95,7 +87,7 @@ public final class ApiTokens {
   public TokenCheck check(String token) throws SQLException {
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
         "SELECT household, label, expires_at, revoked_at FROM api_token WHERE token_hash = ? AND role = 'homeowner'")) {
-      ps.setString(1, hash(token));
+      ps.setString(1, Secrets.sha256(token));
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) return new TokenCheck.Unknown();
         Instant expires = instant(rs.getTimestamp(3));
@@ -109,13 +101,5 @@ public final class ApiTokens {
 
   private static Instant instant(Timestamp t) {
     return t == null ? null : t.toInstant();
-  }
-
-  public static String hash(String token) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-    }
   }
 }

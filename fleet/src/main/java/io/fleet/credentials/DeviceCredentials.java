@@ -5,16 +5,12 @@ import io.fleet.credentials.PasswordCheck.Refused;
 import io.fleet.credentials.PasswordCheck.Unavailable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -25,9 +21,8 @@ import javax.sql.DataSource;
  *
  * <p>State: the table {@code device_credential}, one row per device that was ever issued a password or
  * revoked, holding a SHA-256 of its current password and the password's version. The password itself is
- * seen once, when issued. A SHA-256 without salt or stretching is enough here, as for API tokens: the
- * passwords are 256 random bits, which no dictionary holds. Survives restarts in the database; in memory
- * only the data source, attached once the database is migrated (until then every check is
+ * seen once, when issued ({@link Secrets}: 256 random bits, kept as a SHA-256, as API tokens are). Survives
+ * restarts in the database; in memory only the data source, attached once the database is migrated (until then every check is
  * {@link Unavailable}, which the broker answers "server unavailable", so a device retries).
  *
  * <p>Two modes ({@code fleet.device-passwords.mode}):
@@ -42,8 +37,6 @@ import javax.sql.DataSource;
  * </ul>
  */
 public final class DeviceCredentials {
-  private static final SecureRandom RANDOM = new SecureRandom();
-
   /** How devices that were never issued a password of their own are treated. */
   public enum Mode {
     ISSUED, DERIVED;
@@ -89,10 +82,6 @@ public final class DeviceCredentials {
     store.set(dataSource);
   }
 
-  public Mode mode() {
-    return mode;
-  }
-
   /**
    * The password a device that was just registered by an operator connects with, if the operator is to be
    * given one: a new one for a device that never had one (issued mode) or had its password revoked; the
@@ -126,7 +115,7 @@ public final class DeviceCredentials {
           + "(device_id, version, password_hash, issued_at, revoked_at) VALUES (?, 0, ?, ?, ?)")) {
         Timestamp now = Timestamp.from(Instant.now());
         insert.setString(1, deviceId);
-        insert.setString(2, hash(randomPassword()));
+        insert.setString(2, Secrets.sha256(Secrets.random()));
         insert.setTimestamp(3, now);
         insert.setTimestamp(4, now);
         insert.executeUpdate();
@@ -153,26 +142,20 @@ public final class DeviceCredentials {
     }
     if (row.get().revoked()) return new Refused("password revoked (decommissioned)");
     boolean same = MessageDigest.isEqual(row.get().hash().getBytes(StandardCharsets.US_ASCII),
-        hash(password).getBytes(StandardCharsets.US_ASCII));
+        Secrets.sha256(password).getBytes(StandardCharsets.US_ASCII));
     return same ? new Accepted(row.get().version()) : new Refused("wrong password");
   }
 
-  /** The version of the device's current password: 0 for none of its own, empty if revoked. */
-  public Optional<Integer> currentVersion(String deviceId) throws SQLException {
-    Optional<Row> row = row(deviceId);
-    if (row.isEmpty()) return Optional.of(0);
-    return row.get().revoked() ? Optional.empty() : Optional.of(row.get().version());
-  }
-
   private IssuedPassword issue(String deviceId, int versionBefore) throws SQLException {
-    String password = randomPassword();
+    String password = Secrets.random();
+    String hash = Secrets.sha256(password);
     int version = versionBefore + 1;
     try (Connection c = dataSource().getConnection()) {
       int updated;
       try (PreparedStatement update = c.prepareStatement("UPDATE device_credential SET version = ?, password_hash = ?, "
           + "issued_at = ?, revoked_at = NULL WHERE device_id = ? AND version = ?")) {
         update.setInt(1, version);
-        update.setString(2, hash(password));
+        update.setString(2, hash);
         update.setTimestamp(3, Timestamp.from(Instant.now()));
         update.setString(4, deviceId);
         update.setInt(5, versionBefore);
@@ -184,7 +167,7 @@ public final class DeviceCredentials {
             + "(device_id, version, password_hash, issued_at, revoked_at) VALUES (?, ?, ?, ?, NULL)")) {
           insert.setString(1, deviceId);
           insert.setInt(2, version);
-          insert.setString(3, hash(password));
+          insert.setString(3, hash);
           insert.setTimestamp(4, Timestamp.from(Instant.now()));
           insert.executeUpdate();
         }
@@ -216,20 +199,6 @@ public final class DeviceCredentials {
     DataSource dataSource = store.get();
     if (dataSource == null) throw new IllegalStateException("the database is not ready yet");
     return dataSource;
-  }
-
-  private static String randomPassword() {
-    byte[] secret = new byte[32];
-    RANDOM.nextBytes(secret);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-  }
-
-  static String hash(String password) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-    }
   }
 
   @Override
