@@ -47,7 +47,7 @@ public final class EntityAsks<C> {
     this.timeout = timeout;
     this.attempts = Math.max(1, attempts);
     this.probe = probe;
-    this.locality = new ShardLocality(system, type);
+    this.locality = ShardLocality.of(system, type);
     this.metrics = FleetMetrics.get(system);
   }
 

@@ -1,10 +1,14 @@
 package io.fleet.infra;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
@@ -16,7 +20,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * Which shards of an entity type this node hosts, refreshed every {@link #REFRESH}, so that an ask can be told
  * local (the entity runs here) or remote (a network hop to another node). The shard of an entity is sharding's
  * default: the absolute value of its id's hash code modulo {@code pekko.cluster.sharding.number-of-shards}.
- * Node-local and approximate (a shard that moved within the last refresh is misjudged); nothing durable.
+ * One per entity type and node ({@link #of}), however many askers use it. Node-local and approximate (a shard
+ * that moved within the last refresh is misjudged); nothing durable.
  */
 public final class ShardLocality {
   static final Duration REFRESH = Duration.ofSeconds(2);
@@ -24,7 +29,12 @@ public final class ShardLocality {
   private final int shards;
   private final AtomicReference<Set<String>> local = new AtomicReference<>(Set.of());
 
-  public ShardLocality(ActorSystem<?> system, EntityTypeKey<?> type) {
+  /** This node's view of {@code type}'s shards, made and refreshed once whoever asks. */
+  public static ShardLocality of(ActorSystem<?> system, EntityTypeKey<?> type) {
+    return Registry.ID.apply(system).byType.computeIfAbsent(type.name(), name -> new ShardLocality(system, type));
+  }
+
+  private ShardLocality(ActorSystem<?> system, EntityTypeKey<?> type) {
     this.shards = system.settings().config().getInt("pekko.cluster.sharding.number-of-shards");
     system.scheduler().scheduleWithFixedDelay(Duration.ZERO, REFRESH, () -> refresh(system, type),
         system.executionContext());
@@ -41,5 +51,15 @@ public final class ShardLocality {
             Duration.ofSeconds(5), system.scheduler())
         .thenAccept(state -> local.set(state.getShards().stream().map(ShardRegion.ShardState::shardId)
             .collect(Collectors.toUnmodifiableSet())));
+  }
+
+  private static final class Registry implements Extension {
+    static final ExtensionId<Registry> ID = new ExtensionId<>() {
+      @Override
+      public Registry createExtension(ActorSystem<?> system) {
+        return new Registry();
+      }
+    };
+    final Map<String, ShardLocality> byType = new ConcurrentHashMap<>();
   }
 }
