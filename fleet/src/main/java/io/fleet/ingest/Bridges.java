@@ -85,6 +85,12 @@ public final class Bridges {
     return Map.copyOf(local);
   }
 
+  /** Whether this node runs a bridge and every bridge it runs is connected and subscribed. */
+  public boolean subscribedHere() {
+    Map<Integer, IngressBridge> here = local();
+    return !here.isEmpty() && here.values().stream().allMatch(IngressBridge::isSubscribed);
+  }
+
   /** Completes when every broker's bridge first started on this node and subscribed: a node alone runs them all. */
   public CompletionStage<Void> allSubscribedHere() {
     return CompletableFuture.allOf(firstLocal.stream()

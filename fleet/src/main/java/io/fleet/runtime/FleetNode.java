@@ -275,7 +275,7 @@ public final class FleetNode implements AutoCloseable {
 
   /** Whether this node runs an ingress bridge and each of its bridges is connected and subscribed. */
   public boolean ingressBridgeSubscribed() {
-    return runsIngressBridge() && bridge.local().values().stream().allMatch(IngressBridge::isSubscribed);
+    return bridge.subscribedHere();
   }
 
   public TelemetryStore telemetryStore() {

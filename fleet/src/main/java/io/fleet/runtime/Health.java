@@ -71,7 +71,7 @@ public final class Health implements AutoCloseable {
     Map<Integer, IngressBridge> local = bridge.local();
     boolean here = !local.isEmpty();
     boolean elsewhere = local.size() < bridge.brokers() && Cluster.get(system).state().members().size() > 1;
-    boolean subscribed = here && local.values().stream().allMatch(IngressBridge::isSubscribed);
+    boolean subscribed = bridge.subscribedHere();
     CompletableFuture<ComponentHealth> mqttHealth = CompletableFuture.completedFuture(new ComponentHealth("mqtt",
         probe && (subscribed || !here && elsewhere), e.mqttUrl(), e.mqttEmbedded(),
         (probe ? "connected" : "not connected (" + mqtt.getState() + ")")
