@@ -105,7 +105,7 @@ final class ClipRoutes extends AllDirectives {
    */
   private Route presign(String deviceId) {
     if (!DeviceId.isValid(deviceId)) return unknown(deviceId);
-    return entity(Unmarshaller.entityToString(), body -> declared(body, declared -> onSuccess(known(deviceId), known -> {
+    return Json.bounded(() -> entity(Unmarshaller.entityToString(), body -> declared(body, declared -> onSuccess(known(deviceId), known -> {
       if (!known) return unknown(deviceId);
       Instant now = Instant.now();
       String clipId = ClipStore.issueClipId(now);
@@ -115,7 +115,7 @@ final class ClipRoutes extends AllDirectives {
       return complete(StatusCodes.CREATED, new PresignedUpload(clipId, key, "PUT", url,
           ClipStore.uploadHeaders(declared.length(), declared.contentType()), now.plus(settings.presignedUrlTtl())),
           Json.marshaller());
-    })));
+    }))));
   }
 
   /** The clip the body declares, with its type defaulted; 400, 413 or 415 for a declaration Fleet cannot sign. */

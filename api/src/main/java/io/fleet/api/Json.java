@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.marshalling.Marshaller;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -30,15 +31,20 @@ final class Json {
 
   private Json() {}
 
-  /**
-   * A JSON request body as {@code type}. A body declared larger than {@link #MAX_BODY_BYTES} is answered 413
-   * before a byte of it is read (a client that sent {@code Expect: 100-continue} never sends it); one that
-   * turns out larger while streaming fails the same way.
-   */
+  /** A JSON request body as {@code type}, {@link #bounded}. */
   static <T> Route body(Class<T> type, Function<T, Route> inner) {
+    return bounded(() -> DIRECTIVES.entity(unmarshaller(type), inner));
+  }
+
+  /**
+   * {@code inner}, which reads the request's JSON body, with the body bounded to {@link #MAX_BODY_BYTES}: one
+   * declared larger is answered 413 before a byte of it is read (a client that sent {@code Expect: 100-continue}
+   * never sends it); one that turns out larger while streaming fails the same way.
+   */
+  static Route bounded(Supplier<Route> inner) {
     return DIRECTIVES.extractRequestEntity(entity -> {
       if (entity.getContentLengthOption().orElse(0) > MAX_BODY_BYTES) return tooLarge();
-      return DIRECTIVES.withSizeLimit(MAX_BODY_BYTES, () -> DIRECTIVES.entity(unmarshaller(type), inner));
+      return DIRECTIVES.withSizeLimit(MAX_BODY_BYTES, inner);
     });
   }
 
