@@ -29,9 +29,8 @@ final class Uplink implements AutoCloseable {
   /** {@code broker}: {@code tcp://} or, over TLS, {@code ssl://} trusting {@code trust} (null: Java's trusted CAs). */
   Uplink(URI broker, String deviceId, String password, TrustManagerFactory trust) {
     this.statusTopic = Topics.status(deviceId);
-    boolean tls = "ssl".equals(broker.getScheme()) || "mqtts".equals(broker.getScheme());
-    Mqtt3ClientBuilder builder = MqttClient.builder().useMqttVersion3().identifier(deviceId)
-        .serverHost(broker.getHost()).serverPort(broker.getPort() > 0 ? broker.getPort() : tls ? 8883 : 1883)
+    Mqtt3ClientBuilder builder = MqttEndpoint.parse(broker.toString())
+        .applyTo(MqttClient.builder().useMqttVersion3().identifier(deviceId), trust)
         .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(10, TimeUnit.SECONDS).applyAutomaticReconnect()
         .addConnectedListener(c -> {
           log.info("{} connected to {}", deviceId, broker);
@@ -40,7 +39,6 @@ final class Uplink implements AutoCloseable {
         .addDisconnectedListener(c -> log.info("{} disconnected: {}", deviceId, c.getCause().toString()))
         .willPublish().topic(statusTopic).payload("offline".getBytes(StandardCharsets.UTF_8)).qos(MqttQos.AT_LEAST_ONCE).retain(true)
         .applyWillPublish();
-    if (tls) builder = trust == null ? builder.sslWithDefaultConfig() : builder.sslConfig().trustManagerFactory(trust).applySslConfig();
     if (password != null && !password.isEmpty()) {
       builder = builder.simpleAuth().username(deviceId).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
     }

@@ -1,5 +1,6 @@
 package io.fleet.agent.sim;
 
+import io.fleet.agent.edge.MqttEndpoint;
 import java.util.Objects;
 import java.util.function.Function;
 import javax.net.ssl.TrustManagerFactory;

@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedListener;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedListener;
+import io.fleet.agent.edge.MqttEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.TrustManagerFactory;
@@ -42,15 +43,9 @@ interface DeviceLink {
       String password,
       MqttClientConnectedListener onConnected,
       MqttClientDisconnectedListener onDisconnected) {
-    MqttClientBuilder client = MqttClient.builder()
-        .identifier(deviceId)
-        .serverHost(endpoint.host())
-        .serverPort(endpoint.port())
+    MqttClientBuilder client = endpoint.applyTo(MqttClient.builder().identifier(deviceId), trust)
         .addConnectedListener(onConnected)
         .addDisconnectedListener(onDisconnected);
-    if (endpoint.tls()) {
-      client = trust == null ? client.sslWithDefaultConfig() : client.sslConfig().trustManagerFactory(trust).applySslConfig();
-    }
     return new MqttLink(version, client, deviceId, password);
   }
 

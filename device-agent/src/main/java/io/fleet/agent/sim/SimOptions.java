@@ -1,5 +1,6 @@
 package io.fleet.agent.sim;
 
+import io.fleet.agent.edge.MqttEndpoint;
 import io.fleet.protocol.DeviceKind;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.fleet.agent.sim;
 
+import io.fleet.agent.edge.MqttEndpoint;
 import io.fleet.agent.sim.camera.SampleClip;
 import io.fleet.protocol.DeviceId;
 import io.fleet.protocol.DeviceKind;

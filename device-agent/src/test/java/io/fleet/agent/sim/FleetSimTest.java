@@ -3,6 +3,7 @@ package io.fleet.agent.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fleet.agent.edge.MqttEndpoint;
 import io.fleet.protocol.DeviceKind;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
