@@ -41,13 +41,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fleet on an external Mosquitto (a private one, persistent as the shipped configuration is) that is restarted
  * while 100 devices keep publishing heartbeats at QoS 1 over persistent sessions: while it is away Fleet is not
- * ready and says MQTT is why; the ingress bridge reconnects by itself when it is back; every heartbeat the
+ * ready and says MQTT is why, and {@code /metrics} has {@code fleet_server_up{server="mqtt"}} 0; the ingress bridge reconnects by itself when it is back; every heartbeat the
  * broker acknowledged to its device — before, during and after the restart — reaches Kafka and each device
  * ends with its last acknowledged heartbeat.
  */
 class ExternalBrokerRestartIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int DEVICES = 100;
+  private static final String MQTT_UP = "fleet_server_up\\{server=\"mqtt\"}";
   private static final Duration TICK = Duration.ofMillis(100);
   /** Heartbeats one device may have unacknowledged before it waits (its client queues them while away). */
   private static final int MAX_UNACKNOWLEDGED = 50;
@@ -67,7 +68,7 @@ class ExternalBrokerRestartIT {
     try (TestMosquitto broker = TestMosquitto.anonymous(brokerDir, persistent);
          FleetApp app = FleetApp.start(new TestServers("embedded", null, null).config(dataDir, TestServers.uniqueSchema(),
              Map.of("fleet.mqtt.url", broker.url(), "fleet.mqtt.user", "", "fleet.mqtt.password", "",
-                 "fleet.mqtt.clean-session", false)));
+                 "fleet.mqtt.clean-session", false, "fleet.health.check-interval", "1s")));
          Heartbeats kafka = new Heartbeats(app, run)) {
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
       await("Fleet ready on the broker").atMost(Duration.ofSeconds(60)).until(() -> api.get("/api/health/ready").status() == 200);
@@ -82,12 +83,16 @@ class ExternalBrokerRestartIT {
       for (Device d : devices) burst.put(d, d.burst(BURST));
       await("the burst acknowledged").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
           .until(() -> burst.entrySet().stream().allMatch(b -> b.getKey().lastAcknowledged() >= b.getValue()));
+      assertThat(api.metric(MQTT_UP)).as("the broker up").isEqualTo(1);
       broker.stop();
       await("not ready while the broker is away, because of MQTT").atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100)).until(() -> {
             ApiClient.Response ready = api.get("/api/health/ready");
             return ready.status() == 503 && ready.body().path("waitingFor").toString().contains("\"mqtt\"");
           });
+      // The periodic check, not only the request above, says so to whoever scrapes /metrics.
+      await("/metrics says MQTT is down").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+          .until(() -> api.metric(MQTT_UP) == 0);
       kafka.catchUp();
       long held = devices.stream().mapToLong(d -> d.acknowledged.stream().filter(n -> !kafka.of(d.id).contains(n)).count()).sum();
       assertThat(held).as("acknowledged heartbeats not yet in Kafka when the broker stopped").isPositive();
@@ -96,6 +101,7 @@ class ExternalBrokerRestartIT {
 
       await("ready again, nobody having touched Fleet").atMost(Duration.ofSeconds(60))
           .until(() -> api.get("/api/health/ready").status() == 200);
+      await("/metrics says MQTT is up").atMost(Duration.ofSeconds(10)).until(() -> api.metric(MQTT_UP) == 1);
       assertThat(api.get("/api/health").body().at("/streams/ingress-bridge/restarts").asLong())
           .as("the bridge's session was started again").isGreaterThanOrEqualTo(1);
       await("heartbeats sent after the restart acknowledged").atMost(Duration.ofSeconds(60))
