@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A small HTTP client for the API in tests: JSON in, status and JSON out. */
 final class ApiClient {
@@ -44,6 +46,12 @@ final class ApiClient {
 
   Response delete(String path) {
     return send(request(path).DELETE());
+  }
+
+  /** A metric's value in {@code /metrics} (the first sample whose name and labels match the regex), -1 when absent. */
+  double metric(String sample) {
+    Matcher m = Pattern.compile("(?m)^" + sample + "\\s+(\\S+)$").matcher(withToken(null).get("/metrics").text());
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
   }
 
   /** The {@code Authorization} header of a device's basic credentials (clip uploads). */
