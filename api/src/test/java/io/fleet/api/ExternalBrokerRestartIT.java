@@ -53,7 +53,7 @@ class ExternalBrokerRestartIT {
   /** Heartbeats one device may have unacknowledged before it waits (its client queues them while away). */
   private static final int MAX_UNACKNOWLEDGED = 50;
   /** Heartbeats each device sends at once just before the broker stops. */
-  private static final int BURST = 30;
+  private static final int BURST = 150;
 
   @Test
   void aRestartedBrokerLosesNoAcknowledgedHeartbeatAndTheBridgeReconnectsByItself(@TempDir Path brokerDir,

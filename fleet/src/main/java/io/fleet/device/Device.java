@@ -152,8 +152,14 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /** Sharding's stop message, for passivation and rebalancing. */
   public enum Stop implements Command { INSTANCE }
 
-  /** How soon a held offline judgment is looked at again (the bridges tick every second). */
-  static final Duration OFFLINE_RECHECK = Duration.ofSeconds(1);
+  /** How soon a held offline judgment is looked at again (the bridges tick twice a second). */
+  static final Duration OFFLINE_RECHECK = Duration.ofMillis(250);
+  /**
+   * How close to its deadline the ingest path must be known handled for a silent device to be judged: within a
+   * second (the bridges tick twice a second, so a flowing path always is, and the judgment is on time); a
+   * heartbeat sent in that last second while the path stalled would be missed, by a device silent for the rest.
+   */
+  static final Duration HEARD_TOLERANCE = Duration.ofSeconds(1);
 
   /** The silence timer fired. */
   enum SilenceTimeout implements Command { INSTANCE }
@@ -501,7 +507,8 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     }
     Instant deadline = now.plus(left);
     Optional<Instant> heard = ingest.heardUntil(deviceId);
-    if (heard.isPresent() && heard.get().isBefore(deadline) && now.isBefore(deadline.plus(settings.offlineHoldMax()))) {
+    if (heard.isPresent() && heard.get().isBefore(deadline.minus(HEARD_TOLERANCE))
+        && now.isBefore(deadline.plus(settings.offlineHoldMax()))) {
       // Fleet has not handled all its broker took before the deadline yet: the silence may be Fleet's own.
       if (!offlineHeld) metrics.offlineJudgmentHeld();
       offlineHeld = true;

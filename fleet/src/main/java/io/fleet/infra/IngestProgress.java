@@ -14,7 +14,7 @@ import org.apache.pekko.actor.typed.ExtensionId;
 
 /**
  * How far this node has heard the MQTT ingest path, per partition of {@code fleet.device-events} consumed here and
- * per broker: every second each broker's ingress bridge publishes a tick to its own MQTT session, which reaches
+ * per broker: twice a second ({@code fleet.mqtt.tick-interval}) each broker's ingress bridge publishes a tick to its own MQTT session, which reaches
  * the bridge behind every device message the broker took before it, and goes to every partition; once this node's
  * consumer has handled a partition up to a tick published at {@code T}, every message a device of that broker and
  * partition sent before {@code T} has reached its entity. A device's entity asks it before it judges the device
