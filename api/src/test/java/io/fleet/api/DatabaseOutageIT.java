@@ -1,0 +1,199 @@
+package io.fleet.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import io.fleet.infra.KafkaTopics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The database crashes ({@code pg_ctl -m immediate}) under load and is away for {@value #OUTAGE_S} s:
+ * {@value #DEVICES} devices send a heartbeat a second over MQTT QoS 1 throughout, and {@value #CAMERAS} of
+ * them, cameras, report motion — a third before the outage, a third during it, a third after. While the
+ * database is away, readiness answers 503 naming it. When it is back, nobody does anything: readiness
+ * returns to 200, every device shows the last heartbeat the broker acknowledged to it and is online, each
+ * motion report has raised exactly one alert, and nothing was dead-lettered.
+ */
+class DatabaseOutageIT {
+  private static final int DEVICES = 150;
+  private static final int CAMERAS = 30;
+  private static final int OUTAGE_S = 30;
+
+  @Test
+  void devicesSendingThroughADatabaseOutageLoseNothingAcknowledgedAndFleetRecoversByItself(@TempDir Path dataDir)
+      throws Exception {
+    Optional<Path> bin = PrivatePostgres.binaries();
+    assumeTrue(bin.isPresent(), "no PostgreSQL under /usr/lib/postgresql");
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    String household = "h-db-" + run;
+    List<String> devices = IntStream.range(0, DEVICES).mapToObj(i -> String.format("db-%s-%03d", run, i)).toList();
+    List<String> cameras = devices.subList(0, CAMERAS);
+    try (PrivatePostgres db = PrivatePostgres.start(bin.get())) {
+      var config = new TestServers("private-postgres", db.jdbcUrl(), null).config(dataDir, "fleet", Map.of());
+      try (FleetApp app = FleetApp.start(config);
+          AlertsTopic kafka = new AlertsTopic(app.node().endpoints().kafkaBootstrap(), KafkaTopics.Names.from(config).alerts())) {
+        ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
+        for (int i = 0; i < DEVICES; i++) {
+          var registered = api.post("/api/devices", "{\"deviceId\": \"" + devices.get(i) + "\", \"type\": \""
+              + (i < CAMERAS ? "camera" : "sensor") + "\", \"household\": \"" + household + "\"}");
+          assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+        }
+        Mqtt3BlockingClient motion = TestMqtt.serviceClient(app.node().endpoints());
+        try (Heartbeats heartbeats = Heartbeats.start(TestMqtt.serviceClient(app.node().endpoints()).toAsync(), devices)) {
+          await("every device online").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+              .until(() -> api.statuses("household=" + household).values().stream().filter("online"::equals).count() == DEVICES);
+          await("ready before the outage").atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/health/ready").status() == 200);
+          for (int i = 0; i < CAMERAS / 3; i++) reportMotion(motion, cameras.get(i), i);
+
+          db.crash();
+          long crashed = System.nanoTime();
+          await("readiness naming the database").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+              .untilAsserted(() -> {
+                ApiClient.Response ready = api.get("/api/health/ready");
+                assertThat(ready.status()).as(ready.text()).isEqualTo(503);
+                assertThat(ready.body().get("waitingFor")).extracting(JsonNode::asText).contains("database");
+              });
+          for (int i = CAMERAS / 3; i < 2 * CAMERAS / 3; i++) reportMotion(motion, cameras.get(i), i);
+          // The scenario: the traffic flows on while the database stays away.
+          Thread.sleep(Math.max(0, TimeUnit.SECONDS.toMillis(OUTAGE_S) - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - crashed)));
+
+          db.start();
+          long restarted = System.nanoTime();
+          await("ready again, by itself").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+              .until(() -> api.get("/api/health/ready").status() == 200);
+          long readyAfter = System.nanoTime() - restarted;
+          for (int i = 2 * CAMERAS / 3; i < CAMERAS; i++) reportMotion(motion, cameras.get(i), i);
+          long rounds = heartbeats.rounds();
+          await("a few more rounds of heartbeats").atMost(Duration.ofSeconds(30)).until(() -> heartbeats.rounds() >= rounds + 3);
+          heartbeats.close();
+
+          await("every device showing the last heartbeat the broker acknowledged").atMost(Duration.ofSeconds(90))
+              .pollInterval(Duration.ofSeconds(1))
+              .untilAsserted(() -> assertThat(lagging(api, heartbeats)).as("devices behind their last acknowledged heartbeat").isEmpty());
+          long caughtUpAfter = System.nanoTime() - restarted;
+          List<String> expected = IntStream.range(0, CAMERAS).mapToObj(i -> cameras.get(i) + ":m-" + i).toList();
+          await("an alert for each motion report").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+              .until(() -> motionAlerts(kafka, run).size() >= CAMERAS);
+          await("no alert twice").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+              .untilAsserted(() -> assertThat(motionAlerts(kafka, run)).extracting(a -> a.get("alert_id").asText())
+                  .containsExactlyInAnyOrderElementsOf(expected));
+          System.out.printf("DatabaseOutageIT: %d heartbeats in %d rounds; outage %d s; ready %d ms and every device caught up"
+              + " %d ms after the database returned%n", heartbeats.sent(), heartbeats.rounds(), OUTAGE_S,
+              TimeUnit.NANOSECONDS.toMillis(readyAfter), TimeUnit.NANOSECONDS.toMillis(caughtUpAfter));
+        }
+        assertThat(api.statuses("household=" + household)).as("every device online").hasSize(DEVICES)
+            .allSatisfy((id, status) -> assertThat(status).as(id).isEqualTo("online"));
+        assertThat(api.get("/metrics").text()).as("nothing dead-lettered").doesNotContain("fleet_dead_letters_total");
+        motion.disconnect();
+      }
+    }
+  }
+
+  private static void reportMotion(Mqtt3BlockingClient mqtt, String camera, int i) {
+    TestMqtt.publish(mqtt, "fleet/" + camera + "/motion", "{\"event_id\": \"m-" + i + "\", \"ts\": \"" + Instant.now() + "\"}");
+  }
+
+  private static List<JsonNode> motionAlerts(AlertsTopic kafka, String run) {
+    return kafka.all().stream().filter(seen -> seen.key() != null && seen.key().startsWith("db-" + run + "-"))
+        .map(AlertsTopic.Seen::alert).filter(a -> a.get("kind").asText().equals("motion")).toList();
+  }
+
+  /** Devices whose entity does not show the last heartbeat acknowledged to them, each with what it shows. */
+  private static List<String> lagging(ApiClient api, Heartbeats heartbeats) {
+    List<String> behind = new ArrayList<>();
+    heartbeats.acknowledged().forEach((id, last) -> {
+      ApiClient.Response device = api.get("/api/devices/" + id);
+      long shown = device.status() == 200 ? device.body().path("uptimeS").asLong(-1) : -1;
+      if (shown != last) behind.add(id + " shows " + shown + " of " + last + " (" + device.status() + ")");
+    });
+    return behind;
+  }
+
+  /**
+   * Every device's heartbeat once a second, QoS 1, with {@code uptime_s} counting the rounds; remembers the
+   * last round the broker acknowledged to each device.
+   */
+  private static final class Heartbeats implements AutoCloseable {
+    private final Mqtt3AsyncClient mqtt;
+    private final List<String> devices;
+    private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+    private final AtomicLong rounds = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    private Heartbeats(Mqtt3AsyncClient mqtt, List<String> devices) {
+      this.mqtt = mqtt;
+      this.devices = devices;
+    }
+
+    static Heartbeats start(Mqtt3AsyncClient mqtt, List<String> devices) {
+      Heartbeats h = new Heartbeats(mqtt, devices);
+      h.timer.scheduleWithFixedDelay(h::round, 0, 1, TimeUnit.SECONDS);
+      return h;
+    }
+
+    private void round() {
+      long n = rounds.get() + 1;
+      String ts = Instant.now().toString();
+      List<CompletableFuture<?>> acks = new ArrayList<>();
+      for (String id : devices) {
+        byte[] payload = ("{\"ts\": \"" + ts + "\", \"battery\": 80, \"uptime_s\": " + n + ", \"interval_s\": 60}")
+            .getBytes(StandardCharsets.UTF_8);
+        acks.add(mqtt.publishWith().topic("fleet/" + id + "/heartbeat").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
+            .thenRun(() -> acknowledged.merge(id, n, Math::max)));
+      }
+      try {
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        sent.addAndGet(devices.size());
+        rounds.set(n);
+      } catch (Exception e) {
+        failure.compareAndSet(null, e);
+      }
+    }
+
+    long rounds() {
+      assertThat(failure.get()).as("a heartbeat the broker did not acknowledge").isNull();
+      return rounds.get();
+    }
+
+    long sent() {
+      return sent.get();
+    }
+
+    Map<String, Long> acknowledged() {
+      return Map.copyOf(acknowledged);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      if (timer.isShutdown()) return;
+      timer.shutdown();
+      timer.awaitTermination(60, TimeUnit.SECONDS);
+      mqtt.disconnect();
+    }
+  }
+}
