@@ -207,6 +207,16 @@ class ApiIT {
     assertThat(metrics.text()).contains("fleet_entities_alive").contains("fleet_consumer_lag").contains("jvm_memory_used_bytes");
   }
 
+  @Test
+  void metricsSayEveryServerIsUpWhileAllAnswer() {
+    await("every server up in /metrics").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      String metrics = api.withToken(null).get("/metrics").text();
+      for (String server : List.of("kafka", "mqtt", "s3", "database")) {
+        assertThat(metrics).containsPattern("(?m)^fleet_server_up\\{server=\"" + server + "\"}\\s+1\\.0$");
+      }
+    });
+  }
+
   private static boolean connect(String url, String user, String password) {
     try {
       client(url, user, password).connect();

@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -49,7 +50,9 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   static final int SERVER_RECEIVE_MAXIMUM = 1000;
   /**
    * Messages queued per offline persistent session (the bridge while it reconnects, or while Fleet is down; on
-   * disk): a million is over a quarter of an hour of 1,000 messages a second. Beyond it the oldest are dropped.
+   * disk): a million is over a quarter of an hour of 1,000 messages a second. Devices are held back well before
+   * ({@link BridgeBacklog}, {@code fleet.mqtt.embedded-backpressure}), so it is reached only by publishes held
+   * longer than their limit; beyond it the oldest are dropped.
    */
   static final int MAX_QUEUED_MESSAGES = 1_000_000;
   /**
@@ -72,10 +75,13 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   private final String url;
   private final Optional<String> tlsUrl;
   private final String servicePassword;
+  private final BridgeBacklog backlog;
   private boolean closed;
 
-  private EmbeddedMqttBroker(EmbeddedHiveMQ hivemq, String url, Optional<String> tlsUrl, String servicePassword) {
+  private EmbeddedMqttBroker(EmbeddedHiveMQ hivemq, String url, Optional<String> tlsUrl, String servicePassword,
+      BridgeBacklog backlog) {
     this.hivemq = hivemq;
+    this.backlog = backlog;
     this.url = url;
     this.tlsUrl = tlsUrl;
     this.servicePassword = servicePassword;
@@ -86,9 +92,22 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   /** Fleet's default payload limit ({@code fleet.mqtt.max-payload-bytes}). */
   static final int DEFAULT_MAX_PAYLOAD = 262_144;
 
-  /** {@link #start(DataDirectory, DeviceCredentials, int, String)} with Fleet's default payload limit, on loopback. */
+  /**
+   * When devices are held back ({@link BridgeBacklog}): once {@code limit} messages wait for the ingress bridge
+   * (client id {@code bridgeClientId}, or that followed by {@code -…}), for at most {@code hold} each.
+   */
+  public record Backpressure(String bridgeClientId, long limit, Duration hold) {
+    /** Never holds anyone (a bridge with a clean session: messages published while it is away are not kept). */
+    public static Backpressure off(String bridgeClientId) {
+      return new Backpressure(bridgeClientId, Long.MAX_VALUE, Duration.ofSeconds(1));
+    }
+  }
+
+  /** {@link #start(DataDirectory, DeviceCredentials, int, String, Optional, String, Backpressure)} with Fleet's
+   * defaults, on loopback. */
   public static EmbeddedMqttBroker start(DataDirectory dataDirectory, DeviceCredentials devices) {
-    return start(dataDirectory, devices, DEFAULT_MAX_PAYLOAD, "127.0.0.1", Optional.empty(), "file");
+    return start(dataDirectory, devices, DEFAULT_MAX_PAYLOAD, "127.0.0.1", Optional.empty(), "file",
+        new Backpressure("fleet-ingress-bridge", MAX_QUEUED_MESSAGES / 2, Duration.ofMinutes(10)));
   }
 
   /**
@@ -99,10 +118,10 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
    * {@code bindHost} (0.0.0.0: every interface, so devices on the network reach it). With {@code tls}, devices
    * get a TLS listener there instead (port kept as {@code mqtts}), and the plain one listens on 127.0.0.1 only,
    * for Fleet's own clients. {@code persistence}: {@code file} (sessions and queues on disk, the default) or
-   * {@code in-memory}.
+   * {@code in-memory}. {@code backpressure}: when devices' publishes wait for the bridge to catch up.
    */
   public static EmbeddedMqttBroker start(DataDirectory dataDirectory, DeviceCredentials devices, int maxPayloadBytes,
-      String bindHost, Optional<TlsIdentity> tls, String persistence) {
+      String bindHost, Optional<TlsIdentity> tls, String persistence, Backpressure backpressure) {
     if (!persistence.equals("file") && !persistence.equals("in-memory")) {
       throw new IllegalArgumentException("fleet.mqtt.embedded-persistence must be file or in-memory, not '" + persistence + "'");
     }
@@ -128,14 +147,15 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = SUBSCRIBER_INFLIGHT_WINDOW;
     InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.set(PERSISTENCE_SHUTDOWN_GRACE_MS);
     MqttAuthenticator authenticator = new MqttAuthenticator(devices, SERVICE_USER, servicePassword);
+    BridgeBacklog backlog = new BridgeBacklog(backpressure.bridgeClientId(), backpressure.limit(), backpressure.hold());
     EmbeddedExtension extension = EmbeddedExtension.builder()
         .withId("fleet-auth")
-        .withName("Fleet device authentication")
+        .withName("Fleet device authentication and backpressure")
         .withVersion("1")
         .withAuthor("Fleet")
         .withPriority(0)
         .withStartPriority(1000)
-        .withExtensionMain(new AuthExtension(authenticator))
+        .withExtensionMain(new FleetExtension(authenticator, backlog))
         .build();
     EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
         .withConfigurationFolder(conf)
@@ -154,7 +174,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     Optional<String> tlsUrl = tlsListener.map(l -> "ssl://" + EmbeddedHosts.connectHost(bindHost) + ":" + l.port());
     log.info("Embedded MQTT broker (HiveMQ CE) on {}{} started in {} ms", url, tlsUrl.map(u -> " and " + u).orElse(""),
         (System.nanoTime() - started) / 1_000_000);
-    return new EmbeddedMqttBroker(hivemq, url, tlsUrl, servicePassword);
+    return new EmbeddedMqttBroker(hivemq, url, tlsUrl, servicePassword, backlog);
   }
 
   /** Where Fleet's own clients reach it: {@code tcp://127.0.0.1:<port>} (or the bind host when it names one). */
@@ -186,6 +206,27 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
         "credentials changed").thenAccept(wasConnected -> {
           if (wasConnected) log.info("MQTT: disconnected device {}: its password was rotated or revoked", deviceId);
         });
+  }
+
+  /** Messages waiting for the ingress bridge, as the broker counts them ({@link BridgeBacklog}). */
+  public long bridgeBacklog() {
+    return backlog.queued();
+  }
+
+  /** Devices' publishes held back (not acknowledged) now, while the bridge catches up. */
+  public int heldPublishes() {
+    return backlog.held();
+  }
+
+  /** Devices' publishes held back since start. */
+  public long heldPublishesTotal() {
+    return backlog.heldTotal();
+  }
+
+  /** Messages the broker dropped since start (a full queue, an expired message): 0 is the goal. */
+  public long droppedMessages() {
+    var counter = Services.metricRegistry().getCounters().get("com.hivemq.messages.dropped.count");
+    return counter == null ? 0 : counter.getCount();
   }
 
   /** Stops the broker (disconnecting all clients) and releases its resources. Idempotent. */
@@ -279,17 +320,23 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     }
   }
 
-  /** The embedded extension: registers the authenticator (which also sets default permissions). */
-  private static final class AuthExtension implements ExtensionMain {
+  /**
+   * The embedded extension: registers the authenticator (which also sets default permissions) and the bridge's
+   * backlog (which holds devices back).
+   */
+  private static final class FleetExtension implements ExtensionMain {
     private final MqttAuthenticator authenticator;
+    private final BridgeBacklog backlog;
 
-    AuthExtension(MqttAuthenticator authenticator) {
+    FleetExtension(MqttAuthenticator authenticator, BridgeBacklog backlog) {
       this.authenticator = authenticator;
+      this.backlog = backlog;
     }
 
     @Override
     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
       Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
+      Services.initializerRegistry().setClientInitializer(backlog);
     }
 
     @Override

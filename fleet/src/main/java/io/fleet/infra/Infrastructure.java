@@ -67,6 +67,14 @@ public final class Infrastructure implements AutoCloseable {
     this.uploadBuffer = uploadBuffer;
   }
 
+  /** When the embedded broker holds devices back; off with a clean-session bridge (nothing is queued for it). */
+  static EmbeddedMqttBroker.Backpressure backpressure(Config fleet) {
+    String bridge = fleet.getString("mqtt.client-id");
+    if (fleet.getBoolean("mqtt.clean-session")) return EmbeddedMqttBroker.Backpressure.off(bridge);
+    return new EmbeddedMqttBroker.Backpressure(bridge, fleet.getLong("mqtt.embedded-backpressure.after"),
+        fleet.getDuration("mqtt.embedded-backpressure.hold"));
+  }
+
   /**
    * Starts the embedded servers that are not configured (in parallel), migrates the database and creates
    * the Kafka topics. On failure stops whatever it had started and throws.
@@ -108,7 +116,8 @@ public final class Infrastructure implements AutoCloseable {
           : CompletableFuture.completedFuture(null);
     CompletableFuture<EmbeddedMqttBroker> mqtt = mqttEmbedded
           ? CompletableFuture.supplyAsync(() -> EmbeddedMqttBroker.start(dataDirectory, deviceCredentials,
-              fleet.getInt("mqtt.max-payload-bytes"), bindHost, tls, fleet.getString("mqtt.embedded-persistence")), executor)
+              fleet.getInt("mqtt.max-payload-bytes"), bindHost, tls, fleet.getString("mqtt.embedded-persistence"),
+              backpressure(fleet)), executor)
           : CompletableFuture.completedFuture(null);
     CompletableFuture<EmbeddedS3> s3 = s3Embedded
           ? CompletableFuture.supplyAsync(() -> EmbeddedS3.start(dataDirectory, s3Bucket, bindHost), executor)

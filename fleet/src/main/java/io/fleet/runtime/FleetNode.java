@@ -9,6 +9,7 @@ import io.fleet.device.DeviceSettings;
 import io.fleet.frames.CameraClips;
 import io.fleet.frames.FrameConsumer;
 import io.fleet.frames.FrameSettings;
+import io.fleet.infra.EmbeddedMqttBroker;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
 import io.fleet.infra.KafkaTopics;
@@ -24,6 +25,7 @@ import io.fleet.media.IncompleteUploadSettings;
 import io.fleet.media.IncompleteUploads;
 import io.fleet.media.UploadSweeper;
 import io.fleet.metrics.ConsumerLagMonitor;
+import io.fleet.metrics.FleetMetrics;
 import io.fleet.readside.DeviceDirectory;
 import io.fleet.readside.ReadModelProjection;
 import io.fleet.retention.ArchiveCaughtUp;
@@ -34,6 +36,9 @@ import io.fleet.retention.RetentionSweeper;
 import io.fleet.telemetry.TelemetryArchive;
 import io.fleet.telemetry.TelemetrySettings;
 import io.fleet.telemetry.TelemetryStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
@@ -164,7 +169,8 @@ public final class FleetNode implements AutoCloseable {
           ingestSettings.deviceEventsTopic(), Duration.ofSeconds(5));
       this.framesLag = frames == null ? null : new ConsumerLagMonitor(system, admin, frameSettings.consumerGroup(),
           frameSettings.topic(), Duration.ofSeconds(5));
-      this.health = new Health(system, infrastructure, bridge, admin);
+      infrastructure.embeddedBroker().ifPresent(broker -> brokerGauges(system, broker));
+      this.health = new Health(system, infrastructure, bridge, admin, fleet.getDuration("health.check-interval"));
       this.api = new Fleet(this, infrastructure.database().dataSource());
     } catch (RuntimeException e) {
       // A step after the actor system failed: stop what started (streams, cluster, ports), then the servers.
@@ -243,6 +249,17 @@ public final class FleetNode implements AutoCloseable {
   /** The fleet as the HTTP API reaches it. */
   public Fleet api() {
     return api;
+  }
+
+  /** The embedded broker's backlog for the bridge, its held-back publishes and its drops, in {@code /metrics}. */
+  private static void brokerGauges(ActorSystem<?> system, EmbeddedMqttBroker broker) {
+    MeterRegistry registry = FleetMetrics.get(system).registry();
+    Gauge.builder("fleet_mqtt_bridge_backlog", broker, EmbeddedMqttBroker::bridgeBacklog).register(registry);
+    Gauge.builder("fleet_mqtt_publishes_waiting", broker, EmbeddedMqttBroker::heldPublishes).register(registry);
+    FunctionCounter.builder("fleet_mqtt_publishes_held", broker, EmbeddedMqttBroker::heldPublishesTotal)
+        .register(registry);
+    FunctionCounter.builder("fleet_mqtt_messages_dropped", broker, EmbeddedMqttBroker::droppedMessages)
+        .register(registry);
   }
 
   public Health health() {

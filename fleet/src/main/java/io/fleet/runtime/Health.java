@@ -7,6 +7,8 @@ import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
 import io.fleet.ingest.Bridges;
 import io.fleet.ingest.IngressBridge;
+import io.fleet.metrics.FleetMetrics;
+import io.micrometer.core.instrument.Tags;
 import java.net.URI;
 import java.sql.Connection;
 import java.time.Duration;
@@ -15,9 +17,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -27,20 +33,29 @@ import org.apache.pekko.stream.connectors.s3.javadsl.S3;
 /**
  * Answers "is each server reachable?" for {@code GET /api/health}: Kafka (cluster metadata), MQTT (a
  * long-lived probe connection with Fleet's service credentials, and the ingress bridge subscribed), S3 (the bucket
- * answers), database (a
- * valid connection). Owns the probe's MQTT connection (Kafka is asked through the node's admin client); nothing
- * durable.
+ * answers), database (a valid connection). It also asks on its own every {@code fleet.health.check-interval}, so
+ * that {@code /metrics} shows an outage while no one is looking: the gauge {@code fleet_server_up{server=...}} is
+ * 1 or 0 as of the latest check (each {@code GET /api/health} updates it too).
+ *
+ * <p>Owns the probe's MQTT connection (Kafka is asked through the node's admin client) and the gauges'
+ * latest values, in memory; nothing durable: a restarted node starts with every server at 0 until its first
+ * check.
  */
 public final class Health implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
+  /** The servers checked, by the names health and the gauge give them. */
+  private static final List<String> SERVERS = List.of("kafka", "mqtt", "s3", "database");
 
   private final ActorSystem<?> system;
   private final Infrastructure infrastructure;
   private final Admin admin;
   private final Mqtt3AsyncClient mqtt;
   private final Bridges bridge;
+  private final Map<String, AtomicInteger> up = new ConcurrentHashMap<>();
+  private final AtomicBoolean checking = new AtomicBoolean();
+  private final Cancellable watch;
 
-  Health(ActorSystem<?> system, Infrastructure infrastructure, Bridges bridge, Admin admin) {
+  Health(ActorSystem<?> system, Infrastructure infrastructure, Bridges bridge, Admin admin, Duration interval) {
     this.system = system;
     this.infrastructure = infrastructure;
     this.bridge = bridge;
@@ -58,9 +73,31 @@ public final class Health implements AutoCloseable {
     }
     this.mqtt = builder.buildAsync();
     mqtt.connectWith().cleanSession(true).keepAlive(30).send();
+    for (String server : SERVERS) {
+      AtomicInteger value = new AtomicInteger();
+      up.put(server, value);
+      FleetMetrics.get(system).registry().gauge("fleet_server_up", Tags.of("server", server), value);
+    }
+    this.watch = system.scheduler().scheduleWithFixedDelay(Duration.ZERO, interval, this::watchOnce,
+        system.executionContext());
   }
 
+  /** One check unless one is still running (a server that does not answer takes up to the timeout). */
+  private void watchOnce() {
+    if (checking.compareAndSet(false, true)) {
+      check().whenComplete((components, failure) -> checking.set(false));
+    }
+  }
+
+  /** Asks every server now; the answers also become the gauges' values. */
   public CompletionStage<List<ComponentHealth>> check() {
+    return checkAll().thenApply(components -> {
+      components.forEach(c -> up.get(c.name()).set(c.up() ? 1 : 0));
+      return components;
+    });
+  }
+
+  private CompletionStage<List<ComponentHealth>> checkAll() {
     Endpoints e = infrastructure.endpoints();
     CompletableFuture<ComponentHealth> kafka = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
         .nodes().toCompletionStage().toCompletableFuture()
@@ -106,6 +143,7 @@ public final class Health implements AutoCloseable {
 
   @Override
   public void close() {
+    watch.cancel();
     mqtt.disconnect();
   }
 }

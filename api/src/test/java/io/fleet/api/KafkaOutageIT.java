@@ -1,0 +1,205 @@
+package io.fleet.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import io.fleet.infra.DataDirectory;
+import io.fleet.infra.EmbeddedKafka;
+import io.fleet.infra.IngestHeaders;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kafka stops for a minute while {@value #DEVICES} devices keep sending heartbeats, each device one at a time as
+ * a constrained device does (the next once the broker acknowledged the last). Fleet's ingress bridge cannot hand
+ * anything to Kafka, so the embedded broker queues device messages for it; once {@value #BACKPRESSURE_AFTER} wait,
+ * it stops acknowledging devices' publishes (backpressure) instead of dropping any. During the outage
+ * {@code /api/health/ready} and {@code /metrics} say Kafka is down and devices are held back. When Kafka returns,
+ * with no one stepping in: every heartbeat a device got a PUBACK for is in {@code fleet.device-events}, the held
+ * ones are acknowledged and delivered too, each device's entity holds its last heartbeat, the broker dropped
+ * nothing, and readiness is back.
+ */
+class KafkaOutageIT {
+  private static final int DEVICES = 20;
+  private static final int BACKPRESSURE_AFTER = 300;
+  private static final Duration OUTAGE = Duration.ofSeconds(60);
+  private static final Instant BASE = Instant.parse("2026-12-06T00:00:00Z");
+
+  @Test
+  void heartbeatsAcknowledgedDuringAMinuteWithoutKafkaAllArriveAndDevicesAreHeldBackInsteadOfDropped(
+      @TempDir Path kafkaDir, @TempDir Path dataDir) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    DataDirectory kafkaHome = DataDirectory.open(kafkaDir);
+    EmbeddedKafka kafka = EmbeddedKafka.start(kafkaHome);
+    try {
+      var config = new TestServers("embedded", null, null).config(dataDir, TestServers.uniqueSchema(), Map.of(
+          "fleet.kafka.bootstrap", kafka.bootstrap(),
+          "fleet.mqtt.embedded-backpressure.after", BACKPRESSURE_AFTER,
+          "fleet.health.check-interval", "1s"));
+      try (FleetApp app = FleetApp.start(config)) {
+        ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
+        String url = app.node().endpoints().mqttUrl();
+        Devices devices = new Devices(url, run, app.node().infrastructure().derivedPasswords()::passwordFor);
+        try {
+          devices.start();
+          await("heartbeats flowing").atMost(Duration.ofSeconds(30)).until(() -> devices.acknowledged() >= DEVICES * 5);
+
+          kafka.close();
+          long outageBegan = System.nanoTime();
+          await("readiness names Kafka").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            ApiClient.Response ready = api.withToken(null).get("/api/health/ready");
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.text()).contains("kafka");
+          });
+          await("/metrics says Kafka is down").atMost(Duration.ofSeconds(20))
+              .until(() -> metric(api, "fleet_server_up\\{server=\"kafka\"}") == 0);
+          await("devices held back once the bridge's backlog is full").atMost(Duration.ofSeconds(45)).until(() ->
+              metric(api, "fleet_mqtt_publishes_waiting") > 0
+                  && metric(api, "fleet_mqtt_bridge_backlog") >= BACKPRESSURE_AFTER);
+          long ackedWhileHeld = devices.acknowledged();
+          // While held, devices get no acknowledgement: their count stands still (a few may be released in between).
+          await("devices' acknowledgements stop").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+              .until(() -> devices.acknowledged() <= ackedWhileHeld + DEVICES);
+          Duration left = OUTAGE.minusNanos(System.nanoTime() - outageBegan);
+          if (!left.isNegative()) Thread.sleep(left.toMillis()); // the outage itself: traffic goes on meanwhile
+          assertThat(metric(api, "fleet_server_up\\{server=\"kafka\"}")).as("Kafka still down").isZero();
+
+          kafka = EmbeddedKafka.start(kafkaHome);
+          String bootstrap = kafka.bootstrap();
+          await("ready again").atMost(Duration.ofSeconds(90))
+              .until(() -> api.withToken(null).get("/api/health/ready").status() == 200);
+          await("the held devices go on").atMost(Duration.ofSeconds(60))
+              .until(() -> metric(api, "fleet_mqtt_publishes_waiting") == 0 && devices.acknowledged() > ackedWhileHeld + 2L * DEVICES);
+          devices.stop();
+
+          Map<String, Set<Long>> sent = devices.acknowledgedByDevice();
+          long total = sent.values().stream().mapToLong(Set::size).sum();
+          Map<String, Set<Long>> inKafka = new HashMap<>();
+          try (KafkaConsumer<String, byte[]> consumer = TestKafka.fromStart(bootstrap, "it-kafka-outage")) {
+            consumer.subscribe(List.of(app.node().ingestSettings().deviceEventsTopic()));
+            await("every acknowledged heartbeat in Kafka").atMost(Duration.ofSeconds(120)).until(() -> {
+              for (var r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.key() != null && r.key().startsWith("outage-" + run)
+                    && IngestHeaders.get(r.headers(), IngestHeaders.KIND).orElse("").equals("heartbeat")) {
+                  inKafka.computeIfAbsent(r.key(), k -> new HashSet<>()).add(uptime(r.value()));
+                }
+              }
+              return sent.entrySet().stream().allMatch(e -> inKafka.getOrDefault(e.getKey(), Set.of()).containsAll(e.getValue()));
+            });
+          }
+          assertThat(total).as("heartbeats acknowledged, before, during and after the outage")
+              .isGreaterThan(ackedWhileHeld + DEVICES);
+          assertThat(metric(api, "fleet_mqtt_publishes_held_total")).as("publishes held back").isPositive();
+          assertThat(metric(api, "fleet_mqtt_messages_dropped_total")).as("messages the broker dropped").isZero();
+          for (var device : sent.entrySet()) {
+            long last = device.getValue().stream().mapToLong(Long::longValue).max().orElseThrow();
+            await(device.getKey() + " holds its last heartbeat").atMost(Duration.ofSeconds(60)).until(() ->
+                api.get("/api/devices/" + device.getKey()).body().path("uptimeS").asLong() == last);
+          }
+        } finally {
+          devices.stop();
+        }
+      }
+    } finally {
+      kafka.close();
+    }
+  }
+
+  private static long uptime(byte[] heartbeat) {
+    Matcher m = Pattern.compile("\"uptime_s\":(\\d+)").matcher(new String(heartbeat, StandardCharsets.UTF_8));
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  /** A metric's value in {@code /metrics} (the first sample whose name and labels match), -1 when absent. */
+  private static double metric(ApiClient api, String sample) {
+    Matcher m = Pattern.compile("(?m)^" + sample + "\\s+(\\S+)$").matcher(api.withToken(null).get("/metrics").text());
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
+  }
+
+  /**
+   * Devices each sending a heartbeat every 50 ms, the next only once the broker acknowledged the last; each
+   * heartbeat's {@code uptime_s} is its sequence number. Records what was acknowledged.
+   */
+  private static final class Devices {
+    private final List<Mqtt3AsyncClient> clients = new ArrayList<>();
+    private final Map<String, Set<Long>> acknowledged = new ConcurrentHashMap<>();
+    private final AtomicLong count = new AtomicLong();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    Devices(String url, String run, Function<String, String> passwords) {
+      URI uri = URI.create(url);
+      for (int i = 0; i < DEVICES; i++) {
+        String id = "outage-" + run + "-" + i;
+        Mqtt3AsyncClient client = MqttClient.builder().useMqttVersion3().identifier(id)
+            .serverHost(uri.getHost()).serverPort(uri.getPort())
+            .simpleAuth().username(id).password(passwords.apply(id).getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+            .buildAsync();
+        client.connectWith().cleanSession(false).keepAlive(30).send().join();
+        clients.add(client);
+        acknowledged.put(id, ConcurrentHashMap.newKeySet());
+      }
+    }
+
+    void start() {
+      for (Mqtt3AsyncClient client : clients) send(client, 0);
+    }
+
+    private void send(Mqtt3AsyncClient client, long seq) {
+      if (!running.get()) return;
+      String id = client.getConfig().getClientIdentifier().orElseThrow().toString();
+      String heartbeat = "{\"ts\":\"" + BASE.plusMillis(seq * 50) + "\",\"battery\":90,\"uptime_s\":" + seq
+          + ",\"interval_s\":3600}";
+      client.publishWith().topic("fleet/" + id + "/heartbeat").qos(MqttQos.AT_LEAST_ONCE)
+          .payload(heartbeat.getBytes(StandardCharsets.UTF_8)).send()
+          .whenComplete((ack, failure) -> {
+            if (failure == null) {
+              acknowledged.get(id).add(seq);
+              count.incrementAndGet();
+            }
+            long next = failure == null ? seq + 1 : seq;
+            if (running.get()) timer.schedule(() -> send(client, next), 50, TimeUnit.MILLISECONDS);
+          });
+    }
+
+    long acknowledged() {
+      return count.get();
+    }
+
+    Map<String, Set<Long>> acknowledgedByDevice() {
+      return acknowledged;
+    }
+
+    void stop() {
+      if (running.compareAndSet(true, false)) {
+        timer.shutdown();
+        clients.forEach(c -> c.disconnect().exceptionally(e -> null));
+      }
+    }
+  }
+}
