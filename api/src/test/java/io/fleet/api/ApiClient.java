@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A small HTTP client for the API in tests: JSON in, status and JSON out. */
 final class ApiClient {
@@ -67,6 +69,12 @@ final class ApiClient {
       cursor = next == null || next.isNull() ? null : next.asText();
     } while (cursor != null);
     return out;
+  }
+
+  /** The value of one sample in {@code /metrics}, its name and labels given as a regular expression; -1 when absent. */
+  double metric(String sample) {
+    Matcher m = Pattern.compile("(?m)^" + sample + "\\s+(\\S+)$").matcher(get("/metrics").text());
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
   }
 
   private HttpRequest.Builder request(String path) {

@@ -33,14 +33,17 @@ import org.junit.jupiter.api.io.TempDir;
  * The database crashes ({@code pg_ctl -m immediate}) under load and is away for {@value #OUTAGE_S} s:
  * {@value #DEVICES} devices send a heartbeat a second over MQTT QoS 1 throughout, and {@value #CAMERAS} of
  * them, cameras, report motion — a third before the outage, a third during it, a third after. While the
- * database is away, readiness answers 503 naming it. When it is back, nobody does anything: readiness
- * returns to 200, every device shows the last heartbeat the broker acknowledged to it and is online, each
- * motion report has raised exactly one alert, and nothing was dead-lettered.
+ * database is away, readiness answers 503 naming it and {@code /metrics} has the database's
+ * {@code fleet_server_up} at 0. When it is back, nobody does anything: readiness returns to 200, every device
+ * shows the last heartbeat the broker acknowledged to it and is online, each motion report has raised exactly
+ * one alert, and nothing was dead-lettered. The database is a PostgreSQL of the test's own
+ * ({@link PrivatePostgres}): the machine's is shared with other tests.
  */
 class DatabaseOutageIT {
   private static final int DEVICES = 150;
   private static final int CAMERAS = 30;
   private static final int OUTAGE_S = 30;
+  private static final String DATABASE_UP = "fleet_server_up\\{server=\"database\"}";
 
   @Test
   void devicesSendingThroughADatabaseOutageLoseNothingAcknowledgedAndFleetRecoversByItself(@TempDir Path dataDir)
@@ -52,7 +55,8 @@ class DatabaseOutageIT {
     List<String> devices = IntStream.range(0, DEVICES).mapToObj(i -> String.format("db-%s-%03d", run, i)).toList();
     List<String> cameras = devices.subList(0, CAMERAS);
     try (PrivatePostgres db = PrivatePostgres.start(bin.get())) {
-      var config = new TestServers("private-postgres", db.jdbcUrl(), null).config(dataDir, "fleet", Map.of());
+      var config = new TestServers("private-postgres", db.jdbcUrl(), null).config(dataDir, "fleet",
+          Map.of("fleet.health.check-interval", "1s"));
       try (FleetApp app = FleetApp.start(config);
           AlertsTopic kafka = new AlertsTopic(app.node().endpoints().kafkaBootstrap(), KafkaTopics.Names.from(config).alerts())) {
         ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
@@ -70,21 +74,28 @@ class DatabaseOutageIT {
 
           db.crash();
           long crashed = System.nanoTime();
+          System.out.println("DatabaseOutageIT: the database crashed at " + Instant.now());
           await("readiness naming the database").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
               .untilAsserted(() -> {
-                ApiClient.Response ready = api.get("/api/health/ready");
+                ApiClient.Response ready = api.withToken(null).get("/api/health/ready");
                 assertThat(ready.status()).as(ready.text()).isEqualTo(503);
                 assertThat(ready.body().get("waitingFor")).extracting(JsonNode::asText).contains("database");
               });
+          await("/metrics saying the database is down").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+              .until(() -> api.metric(DATABASE_UP) == 0);
           for (int i = CAMERAS / 3; i < 2 * CAMERAS / 3; i++) reportMotion(motion, cameras.get(i), i);
           // The scenario: the traffic flows on while the database stays away.
           Thread.sleep(Math.max(0, TimeUnit.SECONDS.toMillis(OUTAGE_S) - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - crashed)));
+          assertThat(api.metric(DATABASE_UP)).as("the database still down").isZero();
 
           db.start();
           long restarted = System.nanoTime();
+          System.out.println("DatabaseOutageIT: the database is back at " + Instant.now());
           await("ready again, by itself").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-              .until(() -> api.get("/api/health/ready").status() == 200);
+              .until(() -> api.withToken(null).get("/api/health/ready").status() == 200);
           long readyAfter = System.nanoTime() - restarted;
+          await("/metrics saying the database is up").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+              .until(() -> api.metric(DATABASE_UP) == 1);
           for (int i = 2 * CAMERAS / 3; i < CAMERAS; i++) reportMotion(motion, cameras.get(i), i);
           long rounds = heartbeats.rounds();
           await("a few more rounds of heartbeats").atMost(Duration.ofSeconds(30)).until(() -> heartbeats.rounds() >= rounds + 3);
