@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,17 +32,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The database crashes ({@code pg_ctl -m immediate}) under load and is away for {@value #OUTAGE_S} s:
- * {@value #DEVICES} devices send a heartbeat a second over MQTT QoS 1 throughout, and {@value #CAMERAS} of
- * them, cameras, report motion — a third before the outage, a third during it, a third after. While the
- * database is away, readiness answers 503 naming it and {@code /metrics} has the database's
- * {@code fleet_server_up} at 0. When it is back, nobody does anything: readiness returns to 200, every device
- * shows the last heartbeat the broker acknowledged to it and is online, each motion report has raised exactly
- * one alert, and nothing was dead-lettered. The database is a PostgreSQL of the test's own
- * ({@link PrivatePostgres}): the machine's is shared with other tests.
+ * {@value #DEVICES} devices send a heartbeat a second over MQTT QoS 1 throughout, {@value #REPORTING_SENSORS}
+ * sensors among them a temperature reading a second too, and {@value #CAMERAS} cameras report motion — a third
+ * before the outage, a third during it, a third after. While the database is away, readiness answers 503 naming
+ * it and {@code /metrics} has the database's {@code fleet_server_up} at 0. When it is back, nobody does
+ * anything: readiness returns to 200, every device shows the last heartbeat the broker acknowledged to it and is
+ * online, every acknowledged reading is stored, each motion report has raised exactly one alert, and nothing was
+ * dead-lettered. The database is a PostgreSQL of the test's own ({@link PrivatePostgres}): the machine's is
+ * shared with other tests.
  */
 class DatabaseOutageIT {
   private static final int DEVICES = 150;
   private static final int CAMERAS = 30;
+  private static final int REPORTING_SENSORS = 30;
   private static final int OUTAGE_S = 30;
   private static final String DATABASE_UP = "fleet_server_up\\{server=\"database\"}";
 
@@ -54,6 +57,8 @@ class DatabaseOutageIT {
     String household = "h-db-" + run;
     List<String> devices = IntStream.range(0, DEVICES).mapToObj(i -> String.format("db-%s-%03d", run, i)).toList();
     List<String> cameras = devices.subList(0, CAMERAS);
+    List<String> sensors = devices.subList(CAMERAS, CAMERAS + REPORTING_SENSORS);
+    Instant began = Instant.now();
     try (PrivatePostgres db = PrivatePostgres.start(bin.get())) {
       var config = new TestServers("private-postgres", db.jdbcUrl(), null).config(dataDir, "fleet",
           Map.of("fleet.health.check-interval", "1s"));
@@ -66,7 +71,7 @@ class DatabaseOutageIT {
           assertThat(registered.status()).as(registered.text()).isEqualTo(201);
         }
         Mqtt3BlockingClient motion = TestMqtt.serviceClient(app.node().endpoints());
-        try (Heartbeats heartbeats = Heartbeats.start(TestMqtt.serviceClient(app.node().endpoints()).toAsync(), devices)) {
+        try (Traffic traffic = Traffic.start(TestMqtt.serviceClient(app.node().endpoints()).toAsync(), devices, sensors)) {
           await("every device online").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
               .until(() -> api.statuses("household=" + household).values().stream().filter("online"::equals).count() == DEVICES);
           await("ready before the outage").atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/health/ready").status() == 200);
@@ -97,13 +102,15 @@ class DatabaseOutageIT {
           await("/metrics saying the database is up").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
               .until(() -> api.metric(DATABASE_UP) == 1);
           for (int i = 2 * CAMERAS / 3; i < CAMERAS; i++) reportMotion(motion, cameras.get(i), i);
-          long rounds = heartbeats.rounds();
-          await("a few more rounds of heartbeats").atMost(Duration.ofSeconds(30)).until(() -> heartbeats.rounds() >= rounds + 3);
-          heartbeats.close();
+          long rounds = traffic.rounds();
+          await("a few more rounds of heartbeats").atMost(Duration.ofSeconds(30)).until(() -> traffic.rounds() >= rounds + 3);
+          traffic.close();
 
           await("every device showing the last heartbeat the broker acknowledged").atMost(Duration.ofSeconds(90))
               .pollInterval(Duration.ofSeconds(1))
-              .untilAsserted(() -> assertThat(lagging(api, heartbeats)).as("devices behind their last acknowledged heartbeat").isEmpty());
+              .untilAsserted(() -> assertThat(lagging(api, traffic)).as("devices behind their last acknowledged heartbeat").isEmpty());
+          await("every reading the broker acknowledged stored").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+              .untilAsserted(() -> assertThat(unstored(api, traffic, began)).as("sensors missing readings").isEmpty());
           long caughtUpAfter = System.nanoTime() - restarted;
           List<String> expected = IntStream.range(0, CAMERAS).mapToObj(i -> cameras.get(i) + ":m-" + i).toList();
           await("an alert for each motion report").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
@@ -111,8 +118,8 @@ class DatabaseOutageIT {
           await("no alert twice").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
               .untilAsserted(() -> assertThat(motionAlerts(kafka, run)).extracting(a -> a.get("alert_id").asText())
                   .containsExactlyInAnyOrderElementsOf(expected));
-          System.out.printf("DatabaseOutageIT: %d heartbeats in %d rounds; outage %d s; ready %d ms and every device caught up"
-              + " %d ms after the database returned%n", heartbeats.sent(), heartbeats.rounds(), OUTAGE_S,
+          System.out.printf("DatabaseOutageIT: %d messages in %d rounds; outage %d s; ready %d ms and every device caught up"
+              + " %d ms after the database returned%n", traffic.sent(), traffic.rounds(), OUTAGE_S,
               TimeUnit.NANOSECONDS.toMillis(readyAfter), TimeUnit.NANOSECONDS.toMillis(caughtUpAfter));
         }
         assertThat(api.statuses("household=" + household)).as("every device online").hasSize(DEVICES)
@@ -133,9 +140,9 @@ class DatabaseOutageIT {
   }
 
   /** Devices whose entity does not show the last heartbeat acknowledged to them, each with what it shows. */
-  private static List<String> lagging(ApiClient api, Heartbeats heartbeats) {
+  private static List<String> lagging(ApiClient api, Traffic traffic) {
     List<String> behind = new ArrayList<>();
-    heartbeats.acknowledged().forEach((id, last) -> {
+    traffic.heartbeats().forEach((id, last) -> {
       ApiClient.Response device = api.get("/api/devices/" + id);
       long shown = device.status() == 200 ? device.body().path("uptimeS").asLong(-1) : -1;
       if (shown != last) behind.add(id + " shows " + shown + " of " + last + " (" + device.status() + ")");
@@ -143,28 +150,43 @@ class DatabaseOutageIT {
     return behind;
   }
 
+  /** Sensors whose stored readings since {@code from} are not as many as the broker acknowledged, each with both counts. */
+  private static List<String> unstored(ApiClient api, Traffic traffic, Instant from) {
+    List<String> missing = new ArrayList<>();
+    traffic.readings().forEach((id, acknowledged) -> {
+      ApiClient.Response series = api.get("/api/devices/" + id + "/telemetry?step=raw&from=" + from + "&to=" + Instant.now().plusSeconds(60));
+      int stored = series.status() == 200 ? series.body().get("points").size() : -1;
+      if (stored != acknowledged) missing.add(id + " has " + stored + " of " + acknowledged + " (" + series.status() + ")");
+    });
+    return missing;
+  }
+
   /**
-   * Every device's heartbeat once a second, QoS 1, with {@code uptime_s} counting the rounds; remembers the
-   * last round the broker acknowledged to each device.
+   * What the devices send once a second, QoS 1: every device a heartbeat with {@code uptime_s} counting the
+   * rounds, and the reporting sensors a temperature reading too. Remembers, per device, the last heartbeat and
+   * the number of readings the broker acknowledged.
    */
-  private static final class Heartbeats implements AutoCloseable {
+  private static final class Traffic implements AutoCloseable {
     private final Mqtt3AsyncClient mqtt;
     private final List<String> devices;
-    private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+    private final Set<String> reporting;
+    private final Map<String, Long> heartbeats = new ConcurrentHashMap<>();
+    private final Map<String, Long> readings = new ConcurrentHashMap<>();
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
-    private Heartbeats(Mqtt3AsyncClient mqtt, List<String> devices) {
+    private Traffic(Mqtt3AsyncClient mqtt, List<String> devices, Set<String> reporting) {
       this.mqtt = mqtt;
       this.devices = devices;
+      this.reporting = reporting;
     }
 
-    static Heartbeats start(Mqtt3AsyncClient mqtt, List<String> devices) {
-      Heartbeats h = new Heartbeats(mqtt, devices);
-      h.timer.scheduleWithFixedDelay(h::round, 0, 1, TimeUnit.SECONDS);
-      return h;
+    static Traffic start(Mqtt3AsyncClient mqtt, List<String> devices, List<String> reporting) {
+      Traffic t = new Traffic(mqtt, devices, Set.copyOf(reporting));
+      t.timer.scheduleWithFixedDelay(t::round, 0, 1, TimeUnit.SECONDS);
+      return t;
     }
 
     private void round() {
@@ -172,22 +194,29 @@ class DatabaseOutageIT {
       String ts = Instant.now().toString();
       List<CompletableFuture<?>> acks = new ArrayList<>();
       for (String id : devices) {
-        byte[] payload = ("{\"ts\": \"" + ts + "\", \"battery\": 80, \"uptime_s\": " + n + ", \"interval_s\": 60}")
-            .getBytes(StandardCharsets.UTF_8);
-        acks.add(mqtt.publishWith().topic("fleet/" + id + "/heartbeat").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
-            .thenRun(() -> acknowledged.merge(id, n, Math::max)));
+        acks.add(publish(id, "heartbeat", "{\"ts\": \"" + ts + "\", \"battery\": 80, \"uptime_s\": " + n + ", \"interval_s\": 60}")
+            .thenRun(() -> heartbeats.merge(id, n, Math::max)));
+        if (reporting.contains(id)) {
+          acks.add(publish(id, "telemetry", "{\"ts\": \"" + ts + "\", \"temperature\": 21.5}")
+              .thenRun(() -> readings.merge(id, 1L, Long::sum)));
+        }
       }
       try {
         CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-        sent.addAndGet(devices.size());
+        sent.addAndGet(acks.size());
         rounds.set(n);
       } catch (Exception e) {
         failure.compareAndSet(null, e);
       }
     }
 
+    private CompletableFuture<?> publish(String id, String kind, String json) {
+      return mqtt.publishWith().topic("fleet/" + id + "/" + kind).qos(MqttQos.AT_LEAST_ONCE)
+          .payload(json.getBytes(StandardCharsets.UTF_8)).send();
+    }
+
     long rounds() {
-      assertThat(failure.get()).as("a heartbeat the broker did not acknowledge").isNull();
+      assertThat(failure.get()).as("a message the broker did not acknowledge").isNull();
       return rounds.get();
     }
 
@@ -195,8 +224,14 @@ class DatabaseOutageIT {
       return sent.get();
     }
 
-    Map<String, Long> acknowledged() {
-      return Map.copyOf(acknowledged);
+    /** Each device's last acknowledged heartbeat: its {@code uptime_s}. */
+    Map<String, Long> heartbeats() {
+      return Map.copyOf(heartbeats);
+    }
+
+    /** How many readings the broker acknowledged to each reporting sensor. */
+    Map<String, Long> readings() {
+      return Map.copyOf(readings);
     }
 
     @Override
