@@ -48,6 +48,12 @@ final class ApiClient {
     return send(request(path).DELETE());
   }
 
+  /** A metric's value in {@code /metrics} (the first sample whose name and labels match the regex), -1 when absent. */
+  double metric(String sample) {
+    Matcher m = Pattern.compile("(?m)^" + sample + "\\s+(\\S+)$").matcher(withToken(null).get("/metrics").text());
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
+  }
+
   /** The {@code Authorization} header of a device's basic credentials (clip uploads). */
   static String basic(String user, String password) {
     return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,41 +18,26 @@ import org.junit.jupiter.api.io.TempDir;
  * again, its stream shows restarting in the meantime, and devices are heard again.
  */
 class BridgeReconnectIT {
-  private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
-
   @Test
   void theBridgeReconnectsWhenItsBrokerComesBackAndDevicesAreHeardAgain(@TempDir Path dataDir) throws Exception {
-    Assumptions.assumeTrue(Files.isExecutable(MOSQUITTO), "Mosquitto is installed");
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
-    Path conf = dataDir.resolve("mosquitto.conf");
-    Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
-    String url = "tcp://127.0.0.1:" + port;
-    Process broker = start(conf);
-    try (FleetApp app = FleetApp.start(new TestServers("embedded", null, null).config(dataDir.resolve("node"),
-        TestServers.uniqueSchema(), Map.of("fleet.mqtt.url", url, "fleet.mqtt.clean-session", true)))) {
+    Assumptions.assumeTrue(TestMosquitto.installed(), "Mosquitto is installed");
+    try (TestMosquitto broker = TestMosquitto.anonymous(dataDir.resolve("broker"), "persistence false\n");
+         FleetApp app = FleetApp.start(new TestServers("embedded", null, null).config(dataDir.resolve("node"),
+             TestServers.uniqueSchema(), Map.of("fleet.mqtt.url", broker.url(), "fleet.mqtt.clean-session", true)))) {
+      String url = broker.url();
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
       heard(api, url, "before-restart");
 
-      broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      broker.kill();
       await("the bridge's stream restarting").atMost(Duration.ofSeconds(30)).until(() ->
           "restarting".equals(api.get("/api/health").body().path("streams").path("ingress-bridge").path("status").asText()));
       assertThat(api.get("/api/health/ready").status()).isEqualTo(503);
-      broker = start(conf);
+      broker.startAgain();
       await("the bridge subscribed again").atMost(Duration.ofSeconds(60)).until(app.node()::ingressBridgeSubscribed);
       heard(api, url, "after-restart");
       assertThat(api.get("/api/health").body().path("streams").path("ingress-bridge").path("restarts").asLong())
           .isGreaterThanOrEqualTo(1);
-    } finally {
-      broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
-  }
-
-  private static Process start(Path conf) throws Exception {
-    return new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString()).redirectErrorStream(true)
-        .redirectOutput(conf.resolveSibling("mosquitto.log").toFile()).start();
   }
 
   /** A new device's heartbeat through the broker: it registers and is online. */

@@ -13,10 +13,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,23 +31,22 @@ import org.junit.jupiter.api.io.TempDir;
  * gets in.
  */
 class DynamicSecurityIT {
-  private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
   private static final Path MOSQUITTO_CTRL = Path.of("/usr/bin/mosquitto_ctrl");
   private static final Path PLUGIN = Path.of("/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so");
 
   @Test
-  void fleetKeepsTheBrokersAccountsSoOnlyRegisteredDevicesGetInAndOnlyToTheirOwnTopics(@TempDir Path dir) throws Exception {
-    assumeTrue(Files.isExecutable(MOSQUITTO) && Files.isExecutable(MOSQUITTO_CTRL) && Files.exists(PLUGIN),
+  void fleetKeepsTheBrokersAccountsSoOnlyRegisteredDevicesGetInAndOnlyToTheirOwnTopics(@TempDir Path dir,
+      @TempDir Path brokerDir) throws Exception {
+    assumeTrue(TestMosquitto.installed() && Files.isExecutable(MOSQUITTO_CTRL) && Files.exists(PLUGIN),
         "needs Debian's mosquitto with its dynamic-security plugin");
-    int port = LocalPorts.free();
-    Process broker = startBroker(dir, port);
-    try (FleetApp app = FleetApp.start(new TestServers("embedded", null, null).config(dir.resolve("fleet"),
-        TestServers.uniqueSchema(), Map.of("fleet.mqtt.url", "tcp://127.0.0.1:" + port, "fleet.mqtt.user", "fleet-service",
-            "fleet.mqtt.password", "service-secret", "fleet.mqtt.clean-session", true,
-            "fleet.mqtt.dynamic-security.admin-user", "fleet-admin",
-            "fleet.mqtt.dynamic-security.admin-password", "admin-secret", "fleet.device-passwords.mode", "issued")))) {
+    try (TestMosquitto broker = startBroker(brokerDir);
+         FleetApp app = FleetApp.start(new TestServers("embedded", null, null).config(dir.resolve("fleet"),
+             TestServers.uniqueSchema(), Map.of("fleet.mqtt.url", broker.url(), "fleet.mqtt.user", "fleet-service",
+                 "fleet.mqtt.password", "service-secret", "fleet.mqtt.clean-session", true,
+                 "fleet.mqtt.dynamic-security.admin-user", "fleet-admin",
+                 "fleet.mqtt.dynamic-security.admin-password", "admin-secret", "fleet.device-passwords.mode", "issued")))) {
       ApiClient api = new ApiClient(app.baseUrl(), app.operatorToken());
-      String url = "tcp://127.0.0.1:" + port;
+      String url = broker.url();
       JsonNode registered = api.post("/api/devices", "{\"deviceId\": \"dyn-cam\", \"type\": \"camera\"}").body();
       String password = registered.get("mqtt").get("password").asText();
 
@@ -91,9 +88,6 @@ class DynamicSecurityIT {
       assertThat(api.delete("/api/devices/dyn-cam").status()).isEqualTo(204);
       await("decommissioned, disconnected").atMost(Duration.ofSeconds(10)).until(() -> !rotatedCamera.getState().isConnected());
       assertThatThrownBy(() -> connect(url, "dyn-cam", "dyn-cam", newPassword)).as("its account is gone").isNotNull();
-    } finally {
-      broker.destroy();
-      broker.waitFor(10, TimeUnit.SECONDS);
     }
   }
 
@@ -107,13 +101,14 @@ class DynamicSecurityIT {
   }
 
   /** Mosquitto with the shipped configuration, its paths and port made this test's. */
-  private static Process startBroker(Path dir, int port) throws Exception {
+  private static TestMosquitto startBroker(Path dir) throws Exception {
     Path dynsec = dir.resolve("dynamic-security.json");
     Process init = new ProcessBuilder(MOSQUITTO_CTRL.toString(), "dynsec", "init", dynsec.toString(), "fleet-admin",
         "admin-secret").redirectErrorStream(true).start();
     assertThat(init.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(dynsec).exists();
     Path data = Files.createDirectories(dir.resolve("data"));
+    int port = LocalPorts.free();
     String shipped = Files.readString(Path.of("..", "config", "mosquitto", "mosquitto.conf"));
     String conf = shipped
         .replace("listener 1883", "listener " + port + " 127.0.0.1")
@@ -121,15 +116,6 @@ class DynamicSecurityIT {
         .replace("/mosquitto/data/dynamic-security.json", dynsec.toString())
         .replace("/mosquitto/data/", data + "/");
     assertThat(conf).as("the shipped file keeps what this test rewrites").doesNotContain("/mosquitto/");
-    Path file = dir.resolve("mosquitto.conf");
-    Files.writeString(file, conf);
-    // Started as root, Mosquitto runs as its own user: it must read and write its files here.
-    for (Path p : List.of(dir, data, dynsec, file)) {
-      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-rw-rw-"));
-    }
-    Process broker = new ProcessBuilder(MOSQUITTO.toString(), "-c", file.toString())
-        .redirectErrorStream(true).redirectOutput(Path.of("target", "dynamic-security-mosquitto.log").toFile()).start();
-    await("Mosquitto listening").atMost(Duration.ofSeconds(20)).until(() -> LocalPorts.listening(port));
-    return broker;
+    return TestMosquitto.start(dir, port, conf);
   }
 }

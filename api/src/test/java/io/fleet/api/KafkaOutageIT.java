@@ -77,24 +77,24 @@ class KafkaOutageIT {
             assertThat(ready.text()).contains("kafka");
           });
           await("/metrics says Kafka is down").atMost(Duration.ofSeconds(20))
-              .until(() -> metric(api, "fleet_server_up\\{server=\"kafka\"}") == 0);
+              .until(() -> api.metric("fleet_server_up\\{server=\"kafka\"}") == 0);
           await("devices held back once the bridge's backlog is full").atMost(Duration.ofSeconds(45)).until(() ->
-              metric(api, "fleet_mqtt_publishes_waiting") > 0
-                  && metric(api, "fleet_mqtt_bridge_backlog") >= BACKPRESSURE_AFTER);
+              api.metric("fleet_mqtt_publishes_waiting") > 0
+                  && api.metric("fleet_mqtt_bridge_backlog") >= BACKPRESSURE_AFTER);
           long ackedWhileHeld = devices.acknowledged();
           // While held, devices get no acknowledgement: their count stands still (a few may be released in between).
           await("devices' acknowledgements stop").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
               .until(() -> devices.acknowledged() <= ackedWhileHeld + DEVICES);
           Duration left = OUTAGE.minusNanos(System.nanoTime() - outageBegan);
           if (!left.isNegative()) Thread.sleep(left.toMillis()); // the outage itself: traffic goes on meanwhile
-          assertThat(metric(api, "fleet_server_up\\{server=\"kafka\"}")).as("Kafka still down").isZero();
+          assertThat(api.metric("fleet_server_up\\{server=\"kafka\"}")).as("Kafka still down").isZero();
 
           kafka = EmbeddedKafka.start(kafkaHome);
           String bootstrap = kafka.bootstrap();
           await("ready again").atMost(Duration.ofSeconds(90))
               .until(() -> api.withToken(null).get("/api/health/ready").status() == 200);
           await("the held devices go on").atMost(Duration.ofSeconds(60))
-              .until(() -> metric(api, "fleet_mqtt_publishes_waiting") == 0 && devices.acknowledged() > ackedWhileHeld + 2L * DEVICES);
+              .until(() -> api.metric("fleet_mqtt_publishes_waiting") == 0 && devices.acknowledged() > ackedWhileHeld + 2L * DEVICES);
           devices.stop();
 
           Map<String, Set<Long>> sent = devices.acknowledgedByDevice();
@@ -114,8 +114,8 @@ class KafkaOutageIT {
           }
           assertThat(total).as("heartbeats acknowledged, before, during and after the outage")
               .isGreaterThan(ackedWhileHeld + DEVICES);
-          assertThat(metric(api, "fleet_mqtt_publishes_held_total")).as("publishes held back").isPositive();
-          assertThat(metric(api, "fleet_mqtt_messages_dropped_total")).as("messages the broker dropped").isZero();
+          assertThat(api.metric("fleet_mqtt_publishes_held_total")).as("publishes held back").isPositive();
+          assertThat(api.metric("fleet_mqtt_messages_dropped_total")).as("messages the broker dropped").isZero();
           for (var device : sent.entrySet()) {
             long last = device.getValue().stream().mapToLong(Long::longValue).max().orElseThrow();
             await(device.getKey() + " holds its last heartbeat").atMost(Duration.ofSeconds(60)).until(() ->
@@ -133,12 +133,6 @@ class KafkaOutageIT {
   private static long uptime(byte[] heartbeat) {
     Matcher m = Pattern.compile("\"uptime_s\":(\\d+)").matcher(new String(heartbeat, StandardCharsets.UTF_8));
     return m.find() ? Long.parseLong(m.group(1)) : -1;
-  }
-
-  /** A metric's value in {@code /metrics} (the first sample whose name and labels match), -1 when absent. */
-  private static double metric(ApiClient api, String sample) {
-    Matcher m = Pattern.compile("(?m)^" + sample + "\\s+(\\S+)$").matcher(api.withToken(null).get("/metrics").text());
-    return m.find() ? Double.parseDouble(m.group(1)) : -1;
   }
 
   /**

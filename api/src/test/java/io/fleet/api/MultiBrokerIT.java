@@ -9,9 +9,7 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.IngestHeaders;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +20,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -41,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * its bridge moves to the other node and nothing published meanwhile is lost or reordered.
  */
 class MultiBrokerIT {
-  private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int DEVICES = 16;
   private static final int PER_DEVICE = 10;
@@ -49,16 +45,17 @@ class MultiBrokerIT {
   @Test
   void eachBrokerHasOneBridgeInTheClusterAndEveryDevicesMessagesArriveOnceAndInOrderAcrossAHandOver(
       @TempDir Path dir) throws Exception {
-    assumeTrue(Files.isExecutable(MOSQUITTO), "needs Debian's mosquitto");
+    assumeTrue(TestMosquitto.installed(), "needs Debian's mosquitto");
     String run = UUID.randomUUID().toString().substring(0, 6);
     String schema = TestServers.uniqueSchema();
-    List<Process> brokers = new ArrayList<>();
+    List<TestMosquitto> brokers = new ArrayList<>();
     try {
       List<String> urls = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        int port = LocalPorts.free();
-        brokers.add(startBroker(dir.resolve("broker-" + i), port));
-        urls.add("tcp://127.0.0.1:" + port);
+        // Nothing kept on disk, no limit on queued messages.
+        TestMosquitto broker = TestMosquitto.anonymous(dir.resolve("broker-" + i), "persistence false\nmax_queued_messages 0\n");
+        brokers.add(broker);
+        urls.add(broker.url());
       }
       Map<String, Object> mqtt = Map.of("fleet.mqtt.url", String.join(",", urls), "fleet.mqtt.user", "",
           "fleet.mqtt.password", "", "fleet.mqtt.clean-session", false);
@@ -105,10 +102,7 @@ class MultiBrokerIT {
         }
       }
     } finally {
-      for (Process broker : brokers) {
-        broker.destroy();
-        broker.waitFor(10, TimeUnit.SECONDS);
-      }
+      brokers.forEach(TestMosquitto::close);
     }
   }
 
@@ -142,21 +136,6 @@ class MultiBrokerIT {
     long up = 0;
     for (var m : Cluster.get(app.node().system()).state().getMembers()) if (m.status() == MemberStatus.up()) up++;
     return up;
-  }
-
-  /** Plain Mosquitto on its own port: anonymous, nothing kept on disk, no limit on queued messages. */
-  private static Process startBroker(Path dir, int port) throws Exception {
-    Files.createDirectories(dir);
-    Path conf = dir.resolve("mosquitto.conf");
-    Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
-        + "max_queued_messages 0\n");
-    for (Path p : List.of(dir, conf)) {
-      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxrwxrwx" : "rw-rw-rw-"));
-    }
-    Process broker = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-    await("Mosquitto on " + port).atMost(Duration.ofSeconds(20)).until(() -> LocalPorts.listening(port));
-    return broker;
   }
 
   /** This run's heartbeats in {@code fleet.device-events}, per device in Kafka's order, as seconds after the base. */

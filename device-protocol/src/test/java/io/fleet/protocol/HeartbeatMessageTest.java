@@ -23,6 +23,15 @@ class HeartbeatMessageTest {
   }
 
   @Test
+  void carriesTheErrorsADeviceCounts() throws Exception {
+    HeartbeatMessage heartbeat = new HeartbeatMessage(TS, 87, -61, "1.4.2", 3600, 5, DeviceKind.CAMERA, "household-7", 3);
+
+    assertThat(new ObjectMapper().readTree(heartbeat.toJson()).get("errors").intValue()).isEqualTo(3);
+    assertThatThrownBy(() -> new HeartbeatMessage(TS, 87, -61, "1.4.2", 3600, 5, DeviceKind.CAMERA, "household-7", -1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void carriesTypedFieldsAJsonParserReadsBack() throws Exception {
     HeartbeatMessage heartbeat = new HeartbeatMessage(TS, 0, -90, "2.0.0-rc.1", 5_000_000_000L, 30, DeviceKind.TRACKER, "h \"q\"");
 

@@ -25,6 +25,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -172,7 +173,9 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   public static void init(ActorSystem<?> system, DeviceSettings settings) {
     ClusterSharding.get(system).init(
         Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), settings, Optional.of(ctx.getShard())))
-            .withStopMessage(Stop.INSTANCE));
+            .withStopMessage(Stop.INSTANCE)
+            // Shards live where their partition of fleet.device-events is consumed (DeviceShards).
+            .withAllocationStrategy(ExternalShardAllocationStrategy.create(system, TYPE_KEY.name(), Duration.ofSeconds(5))));
   }
 
   /** {@code shard} is asked to passivate the entity when idle; without one (tests) it just stays. */

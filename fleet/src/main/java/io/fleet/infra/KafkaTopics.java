@@ -138,6 +138,19 @@ public final class KafkaTopics {
     return new NewTopic(name, partitions, replication).configs(configs);
   }
 
+  /** How many partitions {@code topic} has (it exists: {@link #ensure} ran). */
+  public static int partitionsOf(Admin admin, String topic) {
+    try {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS).get(topic)
+          .partitions().size();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot describe topic " + topic, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted describing topic " + topic, e);
+    }
+  }
+
   /**
    * A created topic reaches the brokers' metadata a little later; wait until it is described, so that
    * whoever runs next (a producer, a consumer group) finds it with all its partitions.

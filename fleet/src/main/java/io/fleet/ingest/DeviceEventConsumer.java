@@ -1,13 +1,17 @@
 package io.fleet.ingest;
 
+import io.fleet.device.Device;
+import io.fleet.device.DeviceShards;
 import io.fleet.media.ClipCheckRequeue;
 import io.fleet.media.ClipGateway;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.kafka.AutoSubscription;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.ProducerSettings;
+import org.apache.pekko.kafka.Subscriptions;
 
 /**
  * Delivers each record of {@code fleet.device-events} to its device's sharded {@link Device} entity
@@ -37,11 +41,14 @@ public final class DeviceEventConsumer {
       ConsumerSettings<String, byte[]> consumerSettings,
       ProducerSettings<String, byte[]> producerSettings,
       DeadLetters deadLetters,
-      ClipGateway clips) {
+      ClipGateway clips,
+      DeviceShards shards) {
     ClipCheckRequeue requeue = new ClipCheckRequeue(system, producerSettings);
     RecordDelivery delivery = new RecordDelivery(system, settings, deadLetters, clips, Optional.of(requeue));
+    AutoSubscription subscription = Subscriptions.topics(settings.deviceEventsTopic())
+        .withPartitionAssignmentHandler(new ShardsFollowPartitions(system, Device.TYPE_KEY.name(), shards));
     return new DeviceEventConsumer(SupervisedConsumer.delivering(system, STREAM,
-        consumerSettings.withGroupId(settings.consumerGroup()), settings.deviceEventsTopic(),
+        consumerSettings.withGroupId(settings.consumerGroup()), subscription,
         settings.deliveryParallelism(), delivery::deliver), requeue);
   }
 

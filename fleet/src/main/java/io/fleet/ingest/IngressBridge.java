@@ -1,5 +1,6 @@
 package io.fleet.ingest;
 
+import io.fleet.device.DeviceShards;
 import io.fleet.infra.IngestHeaders;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.metrics.Streams;
@@ -30,7 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves device messages from MQTT into Kafka: {@code fleet.device-events} keyed by device id, or
+ * Moves device messages from MQTT into Kafka: {@code fleet.device-events} keyed by device id (in the partition
+ * of the device's shard, {@link DeviceShards}), or
  * {@code fleet.dead-letters} with the reason; commands to the OwnTracks app (its {@code …/cmd} topic,
  * which it reads) are acknowledged and counted as ignored, not written. Each MQTT message is acknowledged
  * (PUBACK) only after Kafka acknowledged its record, so a crash loses nothing: the broker redelivers what
@@ -87,9 +89,9 @@ public final class IngressBridge {
    * 0, keeps the plain client id and stream name; another, {@code -broker-<n>} after them).
    */
   public static IngressBridge start(ActorSystem<?> system, Connection connection, int broker, IngestSettings settings,
-      ProducerSettings<String, byte[]> producer) {
+      DeviceShards shards, ProducerSettings<String, byte[]> producer) {
     FleetMetrics metrics = FleetMetrics.get(system);
-    Classifier classifier = new Classifier(settings);
+    Classifier classifier = new Classifier(settings, shards);
     int count = Math.max(1, settings.mqttConnections());
     List<Subscription> subscriptions = new ArrayList<>();
     List<Source<Done, NotUsed>> sources = new ArrayList<>();
@@ -170,9 +172,11 @@ public final class IngressBridge {
   /** Decides where each MQTT message goes in Kafka. */
   static final class Classifier {
     private final IngestSettings settings;
+    private final DeviceShards shards;
 
-    Classifier(IngestSettings settings) {
+    Classifier(IngestSettings settings, DeviceShards shards) {
       this.settings = settings;
+      this.shards = shards;
     }
 
     ProducerMessage.Envelope<String, byte[], MqttSubscriber.Inbound> toEnvelope(MqttSubscriber.Inbound m,
@@ -209,7 +213,9 @@ public final class IngressBridge {
         record = deadLetter(topic.get().deviceId(), DeadLetter.Reason.OVERSIZED,
             payload.length + " bytes exceeds the limit of " + settings.maxPayloadBytes(), source, payload, now, metrics);
       } else {
-        record = new ProducerRecord<>(settings.deviceEventsTopic(), topic.get().deviceId(), payload);
+        // The partition of the device's shard: consumed on the node that hosts its entity.
+        String deviceId = topic.get().deviceId();
+        record = new ProducerRecord<>(settings.deviceEventsTopic(), shards.partitionOf(deviceId), deviceId, payload);
         IngestHeaders.put(record.headers(), IngestHeaders.KIND, topic.get().kind().label());
         IngestHeaders.put(record.headers(), IngestHeaders.SOURCE, source);
         IngestHeaders.put(record.headers(), IngestHeaders.RECEIVED_AT, Long.toString(now.toEpochMilli()));

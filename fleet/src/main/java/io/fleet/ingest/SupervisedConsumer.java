@@ -11,6 +11,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.kafka.AutoSubscription;
 import org.apache.pekko.kafka.CommitterSettings;
 import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
@@ -63,13 +64,21 @@ public final class SupervisedConsumer {
       String topic,
       Function<Source<ConsumerMessage.CommittableMessage<String, byte[]>, Consumer.Control>,
           Source<ConsumerMessage.Committable, Consumer.Control>> pipeline) {
+    return start(system, name, settings, Subscriptions.topics(topic), pipeline);
+  }
+
+  /** The same on a subscription of its own (e.g. with a handler of partition assignments). */
+  public static SupervisedConsumer start(ActorSystem<?> system, String name, ConsumerSettings<String, byte[]> settings,
+      AutoSubscription subscription,
+      Function<Source<ConsumerMessage.CommittableMessage<String, byte[]>, Consumer.Control>,
+          Source<ConsumerMessage.Committable, Consumer.Control>> pipeline) {
     Streams.Stream state = Streams.get(system).stream(name);
     AtomicReference<Consumer.Control> control = new AtomicReference<>(Consumer.createNoopControl());
     AtomicBoolean stopping = new AtomicBoolean();
     Source<Done, NotUsed> restarting = RestartSource.onFailuresWithBackoff(RESTART, () -> {
       if (stopping.get()) return Source.empty();
       state.running();
-      return pipeline.apply(Consumer.committableSource(settings, Subscriptions.topics(topic)))
+      return pipeline.apply(Consumer.committableSource(settings, subscription))
           .mapMaterializedValue(c -> {
             control.set(c);
             return c;
@@ -102,7 +111,13 @@ public final class SupervisedConsumer {
    */
   public static SupervisedConsumer delivering(ActorSystem<?> system, String name, ConsumerSettings<String, byte[]> settings,
       String topic, int parallelism, Function<ConsumerRecord<String, byte[]>, CompletionStage<Done>> deliver) {
-    return start(system, name, settings, topic, source -> source.mapAsync(parallelism,
+    return delivering(system, name, settings, Subscriptions.topics(topic), parallelism, deliver);
+  }
+
+  /** The same on a subscription of its own. */
+  public static SupervisedConsumer delivering(ActorSystem<?> system, String name, ConsumerSettings<String, byte[]> settings,
+      AutoSubscription subscription, int parallelism, Function<ConsumerRecord<String, byte[]>, CompletionStage<Done>> deliver) {
+    return start(system, name, settings, subscription, source -> source.mapAsync(parallelism,
         msg -> deliver.apply(msg.record()).thenApply(done -> (ConsumerMessage.Committable) msg.committableOffset())));
   }
 

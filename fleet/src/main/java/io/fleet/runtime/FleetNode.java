@@ -6,6 +6,7 @@ import io.fleet.alerts.AlertPublisher;
 import io.fleet.device.Device;
 import io.fleet.device.DeviceAsks;
 import io.fleet.device.DeviceSettings;
+import io.fleet.device.DeviceShards;
 import io.fleet.frames.CameraClips;
 import io.fleet.frames.FrameConsumer;
 import io.fleet.frames.FrameSettings;
@@ -115,6 +116,9 @@ public final class FleetNode implements AutoCloseable {
       this.ingestSettings = IngestSettings.fromConfig(fleet);
       Endpoints endpoints = infrastructure.endpoints();
 
+      this.admin = Admin.create(infrastructure.kafkaClients().admin());
+      DeviceShards shards = new DeviceShards(full.getInt("pekko.cluster.sharding.number-of-shards"),
+          KafkaTopics.partitionsOf(admin, ingestSettings.deviceEventsTopic()));
       Device.init(system, deviceSettings);
       ReadModelProjection.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount());
       this.directory = new DeviceDirectory(infrastructure.database().dataSource());
@@ -132,7 +136,8 @@ public final class FleetNode implements AutoCloseable {
       UploadSweeper.start(system, new IncompleteUploads(system, endpoints), IncompleteUploadSettings.fromConfig(fleet));
       this.clipGateway = new ClipGateway(system, clips,
           DeviceAsks.patient(system, ingestSettings.askTimeout(), ingestSettings.entityAttempts()));
-      this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clipGateway);
+      this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clipGateway,
+          shards);
       ZoneId zone = deviceSettings.motion().timeZone();
       this.seedMotion = SeedMotionConsumer.start(system, ingestSettings, consumerSettings, deadLetters, clipGateway, zone);
       this.telemetrySettings = TelemetrySettings.fromConfig(fleet);
@@ -153,7 +158,6 @@ public final class FleetNode implements AutoCloseable {
       // Alerts are few and waited for: each goes out at once rather than lingering for a batch.
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
           producer.withProperty("linger.ms", "0"), KafkaTopics.Names.from(full).alerts(), zone);
-      this.admin = Admin.create(infrastructure.kafkaClients().admin());
       this.eraser = new DeviceEraser(system, infrastructure.database().dataSource(), clips, Histories.ALL,
           Histories.DEVICE_TABLES, telemetryArchive == null ? Optional.empty() : Optional.of(new ArchiveCaughtUp(system,
               admin, ingestSettings.deviceEventsTopic(), telemetrySettings.consumerGroup())),
@@ -163,7 +167,7 @@ public final class FleetNode implements AutoCloseable {
       List<String> brokers = endpoints.mqttUrls();
       this.bridge = Bridges.start(system, brokers.size(), broker -> IngressBridge.start(system,
           new IngressBridge.Connection(brokers.get(broker), endpoints.mqttUser(), endpoints.mqttPassword()), broker,
-          ingestSettings, producer));
+          ingestSettings, shards, producer));
       if (ClusterFormation.alone(system)) awaitFirstSubscription(bridge, endpoints.mqttUrl());
       this.lag = new ConsumerLagMonitor(system, admin, ingestSettings.consumerGroup(),
           ingestSettings.deviceEventsTopic(), Duration.ofSeconds(5));

@@ -49,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * S3 is unreachable they wait there and go out in order, oldest first, when the way is clear again — also after a
  * restart. So do heartbeats the broker could not take. The outbox is bounded: the oldest clips give way first, then
  * the oldest heartbeats, motion events last. A clip Fleet or S3 refuses for good is lost (counted) and its event
- * goes without it. One thread watches, one delivers, one encodes, one beats; the agent's only state that survives a
- * crash is the outbox's.
+ * goes without it. A full outbox disk stops neither watching nor delivering: a clip it cannot take is not stored
+ * (its event goes without), an event it cannot take is queued in memory only; each heartbeat reports the writes the
+ * disk refused as its {@code errors}, which Fleet shows for the device. One thread watches, one delivers, one
+ * encodes, one beats; the agent's only state that survives a crash is the outbox's.
  */
 public final class EdgeAgent implements AutoCloseable {
   static {
@@ -158,6 +160,26 @@ public final class EdgeAgent implements AutoCloseable {
     return outbox.droppedMotionEvents();
   }
 
+  /** Whether the outbox's disk refused its last write (full, most likely) and has taken none since. */
+  public boolean outboxDiskFull() {
+    return outbox.diskFull();
+  }
+
+  /** Writes of events and clips the outbox's disk refused: what the heartbeat reports as errors. */
+  public long outboxFailedWrites() {
+    return outbox.failedWrites();
+  }
+
+  /** Clips the outbox's disk could not take: their events went without them. */
+  public long clipsNotStored() {
+    return outbox.clipsNotStored();
+  }
+
+  /** Entries queued in memory only because the outbox's disk could not take them (a crash would lose these). */
+  public int unsavedEntries() {
+    return outbox.unsaved();
+  }
+
   /** Outbox files set aside at start because they could not be read. */
   public int corruptFiles() {
     return outbox.corruptFiles();
@@ -242,7 +264,8 @@ public final class EdgeAgent implements AutoCloseable {
   private ObjectNode heartbeatNow() throws IOException {
     Instant now = Instant.now();
     HeartbeatMessage hb = new HeartbeatMessage(now, 100, -55, settings.firmware(), Duration.between(bootedAt, now).toSeconds(),
-        (int) Math.max(1, settings.heartbeatInterval().toSeconds()), DeviceKind.CAMERA, settings.household());
+        (int) Math.max(1, settings.heartbeatInterval().toSeconds()), DeviceKind.CAMERA, settings.household(),
+        (int) Math.min(Integer.MAX_VALUE, outbox.failedWrites()));
     return (ObjectNode) JSON.readTree(hb.toJson());
   }
 

@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -27,6 +30,15 @@ import org.slf4j.LoggerFactory;
  * they fit — that event then goes without its clip. Entries to {@code maxEvents}: one more drops the oldest
  * heartbeat; with none queued a new heartbeat is not kept, and a new motion event drops the oldest motion event
  * (each counted by kind). An entry already on its way out when dropped may still be delivered. Thread-safe.
+ *
+ * <p>A disk that cannot take a write (full: "No space left on device") refuses nothing. A clip it cannot take is
+ * not stored and its event goes without it; an entry it cannot write is queued and delivered all the same, held in
+ * memory only — a crash before the disk has room loses it — and written as soon as a write succeeds again or a
+ * delivered entry freed room. Each failure is logged and counted; {@link #diskFull} says whether the last write
+ * failed. Nothing has to be restarted when the disk has room again: the next clip is stored.
+ *
+ * <p>An event whose clip was still being recorded when the agent stopped finds no clip at the next start: it goes
+ * without one, so it does not hold up the events behind it.
  */
 public final class Outbox {
   /** Entries kept by default: a day of heartbeats every 10 s is 8,640. */
@@ -62,7 +74,12 @@ public final class Outbox {
   private final AtomicLong droppedClips = new AtomicLong();
   private final AtomicLong droppedHeartbeats = new AtomicLong();
   private final AtomicLong droppedMotionEvents = new AtomicLong();
+  /** Entries whose latest version the disk could not take: they live in memory only until a write succeeds. */
+  private final TreeSet<Long> unsaved = new TreeSet<>();
+  private final AtomicLong failedWrites = new AtomicLong();
+  private final AtomicLong clipsNotStored = new AtomicLong();
   private final int corruptFiles;
+  private volatile boolean diskFull;
   private long nextSeq;
 
   public Outbox(Path directory, long maxClipBytes) {
@@ -82,6 +99,13 @@ public final class Outbox {
     loaded.entries().forEach((seq, entry) -> mapOf(Kind.of(entry).orElseThrow()).put(seq, entry));
     this.corruptFiles = loaded.setAside();
     this.nextSeq = loaded.lastSeq() + 1;
+    motion.forEach((seq, entry) -> {
+      if (entry.path("ready").asBoolean()) return;
+      log.info("event {} was waiting for its clip when the agent stopped: it goes without one", eventId(entry));
+      files.delete(files.clipPath(seq));
+      entry.put("ready", true);
+      save(seq, entry);
+    });
   }
 
   /**
@@ -111,13 +135,14 @@ public final class Outbox {
     try {
       files.takeClip(clip, seq);
     } catch (IOException e) {
-      log.warn("clip of event {} could not be queued ({}); the event goes without it", seq, e.toString());
+      clipsNotStored.incrementAndGet();
+      failedWrite("the clip of event " + eventId(entry) + " is not stored; the event goes without it", e);
       noClip(seq);
       return;
     }
     entry.put("ready", true);
     entry.put("hasClip", true);
-    files.write(seq, entry);
+    save(seq, entry);
     enforceClipBound();
     notifyAll();
   }
@@ -127,7 +152,7 @@ public final class Outbox {
     ObjectNode entry = motion.get(seq);
     if (entry == null) return;
     entry.put("ready", true);
-    files.write(seq, entry);
+    save(seq, entry);
     notifyAll();
   }
 
@@ -156,7 +181,7 @@ public final class Outbox {
     if (entry == null) return;
     entry.put("clipId", clipId);
     if (clipUrl != null) entry.put("clipUrl", clipUrl);
-    files.write(seq, entry);
+    save(seq, entry);
     files.delete(files.clipPath(seq));
   }
 
@@ -166,7 +191,7 @@ public final class Outbox {
     if (entry == null) return;
     entry.put("hasClip", false);
     entry.put("lostClip", true);
-    files.write(seq, entry);
+    save(seq, entry);
     files.delete(files.clipPath(seq));
   }
 
@@ -174,8 +199,11 @@ public final class Outbox {
   public synchronized void remove(long seq) {
     motion.remove(seq);
     heartbeats.remove(seq);
+    unsaved.remove(seq);
     files.delete(files.clipPath(seq));
     files.delete(files.entryPath(seq));
+    // Room was made: entries held in memory only try the disk again.
+    saveUnsaved();
   }
 
   /** Entries of both kinds. */
@@ -201,6 +229,26 @@ public final class Outbox {
     return droppedMotionEvents.get();
   }
 
+  /** Whether the last write into the outbox failed (its disk full, most likely) and none has succeeded since. */
+  public boolean diskFull() {
+    return diskFull;
+  }
+
+  /** Writes of entries and clips the outbox's disk refused. */
+  public long failedWrites() {
+    return failedWrites.get();
+  }
+
+  /** Clips the outbox's disk could not take: their events went without them. */
+  public long clipsNotStored() {
+    return clipsNotStored.get();
+  }
+
+  /** Entries queued in memory only, because the disk could not take them: a crash would lose these. */
+  public synchronized int unsaved() {
+    return unsaved.size();
+  }
+
   /** Files set aside at start because they could not be read. */
   public int corruptFiles() {
     return corruptFiles;
@@ -212,8 +260,8 @@ public final class Outbox {
     entry.put("kind", kind.wire());
     entry.set("event", event);
     entry.put("ready", ready);
-    files.write(seq, entry);
     mapOf(kind).put(seq, entry);
+    save(seq, entry);
     notifyAll();
     return seq;
   }
@@ -238,8 +286,7 @@ public final class Outbox {
         Map.Entry<Long, ObjectNode> oldest = motion.firstEntry();
         remove(oldest.getKey());
         droppedMotionEvents.incrementAndGet();
-        log.warn("outbox full of motion events ({}): dropped the oldest, {}", maxEvents,
-            oldest.getValue().get("event").path("event_id").asText());
+        log.warn("outbox full of motion events ({}): dropped the oldest, {}", maxEvents, eventId(oldest.getValue()));
       }
     }
     return true;
@@ -258,12 +305,61 @@ public final class Outbox {
       ObjectNode entry = motion.get(seq);
       entry.put("hasClip", false);
       entry.put("droppedClip", true);
-      files.write(seq, entry);
+      save(seq, entry);
       total -= size;
       droppedClips.incrementAndGet();
       log.warn("outbox full ({} bytes of clips allowed): dropped the clip of event {} ({}); the event stays",
-          maxClipBytes, entry.get("event").path("event_id").asText(), size);
+          maxClipBytes, eventId(entry), size);
     }
+  }
+
+  /** Writes the entry; one the disk cannot take stays queued in memory only (see the class comment). */
+  private void save(long seq, ObjectNode entry) {
+    try {
+      files.write(seq, entry);
+    } catch (UncheckedIOException e) {
+      unsaved.add(seq);
+      failedWrite("event " + eventId(entry) + " stays queued in memory only (a crash before the disk has room loses it)",
+          e.getCause());
+      return;
+    }
+    unsaved.remove(seq);
+    roomAgain();
+    saveUnsaved();
+  }
+
+  /** Writes the entries held in memory only, oldest first, until the disk refuses one. */
+  private void saveUnsaved() {
+    for (Iterator<Long> it = unsaved.iterator(); it.hasNext(); ) {
+      long seq = it.next();
+      ObjectNode entry = motion.containsKey(seq) ? motion.get(seq) : heartbeats.get(seq);
+      if (entry != null) {
+        try {
+          files.write(seq, entry);
+        } catch (UncheckedIOException stillFull) {
+          return;
+        }
+        roomAgain();
+      }
+      it.remove();
+    }
+  }
+
+  private void failedWrite(String consequence, IOException e) {
+    failedWrites.incrementAndGet();
+    diskFull = true;
+    log.warn("outbox disk refused a write ({}): {}", e.getMessage(), consequence);
+  }
+
+  private void roomAgain() {
+    if (!diskFull) return;
+    diskFull = false;
+    log.info("outbox disk takes writes again ({} entries held in memory only are written now)", unsaved.size());
+  }
+
+  private static String eventId(ObjectNode entry) {
+    JsonNode event = entry.path("event");
+    return event.has("event_id") ? event.get("event_id").asText() : "(" + entry.path("kind").asText("motion") + ")";
   }
 
   private Entry entry(Map.Entry<Long, ObjectNode> found) {

@@ -102,16 +102,27 @@ final class OutboxFiles {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       forceDirectory();
     } catch (IOException e) {
+      // A full disk leaves a partly written .tmp that would hold on to the space it got.
+      delete(tmp);
       throw new UncheckedIOException("cannot write outbox entry " + file, e);
     }
   }
 
-  /** Moves a recorded clip in and forces its bytes to disk: the encoder wrote them without. */
+  /**
+   * Moves a recorded clip in and forces its bytes to disk: the encoder wrote them without. When that fails (an
+   * outbox on a disk of its own that is full) neither the recording nor a partial copy is left behind.
+   */
   void takeClip(Path recorded, long seq) throws IOException {
     Path clip = clipPath(seq);
-    Files.move(recorded, clip, StandardCopyOption.REPLACE_EXISTING);
-    try (FileChannel channel = FileChannel.open(clip, WRITE)) {
-      sync.force(channel, clip);
+    try {
+      Files.move(recorded, clip, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel channel = FileChannel.open(clip, WRITE)) {
+        sync.force(channel, clip);
+      }
+    } catch (IOException e) {
+      delete(clip);
+      delete(recorded);
+      throw e;
     }
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,14 +135,71 @@ class OutboxTest {
   @Test
   void aWriteCutShortByACrashLeavesTheEntryAsItWasAndItsTemporaryFileGoes() throws Exception {
     Path q = dir.resolve("q");
-    new Outbox(q, 1_000_000).add(event("e-1"), true);
+    Outbox before = new Outbox(q, 1_000_000);
+    before.attachClip(before.add(event("e-1"), true), clip("c1.mp4", 100));
     Files.writeString(q.resolve("1.json.tmp"), "{\"kind\":\"mot");
 
     Outbox after = new Outbox(q, 1_000_000);
 
     assertThat(after.corruptFiles()).isZero();
-    assertThat(after.oldest(0).orElseThrow().ready()).as("the version before the cut write").isFalse();
-    assertThat(names(q)).containsExactly("1.json");
+    assertThat(after.oldest(0).orElseThrow().clipId()).as("the version before the cut write").isNull();
+    assertThat(names(q)).containsExactly("1.json", "1.mp4");
+  }
+
+  @Test
+  void anEventWaitingForItsClipWhenTheAgentStoppedGoesWithoutOneAfterARestart() throws Exception {
+    Path q = dir.resolve("q");
+    Outbox before = new Outbox(q, 1_000_000);
+    before.add(event("e-1"), true);
+    before.add(event("e-2"), false);
+
+    Outbox after = new Outbox(q, 1_000_000);
+
+    Outbox.Entry e1 = after.oldest(0).orElseThrow();
+    assertThat(e1.ready()).as("no clip comes for it now: it must not hold up e-2").isTrue();
+    assertThat(e1.clip()).isEmpty();
+    assertThat(ids(new Outbox(q, 1_000_000))).as("as on disk").containsExactly("e-1", "e-2");
+  }
+
+  @Test
+  void aFullDiskRefusesNoEventKeepsTheStoredOnesAndTakesClipsAgainOnceItHasRoom() throws Exception {
+    Path q = dir.resolve("q");
+    AtomicBoolean full = new AtomicBoolean();
+    Outbox outbox = new Outbox(q, 1_000_000, 100, (channel, file) -> {
+      if (full.get()) throw new FileSystemException(file.toString(), null, "No space left on device");
+      channel.force(true);
+    });
+    outbox.attachClip(outbox.add(event("e-1"), true), clip("c1.mp4", 100));
+
+    full.set(true);
+    long second = outbox.add(event("e-2"), true);
+    Path recorded = clip("c2.mp4", 100);
+    outbox.attachClip(second, recorded);
+
+    assertThat(outbox.diskFull()).isTrue();
+    assertThat(outbox.clipsNotStored()).isEqualTo(1);
+    assertThat(outbox.failedWrites()).as("e-2, its clip, e-2 going without it").isEqualTo(3);
+    assertThat(outbox.unsaved()).as("e-2, in memory only").isEqualTo(1);
+    assertThat(recorded).as("not left in the encoder's directory").doesNotExist();
+    assertThat(names(q)).as("no partial file holds on to space").containsExactly("1.json", "1.mp4");
+    Outbox.Entry e1 = outbox.oldest(0).orElseThrow();
+    assertThat(e1.clip()).as("stored before the disk filled").isPresent();
+    outbox.remove(e1.seq());
+    Outbox.Entry e2 = outbox.oldest(0).orElseThrow();
+    assertThat(e2.event().get("event_id").asText()).isEqualTo("e-2");
+    assertThat(e2.ready()).as("goes without its clip").isTrue();
+    assertThat(e2.clip()).isEmpty();
+
+    full.set(false);
+    long third = outbox.add(event("e-3"), true);
+    outbox.attachClip(third, clip("c3.mp4", 100));
+
+    assertThat(outbox.diskFull()).isFalse();
+    assertThat(outbox.unsaved()).as("e-2 written once the disk took a write again").isZero();
+    assertThat(outbox.oldest(0).orElseThrow().seq()).isEqualTo(second);
+    Outbox after = new Outbox(q, 1_000_000);
+    after.remove(second);
+    assertThat(after.oldest(0).orElseThrow().clip()).as("e-3's clip stored, no restart needed").isPresent();
   }
 
   @Test

@@ -1,0 +1,98 @@
+package io.fleet.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import io.fleet.infra.Endpoints;
+import io.fleet.metrics.FleetMetrics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Records of {@code fleet.device-events} are handled on the node that hosts their device's entity: with two
+ * nodes, each consuming half the partitions, the bridge writes each device's records to the partition of its
+ * shard and each node hosts the shards of its partitions, so once sharding has followed the consumers'
+ * assignment a wave of heartbeats from {@value #DEVICES} devices asks no entity across the network
+ * ({@code fleet_entity_asks_total{where="remote"}} stays put). Without the alignment about half would be remote.
+ */
+class ShardAlignmentIT {
+  private static final int DEVICES = 200;
+  private static final Instant BASE = Instant.parse("2026-12-06T00:00:00Z");
+
+  @Test
+  void onceShardsFollowTheConsumersPartitionsEveryRecordIsHandledOnTheNodeOfItsEntity(
+      @TempDir Path dataA, @TempDir Path dataB) throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 6);
+    TestServers servers = new TestServers("embedded", null, null);
+    String schema = TestServers.uniqueSchema();
+    try (FleetApp a = FleetApp.start(servers.config(dataA, schema, Map.of()))) {
+      Endpoints e = a.node().endpoints();
+      String seed = Cluster.get(a.node().system()).selfMember().address().toString();
+      Map<String, Object> b = new HashMap<>(ExternalServers.of(e));
+      b.put("fleet.cluster.seeds", seed);
+      try (FleetApp nodeB = FleetApp.start(servers.config(dataB, schema, b))) {
+        await("both nodes up in one cluster").atMost(Duration.ofSeconds(60)).until(() ->
+            upMembers(a) == 2 && upMembers(nodeB) == 2);
+        Mqtt3BlockingClient mqtt = TestMqtt.serviceClient(e);
+        try {
+          AtomicInteger wave = new AtomicInteger();
+          List<String> remoteByWave = new ArrayList<>();
+          await("a wave of heartbeats with no remote ask").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ZERO)
+              .until(() -> {
+                double before = asks(a, nodeB, "remote");
+                double all = asks(a, nodeB, "local") + before;
+                int n = wave.getAndIncrement();
+                for (int d = 0; d < DEVICES; d++) {
+                  TestMqtt.publish(mqtt, "fleet/" + device(run, d) + "/heartbeat",
+                      "{\"ts\":\"" + BASE.plusSeconds(n) + "\",\"battery\":80,\"uptime_s\":" + n + ",\"interval_s\":3600}");
+                }
+                await("wave " + n + " asked of its entities").atMost(Duration.ofSeconds(60))
+                    .until(() -> asks(a, nodeB, "local") + asks(a, nodeB, "remote") >= all + DEVICES);
+                double remote = asks(a, nodeB, "remote") - before;
+                remoteByWave.add(String.format("%.0f", remote));
+                return remote == 0;
+              });
+          System.out.printf("ShardAlignmentIT: remote entity asks per wave of %d records: %s%n", DEVICES, remoteByWave);
+          assertThat(hostsShards(a) && hostsShards(nodeB)).as("each node hosts device shards").isTrue();
+        } finally {
+          mqtt.disconnect();
+        }
+      }
+    }
+  }
+
+  private static boolean hostsShards(FleetApp app) {
+    return asks(app, "local") > 0;
+  }
+
+  private static long upMembers(FleetApp app) {
+    long up = 0;
+    for (var m : Cluster.get(app.node().system()).state().getMembers()) if (m.status() == MemberStatus.up()) up++;
+    return up;
+  }
+
+  private static double asks(FleetApp a, FleetApp b, String where) {
+    return asks(a, where) + asks(b, where);
+  }
+
+  private static double asks(FleetApp app, String where) {
+    var counter = FleetMetrics.get(app.node().system()).registry().find("fleet_entity_asks").tag("where", where).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private static String device(String run, int i) {
+    return "align-" + run + "-" + i;
+  }
+}
