@@ -77,12 +77,6 @@ final class ApiClient {
     return out;
   }
 
-  /** The value of one sample in {@code /metrics}, its name and labels given as a regular expression; -1 when absent. */
-  double metric(String sample) {
-    Matcher m = Pattern.compile("(?m)^" + sample + "\\s+(\\S+)$").matcher(get("/metrics").text());
-    return m.find() ? Double.parseDouble(m.group(1)) : -1;
-  }
-
   private HttpRequest.Builder request(String path) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(15));
     return token == null ? b : b.header("Authorization", "Bearer " + token);
