@@ -120,6 +120,9 @@ class DatabaseOutageIT {
           await("no alert twice").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
               .untilAsserted(() -> assertThat(motionAlerts(kafka, run)).extracting(a -> a.get("alert_id").asText())
                   .containsExactlyInAnyOrderElementsOf(expected));
+          await("the read side's alerts, each once").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+              .untilAsserted(() -> assertThat(api.get("/api/alerts?kind=motion&limit=1000&deviceId=" + String.join(",", cameras))
+                  .body().get("items")).extracting(a -> a.get("alertId").asText()).containsExactlyInAnyOrderElementsOf(expected));
           assertThat(alertsOf(kafka, run, "offline")).as("devices that kept sending: none went offline").isEmpty();
           System.out.printf("DatabaseOutageIT: %d messages in %d rounds; outage %d s; ready %d ms and every device caught up"
               + " %d ms after the database returned%n", traffic.sent(), traffic.rounds(), OUTAGE_S,
