@@ -16,13 +16,12 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * the device's ({@link HealthRules#silenceLeft}). Without it, a device whose heartbeats waited in Kafka behind
  * entities that could not journal went offline the moment the database returned ({@code DatabaseOutageIT}).
  *
- * <p>State, per actor system and in memory only: the servers found up once, those found down since, and when
- * they were last all found up again. A restarted node knows of no outage; its online devices get a full window anyway
+ * <p>State, per actor system and in memory only: the servers found down, and when they were last all found up
+ * again. A restarted node knows of no outage; its online devices get a full window anyway
  * ({@link DeviceTimers#watchAfterRecovery}).
  */
 public final class ServerOutages implements Extension {
   private static final Id ID = new Id();
-  private final Set<String> seenUp = new HashSet<>();
   private final Set<String> down = new HashSet<>();
   private Instant allUpSince = Instant.EPOCH;
 
@@ -30,16 +29,12 @@ public final class ServerOutages implements Extension {
     return ID.apply(system);
   }
 
-  /**
-   * A check at {@code at} found {@code server} up or not. A server not found up yet is starting with the node (the
-   * bridge subscribing), not away: its devices' entities are recovering with a full window anyway.
-   */
+  /** A check at {@code at} found {@code server} up or not. */
   public synchronized void checked(String server, boolean up, Instant at) {
-    if (up) {
-      seenUp.add(server);
-      if (down.remove(server) && down.isEmpty()) allUpSince = at;
-    } else if (seenUp.contains(server)) {
+    if (!up) {
       down.add(server);
+    } else if (down.remove(server) && down.isEmpty()) {
+      allUpSince = at;
     }
   }
 
