@@ -48,9 +48,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>Offline detection is a timer: an online device that stays silent for {@code offline-after-missed}
  * heartbeat intervals goes offline. A recovered online device gets a full window, since it was the node
- * that was away, not the device; for the same reason, while a server outage keeps its messages from it, its
- * silence does not count ({@link ServerOutages}). Shards remember entities, so online devices come back after a
- * crash; an offline or unknown device asks its shard to passivate it once idle for {@code passivate-after},
+ * that was away, not the device. Shards remember entities, so online devices come back after a crash;
+ * an offline or unknown device asks its shard to passivate it once idle for {@code passivate-after},
  * unless a motion episode is active or an alert waits for its clip.
  *
  * <p>Motion ({@link MotionRules}) and alerts ({@link AlertRules}) are journaled as facts: motion
@@ -200,7 +199,6 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private final FleetMetrics metrics;
   private final ActorContext<Command> context;
   private final PersistedAlerts persistedAlerts;
-  private final ServerOutages outages;
   private final Clock clock = Clock.systemUTC();
   /** The latest heartbeat's values: the journaled vitals plus what was heard since (never persisted). */
   private Vitals live = Vitals.NONE;
@@ -220,7 +218,6 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     this.telemetry = new TelemetryRules(deviceId, settings.anomaly(), alerts);
     this.tag = tagFor(deviceId, settings.tagCount());
     this.persistedAlerts = PersistedAlerts.get(context.getSystem());
-    this.outages = ServerOutages.get(context.getSystem());
     this.timers = timers;
     this.metrics = metrics;
     this.context = context;
@@ -487,7 +484,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private ReplyEffect<DeviceEvent, DeviceState> onSilence(DeviceState state, SilenceTimeout timeout) {
     if (!state.online()) return Effect().noReply();
     Instant now = clock.instant();
-    Duration left = rules.silenceLeft(live, now, outages.hearingSince());
+    Duration left = rules.silenceLeft(live, now);
     if (left.compareTo(Duration.ZERO) > 0) {
       timers.silenceFor(left);
       return Effect().noReply();

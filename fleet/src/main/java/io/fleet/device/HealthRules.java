@@ -82,16 +82,9 @@ final class HealthRules {
     return Optional.empty();
   }
 
-  /**
-   * How much longer an online device may stay silent; zero or negative means it is offline now. Its silence
-   * counts from when it was last seen or, if later, from when Fleet could hear again after a server outage
-   * ({@code hearingSince}, {@link ServerOutages}); while Fleet cannot hear ({@code hearingSince} empty), not at all.
-   */
-  Duration silenceLeft(Vitals live, Instant now, Optional<Instant> hearingSince) {
-    Duration window = settings.silenceWindow(live.heartbeatIntervalS());
-    if (hearingSince.isEmpty()) return window;
-    Instant from = hearingSince.get().isAfter(live.lastSeen()) ? hearingSince.get() : live.lastSeen();
-    return window.minus(Duration.between(from, now));
+  /** How much longer an online device may stay silent; zero or negative means it is offline now. */
+  Duration silenceLeft(Vitals live, Instant now) {
+    return settings.silenceWindow(live.heartbeatIntervalS()).minus(Duration.between(live.lastSeen(), now));
   }
 
   private boolean lastSeenDue(Instant journaled, Instant at) {

@@ -3,7 +3,6 @@ package io.fleet.runtime;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3ClientBuilder;
-import io.fleet.device.ServerOutages;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
 import io.fleet.ingest.Bridges;
@@ -13,10 +12,8 @@ import io.micrometer.core.instrument.Tags;
 import java.net.URI;
 import java.sql.Connection;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,8 +35,7 @@ import org.apache.pekko.stream.connectors.s3.javadsl.S3;
  * long-lived probe connection with Fleet's service credentials, and the ingress bridge subscribed), S3 (the bucket
  * answers), database (a valid connection). It also asks on its own every {@code fleet.health.check-interval}, so
  * that {@code /metrics} shows an outage while no one is looking: the gauge {@code fleet_server_up{server=...}} is
- * 1 or 0 as of the latest check (each {@code GET /api/health} updates it too). What it finds of the servers
- * devices are heard through goes to {@link ServerOutages}, so that their outages do not count as devices' silence.
+ * 1 or 0 as of the latest check (each {@code GET /api/health} updates it too).
  *
  * <p>Owns the probe's MQTT connection (Kafka is asked through the node's admin client) and the gauges'
  * latest values, in memory; nothing durable: a restarted node starts with every server at 0 until its first
@@ -49,15 +45,12 @@ public final class Health implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
   /** The servers checked, by the names health and the gauge give them. */
   private static final List<String> SERVERS = List.of("kafka", "mqtt", "s3", "database");
-  /** The servers a device's message passes through to its entity: while one is down, devices' silence does not count. */
-  private static final Set<String> DEVICES_HEARD_THROUGH = Set.of("mqtt", "kafka", "database");
 
   private final ActorSystem<?> system;
   private final Infrastructure infrastructure;
   private final Admin admin;
   private final Mqtt3AsyncClient mqtt;
   private final Bridges bridge;
-  private final ServerOutages outages;
   private final Map<String, AtomicInteger> up = new ConcurrentHashMap<>();
   private final AtomicBoolean checking = new AtomicBoolean();
   private final Cancellable watch;
@@ -66,7 +59,6 @@ public final class Health implements AutoCloseable {
     this.system = system;
     this.infrastructure = infrastructure;
     this.bridge = bridge;
-    this.outages = ServerOutages.get(system);
     Endpoints e = infrastructure.endpoints();
     this.admin = admin;
     // The probe checks the first broker; each bridge reports its own broker's subscription.
@@ -100,10 +92,7 @@ public final class Health implements AutoCloseable {
   /** Asks every server now; the answers also become the gauges' values. */
   public CompletionStage<List<ComponentHealth>> check() {
     return checkAll().thenApply(components -> {
-      Instant now = Instant.now();
       components.forEach(c -> up.get(c.name()).set(c.up() ? 1 : 0));
-      components.stream().filter(c -> DEVICES_HEARD_THROUGH.contains(c.name()))
-          .forEach(c -> outages.checked(c.name(), c.up(), now));
       return components;
     });
   }
