@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.fleet.infra.DataDirectory;
 import io.fleet.infra.EmbeddedKafka;
 import io.fleet.infra.IngestHeaders;
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,13 +44,17 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code /api/health/ready} and {@code /metrics} say Kafka is down and devices are held back. When Kafka returns,
  * with no one stepping in: every heartbeat a device got a PUBACK for is in {@code fleet.device-events}, the held
  * ones are acknowledged and delivered too, each device's entity holds its last heartbeat, the broker dropped
- * nothing, and readiness is back.
+ * nothing, and readiness is back. The devices heartbeat every {@value #INTERVAL_S} s, so a minute without news
+ * would make them offline: none is, since the silence was Fleet's; a device that really went quiet before the
+ * outage is judged offline once Fleet has caught up.
  */
 class KafkaOutageIT {
   private static final int DEVICES = 20;
   private static final int BACKPRESSURE_AFTER = 300;
   private static final Duration OUTAGE = Duration.ofSeconds(60);
   private static final Instant BASE = Instant.parse("2026-12-06T00:00:00Z");
+  /** Heartbeat interval: a device silent for 3 of them (6 s) is offline, unless Fleet is the one behind. */
+  private static final int INTERVAL_S = 2;
 
   @Test
   void heartbeatsAcknowledgedDuringAMinuteWithoutKafkaAllArriveAndDevicesAreHeldBackInsteadOfDropped(
@@ -67,7 +73,17 @@ class KafkaOutageIT {
         Devices devices = new Devices(url, run, app.node().infrastructure().derivedPasswords()::passwordFor);
         try {
           devices.start();
+          // One more device goes quiet before the outage: it must still be judged offline, after it.
+          String quiet = "outage-" + run + "-quiet";
+          Mqtt3BlockingClient quietClient = TestMqtt.deviceClient(url, quiet,
+              app.node().infrastructure().derivedPasswords().passwordFor(quiet));
+          TestMqtt.publish(quietClient, "fleet/" + quiet + "/heartbeat", "{\"ts\":\"" + Instant.now() + "\",\"battery\":90,\"interval_s\":" + INTERVAL_S + "}");
+          quietClient.disconnect();
           await("heartbeats flowing").atMost(Duration.ofSeconds(30)).until(() -> devices.acknowledged() >= DEVICES * 5);
+          await("every device online").atMost(Duration.ofSeconds(30)).until(() -> Stream.concat(devices.ids().stream(), Stream.of(quiet))
+              .allMatch(id -> "online".equals(api.get("/api/devices/" + id).body().path("status").asText())));
+          Map<String, String> onlineSince = new HashMap<>();
+          for (String id : devices.ids()) onlineSince.put(id, api.get("/api/devices/" + id).body().path("statusSince").asText());
 
           kafka.close();
           long outageBegan = System.nanoTime();
@@ -116,6 +132,18 @@ class KafkaOutageIT {
               .isGreaterThan(ackedWhileHeld + DEVICES);
           assertThat(api.metric("fleet_mqtt_publishes_held_total")).as("publishes held back").isPositive();
           assertThat(api.metric("fleet_mqtt_messages_dropped_total")).as("messages the broker dropped").isZero();
+          // Silent for a minute, but through Fleet's outage, not their own: none was ever judged offline.
+          for (String id : devices.ids()) {
+            var view = api.get("/api/devices/" + id).body();
+            assertThat(view.path("status").asText()).as(id).isEqualTo("online");
+            assertThat(view.path("statusSince").asText()).as(id + " online since before the outage").isEqualTo(onlineSince.get(id));
+          }
+          assertThat(api.metric("fleet_offline_judgments_held_total")).as("offline judgments held").isPositive();
+          await("the ingest path caught up").atMost(Duration.ofSeconds(30))
+              .until(() -> api.metric("fleet_ingest_behind_seconds") < 5);
+          await("the device that went quiet before the outage is offline once Fleet caught up")
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> "offline".equals(api.get("/api/devices/" + quiet).body().path("status").asText()));
           for (var device : sent.entrySet()) {
             long last = device.getValue().stream().mapToLong(Long::longValue).max().orElseThrow();
             await(device.getKey() + " holds its last heartbeat").atMost(Duration.ofSeconds(60)).until(() ->
@@ -168,7 +196,7 @@ class KafkaOutageIT {
       if (!running.get()) return;
       String id = client.getConfig().getClientIdentifier().orElseThrow().toString();
       String heartbeat = "{\"ts\":\"" + BASE.plusMillis(seq * 50) + "\",\"battery\":90,\"uptime_s\":" + seq
-          + ",\"interval_s\":3600}";
+          + ",\"interval_s\":" + INTERVAL_S + "}";
       client.publishWith().topic("fleet/" + id + "/heartbeat").qos(MqttQos.AT_LEAST_ONCE)
           .payload(heartbeat.getBytes(StandardCharsets.UTF_8)).send()
           .whenComplete((ack, failure) -> {
@@ -183,6 +211,10 @@ class KafkaOutageIT {
 
     long acknowledged() {
       return count.get();
+    }
+
+    Set<String> ids() {
+      return acknowledged.keySet();
     }
 
     Map<String, Set<Long>> acknowledgedByDevice() {

@@ -5,6 +5,7 @@ import io.fleet.device.DeviceEvent.CameOnline;
 import io.fleet.device.DeviceEvent.Registered;
 import io.fleet.device.DeviceEvent.WentOffline;
 import io.fleet.device.DeviceState.Vitals;
+import io.fleet.infra.IngestProgress;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.tracking.Fix;
 import io.fleet.tracking.Region;
@@ -47,7 +48,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@code last-seen-persist-interval}, so after a crash or rebalance last seen may lag by that much.
  *
  * <p>Offline detection is a timer: an online device that stays silent for {@code offline-after-missed}
- * heartbeat intervals goes offline. A recovered online device gets a full window, since it was the node
+ * heartbeat intervals goes offline — once Fleet has handled everything the device's broker took before that
+ * deadline ({@link IngestProgress}): while the ingest path itself is behind, the judgment waits (at most
+ * {@code offline-hold-max}). A recovered online device gets a full window, since it was the node
  * that was away, not the device. Shards remember entities, so online devices come back after a crash;
  * an offline or unknown device asks its shard to passivate it once idle for {@code passivate-after},
  * unless a motion episode is active or an alert waits for its clip.
@@ -149,6 +152,9 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /** Sharding's stop message, for passivation and rebalancing. */
   public enum Stop implements Command { INSTANCE }
 
+  /** How soon a held offline judgment is looked at again (the bridges tick every second). */
+  static final Duration OFFLINE_RECHECK = Duration.ofSeconds(1);
+
   /** The silence timer fired. */
   enum SilenceTimeout implements Command { INSTANCE }
 
@@ -200,6 +206,9 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private final ActorContext<Command> context;
   private final PersistedAlerts persistedAlerts;
   private final Clock clock = Clock.systemUTC();
+  private final IngestProgress ingest;
+  /** Whether an offline judgment waits for the ingest path to catch up (never persisted). */
+  private boolean offlineHeld;
   /** The latest heartbeat's values: the journaled vitals plus what was heard since (never persisted). */
   private Vitals live = Vitals.NONE;
   /** The last readings, for the dashboard; never persisted. */
@@ -218,6 +227,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     this.telemetry = new TelemetryRules(deviceId, settings.anomaly(), alerts);
     this.tag = tagFor(deviceId, settings.tagCount());
     this.persistedAlerts = PersistedAlerts.get(context.getSystem());
+    this.ingest = IngestProgress.get(context.getSystem());
     this.timers = timers;
     this.metrics = metrics;
     this.context = context;
@@ -489,6 +499,16 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
       timers.silenceFor(left);
       return Effect().noReply();
     }
+    Instant deadline = now.plus(left);
+    Optional<Instant> heard = ingest.heardUntil(deviceId);
+    if (heard.isPresent() && heard.get().isBefore(deadline) && now.isBefore(deadline.plus(settings.offlineHoldMax()))) {
+      // Fleet has not handled all its broker took before the deadline yet: the silence may be Fleet's own.
+      if (!offlineHeld) metrics.offlineJudgmentHeld();
+      offlineHeld = true;
+      timers.silenceFor(OFFLINE_RECHECK);
+      return Effect().noReply();
+    }
+    offlineHeld = false;
     List<DeviceEvent> offline = alerts.withHealthAlerts(state, new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen()));
     return Effect().persist(offline).thenRun(s -> persisted(offline, s)).thenNoReply();
   }

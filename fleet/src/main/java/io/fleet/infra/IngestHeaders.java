@@ -17,6 +17,8 @@ public final class IngestHeaders {
   public static final String RECEIVED_AT = "fleet.received-at";
   /** Whether MQTT delivered it as a retained message. */
   public static final String RETAINED = "fleet.retained";
+  /** On a tick of the ingress bridge: which broker's bridge ({@code IngestProgress}). */
+  public static final String BROKER = "fleet.broker";
   /** Motion reports put back on their topic while S3 could not be checked: how many times so far. */
   public static final String REQUEUED = "fleet.requeued";
   /** Dead letters: the reason code and a human-readable detail. */

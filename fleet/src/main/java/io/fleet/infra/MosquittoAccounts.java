@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  * no harm.
  */
 public final class MosquittoAccounts implements AutoCloseable {
+  /** The bridges' own topics (their ticks). */
+  private static final String INGRESS = "fleet-ingress";
   private static final Logger log = LoggerFactory.getLogger(MosquittoAccounts.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String COMMANDS = "$CONTROL/dynamic-security/v1";
@@ -79,12 +81,17 @@ public final class MosquittoAccounts implements AutoCloseable {
     return accounts;
   }
 
-  /** Fleet's service account: reads and writes every device topic (also through shared subscriptions). */
+  /**
+   * Fleet's service account: reads and writes every device topic (also through shared subscriptions), and the
+   * bridges' ticks ({@code fleet-ingress/#}, which no device may touch).
+   */
   public CompletionStage<Void> ensureService(String user, String password) {
     List<ObjectNode> acls = List.of(
         acl("publishClientSend", Topics.FLEET + "/#"), acl("publishClientSend", Topics.OWNTRACKS + "/#"),
         acl("publishClientReceive", Topics.FLEET + "/#"), acl("publishClientReceive", Topics.OWNTRACKS + "/#"),
         acl("subscribePattern", Topics.FLEET + "/#"), acl("subscribePattern", Topics.OWNTRACKS + "/#"),
+        acl("publishClientSend", INGRESS + "/#"), acl("publishClientReceive", INGRESS + "/#"),
+        acl("subscribePattern", INGRESS + "/#"),
         acl("unsubscribePattern", "#"));
     return upsert(user, password, null, SERVICE_ROLE, acls);
   }

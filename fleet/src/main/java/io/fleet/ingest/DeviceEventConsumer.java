@@ -2,13 +2,20 @@ package io.fleet.ingest;
 
 import io.fleet.device.Device;
 import io.fleet.device.DeviceShards;
+import io.fleet.infra.IngestHeaders;
+import io.fleet.infra.IngestProgress;
 import io.fleet.media.ClipCheckRequeue;
 import io.fleet.media.ClipGateway;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.kafka.AutoSubscription;
+import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.ProducerSettings;
 import org.apache.pekko.kafka.Subscriptions;
@@ -47,9 +54,35 @@ public final class DeviceEventConsumer {
     RecordDelivery delivery = new RecordDelivery(system, settings, deadLetters, clips, Optional.of(requeue));
     AutoSubscription subscription = Subscriptions.topics(settings.deviceEventsTopic())
         .withPartitionAssignmentHandler(new ShardsFollowPartitions(system, Device.TYPE_KEY.name(), shards));
-    return new DeviceEventConsumer(SupervisedConsumer.delivering(system, STREAM,
-        consumerSettings.withGroupId(settings.consumerGroup()), subscription,
-        settings.deliveryParallelism(), delivery::deliver), requeue);
+    IngestProgress progress = IngestProgress.get(system);
+    return new DeviceEventConsumer(SupervisedConsumer.start(system, STREAM,
+        consumerSettings.withGroupId(settings.consumerGroup()), subscription, source -> source
+            .mapAsync(settings.deliveryParallelism(), msg -> Tick.of(msg.record()).isPresent()
+                ? CompletableFuture.completedFuture(msg)
+                : delivery.deliver(msg.record()).thenApply(done -> msg))
+            // In order: a tick counts as heard once every record before it on its partition was delivered.
+            .map(msg -> {
+              Tick.of(msg.record()).ifPresent(tick -> progress.heard(msg.record().partition(), tick.broker(), tick.at()));
+              return (ConsumerMessage.Committable) msg.committableOffset();
+            })), requeue);
+  }
+
+  /** A tick of a broker's ingress bridge on the topic ({@link IngressBridge#TICKS}): which broker's, and when. */
+  record Tick(int broker, Instant at) {
+    static Optional<Tick> of(ConsumerRecord<String, byte[]> record) {
+      if (!IngressBridge.TICK_KEY.equals(record.key())
+          || !IngestHeaders.get(record.headers(), IngestHeaders.KIND).orElse("").equals(IngressBridge.TICK_KIND)) {
+        return Optional.empty();
+      }
+      try {
+        int broker = Integer.parseInt(IngestHeaders.get(record.headers(), IngestHeaders.BROKER).orElse("0"));
+        long millis = Long.parseLong(new String(record.value(), StandardCharsets.US_ASCII).trim());
+        return Optional.of(new Tick(broker, Instant.ofEpochMilli(millis)));
+      } catch (NumberFormatException e) {
+        // Not one of ours after all: skipped all the same (it is no device's record).
+        return Optional.of(new Tick(-1, Instant.EPOCH));
+      }
+    }
   }
 
   /** Finishes the records on their way, commits their offsets, then stops. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -45,6 +46,11 @@ public final class IngressBridge {
   public static final String STREAM = "ingress-bridge";
   /** All of Fleet's namespace, so that messages on topics of the wrong shape are dead-lettered, not ignored. */
   private static final List<String> SUBSCRIPTIONS = List.of("fleet/#", "owntracks/#");
+  /** Where each bridge connection publishes its ticks, under its client id; no device may publish there. */
+  public static final String TICKS = "fleet-ingress/tick";
+  /** The key of tick records on {@code fleet.device-events} (their kind header is {@value #TICK_KIND}). */
+  public static final String TICK_KEY = "_ingest-tick";
+  public static final String TICK_KIND = "tick";
 
   private final UniqueKillSwitch killSwitch;
   private final CompletionStage<Done> done;
@@ -91,7 +97,7 @@ public final class IngressBridge {
   public static IngressBridge start(ActorSystem<?> system, Connection connection, int broker, IngestSettings settings,
       DeviceShards shards, ProducerSettings<String, byte[]> producer) {
     FleetMetrics metrics = FleetMetrics.get(system);
-    Classifier classifier = new Classifier(settings, shards);
+    Classifier classifier = new Classifier(settings, shards, broker);
     int count = Math.max(1, settings.mqttConnections());
     List<Subscription> subscriptions = new ArrayList<>();
     List<Source<Done, NotUsed>> sources = new ArrayList<>();
@@ -102,13 +108,15 @@ public final class IngressBridge {
       subscriptions.add(subscription);
       String baseId = broker == 0 ? settings.mqttClientId() : settings.mqttClientId() + "-broker-" + broker;
       String clientId = count == 1 ? baseId : baseId + "-" + i;
-      List<String> topics = count == 1 ? SUBSCRIPTIONS
-          : SUBSCRIPTIONS.stream().map(t -> "$share/" + settings.mqttShareGroup() + "/" + t).toList();
+      MqttSubscriber.Ticks ticks = new MqttSubscriber.Ticks(TICKS + "/" + clientId, settings.tickInterval());
+      List<String> topics = Stream.concat((count == 1 ? SUBSCRIPTIONS.stream()
+          : SUBSCRIPTIONS.stream().map(t -> "$share/" + settings.mqttShareGroup() + "/" + t)), Stream.of(ticks.topic()))
+          .toList();
       String baseName = broker == 0 ? STREAM : STREAM + "-broker-" + broker;
       String name = count == 1 ? baseName : baseName + "-" + i;
       names.add(name);
-      sources.add(connectionSource(connection, clientId, topics, settings, subscription, classifier, metrics, producer,
-          streams.stream(name)));
+      sources.add(connectionSource(connection, clientId, topics, ticks, settings, subscription, classifier, metrics,
+          producer, streams.stream(name)));
     }
     Source<Done, NotUsed> all = Source.from(sources).flatMapMerge(sources.size(), source -> source);
     Pair<UniqueKillSwitch, CompletionStage<Done>> running = all
@@ -119,7 +127,7 @@ public final class IngressBridge {
   }
 
   private static Source<Done, NotUsed> connectionSource(Connection connection, String clientId, List<String> topics,
-      IngestSettings settings, Subscription subscription, Classifier classifier, FleetMetrics metrics,
+      MqttSubscriber.Ticks ticks, IngestSettings settings, Subscription subscription, Classifier classifier, FleetMetrics metrics,
       ProducerSettings<String, byte[]> producer, Streams.Stream state) {
     // Restarted whether the session failed or just ended (a broker that closed it): only stop() ends it.
     return RestartSource.withBackoff(
@@ -127,7 +135,7 @@ public final class IngressBridge {
         () -> {
           log.info("ingress bridge {} connecting to {}", clientId, connection.url());
           // Running once subscribed: a broker that refuses every connection keeps the bridge restarting.
-          return MqttSubscriber.connect(connection, clientId, topics, settings.mqttCleanSession(), () -> {
+          return MqttSubscriber.connect(connection, clientId, topics, settings.mqttCleanSession(), ticks, () -> {
                 subscription.subscribed();
                 state.running();
               })
@@ -173,10 +181,12 @@ public final class IngressBridge {
   static final class Classifier {
     private final IngestSettings settings;
     private final DeviceShards shards;
+    private final int broker;
 
-    Classifier(IngestSettings settings, DeviceShards shards) {
+    Classifier(IngestSettings settings, DeviceShards shards, int broker) {
       this.settings = settings;
       this.shards = shards;
+      this.broker = broker;
     }
 
     ProducerMessage.Envelope<String, byte[], MqttSubscriber.Inbound> toEnvelope(MqttSubscriber.Inbound m,
@@ -194,6 +204,7 @@ public final class IngressBridge {
 
     private ProducerMessage.Envelope<String, byte[], MqttSubscriber.Inbound> classify(MqttSubscriber.Inbound m,
         FleetMetrics metrics) {
+      if (m.topic().startsWith(TICKS + "/")) return tick(m);
       Instant now = Instant.now();
       byte[] payload = m.payload();
       String source = "mqtt:" + m.topic();
@@ -222,6 +233,19 @@ public final class IngressBridge {
         if (m.retained()) IngestHeaders.put(record.headers(), IngestHeaders.RETAINED, "true");
       }
       return ProducerMessage.single(record, m);
+    }
+
+    /** A tick of this bridge: to every partition, so that each one's consumer hears it. */
+    private ProducerMessage.Envelope<String, byte[], MqttSubscriber.Inbound> tick(MqttSubscriber.Inbound m) {
+      List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+      for (int partition = 0; partition < shards.partitions(); partition++) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(settings.deviceEventsTopic(), partition, TICK_KEY,
+            m.payload());
+        IngestHeaders.put(record.headers(), IngestHeaders.KIND, TICK_KIND);
+        IngestHeaders.put(record.headers(), IngestHeaders.BROKER, Integer.toString(broker));
+        records.add(record);
+      }
+      return ProducerMessage.multi(records, m);
     }
 
     private ProducerRecord<String, byte[]> deadLetter(

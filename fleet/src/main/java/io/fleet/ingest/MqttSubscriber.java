@@ -9,13 +9,20 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscription;
 import io.reactivex.Flowable;
+import io.reactivex.disposables.Disposable;
+import io.reactivex.disposables.Disposables;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One MQTT session of the ingress bridge: connects, subscribes at QoS 1 and emits each message, which
@@ -27,6 +34,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * source disconnects. Holds no state but the connection: unacknowledged messages stay with the broker.
  */
 final class MqttSubscriber {
+  private static final Logger log = LoggerFactory.getLogger(MqttSubscriber.class);
   /** A message from the broker, with the acknowledgement to send once it is safe. */
   record Inbound(String topic, byte[] payload, boolean retained, Mqtt3Publish publish) {
     void acknowledge() {
@@ -36,16 +44,34 @@ final class MqttSubscriber {
 
   private MqttSubscriber() {}
 
+  /** The bridge's ticks: published on {@code topic} every {@code every}, the publishing time as epoch millis. */
+  record Ticks(String topic, Duration every) {
+    Disposable start(Mqtt3RxClient client) {
+      long millis = every.toMillis();
+      // While the session is stuck (the bridge not acknowledging, Kafka away) the client takes no more: a tick it
+      // cannot take is dropped (the next says more), instead of failing the interval and ending the ticks.
+      return client.publish(Flowable.interval(millis, millis, TimeUnit.MILLISECONDS).onBackpressureDrop()
+              .map(i -> Mqtt3Publish.builder().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+                  .payload(Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.US_ASCII)).build()))
+          // A lost connection ends the ticks with the session; the next session starts its own.
+          .subscribe(result -> result.getError().ifPresent(e -> log.warn("tick not published on {}", topic, e)),
+              failure -> log.info("ticks on {} ended with the session: {}", topic, failure.toString()));
+    }
+  }
+
   /**
    * A source of the messages on {@code topics}, completing {@code subscribed} once the broker granted the
-   * subscription. {@code url} is {@code tcp://host:port} or {@code ssl://host:port}.
+   * subscription. {@code url} is {@code tcp://host:port} or {@code ssl://host:port}. Once subscribed, it publishes
+   * the time every {@code tick.every()} on {@code tick.topic()} (which {@code topics} should include), so that the
+   * ticks come back behind every message the broker took before them ({@code IngestProgress}).
    */
   static Source<Inbound, NotUsed> connect(IngressBridge.Connection connection, String clientId, List<String> topics,
-      boolean cleanSession, Runnable subscribed) {
+      boolean cleanSession, Ticks tick, Runnable subscribed) {
     return Source.lazySource(() -> {
       URI uri = URI.create(connection.url());
       boolean tls = "ssl".equals(uri.getScheme()) || "mqtts".equals(uri.getScheme());
       SharedKillSwitch lost = KillSwitches.shared("mqtt-" + clientId);
+      AtomicReference<Disposable> ticking = new AtomicReference<>(Disposables.disposed());
       Mqtt3ClientBuilder builder = MqttClient.builder().useMqttVersion3()
           .identifier(clientId)
           .serverHost(uri.getHost())
@@ -72,14 +98,21 @@ final class MqttSubscriber {
               .doOnSubscribe(taken -> client.toAsync().connectWith().cleanSession(cleanSession).keepAlive(30).send()
                   .thenCompose(connack -> client.toAsync().subscribe(subscribe))
                   .whenComplete((suback, failure) -> {
-                    if (failure != null) lost.abort(failure);
-                    else subscribed.run();
+                    if (failure != null) {
+                      lost.abort(failure);
+                    } else {
+                      subscribed.run();
+                      ticking.set(tick.start(client));
+                    }
                   })))
           .map(p -> new Inbound(p.getTopic().toString(), p.getPayloadAsBytes(), p.isRetain(), p));
       return messages
           .via(lost.flow())
           .watchTermination((mat, ended) -> {
-            ended.whenComplete((d, e) -> client.disconnect().onErrorComplete().subscribe());
+            ended.whenComplete((d, e) -> {
+              ticking.get().dispose();
+              client.disconnect().onErrorComplete().subscribe();
+            });
             return mat;
           });
     }).mapMaterializedValue(m -> NotUsed.getInstance());

@@ -1,6 +1,7 @@
 package io.fleet.ingest;
 
 import io.fleet.device.DeviceShards;
+import io.fleet.infra.IngestProgress;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
@@ -17,9 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * When this node's consumer of {@code fleet.device-events} is assigned partitions, asks sharding to move those
  * partitions' shards of the device entity here ({@link DeviceShards}; the entity type uses Pekko's
- * external shard allocation strategy, which moves shards at its next rebalance). Revoked or lost partitions need
- * nothing: whoever is assigned them next claims their shards; a shard whose claimed node is gone is allocated as
- * sharding would anyway. State: none of its own; the locations live in sharding's replicated data, in memory
+ * external shard allocation strategy, which moves shards at its next rebalance). Revoked or lost partitions: whoever
+ * is assigned them next claims their shards (a shard whose claimed node is gone is allocated as sharding would
+ * anyway); {@link IngestProgress} learns which partitions are consumed here. State: none of its own; the locations live in sharding's replicated data, in memory
  * across the cluster, and are claimed again at every assignment after a restart.
  */
 final class ShardsFollowPartitions implements PartitionAssignmentHandler {
@@ -28,17 +29,20 @@ final class ShardsFollowPartitions implements PartitionAssignmentHandler {
   private final DeviceShards shards;
   private final ExternalShardAllocationClient locations;
   private final Address self;
+  private final IngestProgress progress;
 
   ShardsFollowPartitions(ActorSystem<?> system, String entityType, DeviceShards shards) {
     this.shards = shards;
+    this.progress = IngestProgress.get(system);
     this.locations = ExternalShardAllocation.get(system).getClient(entityType);
     this.self = Cluster.get(system).selfMember().address();
   }
 
   @Override
   public void onAssign(Set<TopicPartition> assigned, RestrictedConsumer consumer) {
-    if (assigned.isEmpty()) return;
-    Set<Integer> partitions = assigned.stream().map(TopicPartition::partition).collect(Collectors.toSet());
+    Set<Integer> partitions = numbers(assigned);
+    progress.assigned(partitions);
+    if (partitions.isEmpty()) return;
     locations.setShardLocations(shards.shardsOf(partitions, self)).whenComplete((done, failure) -> {
       if (failure != null) log.warn("device shards of partitions {} not claimed for {}", partitions, self, failure);
       else log.info("device shards of partitions {} claimed for {}", partitions, self);
@@ -47,16 +51,20 @@ final class ShardsFollowPartitions implements PartitionAssignmentHandler {
 
   @Override
   public void onRevoke(Set<TopicPartition> revoked, RestrictedConsumer consumer) {
-    // The next owner claims them.
+    progress.revoked(numbers(revoked));
   }
 
   @Override
   public void onLost(Set<TopicPartition> lost, RestrictedConsumer consumer) {
-    // The next owner claims them.
+    progress.revoked(numbers(lost));
   }
 
   @Override
   public void onStop(Set<TopicPartition> current, RestrictedConsumer consumer) {
-    // Leaving: the partitions' next owner claims them.
+    progress.revoked(numbers(current));
+  }
+
+  private static Set<Integer> numbers(Set<TopicPartition> partitions) {
+    return partitions.stream().map(TopicPartition::partition).collect(Collectors.toSet());
   }
 }

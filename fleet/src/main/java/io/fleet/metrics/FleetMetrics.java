@@ -124,6 +124,11 @@ public final class FleetMetrics implements Extension {
     Counter.builder("fleet_telemetry_readings_refused").register(registry).increment(refused);
   }
 
+  /** A device's offline judgment waits for the ingest path to catch up. */
+  public void offlineJudgmentHeld() {
+    Counter.builder("fleet_offline_judgments_held").register(registry).increment();
+  }
+
   public void entityStarted() {
     entitiesAlive.incrementAndGet();
   }

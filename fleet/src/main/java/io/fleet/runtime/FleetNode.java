@@ -13,6 +13,7 @@ import io.fleet.frames.FrameSettings;
 import io.fleet.infra.EmbeddedMqttBroker;
 import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
+import io.fleet.infra.IngestProgress;
 import io.fleet.infra.KafkaTopics;
 import io.fleet.ingest.Bridges;
 import io.fleet.ingest.DeadLetters;
@@ -119,6 +120,9 @@ public final class FleetNode implements AutoCloseable {
       this.admin = Admin.create(infrastructure.kafkaClients().admin());
       DeviceShards shards = new DeviceShards(full.getInt("pekko.cluster.sharding.number-of-shards"),
           KafkaTopics.partitionsOf(admin, ingestSettings.deviceEventsTopic()));
+      IngestProgress.get(system).route(shards::partitionOf, id -> Endpoints.brokerOf(id, endpoints.mqttUrls().size()));
+      Gauge.builder("fleet_ingest_behind_seconds", IngestProgress.get(system), p -> p.behind().toMillis() / 1000.0)
+          .register(FleetMetrics.get(system).registry());
       Device.init(system, deviceSettings);
       ReadModelProjection.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount());
       this.directory = new DeviceDirectory(infrastructure.database().dataSource());

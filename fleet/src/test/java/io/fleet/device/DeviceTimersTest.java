@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fleet.device.DeviceEvent.WentOffline;
+import io.fleet.infra.IngestProgress;
 import io.fleet.metrics.FleetMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +51,26 @@ class DeviceTimersTest {
     assertThat(((WentOffline) last).reason()).isEqualTo(OfflineReason.SILENT);
     assertThat(((WentOffline) last).lastSeen()).isEqualTo(lastSeen);
     assertThat(view(device).lastSeen()).isEqualTo(lastSeen);
+  }
+
+  @Test
+  void aSilentDeviceIsNotJudgedOfflineWhileTheIngestPathIsBehindItsDeadlineAndIsOnceItCatchesUp() {
+    String id = newDeviceId();
+    IngestProgress progress = IngestProgress.get(testKit.system());
+    progress.route(deviceId -> deviceId.equals(id) ? 7 : -1, deviceId -> 0);
+    var device = DeviceTesting.device(testKit, id, FAST);
+    register(device, SENSOR);
+    Instant lastSeen = Instant.now();
+    // Fleet has handled its broker's messages only up to now: whatever the device sent later may still come.
+    progress.heard(7, 0, lastSeen);
+    send(device, beat(lastSeen, null, null, 1));
+
+    await().pollInSameThread().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6))
+        .until(() -> view(device).status() == ConnectionState.ONLINE);
+    progress.heard(7, 0, Instant.now());
+    await().pollInSameThread().atMost(Duration.ofSeconds(3))
+        .until(() -> view(device).status() == ConnectionState.OFFLINE);
+    assertThat(((WentOffline) lastPersisted(device, id)).lastSeen()).isEqualTo(lastSeen);
   }
 
   @Test

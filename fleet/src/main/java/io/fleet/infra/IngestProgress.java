@@ -1,0 +1,99 @@
+package io.fleet.infra;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+/**
+ * How far this node has heard the MQTT ingest path, per partition of {@code fleet.device-events} consumed here and
+ * per broker: every second each broker's ingress bridge publishes a tick to its own MQTT session, which reaches
+ * the bridge behind every device message the broker took before it, and goes to every partition; once this node's
+ * consumer has handled a partition up to a tick published at {@code T}, every message a device of that broker and
+ * partition sent before {@code T} has reached its entity. A device's entity asks it before it judges the device
+ * offline ({@link #heardUntil}): while the path is behind its deadline — a bridge moving after its node died,
+ * Kafka away, a consumer rebalancing — the silence is Fleet's, not the device's, and the judgment waits.
+ *
+ * <p>State: the latest tick per (partition, broker), in memory, for the partitions assigned here (kept while the
+ * consumer is away, dropped once another assignment leaves them out); nothing durable: after a restart nothing is known until the first ticks arrive, and an entity that
+ * asks then judges as if the path were caught up (a recovered entity gets a full window anyway).
+ */
+public final class IngestProgress implements Extension {
+  private final Map<Long, Instant> heard = new ConcurrentHashMap<>();
+  private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
+  private final Clock clock;
+  private volatile ToIntFunction<String> partitionOf = deviceId -> -1;
+  private volatile ToIntFunction<String> brokerOf = deviceId -> 0;
+
+  IngestProgress(Clock clock) {
+    this.clock = clock;
+  }
+
+  public static IngestProgress get(ActorSystem<?> system) {
+    return Id.INSTANCE.apply(system);
+  }
+
+  /** Where a device's messages go: its partition of {@code fleet.device-events} and its broker. */
+  public void route(ToIntFunction<String> partitionOf, ToIntFunction<String> brokerOf) {
+    this.partitionOf = partitionOf;
+    this.brokerOf = brokerOf;
+  }
+
+  /** A tick of {@code broker}'s bridge, published at {@code publishedAt}, was handled on {@code partition}. */
+  public void heard(int partition, int broker, Instant publishedAt) {
+    heard.merge(key(partition, broker), publishedAt, (a, b) -> a.isAfter(b) ? a : b);
+  }
+
+  /**
+   * The consumer was given these partitions (on top of those it kept): what was heard of any other partition no
+   * longer says anything, since another node consumes it now.
+   */
+  public synchronized void assigned(Set<Integer> partitions) {
+    assigned.addAll(partitions);
+    heard.keySet().removeIf(key -> !assigned.contains((int) (key >>> 32)));
+  }
+
+  /**
+   * The consumer gave these partitions up, or stopped (also when its stream fails, Kafka being away): what was
+   * heard of them is kept, since the path is no further than that until they are consumed again, here or (after
+   * the next assignment) elsewhere.
+   */
+  public synchronized void revoked(Set<Integer> partitions) {
+    assigned.removeAll(partitions);
+  }
+
+  /**
+   * Until when every message the device sent has been handled, as far as this node knows; empty when it knows
+   * nothing of the device's partition (not consumed here, or no tick yet).
+   */
+  public Optional<Instant> heardUntil(String deviceId) {
+    return Optional.ofNullable(heard.get(key(partitionOf.applyAsInt(deviceId), brokerOf.applyAsInt(deviceId))));
+  }
+
+  /** How far behind now the path is on its slowest partition and broker heard here; zero when nothing is. */
+  public Duration behind() {
+    Instant now = clock.instant();
+    return heard.values().stream().min(Instant::compareTo).map(oldest -> Duration.between(oldest, now))
+        .filter(d -> !d.isNegative()).orElse(Duration.ZERO);
+  }
+
+  private static long key(int partition, int broker) {
+    return ((long) partition << 32) | (broker & 0xffffffffL);
+  }
+
+  private static final class Id extends ExtensionId<IngestProgress> {
+    static final Id INSTANCE = new Id();
+
+    @Override
+    public IngestProgress createExtension(ActorSystem<?> system) {
+      return new IngestProgress(Clock.systemUTC());
+    }
+  }
+}
