@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>State, in memory only: each outcome for {@code keep} after its send, asked for or not. It is not forgotten
  * when the projection asks: a projection that fails before it saved its offset (the database went away between
  * the publish and the save) starts again from the offset it saved last and asks again for the same alerts; told
- * "not sent here" the second time, it sent them twice ({@code DatabaseOutageIT}). A projection further behind
+ * "not sent here" the second time, it would send them twice. A projection further behind
  * than {@code keep}, or on another node, sends again; consumers deduplicate by {@code alert_id} and
  * {@code revision}. Nothing is lost in a crash: the journal has every alert.
  */
