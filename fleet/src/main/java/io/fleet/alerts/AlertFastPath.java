@@ -7,10 +7,8 @@ import io.fleet.metrics.FleetMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -24,22 +22,21 @@ import org.apache.pekko.kafka.javadsl.SendProducer;
  * if this node did not (its send is still awaited, then it is skipped if Kafka took it), so nothing is sent twice
  * on one node, and after a crash the projection sends what the fast path never confirmed.
  *
- * <p>State, in memory only: the outcome of each alert sent here, until the projection asked for it or
- * {@link #FORGET_AFTER} passed (its projection runs on another node, which then sends it again; consumers
- * deduplicate by {@code alert_id} and {@code revision}). Nothing is lost in a crash: the journal has every alert.
+ * <p>State, in memory only: the outcome of each alert sent here, for {@link #FORGET_AFTER} ({@link SentAlerts}:
+ * kept after the projection asked, for a projection that restarts from an older offset asks again; a projection
+ * on another node never asks, and sends it again; consumers deduplicate by {@code alert_id} and
+ * {@code revision}). Nothing is lost in a crash: the journal has every alert.
  */
 public final class AlertFastPath {
-  /** How long an outcome waits for its projection, which on another node never asks. */
+  /** How long an outcome is kept: for its projection, asking again after a restart, or on another node never asking. */
   static final Duration FORGET_AFTER = Duration.ofMinutes(10);
-
-  private record Sent(CompletableFuture<Boolean> taken, long atNanos) {}
 
   private final SendProducer<String, byte[]> producer;
   private final AlertJson json;
   private final String topic;
   private final FleetMetrics metrics;
   private final Executor callbacks;
-  private final Map<String, Sent> sent = new ConcurrentHashMap<>();
+  private final SentAlerts sent = new SentAlerts(FORGET_AFTER);
 
   AlertFastPath(ActorSystem<?> system, SendProducer<String, byte[]> producer, AlertJson json, String topic) {
     this.producer = producer;
@@ -47,7 +44,7 @@ public final class AlertFastPath {
     this.topic = topic;
     this.metrics = FleetMetrics.get(system);
     this.callbacks = system.executionContext();
-    metrics.registry().gauge("fleet_alert_fast_path_awaiting", sent, Map::size);
+    metrics.registry().gauge("fleet_alert_fast_path_awaiting", sent, SentAlerts::awaiting);
     system.scheduler().scheduleAtFixedRate(Duration.ofMinutes(1), Duration.ofMinutes(1), this::forgetOld, system.executionContext());
     PersistedAlerts.get(system).listen(this::send);
   }
@@ -70,21 +67,20 @@ public final class AlertFastPath {
             metrics.alertPublished(alert.get().kind().label());
             return true;
           }, callbacks);
-      sent.put(key(alert.get()), new Sent(taken, System.nanoTime()));
+      sent.sent(key(alert.get()), taken, System.nanoTime());
     }
   }
 
   /**
    * Whether this node already sent {@code alert}: completes true once Kafka took it, false if its send failed;
-   * empty if it was not sent here. Asked once: the answer is forgotten.
+   * empty if it was not sent here. The same answer every time it is asked, for {@link #FORGET_AFTER}.
    */
   Optional<CompletableFuture<Boolean>> takenHere(Alert alert) {
-    return Optional.ofNullable(sent.remove(key(alert))).map(Sent::taken);
+    return sent.ask(key(alert));
   }
 
   private void forgetOld() {
-    long now = System.nanoTime();
-    sent.values().removeIf(s -> s.taken().isDone() && now - s.atNanos() > FORGET_AFTER.toNanos());
+    sent.forgetOld(System.nanoTime());
   }
 
   private static String key(Alert alert) {

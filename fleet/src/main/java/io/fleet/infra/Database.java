@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -36,6 +37,13 @@ public final class Database implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Database.class);
   private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  /**
+   * How long a caller waits for a connection. Hikari's default, 30 s, is longer than an HTTP request may take:
+   * while the database is away every request, projection and health check would hold its thread that long
+   * (the blocking dispatcher filled up and readiness answered nothing, {@code DatabaseOutageIT}); failing
+   * sooner turns the outage into a 503 or a projection restart with backoff.
+   */
+  static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
 
   private final String url;
   private final String user;
@@ -72,6 +80,7 @@ public final class Database implements AutoCloseable {
     }
     hikari.setMaximumPoolSize(Math.max(1, maxConnections));
     hikari.setMinimumIdle(1);
+    hikari.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
     return new Database(url, user, password, new HikariDataSource(hikari));
   }
 
