@@ -16,6 +16,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,6 +74,7 @@ public final class AlertLatencyBenchmark {
       Mqtt3AsyncClient mqtt = mqtt(e);
       warmUp(app, mqtt, alertsTopic);
       List<String> rows = new ArrayList<>();
+      List<String> episodes = new ArrayList<>();
       for (int rate : rates) {
         Map<String, Long> sent = new ConcurrentHashMap<>();
         Map<String, Long> onKafka = new ConcurrentHashMap<>();
@@ -79,6 +83,7 @@ public final class AlertLatencyBenchmark {
         try (AlertReader kafka = new AlertReader(e.kafkaBootstrap(), alertsTopic, onKafka);
              StreamReader sse = new StreamReader(app.baseUrl() + "/api/alerts/stream", app.operatorToken(), onStream)) {
           int events = rate * seconds;
+          long rowsBefore = journalRows(app);
           long start = System.nanoTime();
           for (int i = 0; i < events; i++) {
             long due = start + (long) i * 1_000_000_000L / rate;
@@ -95,6 +100,8 @@ public final class AlertLatencyBenchmark {
               || onStream.keySet().stream().filter(sent::containsKey).count() < events) && System.nanoTime() < deadline) {
             Thread.sleep(200); // polling the readers' maps for completeness, in a benchmark
           }
+          long rowsPerRun = settledJournalRows(app) - rowsBefore;
+          episodes.add(String.format("| %d | %d | %d | %.2f |", rate, events, rowsPerRun, rowsPerRun / (double) events));
           Stats toKafka = Stats.of(sent, onKafka);
           Stats toStream = Stats.of(sent, onStream);
           Stats raw = rawKafka(e.kafkaBootstrap(), rate, seconds);
@@ -108,7 +115,33 @@ public final class AlertLatencyBenchmark {
       System.out.println("| rate | path | events | p50 ms | p99 ms | p50 ÷ raw | p99 ÷ raw |");
       System.out.println("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
       rows.forEach(System.out::println);
+      System.out.println();
+      System.out.println("| rate | motion episodes (one event each) | journal rows written | rows per episode |");
+      System.out.println("| ---: | ---: | ---: | ---: |");
+      episodes.forEach(System.out::println);
     }
+  }
+
+  /** The cameras' rows in the event journal. */
+  private static long journalRows(FleetApp app) throws Exception {
+    try (Connection c = app.node().infrastructure().database().dataSource().getConnection();
+         Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM event_journal WHERE persistence_id LIKE 'Device|lat-%'")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** The same once every episode has ended (quiet timers fired): the count stands still for a second. */
+  private static long settledJournalRows(FleetApp app) throws Exception {
+    long last = -1;
+    long now = journalRows(app);
+    while (now != last) {
+      Thread.sleep(1000); // a benchmark's settle check, not a test's synchronisation
+      last = now;
+      now = journalRows(app);
+    }
+    return now;
   }
 
   /** Parked, not spinning: a spinning load generator took one of the two cores from the node it measures. */

@@ -21,10 +21,24 @@ public sealed interface DeviceEvent extends CborSerializable {
 
   Instant at();
 
-  /** The alert {@code event} raised or updated, if it is one of those. */
+  /** The alert {@code event} raised or updated, if it is one of those (or an episode's start that raised one). */
   static Optional<Alert> alertOf(DeviceEvent event) {
     return event instanceof AlertRaised r ? Optional.of(r.alert())
-        : event instanceof AlertUpdated u ? Optional.of(u.alert()) : Optional.empty();
+        : event instanceof AlertUpdated u ? Optional.of(u.alert())
+        : event instanceof MotionStarted m ? Optional.ofNullable(m.alert()) : Optional.empty();
+  }
+
+  /**
+   * The facts one journaled event records, each as the event that would record it alone: an episode's start
+   * that raised its alert in the same row is the start and the alert ({@link MotionStarted#alert}); any other
+   * event is itself. Readers that keep one row per fact (the event log, the alert table) go through this.
+   */
+  static List<DeviceEvent> facts(DeviceEvent event) {
+    if (event instanceof MotionStarted m && m.alert() != null) {
+      return List.of(new MotionStarted(m.deviceId(), m.at(), m.report(), m.alerting(), null),
+          new AlertRaised(m.deviceId(), m.at(), m.alert()));
+    }
+    return List.of(event);
   }
 
   /** {@code selfRegistered}: the device registered itself with its first heartbeat or status. */
@@ -64,9 +78,13 @@ public sealed interface DeviceEvent extends CborSerializable {
 
   /**
    * The first event of a motion episode. {@code alerting} is false when the episode began within the
-   * motion cooldown (it raises no alert).
+   * motion cooldown (it raises no alert). {@code alert}: the alert it raised at once, in the same journal row
+   * (one row per episode less than an {@link AlertRaised} of its own); null when the alert waits for its clip
+   * (it is raised later, by an {@link AlertRaised}), when the episode raises none, and in events journaled
+   * before.
    */
-  record MotionStarted(String deviceId, Instant at, MotionReport report, boolean alerting) implements DeviceEvent {}
+  record MotionStarted(String deviceId, Instant at, MotionReport report, boolean alerting, Alert alert)
+      implements DeviceEvent {}
 
   /**
    * A later event of the active episode: journaled for deduplication and to extend the quiet period, and

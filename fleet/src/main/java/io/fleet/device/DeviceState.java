@@ -152,7 +152,11 @@ public record DeviceState(
   }
 
   private DeviceState applyMotion(DeviceEvent event) {
-    if (event instanceof MotionStarted e) {
+    if (event instanceof MotionStarted e && e.alert() != null) {
+      DeviceState state = this;
+      for (DeviceEvent fact : DeviceEvent.facts(e)) state = state.apply(fact);
+      return state;
+    } else if (event instanceof MotionStarted e) {
       return withMotion(motion.started(e), lastAlerts);
     } else if (event instanceof MotionContinued e) {
       return withMotion(motion.continued(e), lastAlerts);

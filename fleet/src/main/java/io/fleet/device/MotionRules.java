@@ -60,8 +60,10 @@ final class MotionRules {
     // A new episode while the last one's alert still waits: that alert goes out first, without its clip.
     if (motion.waitingForClip()) events.add(alerts.motion(state, motion.episode(), at, Optional.empty()));
     boolean alerting = alerts.cooledDown(state, AlertKind.MOTION, at);
-    events.add(new MotionStarted(deviceId, at, report, alerting));
-    if (alerting && (report.clipId() == null || clip.isPresent())) events.add(alerts.motion(state, report, at, clip));
+    // An alert raised at once is journaled in the start's row; one that waits for its clip, later on its own.
+    Alert raised = alerting && (report.clipId() == null || clip.isPresent())
+        ? alerts.motion(state, report, at, clip).alert() : null;
+    events.add(new MotionStarted(deviceId, at, report, alerting, raised));
     return events;
   }
 

@@ -66,13 +66,15 @@ final class ReadModelHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>
     }
   }
 
-  private static void write(Connection connection, DeviceEvent event) throws SQLException {
-    apply(connection, event);
-    DeviceEventLog.append(connection, event);
-    AlertTable.apply(connection, event);
-    ClipTable.apply(connection, event);
-    LocationTable.apply(connection, event);
-    forget(connection, event);
+  private static void write(Connection connection, DeviceEvent journaled) throws SQLException {
+    for (DeviceEvent event : DeviceEvent.facts(journaled)) {
+      apply(connection, event);
+      DeviceEventLog.append(connection, event);
+      AlertTable.apply(connection, event);
+      ClipTable.apply(connection, event);
+      LocationTable.apply(connection, event);
+      forget(connection, event);
+    }
   }
 
   /** Data exceptions (22xxx) and integrity violations (23xxx): this row's fault, not the database's. */

@@ -78,10 +78,11 @@ final class DeviceTesting {
     return eventOf(status(device, false, t0.plusSeconds(1)), DeviceEvent.AlertRaised.class).alert().alertId();
   }
 
-  /** The one event of this type among those a command persisted. */
+  /** The one event of this type among the facts a command persisted ({@link DeviceEvent#facts}). */
   static <E extends DeviceEvent> E eventOf(
       EventSourcedBehaviorTestKit.CommandResult<Device.Command, DeviceEvent, DeviceState> result, Class<E> type) {
-    List<E> found = result.events().stream().filter(type::isInstance).map(type::cast).toList();
+    List<E> found = result.events().stream().flatMap(e -> DeviceEvent.facts(e).stream())
+        .filter(type::isInstance).map(type::cast).toList();
     if (found.size() != 1) throw new AssertionError("expected one " + type.getSimpleName() + " in " + result.events());
     return found.get(0);
   }

@@ -60,7 +60,7 @@ class DeviceEventLogTest {
     var transition = new DeviceEvent.LeftRegion("ph-1", received,
         new RegionTransition(happened, false, "Work", null, null, null, null, null, null));
 
-    assertThat(DeviceEventLog.occurredAt(new DeviceEvent.MotionStarted("7001", received, seed, true))).isEqualTo(happened);
+    assertThat(DeviceEventLog.occurredAt(new DeviceEvent.MotionStarted("7001", received, seed, true, null))).isEqualTo(happened);
     assertThat(DeviceEventLog.occurredAt(transition)).isEqualTo(happened);
     assertThat(DeviceEventLog.occurredAt(new DeviceEvent.CameOnline("7001", received, 30, happened))).isEqualTo(happened);
     assertThat(DeviceEventLog.occurredAt(new DeviceEvent.BatteryLow("7001", received, 9, happened))).isEqualTo(happened);
@@ -71,6 +71,6 @@ class DeviceEventLogTest {
     assertThat(DeviceEventLog.occurredAt(new DeviceEvent.WentOffline("7001", received, OfflineReason.SILENT, happened)))
         .as("Fleet's judgement").isEqualTo(received);
     assertThat(DeviceEventLog.occurredAt(new DeviceEvent.MotionStarted("7001", received,
-        new MotionReport("m-1", null, received, null, null, null, null, null, null), true))).isEqualTo(received);
+        new MotionReport("m-1", null, received, null, null, null, null, null, null), true, null))).isEqualTo(received);
   }
 }
