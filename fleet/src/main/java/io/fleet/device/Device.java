@@ -510,7 +510,11 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     if (heard.isPresent() && heard.get().isBefore(deadline.minus(HEARD_TOLERANCE))
         && now.isBefore(deadline.plus(settings.offlineHoldMax()))) {
       // Fleet has not handled all its broker took before the deadline yet: the silence may be Fleet's own.
-      if (!offlineHeld) metrics.offlineJudgmentHeld();
+      if (!offlineHeld) {
+        metrics.offlineJudgmentHeld();
+        context.getLog().debug("{}: silent since {}, offline judgment held: ingest heard until {}", deviceId,
+            live.lastSeen(), heard.get());
+      }
       offlineHeld = true;
       timers.silenceFor(OFFLINE_RECHECK);
       return Effect().noReply();
