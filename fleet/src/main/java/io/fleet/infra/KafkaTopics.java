@@ -17,6 +17,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -103,6 +105,7 @@ public final class KafkaTopics {
         }
         awaitVisible(admin, missing.stream().map(NewTopic::name).toList());
       }
+      awaitLeadersServing(admin, wanted.stream().map(NewTopic::name).toList());
       if (!created.isEmpty()) {
         log.info("Created Kafka topics {} ({} partitions, replication {})", created, partitions, replication);
       }
@@ -172,6 +175,23 @@ public final class KafkaTopics {
       }
       Thread.sleep(50);
     }
+  }
+
+  /**
+   * Every partition of Fleet's topics answers from its leader (a latest-offset request, which only the leader
+   * serves): just created, or just after the broker restarted, a partition's leader may not have taken it up yet,
+   * and a producer that writes to it then can lose records for good despite idempotence (KAFKA-15591: its first
+   * request fails, a later one is appended, and the first is then refused as out of order until it expires).
+   * Fleet writes to every partition of the device events as soon as it starts (the bridges' ticks).
+   */
+  private static void awaitLeadersServing(Admin admin, List<String> topics)
+      throws InterruptedException, TimeoutException, ExecutionException {
+    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+    admin.describeTopics(topics).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS).values().forEach(description ->
+        description.partitions().forEach(p -> partitions.put(new TopicPartition(description.name(), p.partition()),
+            OffsetSpec.latest())));
+    // The admin client retries a partition whose leader is not serving yet, within its API timeout.
+    admin.listOffsets(partitions).all().get(TIMEOUT_S, TimeUnit.SECONDS);
   }
 
   private static void raiseMaxMessageBytes(Admin admin, String topic, String wanted)
