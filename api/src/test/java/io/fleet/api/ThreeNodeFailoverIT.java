@@ -199,12 +199,13 @@ class ThreeNodeFailoverIT {
               messages lost                        %d before Kafka, %d devices' entities short of their last
               devices wrongly offline              %d (offline alerts: %d)
               states gone back in time             %d
-              live streams: steady / resumed       %d / %d motion alerts (Last-Event-ID %s)
+              live streams: steady / resumed       %d / %d motion alerts, %d / %d distinct (resumed at %s)
               motion reports / alert ids           %d / %d (%d of them sent twice to fleet.alerts: at least once, by design)
               run time                             %d s
             """, DEVICES, INTERVAL_S, CAMERAS, Cluster.SBR_STABLE_AFTER, bridgeBack, firstServing[0], probes.size(), allServing,
             devices.acknowledged(), ackedBeforeKill, lostBeforeKafka, behind.size(), wronglyOffline.size(), offlineAlerts,
-            timeTravel.regressions().size(), steadyStream.seen().size(), resumedStream.seen().size(), resumedAt,
+            timeTravel.regressions().size(), steadyStream.seen().size(), resumedStream.seen().size(),
+            new HashSet<>(steadyStream.seen()).size(), new HashSet<>(resumedStream.seen()).size(), resumedAt,
             motion.size(), motionAlerts.size(),
             motionAlerts.values().stream().filter(n -> n > 1).count(), seconds(began));
 
@@ -217,7 +218,8 @@ class ThreeNodeFailoverIT {
         // consumers deduplicate by alert_id and revision): one alert id per motion report, none missing.
         assertThat(motionAlerts.keySet()).as("one alert (by id) per motion report").containsExactlyInAnyOrderElementsOf(motion);
         assertThat(steadyStream.seen()).as("the steady subscriber's motion alerts, each once").containsExactlyInAnyOrderElementsOf(motion);
-        assertThat(resumedStream.seen()).as("the resumed subscriber's motion alerts, each once").containsExactlyInAnyOrderElementsOf(motion);
+        // Resumed by Last-Event-ID it misses none; a copy of an alert it saw before may come again (see above).
+        assertThat(new HashSet<>(resumedStream.seen())).as("the resumed subscriber's motion alerts").containsExactlyInAnyOrderElementsOf(motion);
       }
     }
   }
