@@ -118,7 +118,7 @@ class ThreeNodeFailoverIT {
             .until(() -> steadyStream.drain(steady).containsAll(motion) && resumedStream.drain(resumed).containsAll(motion));
         resumed.close();
 
-        // The kill: mid-traffic, the node with the bridge (the oldest, also the shard coordinator's).
+        // The kill: mid-traffic, the node with the bridge (so far always the first, oldest node: the coordinators' too).
         Map<String, Long> lastBeforeKill = new HashMap<>();
         for (String id : ids) lastBeforeKill.put(id, devices.lastAcked(id));
         long ackedBeforeKill = devices.acknowledged();
