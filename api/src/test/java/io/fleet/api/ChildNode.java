@@ -5,18 +5,22 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Fleet node in a child JVM, to be killed without a shutdown (SIGKILL): runs {@code main} of a class
  * on this test's class path with the data directory as its argument, and follows the last number it
- * printed after {@code "<counter> "} on a line of its own.
+ * printed after {@code "<counter> "} on a line of its own. Its output is kept in memory and, when given a log
+ * file, copied there line by line (to read after a failure).
  */
 public final class ChildNode {
   private final Process process;
@@ -24,7 +28,7 @@ public final class ChildNode {
   private final AtomicLong count = new AtomicLong();
   private final List<String> output = new ArrayList<>();
 
-  private ChildNode(Process process, String counter) {
+  private ChildNode(Process process, String counter, Optional<PrintWriter> log) {
     this.process = process;
     this.reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -32,10 +36,13 @@ public final class ChildNode {
           synchronized (output) {
             output.add(line);
           }
+          log.ifPresent(file -> file.println(line));
           if (line.startsWith(counter + " ")) count.set(Long.parseLong(line.substring(counter.length() + 1).trim()));
         });
       } catch (Exception ignored) {
         // the child was killed
+      } finally {
+        log.ifPresent(PrintWriter::close);
       }
     });
     reader.start();
@@ -47,11 +54,46 @@ public final class ChildNode {
 
   /** Runs {@code main} with these arguments. */
   public static ChildNode start(Class<?> main, String heap, String counter, String... args) throws Exception {
+    return new ChildNode(launch(main, heap, args), counter, Optional.empty());
+  }
+
+  /** Runs {@code main} with these arguments, its output also written to {@code log}. */
+  public static ChildNode start(Class<?> main, String heap, String counter, Path log, String... args) throws Exception {
+    PrintWriter file = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true);
+    return new ChildNode(launch(main, heap, args), counter, Optional.of(file));
+  }
+
+  private static Process launch(Class<?> main, String heap, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "-Xmx" + heap, main.getName()));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    return new ChildNode(process, counter);
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
+  }
+
+  /** The first line the child printed that starts with {@code prefix}, awaited; fails with its output if it died first. */
+  public String awaitLine(String prefix, Duration within) {
+    await("the child prints " + prefix).atMost(within).until(() -> line(prefix).isPresent() || !process.isAlive());
+    synchronized (output) {
+      return line(prefix).orElseThrow(() -> new AssertionError("the child ended; its output:\n" + tail(60)));
+    }
+  }
+
+  private Optional<String> line(String prefix) {
+    synchronized (output) {
+      return output.stream().filter(l -> l.startsWith(prefix)).findFirst();
+    }
+  }
+
+  /** The last line the child printed that starts with {@code prefix}, if any. */
+  public Optional<String> lastLine(String prefix) {
+    synchronized (output) {
+      for (int i = output.size() - 1; i >= 0; i--) if (output.get(i).startsWith(prefix)) return Optional.of(output.get(i));
+      return Optional.empty();
+    }
+  }
+
+  public boolean alive() {
+    return process.isAlive();
   }
 
   /** Waits until the counter reached {@code atLeast}, failing with the child's output if it died first. */

@@ -287,7 +287,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(IdleTimeout.class, this::onIdle)
         .onCommand(MotionQuietCheck.class, (state, t) -> persistNoReply(motion.onQuietCheck(state, clock.instant())))
         .onCommand(ClipWaitOver.class, (state, t) -> persistNoReply(motion.onClipWaitOver(state, clock.instant())))
-        .onCommand(Stop.class, (state, stop) -> Effect().stop().thenNoReply());
+        .onCommand(Stop.class, this::onStop);
     CommandHandlerWithReply<Command, DeviceEvent, DeviceState> handlers = builder.build();
     return (state, command) -> {
       // Any message from outside keeps an offline or unknown device's entity awake a while longer.
@@ -522,6 +522,13 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     offlineHeld = false;
     List<DeviceEvent> offline = alerts.withHealthAlerts(state, new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen()));
     return Effect().persist(offline).thenRun(s -> persisted(offline, s)).thenNoReply();
+  }
+
+  /** Sharding stops the entity (rebalance, passivation): what only memory holds of the last heartbeat is journaled first. */
+  private ReplyEffect<DeviceEvent, DeviceState> onStop(DeviceState state, Stop stop) {
+    Optional<DeviceEvent> unjournaled = rules.onHandOff(state, live);
+    if (unjournaled.isEmpty()) return Effect().stop().thenNoReply();
+    return Effect().persist(unjournaled.get()).thenStop().thenNoReply();
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onIdle(DeviceState state, IdleTimeout timeout) {

@@ -82,6 +82,20 @@ final class HealthRules {
     return Optional.empty();
   }
 
+  /**
+   * What must be journaled before the entity stops (a rebalance hands its shard to another node, or it
+   * passivates): the last heartbeat's values, when they are newer than the journal's. Its Kafka record was
+   * acknowledged once handled here, so it is not read again; without this, the entity recovered elsewhere would
+   * show the device up to {@code last-seen-persist-interval} back in time, and keep it so if the device said no
+   * more (ThreeNodeFailoverIT: shards following their partitions after a node died).
+   */
+  Optional<DeviceEvent> onHandOff(DeviceState state, Vitals live) {
+    Vitals journaled = state.vitals();
+    if (live.heartbeatTs() == null || live.heartbeatTs().equals(journaled.heartbeatTs())) return Optional.empty();
+    return Optional.of(new LastSeenUpdated(deviceId, live.lastSeen(), live.battery(), live.rssi(), live.uptimeS(),
+        live.heartbeatIntervalS(), live.errors(), live.heartbeatTs()));
+  }
+
   /** How much longer an online device may stay silent; zero or negative means it is offline now. */
   Duration silenceLeft(Vitals live, Instant now) {
     return settings.silenceWindow(live.heartbeatIntervalS()).minus(Duration.between(live.lastSeen(), now));

@@ -21,9 +21,14 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * offline ({@link #heardUntil}): while the path is behind its deadline — a bridge moving after its node died,
  * Kafka away, a consumer rebalancing — the silence is Fleet's, not the device's, and the judgment waits.
  *
- * <p>State: the latest tick per (partition, broker), in memory, for the partitions assigned here (kept while the
- * consumer is away, dropped once another assignment leaves them out); nothing durable: after a restart nothing is known until the first ticks arrive, and an entity that
- * asks then judges as if the path were caught up (a recovered entity gets a full window anyway).
+ * <p>State: the latest tick per (partition, broker) handled here, in memory, and which partitions are assigned here
+ * now. A partition given up keeps what was heard of it: a rebalance after a node died moves partitions between the
+ * survivors too, while their entities stay where they are until their shards follow (the next shard rebalance), and
+ * "handled up to T" is still true of it, only no longer advancing here. So such an entity's judgment waits until
+ * its device is heard again, its shard moved (a recovered entity gets a full window), or the hold's maximum;
+ * forgetting it made a quarter of the devices offline in ThreeNodeFailoverIT. Nothing durable: after a restart
+ * nothing is known until the first ticks arrive, and an entity that asks then judges as if the path were caught up
+ * (a recovered entity gets a full window anyway).
  */
 public final class IngestProgress implements Extension {
   private final Map<Long, Instant> heard = new ConcurrentHashMap<>();
@@ -52,12 +57,11 @@ public final class IngestProgress implements Extension {
   }
 
   /**
-   * The consumer was given these partitions (on top of those it kept): what was heard of any other partition no
-   * longer says anything, since another node consumes it now.
+   * The consumer was given these partitions (on top of those it kept). What was heard of any other partition stays
+   * as the lower bound it is, for {@link #heardUntil}, but no longer counts in {@link #behind}.
    */
   public synchronized void assigned(Set<Integer> partitions) {
     assigned.addAll(partitions);
-    heard.keySet().removeIf(key -> !assigned.contains((int) (key >>> 32)));
   }
 
   /**
@@ -70,17 +74,22 @@ public final class IngestProgress implements Extension {
   }
 
   /**
-   * Until when every message the device sent has been handled, as far as this node knows; empty when it knows
-   * nothing of the device's partition (not consumed here, or no tick yet).
+   * Until when every message the device sent has been handled, as far as this node knows (of a partition consumed
+   * elsewhere now: as far as it was when this node gave it up); empty when it never heard of the device's partition.
    */
   public Optional<Instant> heardUntil(String deviceId) {
     return Optional.ofNullable(heard.get(key(partitionOf.applyAsInt(deviceId), brokerOf.applyAsInt(deviceId))));
   }
 
-  /** How far behind now the path is on its slowest partition and broker heard here; zero when nothing is. */
+  /**
+   * How far behind now the path is on its slowest partition and broker heard here, of the partitions assigned here
+   * (or all heard, before the first assignment); zero when nothing is.
+   */
   public Duration behind() {
     Instant now = clock.instant();
-    return heard.values().stream().min(Instant::compareTo).map(oldest -> Duration.between(oldest, now))
+    boolean any = !assigned.isEmpty();
+    return heard.entrySet().stream().filter(e -> !any || assigned.contains((int) (e.getKey() >>> 32)))
+        .map(Map.Entry::getValue).min(Instant::compareTo).map(oldest -> Duration.between(oldest, now))
         .filter(d -> !d.isNegative()).orElse(Duration.ZERO);
   }
 

@@ -86,25 +86,33 @@ final class MqttSubscriber {
       Mqtt3Subscribe subscribe = Mqtt3Subscribe.builder()
           .addSubscriptions(topics.stream().map(t -> Mqtt3Subscription.builder().topicFilter(t).qos(MqttQos.AT_LEAST_ONCE).build()))
           .build();
-      // Connects only once the stream takes the client's messages: a persistent session's queued messages
-      // arrive right after CONNACK, and a flow subscribed only later could miss them.
+      // The client acknowledges at once, and so loses, a message that arrives while no flow of it is registered; a
+      // persistent session's queued messages arrive right after CONNACK. So the flow is subscribed first, and the
+      // connection started only once subscribe() returned: by then the flow's registration is queued on the
+      // client's event loop ahead of everything the connection does. (Connecting from within onSubscribe, before
+      // the client queued it, lost a resumed session's first ~1,000 messages in ThreeNodeFailoverIT.)
       // A failing flow fails the stream through the kill switch and ends itself quietly: after a lost connection
       // the stream is already aborted, and an error Rx could deliver nowhere would go to the JVM's uncaught handler.
-      Source<Inbound, NotUsed> messages = Source.fromPublisher(client.publishes(MqttGlobalPublishFilter.ALL, true)
-              .onErrorResumeNext((Throwable failure) -> {
-                lost.abort(failure);
-                return Flowable.<Mqtt3Publish>empty();
-              })
-              .doOnSubscribe(taken -> client.toAsync().connectWith().cleanSession(cleanSession).keepAlive(30).send()
-                  .thenCompose(connack -> client.toAsync().subscribe(subscribe))
-                  .whenComplete((suback, failure) -> {
-                    if (failure != null) {
-                      lost.abort(failure);
-                    } else {
-                      subscribed.run();
-                      ticking.set(tick.start(client));
-                    }
-                  })))
+      Flowable<Mqtt3Publish> publishes = client.publishes(MqttGlobalPublishFilter.ALL, true)
+          .onErrorResumeNext((Throwable failure) -> {
+            lost.abort(failure);
+            return Flowable.<Mqtt3Publish>empty();
+          });
+      Source<Inbound, NotUsed> messages = Source.<Mqtt3Publish>asSubscriber()
+          .mapMaterializedValue(subscriber -> {
+            publishes.subscribe(subscriber);
+            client.toAsync().connectWith().cleanSession(cleanSession).keepAlive(30).send()
+                .thenCompose(connack -> client.toAsync().subscribe(subscribe))
+                .whenComplete((suback, failure) -> {
+                  if (failure != null) {
+                    lost.abort(failure);
+                  } else {
+                    subscribed.run();
+                    ticking.set(tick.start(client));
+                  }
+                });
+            return NotUsed.getInstance();
+          })
           .map(p -> new Inbound(p.getTopic().toString(), p.getPayloadAsBytes(), p.isRetain(), p));
       return messages
           .via(lost.flow())

@@ -23,8 +23,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -387,5 +390,30 @@ class DeviceTest {
         send(device, beat(t0, 15, null, null));
     assertThat(redelivered.hasNoEvents()).isTrue();
     assertThat(Duration.between(recovered.lastSeen(), t0.plusSeconds(30))).isLessThan(DEFAULTS.lastSeenPersistInterval());
+  }
+
+  @Test
+  void anEntityHandedOffJournalsItsLastHeartbeatFirstSoItsNextNodeDoesNotGoBackInTime() {
+    ActorRef<Device.Command> entity = testKit.spawn(Device.create(id, DEFAULTS, Optional.empty()));
+    TestProbe<StatusReply<DeviceView>> registered = testKit.createTestProbe();
+    entity.tell(new Device.Register(PORCH, registered.ref()));
+    registered.receiveMessage();
+    TestProbe<StatusReply<Done>> acks = testKit.createTestProbe();
+    entity.tell(new Device.RecordHeartbeat(beat(t0, 80, null, null), acks.ref()));
+    entity.tell(new Device.RecordHeartbeat(beat(t0.plusSeconds(30), 70, null, null), acks.ref()));
+    acks.receiveSeveralMessages(2);
+
+    entity.tell(Device.Stop.INSTANCE);
+    acks.expectTerminated(entity, Duration.ofSeconds(3));
+
+    List<Object> journal = device.persistenceTestKit().persistedInStorage("Device|" + id);
+    assertThat(journal.get(journal.size() - 1)).isInstanceOfSatisfying(LastSeenUpdated.class, last -> {
+      assertThat(last.at()).isEqualTo(t0.plusSeconds(30));
+      assertThat(last.battery()).isEqualTo(70);
+    });
+    device.restart();
+    DeviceView recovered = view(device);
+    assertThat(recovered.lastSeen()).as("the last heartbeat, not the last journaled before").isEqualTo(t0.plusSeconds(30));
+    assertThat(recovered.battery()).isEqualTo(70);
   }
 }
