@@ -18,10 +18,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -237,6 +242,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     }
     closed = true;
     long started = System.nanoTime();
+    disconnectWithoutWills();
     try {
       hivemq.stop().join();
       hivemq.close();
@@ -246,6 +252,26 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     log.info("Embedded MQTT broker on {} stopped in {} ms", url, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * Disconnects every connected client without publishing its will: the broker stopping is not its device going
+   * away. Left to the stop, each device's last will ("offline") would be queued for the bridge's persistent session
+   * and, after the restart, make every device offline (and raise an alert) until it reconnected. Waits a few
+   * seconds at most; a client left connected is disconnected by the stop, will and all.
+   */
+  private void disconnectWithoutWills() {
+    List<CompletableFuture<Boolean>> disconnects = Collections.synchronizedList(new ArrayList<>());
+    try {
+      Services.clientService().iterateAllClients((context, session) -> {
+        if (session.isConnected()) disconnects.add(Services.clientService().disconnectClient(session.getClientIdentifier(), true));
+      }).thenCompose(v -> CompletableFuture.allOf(disconnects.toArray(CompletableFuture[]::new)))
+          .get(5, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      log.warn("Embedded MQTT broker: not every client was disconnected without its will before the stop", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** A TLS listener: its port and address, and the PKCS#12 key store (and password) of its certificate. */

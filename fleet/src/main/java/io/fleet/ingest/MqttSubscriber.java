@@ -98,9 +98,15 @@ final class MqttSubscriber {
             lost.abort(failure);
             return Flowable.<Mqtt3Publish>empty();
           });
+      // And once the stream ends, what still arrives before the disconnect goes to this flow, which never
+      // acknowledges it: it stays with the broker's session for the next connection instead of being acknowledged
+      // unread. (Only the stream's flow, registered first, ever takes a message while the stream runs.)
+      AtomicReference<Disposable> holding = new AtomicReference<>(Disposables.disposed());
       Source<Inbound, NotUsed> messages = Source.<Mqtt3Publish>asSubscriber()
           .mapMaterializedValue(subscriber -> {
             publishes.subscribe(subscriber);
+            holding.set(client.publishes(MqttGlobalPublishFilter.REMAINING, true)
+                .subscribe(unacknowledged -> { }, failure -> { }));
             client.toAsync().connectWith().cleanSession(cleanSession).keepAlive(30).send()
                 .thenCompose(connack -> client.toAsync().subscribe(subscribe))
                 .whenComplete((suback, failure) -> {
@@ -119,7 +125,7 @@ final class MqttSubscriber {
           .watchTermination((mat, ended) -> {
             ended.whenComplete((d, e) -> {
               ticking.get().dispose();
-              client.disconnect().onErrorComplete().subscribe();
+              client.disconnect().onErrorComplete().subscribe(() -> holding.get().dispose());
             });
             return mat;
           });
