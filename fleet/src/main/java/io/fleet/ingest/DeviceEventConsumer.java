@@ -62,7 +62,8 @@ public final class DeviceEventConsumer {
                 : delivery.deliver(msg.record()).thenApply(done -> msg))
             // In order: a tick counts as heard once every record before it on its partition was delivered.
             .map(msg -> {
-              Tick.of(msg.record()).ifPresent(tick -> progress.heard(msg.record().partition(), tick.broker(), tick.at()));
+              Tick.of(msg.record()).filter(tick -> tick.broker() >= 0)
+                  .ifPresent(tick -> progress.heard(msg.record().partition(), tick.broker(), tick.at()));
               return (ConsumerMessage.Committable) msg.committableOffset();
             })), requeue);
   }
@@ -79,7 +80,7 @@ public final class DeviceEventConsumer {
         long millis = Long.parseLong(new String(record.value(), StandardCharsets.US_ASCII).trim());
         return Optional.of(new Tick(broker, Instant.ofEpochMilli(millis)));
       } catch (NumberFormatException e) {
-        // Not one of ours after all: skipped all the same (it is no device's record).
+        // Not one of ours after all: skipped all the same (it is no device's record), and says nothing of progress.
         return Optional.of(new Tick(-1, Instant.EPOCH));
       }
     }
