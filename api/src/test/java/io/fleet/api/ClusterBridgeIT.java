@@ -26,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Leave;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +59,7 @@ class ClusterBridgeIT {
       try (FleetApp b = FleetApp.start(servers.config(dataB, schema, nodeUsing(e, seed)));
            DeviceEvents events = new DeviceEvents(e, a.node().ingestSettings().deviceEventsTopic(), run)) {
         await("both nodes up in one cluster").atMost(Duration.ofSeconds(60)).until(() ->
-            upMembers(a) == 2 && upMembers(b) == 2);
+            InProcessNodes.upMembers(a) == 2 && InProcessNodes.upMembers(b) == 2);
         await("the bridge started on one node").atMost(Duration.ofSeconds(30))
             .until(() -> a.node().ingressBridgeSubscribed() || b.node().ingressBridgeSubscribed());
         assertThat(a.node().runsIngressBridge() && b.node().runsIngressBridge()).as("a bridge on both nodes").isFalse();
@@ -73,7 +72,8 @@ class ClusterBridgeIT {
         assertThat(bridged(a) + bridged(b)).as("messages the nodes' bridges took from MQTT").isEqualTo(sent.size());
         // Each record's entity is asked on the node that reads it: locally where its shard is there, else remotely.
         await("every record's entity asked, counted local or remote").atMost(Duration.ofSeconds(60))
-            .until(() -> asks(a, "local") + asks(b, "local") + asks(a, "remote") + asks(b, "remote") >= sent.size());
+            .until(() -> InProcessNodes.entityAsks(a, "local") + InProcessNodes.entityAsks(b, "local")
+                + InProcessNodes.entityAsks(a, "remote") + InProcessNodes.entityAsks(b, "remote") >= sent.size());
 
         // A live-stream subscriber on either node sees an alert, wherever the device's entity runs.
         String watched = device(run, 3);
@@ -116,17 +116,6 @@ class ClusterBridgeIT {
     return m;
   }
 
-  private static long upMembers(FleetApp app) {
-    var members = Cluster.get(app.node().system()).state().getMembers();
-    long up = 0;
-    for (var m : members) if (m.status() == MemberStatus.up()) up++;
-    return up;
-  }
-
-  private static double asks(FleetApp app, String where) {
-    var counter = FleetMetrics.get(app.node().system()).registry().find("fleet_entity_asks").tag("where", where).counter();
-    return counter == null ? 0 : counter.count();
-  }
 
   private static double bridged(FleetApp app) {
     var counter = FleetMetrics.get(app.node().system()).registry().find("fleet_messages_in").tag("topic", "mqtt:heartbeat").counter();

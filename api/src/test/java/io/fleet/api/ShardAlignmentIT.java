@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import io.fleet.infra.Endpoints;
-import io.fleet.metrics.FleetMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +41,7 @@ class ShardAlignmentIT {
       b.put("fleet.cluster.seeds", seed);
       try (FleetApp nodeB = FleetApp.start(servers.config(dataB, schema, b))) {
         await("both nodes up in one cluster").atMost(Duration.ofSeconds(60)).until(() ->
-            upMembers(a) == 2 && upMembers(nodeB) == 2);
+            InProcessNodes.upMembers(a) == 2 && InProcessNodes.upMembers(nodeB) == 2);
         Mqtt3BlockingClient mqtt = TestMqtt.serviceClient(e);
         try {
           AtomicInteger wave = new AtomicInteger();
@@ -52,8 +50,8 @@ class ShardAlignmentIT {
               .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ZERO)
               .until(() -> {
                 double remoteBefore = asks(a, nodeB, "remote");
-                double localABefore = asks(a, "local");
-                double localBBefore = asks(nodeB, "local");
+                double localABefore = InProcessNodes.entityAsks(a, "local");
+                double localBBefore = InProcessNodes.entityAsks(nodeB, "local");
                 double all = localABefore + localBBefore + remoteBefore;
                 int n = wave.getAndIncrement();
                 for (int d = 0; d < DEVICES; d++) {
@@ -65,7 +63,8 @@ class ShardAlignmentIT {
                 double remote = asks(a, nodeB, "remote") - remoteBefore;
                 remoteByWave.add(String.format("%.0f", remote));
                 // Both consumers have partitions (each node handles records), and every record is handled locally.
-                return remote == 0 && asks(a, "local") > localABefore && asks(nodeB, "local") > localBBefore;
+                return remote == 0 && InProcessNodes.entityAsks(a, "local") > localABefore
+                    && InProcessNodes.entityAsks(nodeB, "local") > localBBefore;
               });
           System.out.printf("ShardAlignmentIT: remote entity asks per wave of %d records: %s%n", DEVICES, remoteByWave);
         } finally {
@@ -75,19 +74,8 @@ class ShardAlignmentIT {
     }
   }
 
-  private static long upMembers(FleetApp app) {
-    long up = 0;
-    for (var m : Cluster.get(app.node().system()).state().getMembers()) if (m.status() == MemberStatus.up()) up++;
-    return up;
-  }
-
   private static double asks(FleetApp a, FleetApp b, String where) {
-    return asks(a, where) + asks(b, where);
-  }
-
-  private static double asks(FleetApp app, String where) {
-    var counter = FleetMetrics.get(app.node().system()).registry().find("fleet_entity_asks").tag("where", where).counter();
-    return counter == null ? 0 : counter.count();
+    return InProcessNodes.entityAsks(a, where) + InProcessNodes.entityAsks(b, where);
   }
 
   private static String device(String run, int i) {
