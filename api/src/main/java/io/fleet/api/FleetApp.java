@@ -31,7 +31,10 @@ public final class FleetApp implements AutoCloseable {
   private final String scheme;
   private final String operatorToken;
   private final DemoDevices demo;
-  private boolean closed;
+  /** EX_TEMPFAIL: try again (restart). */
+  static final int DOWNED_EXIT_STATUS = 75;
+
+  private volatile boolean closed;
 
   private FleetApp(FleetNode node, ServerBinding binding, String scheme, String operatorToken, DemoDevices demo) {
     this.node = node;
@@ -44,7 +47,24 @@ public final class FleetApp implements AutoCloseable {
   public static void main(String[] args) {
     FleetApp app = start(ConfigFactory.load());
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "fleet-shutdown"));
+    app.exitWhenDowned();
     System.out.println(app.banner());
+  }
+
+  /**
+   * When the cluster downs this node (the split brain resolver, on the minority side of a partition), its actor
+   * system ends and it serves nothing any more: the process then closes the rest and exits with status
+   * {@value #DOWNED_EXIT_STATUS}, so that its supervisor (systemd, Kubernetes, Compose's restart policy) starts
+   * it again and it joins the cluster anew, instead of a process that answers nothing staying up.
+   */
+  public void exitWhenDowned() {
+    // On a thread of its own: the callback must not block whoever completes the termination.
+    node.terminated().thenRunAsync(() -> {
+      if (closed) return; // a close() of ours ended the actor system
+      log.error("this node was downed by the cluster (or its actor system ended otherwise); exiting so that it is restarted");
+      close();
+      System.exit(DOWNED_EXIT_STATUS);
+    }, task -> new Thread(task, "fleet-downed").start());
   }
 
   public static FleetApp start(Config config) {
@@ -109,10 +129,13 @@ public final class FleetApp implements AutoCloseable {
   public synchronized void close() {
     if (closed) return;
     closed = true;
-    try {
-      binding.terminate(Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      log.warn("HTTP server did not stop cleanly: {}", e.toString());
+    // Downed, the HTTP server has ended with the actor system.
+    if (!node.terminated().toCompletableFuture().isDone()) {
+      try {
+        binding.terminate(Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("HTTP server did not stop cleanly: {}", e.toString());
+      }
     }
     demo.close();
     node.close();

@@ -59,12 +59,26 @@ public final class ChildNode {
 
   /** Runs {@code main} with these arguments, its output also written to {@code log}. */
   public static ChildNode start(Class<?> main, String heap, String counter, Path log, String... args) throws Exception {
+    return start(List.of(), main, heap, counter, log, args);
+  }
+
+  /**
+   * The same, the JVM started by {@code wrapper} (e.g. {@code ip netns exec <namespace>}, which runs it in a network
+   * namespace; the wrapper must exec the JVM, so that a kill reaches it).
+   */
+  public static ChildNode start(List<String> wrapper, Class<?> main, String heap, String counter, Path log, String... args)
+      throws Exception {
     PrintWriter file = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true);
-    return new ChildNode(launch(main, heap, args), counter, Optional.of(file));
+    return new ChildNode(launch(wrapper, main, heap, args), counter, Optional.of(file));
   }
 
   private static Process launch(Class<?> main, String heap, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    return launch(List.of(), main, heap, args);
+  }
+
+  private static Process launch(List<String> wrapper, Class<?> main, String heap, String... args) throws Exception {
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "-Xmx" + heap, main.getName()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -94,6 +108,11 @@ public final class ChildNode {
 
   public boolean alive() {
     return process.isAlive();
+  }
+
+  /** The child's exit status once it has ended by itself or been killed. */
+  public Optional<Integer> exitStatus() {
+    return process.isAlive() ? Optional.empty() : Optional.of(process.exitValue());
   }
 
   /** Waits until the counter reached {@code atLeast}, failing with the child's output if it died first. */

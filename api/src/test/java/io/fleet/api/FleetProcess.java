@@ -7,7 +7,9 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -17,29 +19,39 @@ import org.apache.pekko.cluster.typed.Cluster;
  * configuration is {@code settings} laid over the application's, written to {@code dir/node.conf}; its output
  * goes to {@code dir/node.log}. The child prints {@code port <http port>} once it serves and then
  * {@code BRIDGE 1} or {@code BRIDGE 0} whenever it starts or stops running a subscribed ingress bridge, and
- * {@code MEMBERS <n>} whenever the number of cluster members it sees up changes.
+ * {@code MEMBERS <n>} whenever the number of cluster members it sees up changes. Like the application, it exits
+ * (status 75) when the cluster downs it.
  */
 final class FleetProcess implements AutoCloseable {
   static final String OPERATOR_TOKEN = "it-operator-token";
 
   private final String name;
   private final ChildNode child;
+  private final String httpHost;
   private final int httpPort;
 
-  private FleetProcess(String name, ChildNode child, int httpPort) {
+  private FleetProcess(String name, ChildNode child, String httpHost, int httpPort) {
     this.name = name;
     this.child = child;
+    this.httpHost = httpHost;
     this.httpPort = httpPort;
   }
 
   /** Starts the node; returns once its HTTP API serves. */
   static FleetProcess start(String name, Path dir, String heap, Map<String, Object> settings) throws Exception {
+    return start(name, dir, heap, settings, List.of());
+  }
+
+  /** The same, its JVM started by {@code wrapper} (see {@link ChildNode}), e.g. in a network namespace. */
+  static FleetProcess start(String name, Path dir, String heap, Map<String, Object> settings, List<String> wrapper)
+      throws Exception {
     Files.createDirectories(dir);
     Path conf = dir.resolve("node.conf");
     Files.writeString(conf, ConfigFactory.parseMap(settings).root().render(ConfigRenderOptions.concise().setFormatted(true)));
-    ChildNode child = ChildNode.start(Main.class, heap, "BRIDGE", dir.resolve("node.log"), conf.toString());
+    ChildNode child = ChildNode.start(wrapper, Main.class, heap, "BRIDGE", dir.resolve("node.log"), conf.toString());
     String port = child.awaitLine("port ", Duration.ofSeconds(120));
-    return new FleetProcess(name, child, Integer.parseInt(port.substring("port ".length()).trim()));
+    String host = String.valueOf(settings.getOrDefault("fleet.http.host", "127.0.0.1"));
+    return new FleetProcess(name, child, host, Integer.parseInt(port.substring("port ".length()).trim()));
   }
 
   String name() {
@@ -47,7 +59,7 @@ final class FleetProcess implements AutoCloseable {
   }
 
   String baseUrl() {
-    return "http://127.0.0.1:" + httpPort;
+    return "http://" + httpHost + ":" + httpPort;
   }
 
   ApiClient api() {
@@ -66,6 +78,11 @@ final class FleetProcess implements AutoCloseable {
 
   boolean alive() {
     return child.alive();
+  }
+
+  /** The node's exit status once its process has ended. */
+  Optional<Integer> exitStatus() {
+    return child.exitStatus();
   }
 
   String tail(int lines) {
@@ -87,6 +104,7 @@ final class FleetProcess implements AutoCloseable {
     public static void main(String[] args) throws Exception {
       Config config = ConfigFactory.parseFile(new File(args[0])).withFallback(ConfigFactory.load()).resolve();
       FleetApp app = FleetApp.start(config);
+      app.exitWhenDowned();
       System.out.println("cluster " + Cluster.get(app.node().system()).selfMember().address());
       System.out.println("port " + app.httpPort());
       Cluster cluster = Cluster.get(app.node().system());

@@ -20,8 +20,13 @@ final class KafkaProcess implements AutoCloseable {
 
   /** Starts the process; returns at once ({@link #bootstrap()} waits until Kafka serves), so others can start meanwhile. */
   static KafkaProcess start(Path dir) throws Exception {
+    return start(dir, "127.0.0.1");
+  }
+
+  /** The same, its clients' listener on {@code host} (an address of this machine) instead of 127.0.0.1. */
+  static KafkaProcess start(Path dir, String host) throws Exception {
     Files.createDirectories(dir);
-    return new KafkaProcess(ChildNode.start(Main.class, "512m", "UP", dir.resolve("kafka.log"), dir.resolve("data").toString()));
+    return new KafkaProcess(ChildNode.start(Main.class, "512m", "UP", dir.resolve("kafka.log"), dir.resolve("data").toString(), host));
   }
 
   /** Where clients reach it, once it serves. */
@@ -34,10 +39,10 @@ final class KafkaProcess implements AutoCloseable {
     child.kill();
   }
 
-  /** The child: starts the broker on the data directory {@code args[0]}, prints {@code kafka <bootstrap>}. */
+  /** The child: starts the broker on the data directory {@code args[0]} and host {@code args[1]}, prints {@code kafka <bootstrap>}. */
   public static final class Main {
     public static void main(String[] args) throws Exception {
-      EmbeddedKafka kafka = EmbeddedKafka.start(DataDirectory.open(Path.of(args[0])));
+      EmbeddedKafka kafka = EmbeddedKafka.start(DataDirectory.open(Path.of(args[0])), args[1]);
       System.out.println("kafka " + kafka.bootstrap());
       Thread.currentThread().join();
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,13 +28,15 @@ final class PrivatePostgres implements AutoCloseable {
   private final Path dir;
   private final Path data;
   private final int port;
+  private final String host;
   private boolean running;
 
-  private PrivatePostgres(Path bin, Path dir, int port) {
+  private PrivatePostgres(Path bin, Path dir, int port, String host) {
     this.bin = bin;
     this.dir = dir;
     this.data = dir.resolve("data");
     this.port = port;
+    this.host = host;
   }
 
   /** The newest installed PostgreSQL's {@code bin} directory holding {@code initdb} and {@code pg_ctl}, if any. */
@@ -50,11 +53,22 @@ final class PrivatePostgres implements AutoCloseable {
 
   /** Initialises a cluster in a fresh temporary directory and starts it. */
   static PrivatePostgres start(Path bin) throws IOException, InterruptedException {
+    return start(bin, "127.0.0.1");
+  }
+
+  /**
+   * The same, listening on {@code host} (an address of this machine) too, trusting clients from anywhere: for clients
+   * on other hosts, e.g. in network namespaces of their own.
+   */
+  static PrivatePostgres start(Path bin, String host) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("fleet-pg-");
-    PrivatePostgres pg = new PrivatePostgres(bin, dir, LocalPorts.free());
+    PrivatePostgres pg = new PrivatePostgres(bin, dir, LocalPorts.free(), host);
     try {
       if (asRoot()) run(List.of("chown", "-R", "postgres:postgres", dir.toString()), dir);
       pg.pgTool("initdb", "-D", pg.data.toString(), "-A", "trust", "-U", "postgres", "--no-sync");
+      if (!host.equals("127.0.0.1")) {
+        Files.writeString(pg.data.resolve("pg_hba.conf"), "host all all 0.0.0.0/0 trust\n", StandardOpenOption.APPEND);
+      }
       pg.start();
       return pg;
     } catch (IOException | RuntimeException e) {
@@ -65,13 +79,13 @@ final class PrivatePostgres implements AutoCloseable {
 
   /** The JDBC URL of its database {@code postgres}, user {@code postgres}. */
   String jdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+    return "jdbc:postgresql://" + host + ":" + port + "/postgres?user=postgres";
   }
 
   /** Starts the server (again) on its directory and port; returns once it accepts connections. */
   void start() throws IOException, InterruptedException {
     pgTool("pg_ctl", "-D", data.toString(), "-w", "-t", "60", "-l", dir.resolve("postgres.log").toString(),
-        "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1", "start");
+        "-o", "-p " + port + " -k " + dir + " -c listen_addresses=" + (host.equals("127.0.0.1") ? host : "127.0.0.1," + host), "start");
     running = true;
   }
 

@@ -19,8 +19,13 @@ final class S3Process implements AutoCloseable {
 
   /** Starts the process; returns at once (the getters wait until it serves), so others can start meanwhile. */
   static S3Process start(Path dir, String bucket) throws Exception {
+    return start(dir, bucket, "127.0.0.1");
+  }
+
+  /** The same, listening on {@code host} (an address of this machine) instead of 127.0.0.1. */
+  static S3Process start(Path dir, String bucket, String host) throws Exception {
     Files.createDirectories(dir);
-    return new S3Process(ChildNode.start(Main.class, "192m", "UP", dir.resolve("s3.log"), dir.resolve("data").toString(), bucket));
+    return new S3Process(ChildNode.start(Main.class, "192m", "UP", dir.resolve("s3.log"), dir.resolve("data").toString(), bucket, host));
   }
 
   String endpoint() {
@@ -44,10 +49,10 @@ final class S3Process implements AutoCloseable {
     child.kill();
   }
 
-  /** The child: serves bucket {@code args[1]} from the data directory {@code args[0]}; prints {@code s3 <endpoint> <secret>}. */
+  /** The child: serves bucket {@code args[1]} from the data directory {@code args[0]} on host {@code args[2]}; prints {@code s3 <endpoint> <secret>}. */
   public static final class Main {
     public static void main(String[] args) throws Exception {
-      EmbeddedS3 s3 = EmbeddedS3.start(DataDirectory.open(Path.of(args[0])), args[1]);
+      EmbeddedS3 s3 = EmbeddedS3.start(DataDirectory.open(Path.of(args[0])), args[1], args[2]);
       System.out.println("s3 " + s3.endpoint() + " " + s3.secretKey());
       Thread.currentThread().join();
     }

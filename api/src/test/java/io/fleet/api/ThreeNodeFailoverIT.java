@@ -26,9 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,7 +77,7 @@ class ThreeNodeFailoverIT {
         TestMosquitto mosquitto = TestMosquitto.anonymous(mosquittoDir, "max_queued_messages 0\nmax_inflight_messages 0\n");
         KafkaProcess kafka = KafkaProcess.start(logs.resolve("kafka"));
         S3Process s3 = S3Process.start(logs.resolve("s3"), "fleet-clips");
-        Cluster nodes = new Cluster(logs, run)) {
+        FleetCluster nodes = FleetCluster.onLoopback(logs, run, DEVICE_SECRET, HEAP)) {
       Map<String, Object> servers = new HashMap<>();
       servers.put("fleet.kafka.bootstrap", kafka.bootstrap());
       servers.put("fleet.mqtt.url", mosquitto.url());
@@ -105,8 +102,7 @@ class ThreeNodeFailoverIT {
         devices.start();
         await("every device online").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
             .until(() -> ids.stream().allMatch(id -> "online".equals(view(api, id).path("status").asText())));
-        Map<String, String> onlineSince = new HashMap<>();
-        for (String id : ids) onlineSince.put(id, view(api, id).path("statusSince").asText());
+        Map<String, String> onlineSince = onlineSince(api, ids);
         timeTravel.start();
 
         SseClient resumed = new SseClient(survivors.get(1).baseUrl() + "/api/alerts/stream", FleetProcess.OPERATOR_TOKEN, null);
@@ -150,13 +146,7 @@ class ThreeNodeFailoverIT {
         within("two more rounds of heartbeats after the failover", Duration.ofSeconds(60), Duration.ofMillis(200),
             () -> devices.acknowledged() >= ackedAfterServing + 2L * DEVICES);
         // While they still send (silent from now on, they would be offline in 15 s, rightly): none was judged offline.
-        List<String> wronglyOffline = new ArrayList<>();
-        for (String id : ids) {
-          JsonNode view = view(api, id);
-          if (!"online".equals(view.path("status").asText()) || !onlineSince.get(id).equals(view.path("statusSince").asText())) {
-            wronglyOffline.add(id + " " + view.path("status").asText() + " since " + view.path("statusSince").asText());
-          }
-        }
+        List<String> wronglyOffline = wronglyOffline(api, ids, onlineSince);
         Set<String> ours = new HashSet<>(ids);
         long offlineAlerts = alerts.all().stream().filter(seen -> ours.contains(seen.key()))
             .filter(seen -> "offline".equals(seen.alert().path("kind").asText())).count();
@@ -203,7 +193,7 @@ class ThreeNodeFailoverIT {
               live streams: steady / resumed       %d / %d motion alerts, %d / %d distinct (resumed at %s)
               motion reports / alert ids           %d / %d (%d of them sent twice to fleet.alerts: at least once, by design)
               run time                             %d s
-            """, DEVICES, INTERVAL_S, CAMERAS, Cluster.SBR_STABLE_AFTER, bridgeBack, firstServing[0], probes.size(), allServing,
+            """, DEVICES, INTERVAL_S, CAMERAS, FleetCluster.SBR_STABLE_AFTER, bridgeBack, firstServing[0], probes.size(), allServing,
             devices.acknowledged(), ackedBeforeKill, lostBeforeKafka, behind.size(), wronglyOffline.size(), offlineAlerts,
             timeTravel.regressions().size(), steadyStream.seen().size(), resumedStream.seen().size(),
             new HashSet<>(steadyStream.seen()).size(), new HashSet<>(resumedStream.seen()).size(), resumedAt,
@@ -246,15 +236,34 @@ class ThreeNodeFailoverIT {
   }
 
   /** A device of each shard that has one, by shard: a heartbeat at each after the kill means every shard serves. */
-  private static Map<String, String> probesByShard(List<String> ids) {
+  static Map<String, String> probesByShard(List<String> ids) {
     DeviceShards shards = new DeviceShards(64, 1);
     Map<String, String> probes = new LinkedHashMap<>();
     for (String id : ids) probes.putIfAbsent(Integer.toString(shards.shardOf(id)), id);
     return probes;
   }
 
+  /** Each device's {@code statusSince}, as its entity answers now. */
+  static Map<String, String> onlineSince(ApiClient api, List<String> ids) {
+    Map<String, String> since = new HashMap<>();
+    for (String id : ids) since.put(id, view(api, id).path("statusSince").asText());
+    return since;
+  }
+
+  /** The devices not online now, or online since another time than {@code onlineSince} says: judged offline between. */
+  static List<String> wronglyOffline(ApiClient api, List<String> ids, Map<String, String> onlineSince) {
+    List<String> wrongly = new ArrayList<>();
+    for (String id : ids) {
+      JsonNode view = view(api, id);
+      if (!"online".equals(view.path("status").asText()) || !onlineSince.get(id).equals(view.path("statusSince").asText())) {
+        wrongly.add(id + " " + view.path("status").asText() + " since " + view.path("statusSince").asText());
+      }
+    }
+    return wrongly;
+  }
+
   /** The device's view as its entity answers it; an empty node while it cannot answer. */
-  private static JsonNode view(ApiClient api, String id) {
+  static JsonNode view(ApiClient api, String id) {
     try {
       ApiClient.Response r = api.get("/api/devices/" + id);
       return r.status() == 200 ? r.body() : JSON.createObjectNode();
@@ -287,7 +296,7 @@ class ThreeNodeFailoverIT {
    * Awaits {@code condition} like {@code await(alias)}, but answers false instead of failing when it does not hold in
    * time: after the kill, every figure is measured and printed first, and asserted after.
    */
-  private static boolean within(String alias, Duration atMost, Duration poll, Callable<Boolean> condition) {
+  static boolean within(String alias, Duration atMost, Duration poll, Callable<Boolean> condition) {
     try {
       await(alias).atMost(atMost).pollInterval(poll).until(condition);
       return true;
@@ -301,76 +310,8 @@ class ThreeNodeFailoverIT {
     return (System.nanoTime() - since) / 1_000_000_000L;
   }
 
-  private static double secondsSince(long since) {
+  static double secondsSince(long since) {
     return (System.nanoTime() - since) / 1e9;
-  }
-
-  /** The three nodes: the first the seed, the others joining it; killed at the end. */
-  private static final class Cluster implements AutoCloseable {
-    static final String SBR_STABLE_AFTER = "6s";
-    private final Path dir;
-    private final String run;
-    private final List<FleetProcess> nodes = new ArrayList<>();
-
-    Cluster(Path dir, String run) {
-      this.dir = dir;
-      this.run = run;
-    }
-
-    void start(Map<String, Object> servers) throws Exception {
-      int[] ports = {LocalPorts.free(), LocalPorts.free(), LocalPorts.free()};
-      String seed = "pekko://fleet@127.0.0.1:" + ports[0];
-      // All three at once: the others keep trying to join the seed until it formed the cluster.
-      ExecutorService starting = Executors.newFixedThreadPool(3);
-      try {
-        List<Future<FleetProcess>> others = new ArrayList<>();
-        for (int n = 1; n <= 3; n++) {
-          int node = n;
-          others.add(starting.submit(() ->
-              FleetProcess.start("node-" + node, dir.resolve("node-" + node), HEAP, settings(servers, node, ports[node - 1], seed))));
-        }
-        for (Future<FleetProcess> other : others) nodes.add(other.get());
-      } finally {
-        starting.shutdown();
-      }
-      await("three members up, seen from each node").atMost(Duration.ofSeconds(90))
-          .until(() -> nodes.stream().allMatch(n -> n.membersUp() == 3));
-      await("the bridge subscribed on one node").atMost(Duration.ofSeconds(60))
-          .until(() -> nodes.stream().filter(FleetProcess::runsBridge).count() == 1);
-    }
-
-    private Map<String, Object> settings(Map<String, Object> servers, int node, int clusterPort, String seed) {
-      Map<String, Object> m = new HashMap<>(servers);
-      m.put("fleet.data-dir", dir.resolve("node-" + node).resolve("data").toString());
-      m.put("fleet.http.host", "127.0.0.1");
-      m.put("fleet.http.port", 0);
-      m.put("fleet.admin-token", FleetProcess.OPERATOR_TOKEN);
-      m.put("fleet.simulator.devices", 0);
-      m.put("fleet.device-passwords.mode", "derived");
-      m.put("fleet.device-secret", DEVICE_SECRET);
-      m.put("fleet.mqtt.client-id", "fleet-3n-" + run);
-      m.put("fleet.mqtt.clean-session", false);
-      m.put("fleet.health.check-interval", "1s");
-      // Each camera reports once; an episode's cooldown would otherwise hide none of them, but keep it out of the way.
-      m.put("fleet.motion.cooldown", "0s");
-      m.put("pekko.remote.artery.canonical.port", clusterPort);
-      m.put("fleet.cluster.seeds", seed);
-      m.put("pekko.cluster.split-brain-resolver.stable-after", SBR_STABLE_AFTER);
-      return m;
-    }
-
-    FleetProcess bridgeRunner() {
-      return nodes.stream().filter(FleetProcess::runsBridge).findFirst().orElseThrow();
-    }
-
-    List<FleetProcess> others(FleetProcess node) {
-      return nodes.stream().filter(n -> n != node).toList();
-    }
-
-    @Override
-    public void close() throws Exception {
-      for (FleetProcess node : nodes) node.close();
-    }
   }
 
   /** Alert ids (of this run's motion alerts) a live-stream subscriber received, each counted, and its last event id. */

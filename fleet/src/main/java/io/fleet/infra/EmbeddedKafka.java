@@ -54,12 +54,24 @@ public final class EmbeddedKafka implements AutoCloseable {
    * {@code portFor("kafka-controller")}).
    */
   public static EmbeddedKafka start(DataDirectory dataDirectory, Map<String, String> overrides) {
+    return start(dataDirectory, "127.0.0.1", overrides);
+  }
+
+  /**
+   * The same, its clients' listener bound to (and advertised as) {@code host} instead of 127.0.0.1, for clients on
+   * other hosts (e.g. nodes in network namespaces of their own); the controller stays on 127.0.0.1.
+   */
+  public static EmbeddedKafka start(DataDirectory dataDirectory, String host) {
+    return start(dataDirectory, host, Map.of());
+  }
+
+  private static EmbeddedKafka start(DataDirectory dataDirectory, String host, Map<String, String> overrides) {
     long started = System.nanoTime();
     int port = dataDirectory.portFor("kafka");
     int controllerPort = dataDirectory.portFor("kafka-controller");
     Ports.requireFree("Kafka", dataDirectory, port, controllerPort);
     Path logDir = dataDirectory.subdirectory("kafka");
-    Properties props = brokerProperties(logDir, port, controllerPort);
+    Properties props = brokerProperties(logDir, host, port, controllerPort);
     props.putAll(overrides);
     KafkaConfig config = KafkaConfig.fromProps(props, false);
     if (!Files.exists(logDir.resolve("meta.properties"))) {
@@ -77,13 +89,13 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       throw new IllegalStateException("embedded Kafka failed to start on " + logDir, e);
     }
-    String bootstrap = "127.0.0.1:" + port;
+    String bootstrap = host + ":" + port;
     log.info("Embedded Kafka on {} (log {}) started in {} ms", bootstrap, logDir,
         (System.nanoTime() - started) / 1_000_000);
     return new EmbeddedKafka(server, bootstrap);
   }
 
-  /** {@code 127.0.0.1:<port>}. */
+  /** {@code 127.0.0.1:<port>} (or the host it was started on). */
   public String bootstrap() {
     return bootstrap;
   }
@@ -101,13 +113,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     log.info("Embedded Kafka on {} stopped in {} ms", bootstrap, (System.nanoTime() - started) / 1_000_000);
   }
 
-  static Properties brokerProperties(Path logDir, int port, int controllerPort) {
+  static Properties brokerProperties(Path logDir, String host, int port, int controllerPort) {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", Integer.toString(NODE_ID));
     p.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");

@@ -324,6 +324,12 @@ public final class FleetNode implements AutoCloseable {
   public synchronized void close() {
     if (closed) return;
     closed = true;
+    if (system.getWhenTerminated().toCompletableFuture().isDone()) {
+      log.info("stopping what is left of a Fleet node whose actor system has ended");
+      health.close();
+      closeClientsAndServers();
+      return;
+    }
     log.info("stopping Fleet node");
     await(bridge.stopLocal(), "ingress bridge");
     health.close();
@@ -340,14 +346,27 @@ public final class FleetNode implements AutoCloseable {
     await(telemetryStopped, "telemetry archive");
     await(framesStopped, "frame consumer");
     await(seedFramesStopped, "seed frame consumer");
+    await(CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()), "actor system");
+    await(system.getWhenTerminated(), "actor system termination");
+    closeClientsAndServers();
+  }
+
+  /**
+   * Completes when this node's actor system has ended: after {@link #close()}, or without it when the cluster
+   * downed the node (the split brain resolver, on the minority side of a partition) — its shards and singletons
+   * then live on the other nodes, and this node serves nothing any more.
+   */
+  public CompletionStage<Done> terminated() {
+    return system.getWhenTerminated();
+  }
+
+  /** After the actor system: no record, alert or projection is on its way any more. */
+  private void closeClientsAndServers() {
     lag.close();
     if (framesLag != null) framesLag.close();
     alertFeed.close();
     admin.close(Duration.ofSeconds(2));
     await(deadLetters.close(), "dead-letter producer");
-    await(CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()), "actor system");
-    await(system.getWhenTerminated(), "actor system termination");
-    // After the projections stopped with the actor system: no alert is on its way any more.
     await(alertProducer.close(), "alert producer");
     infrastructure.close();
   }
