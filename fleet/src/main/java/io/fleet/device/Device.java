@@ -84,6 +84,15 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   public record RecordHeartbeat(Heartbeat heartbeat, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+  /**
+   * A heartbeat this device's entity may have handled already, elsewhere: the node that consumed its partition
+   * before may have died after taking it into memory and before journaling its values, so the consumer that took
+   * the partition over reads its recent records again ({@code VitalsCatchUp}). Taken into the live vitals only if
+   * the device is online and the heartbeat is newer than any the entity knows — never a transition, an alert or a
+   * journal write (its health was judged when it first arrived) — so that the device is not shown back in time.
+   */
+  public record RecoverVitals(Heartbeat heartbeat, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
   /** From {@code fleet/{id}/status}: online=true for "online", false for "offline" (the last will). */
   public record RecordStatus(boolean online, Instant receivedAt, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
@@ -287,6 +296,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(IdleTimeout.class, this::onIdle)
         .onCommand(MotionQuietCheck.class, (state, t) -> persistNoReply(motion.onQuietCheck(state, clock.instant())))
         .onCommand(ClipWaitOver.class, (state, t) -> persistNoReply(motion.onClipWaitOver(state, clock.instant())))
+        .onCommand(RecoverVitals.class, this::onRecoverVitals)
         .onCommand(Stop.class, this::onStop);
     CommandHandlerWithReply<Command, DeviceEvent, DeviceState> handlers = builder.build();
     return (state, command) -> {
@@ -522,6 +532,15 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     offlineHeld = false;
     List<DeviceEvent> offline = alerts.withHealthAlerts(state, new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen()));
     return Effect().persist(offline).thenRun(s -> persisted(offline, s)).thenNoReply();
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> onRecoverVitals(DeviceState state, RecoverVitals cmd) {
+    Heartbeat hb = cmd.heartbeat();
+    if (state.online() && hb.ts() != null && HealthRules.isNew(hb, live)
+        && (live.lastSeen() == null || hb.receivedAt().isAfter(live.lastSeen()))) {
+      live = live.heard(hb, rules.intervalS(state, hb));
+    }
+    return Effect().reply(cmd.replyTo(), StatusReply.ack());
   }
 
   /** Sharding stops the entity (rebalance, passivation): what only memory holds of the last heartbeat is journaled first. */

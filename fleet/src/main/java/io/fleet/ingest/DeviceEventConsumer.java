@@ -7,6 +7,7 @@ import io.fleet.infra.IngestProgress;
 import io.fleet.media.ClipCheckRequeue;
 import io.fleet.media.ClipGateway;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,18 +29,21 @@ import org.apache.pekko.kafka.Subscriptions;
  * answering others is given up on after {@code fleet.kafka.entity-attempts} ({@code DeviceAsks}). No
  * record stops the stream: what fails in Fleet is dead-lettered, and a stream failure restarts it
  * ({@link SupervisedConsumer}). Delivery is at least once; entities ignore
- * redelivered heartbeats by their timestamp and redelivered motion events by their event id. Owns no state: progress is
- * the committed offset.
+ * redelivered heartbeats by their timestamp and redelivered motion events by their event id. A newly assigned
+ * partition's recent heartbeats are handed back to their entities ({@link VitalsCatchUp}), in case the node that
+ * handled them died before journaling them. Owns no state: progress is the committed offset.
  */
 public final class DeviceEventConsumer {
   /** The stream's name in health and metrics. */
   public static final String STREAM = "device-events";
   private final SupervisedConsumer consumer;
   private final ClipCheckRequeue requeue;
+  private final VitalsCatchUp catchUp;
 
-  private DeviceEventConsumer(SupervisedConsumer consumer, ClipCheckRequeue requeue) {
+  private DeviceEventConsumer(SupervisedConsumer consumer, ClipCheckRequeue requeue, VitalsCatchUp catchUp) {
     this.consumer = consumer;
     this.requeue = requeue;
+    this.catchUp = catchUp;
   }
 
   public static DeviceEventConsumer start(
@@ -52,11 +56,12 @@ public final class DeviceEventConsumer {
       DeviceShards shards) {
     ClipCheckRequeue requeue = new ClipCheckRequeue(system, producerSettings);
     RecordDelivery delivery = new RecordDelivery(system, settings, deadLetters, clips, Optional.of(requeue));
+    ConsumerSettings<String, byte[]> group = consumerSettings.withGroupId(settings.consumerGroup());
+    VitalsCatchUp catchUp = new VitalsCatchUp(settings.vitalsCatchUp(), group, delivery, Clock.systemUTC());
     AutoSubscription subscription = Subscriptions.topics(settings.deviceEventsTopic())
-        .withPartitionAssignmentHandler(new ShardsFollowPartitions(system, Device.TYPE_KEY.name(), shards));
+        .withPartitionAssignmentHandler(new ShardsFollowPartitions(system, Device.TYPE_KEY.name(), shards, catchUp));
     IngestProgress progress = IngestProgress.get(system);
-    return new DeviceEventConsumer(SupervisedConsumer.start(system, STREAM,
-        consumerSettings.withGroupId(settings.consumerGroup()), subscription, source -> source
+    return new DeviceEventConsumer(SupervisedConsumer.start(system, STREAM, group, subscription, source -> source
             .mapAsync(settings.deliveryParallelism(), msg -> Tick.of(msg.record()).isPresent()
                 ? CompletableFuture.completedFuture(msg)
                 : delivery.deliver(msg.record()).thenApply(done -> msg))
@@ -65,7 +70,7 @@ public final class DeviceEventConsumer {
               Tick.of(msg.record()).filter(tick -> tick.broker() >= 0)
                   .ifPresent(tick -> progress.heard(msg.record().partition(), tick.broker(), tick.at()));
               return (ConsumerMessage.Committable) msg.committableOffset();
-            })), requeue);
+            })), requeue, catchUp);
   }
 
   /** A tick of a broker's ingress bridge on the topic ({@link IngressBridge#TICKS}): which broker's, and when. */
@@ -88,6 +93,7 @@ public final class DeviceEventConsumer {
 
   /** Finishes the records on their way, commits their offsets, then stops. */
   public CompletionStage<Done> stop() {
+    catchUp.close();
     return consumer.stop().thenCompose(done -> requeue.close().thenApply(closed -> done));
   }
 }

@@ -23,7 +23,8 @@ public record IngestSettings(
     Duration clipCheckPatience,
     Duration maxClockSkew,
     int entityAttempts,
-    boolean seedSelfRegistration) {
+    boolean seedSelfRegistration,
+    Duration vitalsCatchUp) {
 
   /** Whether a device's time is further ahead of Fleet's clock than the allowed skew (such a message is refused). */
   public boolean tooFarAhead(Instant deviceTime, Instant receivedAt) {
@@ -49,6 +50,7 @@ public record IngestSettings(
         fleet.getDuration("clips.check-patience"),
         fleet.getDuration("device.max-clock-skew"),
         fleet.getInt("kafka.entity-attempts"),
-        fleet.getBoolean("kafka.seed-self-registration"));
+        fleet.getBoolean("kafka.seed-self-registration"),
+        fleet.getDuration("kafka.vitals-catch-up"));
   }
 }

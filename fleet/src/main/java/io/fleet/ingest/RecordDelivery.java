@@ -74,6 +74,25 @@ final class RecordDelivery {
     return guarded(record, this::handle);
   }
 
+  /**
+   * A heartbeat's record handled before, read again to catch up ({@link VitalsCatchUp}): handed to its entity as
+   * {@link Device.RecoverVitals}; what cannot be read or taken is passed over (it was dead-lettered the first time).
+   */
+  CompletionStage<Done> catchUp(ConsumerRecord<String, byte[]> record) {
+    if (!DeviceId.isValid(record.key()) || record.value() == null || record.value().length > settings.maxPayloadBytes()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    if (!(DeviceMessages.heartbeat(record.value(), IngestHeaders.receivedAt(record)) instanceof Parsed.Ok<Heartbeat> hb)
+        || settings.tooFarAhead(hb.value().ts(), hb.value().receivedAt())) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return devices.tell(record.key(), replyTo -> new Device.RecoverVitals(hb.value(), replyTo))
+        .handle((answer, failure) -> {
+          if (failure != null) log.debug("catch-up heartbeat {} not taken: {}", sourceOf(record), failure.toString());
+          return Done.getInstance();
+        });
+  }
+
   /** {@code handle}s the record; a failure of it dead-letters the record ({@code processing-failed}) instead. */
   CompletionStage<Done> guarded(ConsumerRecord<String, byte[]> record,
       java.util.function.Function<ConsumerRecord<String, byte[]>, CompletionStage<Done>> handle) {

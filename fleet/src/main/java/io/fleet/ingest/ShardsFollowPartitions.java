@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * partitions' shards of the device entity here ({@link DeviceShards}; the entity type uses Pekko's
  * external shard allocation strategy, which moves shards at its next rebalance). Revoked or lost partitions: whoever
  * is assigned them next claims their shards (a shard whose claimed node is gone is allocated as sharding would
- * anyway); {@link IngestProgress} learns which partitions are consumed here. State: none of its own; the locations live in sharding's replicated data, in memory
+ * anyway); {@link IngestProgress} learns which partitions are consumed here, and {@link VitalsCatchUp} reads assigned
+ * partitions' recent past again. State: none of its own; the locations live in sharding's replicated data, in memory
  * across the cluster, and are claimed again at every assignment after a restart.
  */
 final class ShardsFollowPartitions implements PartitionAssignmentHandler {
@@ -30,9 +31,11 @@ final class ShardsFollowPartitions implements PartitionAssignmentHandler {
   private final ExternalShardAllocationClient locations;
   private final Address self;
   private final IngestProgress progress;
+  private final VitalsCatchUp catchUp;
 
-  ShardsFollowPartitions(ActorSystem<?> system, String entityType, DeviceShards shards) {
+  ShardsFollowPartitions(ActorSystem<?> system, String entityType, DeviceShards shards, VitalsCatchUp catchUp) {
     this.shards = shards;
+    this.catchUp = catchUp;
     this.progress = IngestProgress.get(system);
     this.locations = ExternalShardAllocation.get(system).getClient(entityType);
     this.self = Cluster.get(system).selfMember().address();
@@ -43,6 +46,7 @@ final class ShardsFollowPartitions implements PartitionAssignmentHandler {
     Set<Integer> partitions = numbers(assigned);
     progress.assigned(partitions);
     if (partitions.isEmpty()) return;
+    catchUp.onAssigned(assigned, consumer);
     locations.setShardLocations(shards.shardsOf(partitions, self)).whenComplete((done, failure) -> {
       if (failure != null) log.warn("device shards of partitions {} not claimed for {}", partitions, self, failure);
       else log.info("device shards of partitions {} claimed for {}", partitions, self);

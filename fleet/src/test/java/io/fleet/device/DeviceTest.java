@@ -416,4 +416,41 @@ class DeviceTest {
     assertThat(recovered.lastSeen()).as("the last heartbeat, not the last journaled before").isEqualTo(t0.plusSeconds(30));
     assertThat(recovered.battery()).isEqualTo(70);
   }
+
+  @Test
+  void afterACrashTheHeartbeatsReadAgainRestoreTheLastVitalsWithoutJournalingOrGoingBack() {
+    register(device, PORCH);
+    send(device, beat(t0, 15, null, null));
+    send(device, beat(t0.plusSeconds(30), 16, null, null));
+    device.restart(); // a crash: the second heartbeat's values were only in memory
+    assertThat(view(device).lastSeen()).isEqualTo(t0);
+
+    var caughtUp = recover(beat(t0.plusSeconds(30), 16, null, null));
+    var older = recover(beat(t0.plusSeconds(10), 50, null, null));
+
+    assertThat(caughtUp.hasNoEvents()).isTrue();
+    assertThat(older.hasNoEvents()).isTrue();
+    assertThat(caughtUp.reply().isSuccess()).isTrue();
+    DeviceView view = view(device);
+    assertThat(view.lastSeen()).isEqualTo(t0.plusSeconds(30));
+    assertThat(view.battery()).as("the newest heartbeat's, not the older one read after it").isEqualTo(16);
+    assertThat(view.batteryLow()).as("no transition: the battery-low judged at first stays as journaled").isTrue();
+  }
+
+  @Test
+  void aHeartbeatReadAgainDoesNotBringAnOfflineDeviceBackOnline() {
+    register(device, PORCH);
+    send(device, beat(t0, 90, null, null));
+    status(device, false, t0.plusSeconds(5));
+
+    var caughtUp = recover(beat(t0.plusSeconds(3), 90, null, null));
+
+    assertThat(caughtUp.hasNoEvents()).isTrue();
+    assertThat(view(device).status()).isEqualTo(ConnectionState.OFFLINE);
+    assertThat(view(device).lastSeen()).isEqualTo(t0);
+  }
+
+  private CommandResultWithReply<Device.Command, DeviceEvent, DeviceState, StatusReply<Done>> recover(Heartbeat hb) {
+    return device.runCommand(r -> new Device.RecoverVitals(hb, r));
+  }
 }
