@@ -26,9 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,6 +55,7 @@ class ThreeNodeFailoverIT {
   private static final int CAMERAS = 60;
   private static final String DEVICE_SECRET = "three-node-failover-secret";
   private static final String HEAP = "448m";
+  private static final String SBR_STABLE_AFTER = "6s";
 
   @Test
   void theBridgeNodeKilledMidTrafficLosesNothingAndTakesNoDeviceOffline(
@@ -79,152 +77,152 @@ class ThreeNodeFailoverIT {
     try (PrivatePostgres ignored = privatePostgres;
         TestMosquitto mosquitto = TestMosquitto.anonymous(mosquittoDir, "max_queued_messages 0\nmax_inflight_messages 0\n");
         KafkaProcess kafka = KafkaProcess.start(logs.resolve("kafka"));
-        S3Process s3 = S3Process.start(logs.resolve("s3"), "fleet-clips");
-        Cluster nodes = new Cluster(logs, run)) {
-      Map<String, Object> servers = new HashMap<>();
+        S3Process s3 = S3Process.start(logs.resolve("s3"), "fleet-clips")) {
+      Map<String, Object> servers = nodeSettings(run);
       servers.put("fleet.kafka.bootstrap", kafka.bootstrap());
       servers.put("fleet.mqtt.url", mosquitto.url());
       servers.put("fleet.s3.endpoint", s3.endpoint());
       servers.put("fleet.s3.access-key", s3.accessKey());
       servers.put("fleet.s3.secret-key", s3.secretKey());
       servers.put("fleet.db.url", Database.freshPostgresSchemaUrl(postgres, TestServers.uniqueSchema()));
-      nodes.start(servers);
-      System.out.printf("three nodes up after %d s%n", seconds(began));
+      try (FleetCluster nodes = FleetCluster.start(logs, 3, 1, HEAP, servers)) {
+        System.out.printf("three nodes up after %d s%n", seconds(began));
 
-      List<String> ids = IntStream.range(0, DEVICES).mapToObj(i -> device(run, i)).toList();
-      List<String> cameras = ids.subList(0, CAMERAS);
-      FleetProcess victim = nodes.bridgeRunner();
-      List<FleetProcess> survivors = nodes.others(victim);
-      ApiClient api = survivors.get(0).api();
-      DerivedPasswords passwords = new DerivedPasswords(DEVICE_SECRET);
-      try (HeartbeatingDevices devices = new HeartbeatingDevices(mosquitto.url(), ids, passwords::passwordFor,
-              Duration.ofSeconds(INTERVAL_S));
-          AlertsTopic alerts = new AlertsTopic(kafka.bootstrap(), topics.alerts());
-          SseClient steady = new SseClient(survivors.get(0).baseUrl() + "/api/alerts/stream", FleetProcess.OPERATOR_TOKEN, null);
-          TimeTravel timeTravel = new TimeTravel(survivors.get(1).api(), ids.subList(CAMERAS, CAMERAS + 40))) {
-        devices.start();
-        await("every device online").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-            .until(() -> ids.stream().allMatch(id -> "online".equals(view(api, id).path("status").asText())));
-        Map<String, String> onlineSince = new HashMap<>();
-        for (String id : ids) onlineSince.put(id, view(api, id).path("statusSince").asText());
-        timeTravel.start();
+        List<String> ids = IntStream.range(0, DEVICES).mapToObj(i -> device(run, i)).toList();
+        List<String> cameras = ids.subList(0, CAMERAS);
+        FleetProcess victim = nodes.bridgeRunner();
+        List<FleetProcess> survivors = nodes.others(victim);
+        ApiClient api = survivors.get(0).api();
+        DerivedPasswords passwords = new DerivedPasswords(DEVICE_SECRET);
+        try (HeartbeatingDevices devices = new HeartbeatingDevices(mosquitto.url(), ids, passwords::passwordFor,
+                Duration.ofSeconds(INTERVAL_S));
+            AlertsTopic alerts = new AlertsTopic(kafka.bootstrap(), topics.alerts());
+            SseClient steady = new SseClient(survivors.get(0).baseUrl() + "/api/alerts/stream", FleetProcess.OPERATOR_TOKEN, null);
+            TimeTravel timeTravel = new TimeTravel(survivors.get(1).api(), ids.subList(CAMERAS, CAMERAS + 40))) {
+          devices.start();
+          await("every device online").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+              .until(() -> ids.stream().allMatch(id -> "online".equals(view(api, id).path("status").asText())));
+          Map<String, String> onlineSince = new HashMap<>();
+          for (String id : ids) onlineSince.put(id, view(api, id).path("statusSince").asText());
+          timeTravel.start();
 
-        SseClient resumed = new SseClient(survivors.get(1).baseUrl() + "/api/alerts/stream", FleetProcess.OPERATOR_TOKEN, null);
-        LiveStream steadyStream = new LiveStream(run);
-        LiveStream resumedStream = new LiveStream(run);
-        Set<String> motion = ConcurrentHashMap.newKeySet();
-        reportMotion(devices, cameras.subList(0, CAMERAS / 3), motion);
-        await("the first motion alerts on both live streams").atMost(Duration.ofSeconds(60))
-            .until(() -> steadyStream.drain(steady).containsAll(motion) && resumedStream.drain(resumed).containsAll(motion));
-        resumed.close();
+          SseClient resumed = new SseClient(survivors.get(1).baseUrl() + "/api/alerts/stream", FleetProcess.OPERATOR_TOKEN, null);
+          LiveStream steadyStream = new LiveStream(run);
+          LiveStream resumedStream = new LiveStream(run);
+          Set<String> motion = ConcurrentHashMap.newKeySet();
+          reportMotion(devices, cameras.subList(0, CAMERAS / 3), motion);
+          await("the first motion alerts on both live streams").atMost(Duration.ofSeconds(60))
+              .until(() -> steadyStream.drain(steady).containsAll(motion) && resumedStream.drain(resumed).containsAll(motion));
+          resumed.close();
 
-        // The kill: mid-traffic, the node with the bridge (so far always the first, oldest node: the coordinators' too).
-        Map<String, Long> lastBeforeKill = new HashMap<>();
-        for (String id : ids) lastBeforeKill.put(id, devices.lastAcked(id));
-        long ackedBeforeKill = devices.acknowledged();
-        long killed = System.nanoTime();
-        victim.kill();
-        System.out.printf("killed %s (the bridge's node) with SIGKILL after %d heartbeats acknowledged%n", victim.name(), ackedBeforeKill);
-        reportMotion(devices, cameras.subList(CAMERAS / 3, 2 * CAMERAS / 3), motion);
+          // The kill: mid-traffic, the node with the bridge (so far always the first, oldest node: the coordinators' too).
+          Map<String, Long> lastBeforeKill = new HashMap<>();
+          for (String id : ids) lastBeforeKill.put(id, devices.lastAcked(id));
+          long ackedBeforeKill = devices.acknowledged();
+          long killed = System.nanoTime();
+          victim.kill();
+          System.out.printf("killed %s (the bridge's node) with SIGKILL after %d heartbeats acknowledged%n", victim.name(), ackedBeforeKill);
+          reportMotion(devices, cameras.subList(CAMERAS / 3, 2 * CAMERAS / 3), motion);
 
-        boolean bridgeMoved = within("the bridge on a survivor", Duration.ofSeconds(90), Duration.ofMillis(100),
-            () -> survivors.stream().anyMatch(FleetProcess::runsBridge));
-        double bridgeBack = bridgeMoved ? secondsSince(killed) : -1;
-        Map<String, String> probes = probesByShard(ids);
-        Set<String> serving = ConcurrentHashMap.newKeySet();
-        double[] firstServing = {-1};
-        boolean shardsServe = within("every shard's entities serve a heartbeat sent after the kill", Duration.ofSeconds(90),
-            Duration.ofMillis(200), () -> {
-              for (String probe : probes.values()) {
-                if (serving.contains(probe)) continue;
-                if (view(api, probe).path("uptimeS").asLong(-1) > lastBeforeKill.get(probe)) {
-                  serving.add(probe);
-                  if (firstServing[0] < 0) firstServing[0] = secondsSince(killed);
+          boolean bridgeMoved = within("the bridge on a survivor", Duration.ofSeconds(90), Duration.ofMillis(100),
+              () -> survivors.stream().anyMatch(FleetProcess::runsBridge));
+          double bridgeBack = bridgeMoved ? secondsSince(killed) : -1;
+          Map<String, String> probes = probesByShard(ids);
+          Set<String> serving = ConcurrentHashMap.newKeySet();
+          double[] firstServing = {-1};
+          boolean shardsServe = within("every shard's entities serve a heartbeat sent after the kill", Duration.ofSeconds(90),
+              Duration.ofMillis(200), () -> {
+                for (String probe : probes.values()) {
+                  if (serving.contains(probe)) continue;
+                  if (view(api, probe).path("uptimeS").asLong(-1) > lastBeforeKill.get(probe)) {
+                    serving.add(probe);
+                    if (firstServing[0] < 0) firstServing[0] = secondsSince(killed);
+                  }
                 }
-              }
-              return serving.size() == probes.size();
-            });
-        double allServing = shardsServe ? secondsSince(killed) : -1;
-        reportMotion(devices, cameras.subList(2 * CAMERAS / 3, CAMERAS), motion);
-        long ackedAfterServing = devices.acknowledged();
-        within("two more rounds of heartbeats after the failover", Duration.ofSeconds(60), Duration.ofMillis(200),
-            () -> devices.acknowledged() >= ackedAfterServing + 2L * DEVICES);
-        // While they still send (silent from now on, they would be offline in 15 s, rightly): none was judged offline.
-        List<String> wronglyOffline = new ArrayList<>();
-        for (String id : ids) {
-          JsonNode view = view(api, id);
-          if (!"online".equals(view.path("status").asText()) || !onlineSince.get(id).equals(view.path("statusSince").asText())) {
-            wronglyOffline.add(id + " " + view.path("status").asText() + " since " + view.path("statusSince").asText());
-          }
-        }
-        Set<String> ours = new HashSet<>(ids);
-        long offlineAlerts = alerts.all().stream().filter(seen -> ours.contains(seen.key()))
-            .filter(seen -> "offline".equals(seen.alert().path("kind").asText())).count();
-        devices.stop();
-        String resumedAt = resumedStream.lastEventId();
-        try (SseClient again = new SseClient(survivors.get(1).baseUrl() + "/api/alerts/stream", FleetProcess.OPERATOR_TOKEN,
-            resumedAt)) {
-          assertThat(again.status).isEqualTo(200);
-          within("every motion alert on both live streams", Duration.ofSeconds(60), Duration.ofMillis(200), () ->
-              steadyStream.drain(steady).containsAll(motion) && resumedStream.drain(again).containsAll(motion));
-        }
-
-        // Every acknowledged heartbeat in Kafka, each device's entity at its last one.
-        Map<String, Set<Long>> inKafka = heartbeatsInKafka(kafka.bootstrap(), topics.deviceEvents(), run, devices, ids);
-        long lostBeforeKafka = 0;
-        for (String id : ids) {
-          for (long seq : devices.ackedOf(id)) if (!inKafka.getOrDefault(id, Set.of()).contains(seq)) lostBeforeKafka++;
-        }
-        Set<String> behind = new HashSet<>(ids);
-        within("each device's entity at its last acknowledged heartbeat", Duration.ofSeconds(60), Duration.ofSeconds(1), () -> {
-          behind.removeIf(id -> view(api, id).path("uptimeS").asLong(-1) == devices.lastAcked(id));
-          return behind.isEmpty();
-        });
-        Map<String, Integer> motionAlerts = new HashMap<>();
-        within("an alert for every motion report on fleet.alerts", Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
-          motionAlerts.clear();
-          for (AlertsTopic.Seen seen : alerts.all()) {
-            if (cameras.contains(seen.key()) && "motion".equals(seen.alert().path("kind").asText())) {
-              motionAlerts.merge(seen.alert().path("alert_id").asText(), 1, Integer::sum);
+                return serving.size() == probes.size();
+              });
+          double allServing = shardsServe ? secondsSince(killed) : -1;
+          reportMotion(devices, cameras.subList(2 * CAMERAS / 3, CAMERAS), motion);
+          long ackedAfterServing = devices.acknowledged();
+          within("two more rounds of heartbeats after the failover", Duration.ofSeconds(60), Duration.ofMillis(200),
+              () -> devices.acknowledged() >= ackedAfterServing + 2L * DEVICES);
+          // While they still send (silent from now on, they would be offline in 15 s, rightly): none was judged offline.
+          List<String> wronglyOffline = new ArrayList<>();
+          for (String id : ids) {
+            JsonNode view = view(api, id);
+            if (!"online".equals(view.path("status").asText()) || !onlineSince.get(id).equals(view.path("statusSince").asText())) {
+              wronglyOffline.add(id + " " + view.path("status").asText() + " since " + view.path("statusSince").asText());
             }
           }
-          return motionAlerts.keySet().containsAll(motion);
-        });
+          Set<String> ours = new HashSet<>(ids);
+          long offlineAlerts = alerts.all().stream().filter(seen -> ours.contains(seen.key()))
+              .filter(seen -> "offline".equals(seen.alert().path("kind").asText())).count();
+          devices.stop();
+          String resumedAt = resumedStream.lastEventId();
+          try (SseClient again = new SseClient(survivors.get(1).baseUrl() + "/api/alerts/stream", FleetProcess.OPERATOR_TOKEN,
+              resumedAt)) {
+            assertThat(again.status).isEqualTo(200);
+            within("every motion alert on both live streams", Duration.ofSeconds(60), Duration.ofMillis(200), () ->
+                steadyStream.drain(steady).containsAll(motion) && resumedStream.drain(again).containsAll(motion));
+          }
 
-        System.out.printf("""
-            THREE-NODE FAILOVER (SIGKILL of the bridge's node, %d devices every %d s, %d cameras, SBR stable-after %s):
-              bridge subscribed on a survivor      %.1f s after the kill
-              first heartbeat at an entity again   %.1f s after the kill
-              every shard serving (%d probes)      %.1f s after the kill
-              heartbeats acknowledged              %d (%d before the kill)
-              messages lost                        %d before Kafka, %d devices' entities short of their last
-              devices wrongly offline              %d (offline alerts: %d)
-              states gone back in time             %d
-              live streams: steady / resumed       %d / %d motion alerts, %d / %d distinct (resumed at %s)
-              motion reports / alert ids           %d / %d (%d of them sent twice to fleet.alerts: at least once, by design)
-              run time                             %d s
-            """, DEVICES, INTERVAL_S, CAMERAS, Cluster.SBR_STABLE_AFTER, bridgeBack, firstServing[0], probes.size(), allServing,
-            devices.acknowledged(), ackedBeforeKill, lostBeforeKafka, behind.size(), wronglyOffline.size(), offlineAlerts,
-            timeTravel.regressions().size(), steadyStream.seen().size(), resumedStream.seen().size(),
-            new HashSet<>(steadyStream.seen()).size(), new HashSet<>(resumedStream.seen()).size(), resumedAt,
-            motion.size(), motionAlerts.size(),
-            motionAlerts.values().stream().filter(n -> n > 1).count(), seconds(began));
+          // Every acknowledged heartbeat in Kafka, each device's entity at its last one.
+          Map<String, Set<Long>> inKafka = heartbeatsInKafka(kafka.bootstrap(), topics.deviceEvents(), run, devices, ids);
+          long lostBeforeKafka = 0;
+          for (String id : ids) {
+            for (long seq : devices.ackedOf(id)) if (!inKafka.getOrDefault(id, Set.of()).contains(seq)) lostBeforeKafka++;
+          }
+          Set<String> behind = new HashSet<>(ids);
+          within("each device's entity at its last acknowledged heartbeat", Duration.ofSeconds(60), Duration.ofSeconds(1), () -> {
+            behind.removeIf(id -> view(api, id).path("uptimeS").asLong(-1) == devices.lastAcked(id));
+            return behind.isEmpty();
+          });
+          Map<String, Integer> motionAlerts = new HashMap<>();
+          within("an alert for every motion report on fleet.alerts", Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
+            motionAlerts.clear();
+            for (AlertsTopic.Seen seen : alerts.all()) {
+              if (cameras.contains(seen.key()) && "motion".equals(seen.alert().path("kind").asText())) {
+                motionAlerts.merge(seen.alert().path("alert_id").asText(), 1, Integer::sum);
+              }
+            }
+            return motionAlerts.keySet().containsAll(motion);
+          });
 
-        assertThat(lostBeforeKafka).as("acknowledged heartbeats missing in Kafka").isZero();
-        assertThat(behind).as("devices whose entity is not at its last acknowledged heartbeat").isEmpty();
-        assertThat(wronglyOffline).as("devices judged offline while they kept sending").isEmpty();
-        assertThat(offlineAlerts).as("offline alerts for devices that kept sending").isZero();
-        // Not asserted, an open defect: an entity that lived on the killed node recovers from its journal, which holds
-        // its last heartbeat's values only every last-seen-persist-interval, while that heartbeat's Kafka record was
-        // committed once handled in memory; until its next heartbeat (one interval) it shows the device back in time.
-        // Seen: 0 to 3 of the 40 sampled devices per run. Entities handed off by a rebalance journal first (0 now).
-        if (!timeTravel.regressions().isEmpty()) System.out.println("went back in time: " + timeTravel.regressions());
-        // fleet.alerts is at least once (a node's fast path and the journal's publisher may both send an alert;
-        // consumers deduplicate by alert_id and revision): one alert id per motion report, none missing.
-        assertThat(motionAlerts.keySet()).as("one alert (by id) per motion report").containsExactlyInAnyOrderElementsOf(motion);
-        assertThat(steadyStream.seen()).as("the steady subscriber's motion alerts, each once").containsExactlyInAnyOrderElementsOf(motion);
-        // Resumed by Last-Event-ID it misses none; a copy of an alert it saw before may come again (see above).
-        assertThat(new HashSet<>(resumedStream.seen())).as("the resumed subscriber's motion alerts").containsExactlyInAnyOrderElementsOf(motion);
+          System.out.printf("""
+              THREE-NODE FAILOVER (SIGKILL of the bridge's node, %d devices every %d s, %d cameras, SBR stable-after %s):
+                bridge subscribed on a survivor      %.1f s after the kill
+                first heartbeat at an entity again   %.1f s after the kill
+                every shard serving (%d probes)      %.1f s after the kill
+                heartbeats acknowledged              %d (%d before the kill)
+                messages lost                        %d before Kafka, %d devices' entities short of their last
+                devices wrongly offline              %d (offline alerts: %d)
+                states gone back in time             %d
+                live streams: steady / resumed       %d / %d motion alerts, %d / %d distinct (resumed at %s)
+                motion reports / alert ids           %d / %d (%d of them sent twice to fleet.alerts: at least once, by design)
+                run time                             %d s
+              """, DEVICES, INTERVAL_S, CAMERAS, SBR_STABLE_AFTER, bridgeBack, firstServing[0], probes.size(), allServing,
+              devices.acknowledged(), ackedBeforeKill, lostBeforeKafka, behind.size(), wronglyOffline.size(), offlineAlerts,
+              timeTravel.regressions().size(), steadyStream.seen().size(), resumedStream.seen().size(),
+              new HashSet<>(steadyStream.seen()).size(), new HashSet<>(resumedStream.seen()).size(), resumedAt,
+              motion.size(), motionAlerts.size(),
+              motionAlerts.values().stream().filter(n -> n > 1).count(), seconds(began));
+
+          assertThat(lostBeforeKafka).as("acknowledged heartbeats missing in Kafka").isZero();
+          assertThat(behind).as("devices whose entity is not at its last acknowledged heartbeat").isEmpty();
+          assertThat(wronglyOffline).as("devices judged offline while they kept sending").isEmpty();
+          assertThat(offlineAlerts).as("offline alerts for devices that kept sending").isZero();
+          // Not asserted, an open defect: an entity that lived on the killed node recovers from its journal, which holds
+          // its last heartbeat's values only every last-seen-persist-interval, while that heartbeat's Kafka record was
+          // committed once handled in memory; until its next heartbeat (one interval) it shows the device back in time.
+          // Seen: 0 to 3 of the 40 sampled devices per run. Entities handed off by a rebalance journal first (0 now).
+          if (!timeTravel.regressions().isEmpty()) System.out.println("went back in time: " + timeTravel.regressions());
+          // fleet.alerts is at least once (a node's fast path and the journal's publisher may both send an alert;
+          // consumers deduplicate by alert_id and revision): one alert id per motion report, none missing.
+          assertThat(motionAlerts.keySet()).as("one alert (by id) per motion report").containsExactlyInAnyOrderElementsOf(motion);
+          assertThat(steadyStream.seen()).as("the steady subscriber's motion alerts, each once").containsExactlyInAnyOrderElementsOf(motion);
+          // Resumed by Last-Event-ID it misses none; a copy of an alert it saw before may come again (see above).
+          assertThat(new HashSet<>(resumedStream.seen())).as("the resumed subscriber's motion alerts").containsExactlyInAnyOrderElementsOf(motion);
+        }
       }
     }
   }
@@ -305,72 +303,19 @@ class ThreeNodeFailoverIT {
     return (System.nanoTime() - since) / 1e9;
   }
 
-  /** The three nodes: the first the seed, the others joining it; killed at the end. */
-  private static final class Cluster implements AutoCloseable {
-    static final String SBR_STABLE_AFTER = "6s";
-    private final Path dir;
-    private final String run;
-    private final List<FleetProcess> nodes = new ArrayList<>();
-
-    Cluster(Path dir, String run) {
-      this.dir = dir;
-      this.run = run;
-    }
-
-    void start(Map<String, Object> servers) throws Exception {
-      int[] ports = {LocalPorts.free(), LocalPorts.free(), LocalPorts.free()};
-      String seed = "pekko://fleet@127.0.0.1:" + ports[0];
-      // All three at once: the others keep trying to join the seed until it formed the cluster.
-      ExecutorService starting = Executors.newFixedThreadPool(3);
-      try {
-        List<Future<FleetProcess>> others = new ArrayList<>();
-        for (int n = 1; n <= 3; n++) {
-          int node = n;
-          others.add(starting.submit(() ->
-              FleetProcess.start("node-" + node, dir.resolve("node-" + node), HEAP, settings(servers, node, ports[node - 1], seed))));
-        }
-        for (Future<FleetProcess> other : others) nodes.add(other.get());
-      } finally {
-        starting.shutdown();
-      }
-      await("three members up, seen from each node").atMost(Duration.ofSeconds(90))
-          .until(() -> nodes.stream().allMatch(n -> n.membersUp() == 3));
-      await("the bridge subscribed on one node").atMost(Duration.ofSeconds(60))
-          .until(() -> nodes.stream().filter(FleetProcess::runsBridge).count() == 1);
-    }
-
-    private Map<String, Object> settings(Map<String, Object> servers, int node, int clusterPort, String seed) {
-      Map<String, Object> m = new HashMap<>(servers);
-      m.put("fleet.data-dir", dir.resolve("node-" + node).resolve("data").toString());
-      m.put("fleet.http.host", "127.0.0.1");
-      m.put("fleet.http.port", 0);
-      m.put("fleet.admin-token", FleetProcess.OPERATOR_TOKEN);
-      m.put("fleet.simulator.devices", 0);
-      m.put("fleet.device-passwords.mode", "derived");
-      m.put("fleet.device-secret", DEVICE_SECRET);
-      m.put("fleet.mqtt.client-id", "fleet-3n-" + run);
-      m.put("fleet.mqtt.clean-session", false);
-      m.put("fleet.health.check-interval", "1s");
-      // Each camera reports once; an episode's cooldown would otherwise hide none of them, but keep it out of the way.
-      m.put("fleet.motion.cooldown", "0s");
-      m.put("pekko.remote.artery.canonical.port", clusterPort);
-      m.put("fleet.cluster.seeds", seed);
-      m.put("pekko.cluster.split-brain-resolver.stable-after", SBR_STABLE_AFTER);
-      return m;
-    }
-
-    FleetProcess bridgeRunner() {
-      return nodes.stream().filter(FleetProcess::runsBridge).findFirst().orElseThrow();
-    }
-
-    List<FleetProcess> others(FleetProcess node) {
-      return nodes.stream().filter(n -> n != node).toList();
-    }
-
-    @Override
-    public void close() throws Exception {
-      for (FleetProcess node : nodes) node.close();
-    }
+  /** What the three nodes share on top of the servers. */
+  private static Map<String, Object> nodeSettings(String run) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("fleet.simulator.devices", 0);
+    m.put("fleet.device-passwords.mode", "derived");
+    m.put("fleet.device-secret", DEVICE_SECRET);
+    m.put("fleet.mqtt.client-id", "fleet-3n-" + run);
+    m.put("fleet.mqtt.clean-session", false);
+    m.put("fleet.health.check-interval", "1s");
+    // Each camera reports once; an episode's cooldown would otherwise hide none of them, but keep it out of the way.
+    m.put("fleet.motion.cooldown", "0s");
+    m.put("pekko.cluster.split-brain-resolver.stable-after", SBR_STABLE_AFTER);
+    return m;
   }
 
   /** Alert ids (of this run's motion alerts) a live-stream subscriber received, each counted, and its last event id. */
