@@ -13,13 +13,10 @@ import com.typesafe.config.ConfigFactory;
 import io.fleet.api.FleetCluster;
 import io.fleet.api.FleetProcess;
 import io.fleet.api.KafkaProcess;
-import io.fleet.api.PrivatePostgres;
 import io.fleet.api.S3Process;
-import io.fleet.api.TestMosquitto;
 import io.fleet.credentials.DerivedPasswords;
-import io.fleet.infra.Database;
 import io.fleet.infra.Endpoints;
-import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -104,19 +101,18 @@ public final class ClusterIngestBenchmark {
     Bench.main(args, USAGE, given -> new ClusterIngestBenchmark(Options.parse(given))::run);
   }
 
-
   private int run() throws Exception {
     long startedAt = System.nanoTime();
     Path dir = Files.createTempDirectory("fleet-cluster-bench-");
     say("machine: %d cores, load average %.2f, %s %s", Runtime.getRuntime().availableProcessors(),
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
         System.getProperty("java.vm.name"), System.getProperty("java.version"));
     say("parameters: nodes %s, %d devices, %d heartbeats/device/round (%d), warm-up %d/device, %d measured round(s), "
         + "in-flight %d, node heap %s; servers' and nodes' files in %s", options.nodes, options.devices, options.messages,
         (long) options.devices * options.messages, options.warmupMessages, options.rounds, options.inFlight,
         options.nodeHeap, dir);
     boolean ok;
-    try (Servers servers = Servers.start(dir, options.nodes.stream().max(Integer::compare).orElseThrow(), options.dbUrl);
+    try (IngestServers servers = IngestServers.start(dir, options.nodes.stream().max(Integer::compare).orElseThrow(), options.dbUrl);
         Admin admin = KafkaOffsets.admin(servers.kafka.bootstrap())) {
       say("servers up in %d s: Kafka %s, brokers %s, PostgreSQL %s", elapsedMs(startedAt) / 1000,
           servers.kafka.bootstrap(), servers.brokerUrls(servers.brokers.size()), servers.postgresUrl);
@@ -128,79 +124,6 @@ public final class ClusterIngestBenchmark {
     else say("kept the servers' and nodes' files and logs in %s", dir);
     say("done in %d s", elapsedMs(startedAt) / 1000);
     return ok ? 0 : 1;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // The servers every cluster shares
-
-  /** Kafka, S3, PostgreSQL and the brokers, processes of their own; closed in reverse. */
-  private static final class Servers implements AutoCloseable {
-    final PrivatePostgres privatePostgres;
-    final String postgresUrl;
-    final KafkaProcess kafka;
-    final S3Process s3;
-    final List<TestMosquitto> brokers = new ArrayList<>();
-
-    private Servers(PrivatePostgres privatePostgres, String postgresUrl, KafkaProcess kafka, S3Process s3) {
-      this.privatePostgres = privatePostgres;
-      this.postgresUrl = postgresUrl;
-      this.kafka = kafka;
-      this.s3 = s3;
-    }
-
-    static Servers start(Path dir, int brokers, String dbUrl) throws Exception {
-      if (!TestMosquitto.installed()) throw new IllegalStateException("needs Debian's mosquitto");
-      PrivatePostgres pg = null;
-      if (dbUrl == null) {
-        pg = PrivatePostgres.start(PrivatePostgres.binaries()
-            .orElseThrow(() -> new IllegalStateException("no PostgreSQL installed: give --db-url")));
-      }
-      Servers servers = new Servers(pg, pg != null ? pg.jdbcUrl() : dbUrl, KafkaProcess.start(dir.resolve("kafka")),
-          S3Process.start(dir.resolve("s3"), "fleet-clips"));
-      try {
-        for (int i = 0; i < brokers; i++) {
-          // Nothing kept on disk; no limit on the messages queued for, or in flight to, a bridge.
-          servers.brokers.add(TestMosquitto.anonymous(dir.resolve("broker-" + i),
-              "persistence false\nmax_queued_messages 0\nmax_inflight_messages 0\n"));
-        }
-        servers.kafka.bootstrap();
-        return servers;
-      } catch (Exception | Error e) {
-        servers.close();
-        throw e;
-      }
-    }
-
-    List<String> brokerUrls(int count) {
-      return brokers.subList(0, count).stream().map(TestMosquitto::url).toList();
-    }
-
-    /** What every node of a cluster of {@code nodes} shares: these servers, with {@code nodes} brokers. */
-    Map<String, Object> settings(int nodes, String schema) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("fleet.kafka.bootstrap", kafka.bootstrap());
-      m.put("fleet.mqtt.url", String.join(",", brokerUrls(nodes)));
-      m.put("fleet.s3.endpoint", s3.endpoint());
-      m.put("fleet.s3.access-key", s3.accessKey());
-      m.put("fleet.s3.secret-key", s3.secretKey());
-      m.put("fleet.db.url", Database.freshPostgresSchemaUrl(postgresUrl, schema));
-      return m;
-    }
-
-    /** The servers' processes whose CPU is measured: Kafka, the {@code nodes} brokers in use, a private PostgreSQL. */
-    void addTo(ProcessCpu cpu, int nodes) throws IOException {
-      cpu.add("Kafka", kafka.pid());
-      for (int i = 0; i < nodes; i++) cpu.add("Mosquitto " + (i + 1), brokers.get(i).pid());
-      if (privatePostgres != null) cpu.addWithChildren("PostgreSQL", privatePostgres.pid());
-    }
-
-    @Override
-    public void close() throws Exception {
-      brokers.forEach(TestMosquitto::close);
-      s3.close();
-      kafka.close();
-      if (privatePostgres != null) privatePostgres.close();
-    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -237,7 +160,7 @@ public final class ClusterIngestBenchmark {
   // ---------------------------------------------------------------------------------------------
   // Fleet end to end, one cluster size
 
-  private boolean cluster(int nodes, Servers servers, Path dir, Admin admin) throws Exception {
+  private boolean cluster(int nodes, IngestServers servers, Path dir, Admin admin) throws Exception {
     say("");
     say("%d node(s), %d broker(s)", nodes, nodes);
     String schema = "bench_" + run + "_n" + nodes;
