@@ -106,6 +106,11 @@ public final class ChildNode {
     }
   }
 
+  /** The child's operating-system process id. */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean alive() {
     return process.isAlive();
   }

@@ -7,9 +7,13 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -18,12 +22,13 @@ import org.apache.pekko.cluster.typed.Cluster;
  * A Fleet node as a process of its own (a child JVM running {@link FleetApp}), to be killed with SIGKILL. Its
  * configuration is {@code settings} laid over the application's, written to {@code dir/node.conf}; its output
  * goes to {@code dir/node.log}. The child prints {@code port <http port>} once it serves and then
- * {@code BRIDGE 1} or {@code BRIDGE 0} whenever it starts or stops running a subscribed ingress bridge, and
+ * {@code BRIDGE 1} or {@code BRIDGE 0} whenever it starts or stops running a subscribed ingress bridge,
+ * {@code BRIDGES <brokers>} whenever the set of brokers whose bridge runs on it changes, and
  * {@code MEMBERS <n>} whenever the number of cluster members it sees up changes. Like the application, it exits
  * (status 75) when the cluster downs it.
  */
-final class FleetProcess implements AutoCloseable {
-  static final String OPERATOR_TOKEN = "it-operator-token";
+public final class FleetProcess implements AutoCloseable {
+  public static final String OPERATOR_TOKEN = "it-operator-token";
 
   private final String name;
   private final ChildNode child;
@@ -54,11 +59,11 @@ final class FleetProcess implements AutoCloseable {
     return new FleetProcess(name, child, host, Integer.parseInt(port.substring("port ".length()).trim()));
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return "http://" + httpHost + ":" + httpPort;
   }
 
@@ -69,6 +74,18 @@ final class FleetProcess implements AutoCloseable {
   /** Whether the node said last that it runs a subscribed ingress bridge. */
   boolean runsBridge() {
     return child.alive() && child.count() == 1;
+  }
+
+  /** The brokers (by index in {@code fleet.mqtt.url}) whose bridge runs on the node, as it said last. */
+  public Set<Integer> bridgesHere() {
+    return child.lastLine("BRIDGES ").map(l -> l.substring("BRIDGES ".length()).trim())
+        .map(l -> l.isEmpty() ? Set.<Integer>of() : Arrays.stream(l.split(",")).map(Integer::valueOf).collect(Collectors.toSet()))
+        .orElse(Set.of());
+  }
+
+  /** The node's operating-system process id. */
+  public long pid() {
+    return child.pid();
   }
 
   /** How many cluster members the node saw up when it last said. */
@@ -110,11 +127,16 @@ final class FleetProcess implements AutoCloseable {
       Cluster cluster = Cluster.get(app.node().system());
       boolean said = false;
       long saidMembers = -1;
+      String saidBridges = null;
       System.out.println("BRIDGE 0");
       while (true) {
         boolean runs = app.node().ingressBridgeSubscribed();
         if (runs != said) System.out.println("BRIDGE " + (runs ? 1 : 0));
         said = runs;
+        String bridges = new TreeSet<>(app.node().ingressBridgesHere()).stream().map(String::valueOf)
+            .collect(Collectors.joining(","));
+        if (!bridges.equals(saidBridges)) System.out.println("BRIDGES " + bridges);
+        saidBridges = bridges;
         long members = StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
             .filter(m -> m.status() == MemberStatus.up()).count();
         if (members != saidMembers) System.out.println("MEMBERS " + members);

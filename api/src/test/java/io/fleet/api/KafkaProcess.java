@@ -11,7 +11,7 @@ import java.time.Duration;
  * holds it: a node's SIGKILL leaves Kafka running. Its log directory and ports live in {@code dir}; its output
  * goes to {@code kafka.log} next to it. {@link #close()} kills it.
  */
-final class KafkaProcess implements AutoCloseable {
+public final class KafkaProcess implements AutoCloseable {
   private final ChildNode child;
 
   private KafkaProcess(ChildNode child) {
@@ -19,19 +19,24 @@ final class KafkaProcess implements AutoCloseable {
   }
 
   /** Starts the process; returns at once ({@link #bootstrap()} waits until Kafka serves), so others can start meanwhile. */
-  static KafkaProcess start(Path dir) throws Exception {
+  public static KafkaProcess start(Path dir) throws Exception {
     return start(dir, "127.0.0.1");
   }
 
   /** The same, its clients' listener on {@code host} (an address of this machine) instead of 127.0.0.1. */
-  static KafkaProcess start(Path dir, String host) throws Exception {
+  public static KafkaProcess start(Path dir, String host) throws Exception {
     Files.createDirectories(dir);
     return new KafkaProcess(ChildNode.start(Main.class, "512m", "UP", dir.resolve("kafka.log"), dir.resolve("data").toString(), host));
   }
 
   /** Where clients reach it, once it serves. */
-  String bootstrap() {
+  public String bootstrap() {
     return child.awaitLine("kafka ", Duration.ofSeconds(120)).substring("kafka ".length()).trim();
+  }
+
+  /** The process's operating-system process id. */
+  public long pid() {
+    return child.pid();
   }
 
   @Override

@@ -63,9 +63,9 @@ class NetworkPartitionIT {
         TestMosquitto mosquitto = mosquittoOnEveryAddress(mosquittoDir);
         KafkaProcess kafka = KafkaProcess.start(logs.resolve("kafka"), network.serverAddress());
         S3Process s3 = S3Process.start(logs.resolve("s3"), "fleet-clips", network.serverAddress());
-        FleetCluster nodes = FleetCluster.on(network, logs, run, DEVICE_SECRET, HEAP)) {
+        FleetCluster nodes = FleetCluster.on(network, logs, 3, HEAP)) {
       String journal = Database.freshPostgresSchemaUrl(postgres.jdbcUrl(), TestServers.uniqueSchema());
-      Map<String, Object> servers = new HashMap<>();
+      Map<String, Object> servers = FleetCluster.testSettings(run, DEVICE_SECRET);
       servers.put("fleet.kafka.bootstrap", kafka.bootstrap());
       servers.put("fleet.mqtt.url", "tcp://" + network.serverAddress() + ":" + mosquitto.port());
       servers.put("fleet.s3.endpoint", s3.endpoint());
@@ -74,7 +74,7 @@ class NetworkPartitionIT {
       servers.put("fleet.db.url", journal);
       // Every heartbeat journaled: an entity live on both sides would interleave its writes with its twin's.
       servers.put("fleet.device.last-seen-persist-interval", "0s");
-      nodes.start(servers);
+      nodes.start(servers, 1);
       System.out.printf("three nodes up, each in a network namespace of its own, after %d s%n", seconds(began));
 
       List<String> ids = IntStream.range(0, DEVICES).mapToObj(i -> "np-" + run + "-" + i).toList();

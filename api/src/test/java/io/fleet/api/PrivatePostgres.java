@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * and port, recovering from its WAL. PostgreSQL refuses to run as root, so as root its tools run as the
  * {@code postgres} user, which owns the directory. {@link #close()} stops it and deletes the directory.
  */
-final class PrivatePostgres implements AutoCloseable {
+public final class PrivatePostgres implements AutoCloseable {
   private static final Path INSTALLS = Path.of("/usr/lib/postgresql");
 
   private final Path bin;
@@ -40,7 +40,7 @@ final class PrivatePostgres implements AutoCloseable {
   }
 
   /** The newest installed PostgreSQL's {@code bin} directory holding {@code initdb} and {@code pg_ctl}, if any. */
-  static Optional<Path> binaries() {
+  public static Optional<Path> binaries() {
     if (!Files.isDirectory(INSTALLS)) return Optional.empty();
     try (Stream<Path> versions = Files.list(INSTALLS)) {
       return versions.map(v -> v.resolve("bin"))
@@ -52,7 +52,7 @@ final class PrivatePostgres implements AutoCloseable {
   }
 
   /** Initialises a cluster in a fresh temporary directory and starts it. */
-  static PrivatePostgres start(Path bin) throws IOException, InterruptedException {
+  public static PrivatePostgres start(Path bin) throws IOException, InterruptedException {
     return start(bin, "127.0.0.1");
   }
 
@@ -60,7 +60,7 @@ final class PrivatePostgres implements AutoCloseable {
    * The same, listening on {@code host} (an address of this machine) too, trusting clients from anywhere: for clients
    * on other hosts, e.g. in network namespaces of their own.
    */
-  static PrivatePostgres start(Path bin, String host) throws IOException, InterruptedException {
+  public static PrivatePostgres start(Path bin, String host) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("fleet-pg-");
     PrivatePostgres pg = new PrivatePostgres(bin, dir, LocalPorts.free(), host);
     try {
@@ -78,8 +78,13 @@ final class PrivatePostgres implements AutoCloseable {
   }
 
   /** The JDBC URL of its database {@code postgres}, user {@code postgres}. */
-  String jdbcUrl() {
+  public String jdbcUrl() {
     return "jdbc:postgresql://" + host + ":" + port + "/postgres?user=postgres";
+  }
+
+  /** The running server's process id (its postmaster's, the first line of {@code postmaster.pid}). */
+  public long pid() throws IOException {
+    return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
   }
 
   /** Starts the server (again) on its directory and port; returns once it accepts connections. */

@@ -10,7 +10,7 @@ import java.time.Duration;
  * S3 as a process of its own (S3Proxy on a directory, in a child JVM), so that no Fleet node under test holds
  * it. Its objects, port and secret live in {@code dir}; its output goes to {@code s3.log}. {@link #close()} kills it.
  */
-final class S3Process implements AutoCloseable {
+public final class S3Process implements AutoCloseable {
   private final ChildNode child;
 
   private S3Process(ChildNode child) {
@@ -18,30 +18,35 @@ final class S3Process implements AutoCloseable {
   }
 
   /** Starts the process; returns at once (the getters wait until it serves), so others can start meanwhile. */
-  static S3Process start(Path dir, String bucket) throws Exception {
+  public static S3Process start(Path dir, String bucket) throws Exception {
     return start(dir, bucket, "127.0.0.1");
   }
 
   /** The same, listening on {@code host} (an address of this machine) instead of 127.0.0.1. */
-  static S3Process start(Path dir, String bucket, String host) throws Exception {
+  public static S3Process start(Path dir, String bucket, String host) throws Exception {
     Files.createDirectories(dir);
     return new S3Process(ChildNode.start(Main.class, "192m", "UP", dir.resolve("s3.log"), dir.resolve("data").toString(), bucket, host));
   }
 
-  String endpoint() {
+  public String endpoint() {
     return started()[1];
   }
 
-  String accessKey() {
+  public String accessKey() {
     return EmbeddedS3.ACCESS_KEY;
   }
 
-  String secretKey() {
+  public String secretKey() {
     return started()[2];
   }
 
   private String[] started() {
     return child.awaitLine("s3 ", Duration.ofSeconds(60)).split(" ");
+  }
+
+  /** The process's operating-system process id. */
+  public long pid() {
+    return child.pid();
   }
 
   @Override

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * its own user: {@code dir} and everything in it is opened to every user, so give it a directory of its own; one
  * that keeps its state on disk needs parents that let that user through (a {@code @TempDir}, not a directory in one).
  */
-final class TestMosquitto implements AutoCloseable {
+public final class TestMosquitto implements AutoCloseable {
   static final Path EXECUTABLE = Path.of("/usr/sbin/mosquitto");
 
   private final Path dir;
@@ -34,12 +34,12 @@ final class TestMosquitto implements AutoCloseable {
     this.port = port;
   }
 
-  static boolean installed() {
+  public static boolean installed() {
     return Files.isExecutable(EXECUTABLE);
   }
 
   /** Anonymous Mosquitto on a free port of 127.0.0.1, {@code settings} (lines of mosquitto.conf) added. */
-  static TestMosquitto anonymous(Path dir, String settings) {
+  public static TestMosquitto anonymous(Path dir, String settings) {
     int port = LocalPorts.free();
     return start(dir, port, "listener " + port + " 127.0.0.1\nallow_anonymous true\n" + settings);
   }
@@ -58,12 +58,17 @@ final class TestMosquitto implements AutoCloseable {
     }
   }
 
-  String url() {
+  public String url() {
     return "tcp://127.0.0.1:" + port;
   }
 
   int port() {
     return port;
+  }
+
+  /** The running process's operating-system process id. */
+  public long pid() {
+    return process.pid();
   }
 
   /** Starts the process (again) with the same configuration and port; returns once it listens. */

@@ -77,15 +77,15 @@ class ThreeNodeFailoverIT {
         TestMosquitto mosquitto = TestMosquitto.anonymous(mosquittoDir, "max_queued_messages 0\nmax_inflight_messages 0\n");
         KafkaProcess kafka = KafkaProcess.start(logs.resolve("kafka"));
         S3Process s3 = S3Process.start(logs.resolve("s3"), "fleet-clips");
-        FleetCluster nodes = FleetCluster.onLoopback(logs, run, DEVICE_SECRET, HEAP)) {
-      Map<String, Object> servers = new HashMap<>();
+        FleetCluster nodes = FleetCluster.onLoopback(logs, 3, HEAP)) {
+      Map<String, Object> servers = FleetCluster.testSettings(run, DEVICE_SECRET);
       servers.put("fleet.kafka.bootstrap", kafka.bootstrap());
       servers.put("fleet.mqtt.url", mosquitto.url());
       servers.put("fleet.s3.endpoint", s3.endpoint());
       servers.put("fleet.s3.access-key", s3.accessKey());
       servers.put("fleet.s3.secret-key", s3.secretKey());
       servers.put("fleet.db.url", Database.freshPostgresSchemaUrl(postgres, TestServers.uniqueSchema()));
-      nodes.start(servers);
+      nodes.start(servers, 1);
       System.out.printf("three nodes up after %d s%n", seconds(began));
 
       List<String> ids = IntStream.range(0, DEVICES).mapToObj(i -> device(run, i)).toList();

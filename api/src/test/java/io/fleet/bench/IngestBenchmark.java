@@ -1,29 +1,25 @@
 package io.fleet.bench;
 
-import com.hivemq.client.mqtt.MqttClient;
+import static io.fleet.bench.Bench.deleteRecursively;
+import static io.fleet.bench.Bench.dropSchema;
+import static io.fleet.bench.Bench.elapsedMs;
+import static io.fleet.bench.Bench.say;
+import static io.fleet.bench.Bench.seconds;
+
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleet.infra.Database;
 import io.fleet.infra.Endpoints;
 import io.fleet.metrics.FleetMetrics;
-import io.fleet.protocol.DeviceKind;
 import io.fleet.protocol.HeartbeatMessage;
 import io.fleet.runtime.FleetNode;
 import io.micrometer.core.instrument.Counter;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -31,34 +27,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * End-to-end ingest benchmark: not a test, run by hand (see BENCHMARKS.md for the command). It starts one
@@ -98,6 +73,7 @@ public final class IngestBenchmark {
 
   private final Options options;
   private final List<String> deviceIds;
+  private final HeartbeatPublisher publisher;
   private final Map<String, List<Result>> results = new HashMap<>();
   private final List<String> notes = new ArrayList<>();
 
@@ -105,27 +81,13 @@ public final class IngestBenchmark {
     this.options = options;
     this.deviceIds = IntStream.range(0, options.devices)
         .mapToObj(i -> String.format(Locale.ROOT, "bench-%05d", i)).toList();
+    this.publisher = new HeartbeatPublisher(deviceIds, options.inFlight);
   }
 
-  public static void main(String[] args) throws Exception {
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(USAGE);
-      System.exit(2);
-      return;
-    }
-    int code;
-    try {
-      code = new IngestBenchmark(options).run();
-    } catch (Throwable e) {
-      e.printStackTrace();
-      code = 1;
-    }
-    System.exit(code);
+  public static void main(String[] args) {
+    Bench.main(args, USAGE, given -> new IngestBenchmark(Options.parse(given))::run);
   }
+
 
   private int run() throws Exception {
     Path dataDir = Files.createTempDirectory("fleet-bench-");
@@ -143,7 +105,7 @@ public final class IngestBenchmark {
           endpoints.mqttUrl(), endpoints.dbIsPostgres() ? "PostgreSQL schema " + schema : "embedded H2");
       long heapBefore = heapAfterGc();
       long entitiesBefore = FleetMetrics.get(node.system()).entitiesAlive();
-      try (Admin admin = admin(endpoints.kafkaBootstrap())) {
+      try (Admin admin = KafkaOffsets.admin(endpoints.kafkaBootstrap())) {
         if (options.phases.contains("mqtt")) ok &= rawMqtt(node);
         if (options.phases.contains("kafka")) ok &= rawKafka(node, admin);
         if (options.phases.contains("fleet")) ok &= endToEnd(node, admin);
@@ -185,7 +147,8 @@ public final class IngestBenchmark {
     String round = "r" + UUID.randomUUID().toString().substring(0, 6);
     AtomicLong received = new AtomicLong();
     AtomicLong lastReceivedAt = new AtomicLong();
-    Mqtt5AsyncClient subscriber = client(endpoints, "bench-sub-" + round, endpoints.mqttUser(), endpoints.mqttPassword());
+    Mqtt5AsyncClient subscriber =
+        MqttDevices.client(endpoints.mqttUrl(), "bench-sub-" + round, endpoints.mqttUser(), endpoints.mqttPassword());
     subscriber.connectWith().cleanStart(true).send().get(30, TimeUnit.SECONDS);
     subscriber.subscribeWith().topicFilter("bench/" + round + "/#").qos(MqttQos.AT_LEAST_ONCE)
         .callback(p -> {
@@ -193,28 +156,23 @@ public final class IngestBenchmark {
           lastReceivedAt.set(System.nanoTime());
         })
         .send().get(30, TimeUnit.SECONDS);
-    List<Mqtt5AsyncClient> publishers = connectAll(endpoints, id -> "bench-pub-" + id,
-        id -> endpoints.mqttUser(), id -> endpoints.mqttPassword());
     boolean ok = true;
-    try {
+    try (MqttDevices publishers = MqttDevices.connect(deviceIds, id -> endpoints.mqttUrl(), id -> "bench-pub-" + id,
+        id -> endpoints.mqttUser(), id -> endpoints.mqttPassword())) {
       for (int r = 0; r <= options.rounds; r++) {
         boolean warmup = r == 0;
         int perDevice = warmup ? options.warmupMessages : options.messages;
         long expected = (long) perDevice * options.devices;
         received.set(0);
         long t0 = System.nanoTime();
-        Publishing publishing = publish(perDevice,
-            (i, payload) -> publishers.get(i).publishWith().topic("bench/" + round + "/" + deviceIds.get(i) + "/heartbeat")
-                .qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().thenAccept(result -> {
-                  if (result.getError().isPresent()) throw new IllegalStateException(result.getError().get());
-                }));
+        HeartbeatPublisher.Publishing publishing = publisher.publish(perDevice,
+            (i, payload) -> publishers.publish(i, "bench/" + round + "/" + deviceIds.get(i) + "/heartbeat", payload));
         boolean done = waitFor(() -> received.get() >= expected && publishing.finished(), t0);
         Result result = new Result("raw MQTT pub→sub", warmup, expected, t0, publishing.ackedAt(), lastReceivedAt.get(),
             Map.of("received", received.get(), "publish failures", publishing.failed.get()));
         ok &= record("mqtt", result, done);
       }
     } finally {
-      disconnectAll(publishers);
       subscriber.disconnect().get(10, TimeUnit.SECONDS);
     }
     return ok;
@@ -224,55 +182,17 @@ public final class IngestBenchmark {
   // Phase 2: raw Kafka produce → consume
 
   private boolean rawKafka(FleetNode node, Admin admin) throws Exception {
-    String bootstrap = node.endpoints().kafkaBootstrap();
     int partitions = node.system().settings().config().getInt("fleet.kafka.partitions");
-    String topic = "bench.raw-" + UUID.randomUUID().toString().substring(0, 6);
-    admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-    List<TopicPartition> tps = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p)).toList();
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-raw-" + topic);
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     boolean ok = true;
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.assign(tps);
-      consumer.seekToBeginning(tps);
-      tps.forEach(consumer::position);
+    try (RawKafkaBaseline raw = new RawKafkaBaseline(admin, node.endpoints().kafkaBootstrap(), partitions)) {
       for (int r = 0; r <= options.rounds; r++) {
         boolean warmup = r == 0;
-        int perDevice = warmup ? options.warmupMessages : options.messages;
-        long expected = (long) perDevice * options.devices;
-        long t0 = System.nanoTime();
-        Publishing publishing = publish(perDevice, (i, payload) -> {
-          CompletableFuture<Void> acked = new CompletableFuture<>();
-          producer.send(new ProducerRecord<>(topic, deviceIds.get(i), payload), (md, e) -> {
-            if (e == null) acked.complete(null);
-            else acked.completeExceptionally(e);
-          });
-          return acked;
-        });
-        long received = 0;
-        long lastAt = 0;
-        long deadline = t0 + options.roundTimeout.toNanos();
-        while (received < expected && System.nanoTime() < deadline) {
-          for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
-            received++;
-            lastAt = System.nanoTime();
-          }
-        }
-        boolean done = received >= expected && waitFor(publishing::finished, t0);
-        Result result = new Result("raw Kafka produce→consume", warmup, expected, t0, publishing.ackedAt(), lastAt,
-            Map.of("received", received, "send failures", publishing.failed.get()));
-        ok &= record("kafka", result, done);
+        RawKafkaBaseline.Round round = raw.round(publisher, warmup ? options.warmupMessages : options.messages,
+            options.roundTimeout);
+        Result result = new Result("raw Kafka produce→consume", warmup, round.expected(), round.start(), round.ackedAt(),
+            round.lastReceivedAt(), Map.of("received", round.received(), "send failures", round.failed()));
+        ok &= record("kafka", result, round.done());
       }
-    } finally {
-      admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
     }
     return ok;
   }
@@ -287,24 +207,20 @@ public final class IngestBenchmark {
     boolean authenticated = !endpoints.mqttUser().isEmpty();
     var credentials = node.infrastructure().derivedPasswords();
     FleetMetrics metrics = FleetMetrics.get(node.system());
-    List<Mqtt5AsyncClient> devices = connectAll(endpoints, id -> id,
-        id -> authenticated ? id : "", id -> authenticated ? credentials.passwordFor(id) : "");
     boolean ok = true;
-    try {
+    try (MqttDevices devices = MqttDevices.connect(deviceIds, id -> endpoints.mqttUrl(), id -> id,
+        id -> authenticated ? id : "", id -> authenticated ? credentials.passwordFor(id) : "")) {
       for (int r = 0; r <= options.rounds; r++) {
         boolean warmup = r == 0;
         int perDevice = warmup ? options.warmupMessages : options.messages;
         long expected = (long) perDevice * options.devices;
-        long endBase = sum(endOffsets(admin, topic));
+        long endBase = KafkaOffsets.sum(KafkaOffsets.end(admin, topic));
         long bridgedBase = count(metrics, "mqtt:heartbeat");
         long consumedBase = count(metrics, topic + ":heartbeat");
         long journalBase = journalRows(node);
         long t0 = System.nanoTime();
-        Publishing publishing = publish(perDevice,
-            (i, payload) -> devices.get(i).publishWith().topic("fleet/" + deviceIds.get(i) + "/heartbeat")
-                .qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().thenAccept(result -> {
-                  if (result.getError().isPresent()) throw new IllegalStateException(result.getError().get());
-                }));
+        HeartbeatPublisher.Publishing publishing = publisher.publish(perDevice,
+            (i, payload) -> devices.publish(i, "fleet/" + deviceIds.get(i) + "/heartbeat", payload));
         long deadline = t0 + options.roundTimeout.toNanos();
         long inKafkaAt = 0;
         long consumedAt = 0;
@@ -314,10 +230,10 @@ public final class IngestBenchmark {
         while (System.nanoTime() < deadline) {
           long now = System.nanoTime();
           if (consumedAt == 0 && count(metrics, topic + ":heartbeat") - consumedBase >= expected) consumedAt = now;
-          end = sum(endOffsets(admin, topic));
+          end = KafkaOffsets.sum(KafkaOffsets.end(admin, topic));
           if (inKafkaAt == 0 && end - endBase >= expected) inKafkaAt = now;
           if (inKafkaAt != 0) {
-            committed = sum(committedOffsets(admin, group, topic));
+            committed = KafkaOffsets.sum(KafkaOffsets.committed(admin, group, topic));
             if (committed >= end) {
               committedAt = System.nanoTime();
               break;
@@ -342,8 +258,6 @@ public final class IngestBenchmark {
         ok &= record("fleet", result, done);
         if (end - endBase > expected) notes.add("end-to-end round " + r + ": " + (end - endBase - expected) + " duplicate records in Kafka");
       }
-    } finally {
-      disconnectAll(devices);
     }
     return ok;
   }
@@ -359,132 +273,7 @@ public final class IngestBenchmark {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Publishing: every device's messages in order, as fast as acknowledged, bounded in flight
-
-  /** What a round's publisher did: how many were acknowledged or failed, and when the last ack came. */
-  private static final class Publishing {
-    final long expected;
-    final AtomicLong acked = new AtomicLong();
-    final AtomicLong failed = new AtomicLong();
-    final AtomicLong lastAckAt = new AtomicLong();
-
-    Publishing(long expected) {
-      this.expected = expected;
-    }
-
-    boolean finished() {
-      return acked.get() + failed.get() >= expected;
-    }
-
-    long ackedAt() {
-      return finished() ? lastAckAt.get() : 0;
-    }
-  }
-
-  /**
-   * Sends {@code perDevice} heartbeats for every device, round robin over devices, from a thread of its own,
-   * with at most {@code --in-flight} unacknowledged. Heartbeat timestamps grow by 1 ms per message from the
-   * round's start, so each is newer than the device's previous one (Fleet ignores heartbeats that are not).
-   */
-  private Publishing publish(int perDevice, BiFunction<Integer, byte[], CompletableFuture<?>> send) {
-    Publishing publishing = new Publishing((long) perDevice * options.devices);
-    say("  round of %d messages starts at %s", publishing.expected, Instant.now());
-    Semaphore window = new Semaphore(options.inFlight);
-    Instant base = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    DeviceKind[] kinds = DeviceKind.values();
-    Thread thread = new Thread(() -> {
-      try {
-        for (int m = 0; m < perDevice; m++) {
-          Instant ts = base.plusMillis(m);
-          for (int i = 0; i < options.devices; i++) {
-            byte[] payload = new HeartbeatMessage(ts, 60 + i % 40, -40 - i % 50, "1.4.2", 3600 + m, 10,
-                kinds[i % kinds.length], "household-" + (i % 10 + 1)).toJson();
-            window.acquire();
-            CompletableFuture<?> sent;
-            try {
-              sent = send.apply(i, payload);
-            } catch (RuntimeException e) {
-              sent = CompletableFuture.failedFuture(e);
-            }
-            sent.whenComplete((ok, error) -> {
-              (error == null ? publishing.acked : publishing.failed).incrementAndGet();
-              publishing.lastAckAt.set(System.nanoTime());
-              window.release();
-            });
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "bench-publisher");
-    thread.setDaemon(true);
-    thread.start();
-    return publishing;
-  }
-
-  private List<Mqtt5AsyncClient> connectAll(Endpoints endpoints, Function<String, String> clientId,
-      Function<String, String> user, Function<String, String> password)
-      throws Exception {
-    long started = System.nanoTime();
-    List<Mqtt5AsyncClient> clients = deviceIds.stream()
-        .map(id -> client(endpoints, clientId.apply(id), user.apply(id), password.apply(id))).toList();
-    Semaphore connecting = new Semaphore(256);
-    List<CompletableFuture<?>> connected = new ArrayList<>();
-    for (Mqtt5AsyncClient client : clients) {
-      connecting.acquire();
-      connected.add(client.connectWith().cleanStart(true).send().whenComplete((ack, e) -> connecting.release()));
-    }
-    CompletableFuture.allOf(connected.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-    say("  connected %d MQTT clients in %d ms", clients.size(), elapsedMs(started));
-    return clients;
-  }
-
-  private static Mqtt5AsyncClient client(Endpoints endpoints, String clientId, String user, String password) {
-    URI url = URI.create(endpoints.mqttUrl());
-    Mqtt5ClientBuilder builder = MqttClient.builder().useMqttVersion5().identifier(clientId)
-        .serverHost(url.getHost()).serverPort(url.getPort() < 0 ? 1883 : url.getPort());
-    if (user != null && !user.isEmpty()) {
-      builder = builder.simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
-    }
-    return builder.buildAsync();
-  }
-
-  private static void disconnectAll(List<Mqtt5AsyncClient> clients) {
-    try {
-      CompletableFuture.allOf(clients.stream().map(c -> c.disconnect().exceptionally(e -> null))
-          .toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      System.out.println("  (some clients did not disconnect cleanly: " + e + ")");
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Kafka offsets and Fleet's counters
-
-  private static Admin admin(String bootstrap) {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    return Admin.create(props);
-  }
-
-  private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
-    var description = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
-    Map<TopicPartition, OffsetSpec> latest = description.partitions().stream()
-        .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-    return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet().stream()
-        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-  }
-
-  private static Map<TopicPartition, Long> committedOffsets(Admin admin, String group, String topic) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-    return committed.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
-        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-  }
-
-  private static long sum(Map<TopicPartition, Long> offsets) {
-    return offsets.values().stream().mapToLong(Long::longValue).sum();
-  }
+  // Fleet's counters
 
   /** {@code fleet_messages_in_total{topic=...}}. */
   private static long count(FleetMetrics metrics, String topic) {
@@ -578,34 +367,6 @@ public final class IngestBenchmark {
     return memory.getHeapMemoryUsage().getUsed();
   }
 
-  private static Object seconds(long t0, long at) {
-    return at == 0 ? "never" : Math.round((at - t0) / 1e7) / 100.0;
-  }
-
-  private static long elapsedMs(long since) {
-    return (System.nanoTime() - since) / 1_000_000;
-  }
-
-  private static void say(String format, Object... args) {
-    System.out.println(String.format(Locale.ROOT, format, args));
-  }
-
-  private static void dropSchema(String url, String schema) {
-    try (var connection = DriverManager.getConnection(url); var statement = connection.createStatement()) {
-      statement.execute("drop schema if exists " + schema + " cascade");
-    } catch (SQLException e) {
-      System.out.println("could not drop schema " + schema + ": " + e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      System.out.println("could not delete " + dir + ": " + e);
-    }
-  }
-
   /** The command line. */
   private record Options(int devices, int messages, int warmupMessages, int rounds, int inFlight, Duration roundTimeout,
       String mqttUrl, String dbUrl, List<String> phases) {
@@ -615,37 +376,17 @@ public final class IngestBenchmark {
     }
 
     static Options parse(String[] args) {
-      Map<String, String> given = new HashMap<>();
-      for (int i = 0; i < args.length; i++) {
-        String key = args[i];
-        if (!key.startsWith("--") || i + 1 >= args.length) throw new IllegalArgumentException("bad argument: " + key);
-        given.put(key.substring(2), args[++i]);
-      }
-      List<String> known = List.of("devices", "messages", "warmup-messages", "rounds", "in-flight", "round-timeout",
-          "mqtt-url", "db-url", "phases");
-      for (String key : given.keySet()) {
-        if (!known.contains(key)) throw new IllegalArgumentException("unknown option --" + key);
-      }
-      int devices = positive(given.getOrDefault("devices", "2000"), "devices");
-      int messages = positive(given.getOrDefault("messages", "10"), "messages");
-      List<String> phases = List.of(given.getOrDefault("phases", "mqtt,kafka,fleet").split(","));
+      CommandLine given = CommandLine.parse(args, List.of("devices", "messages", "warmup-messages", "rounds", "in-flight",
+          "round-timeout", "mqtt-url", "db-url", "phases"));
+      int messages = given.positive("messages", "10");
+      List<String> phases = List.of(given.get("phases", "mqtt,kafka,fleet").split(","));
       if (!List.of("mqtt", "kafka", "fleet").containsAll(phases)) throw new IllegalArgumentException("phases: mqtt,kafka,fleet");
-      return new Options(devices, messages,
-          positive(given.getOrDefault("warmup-messages", String.valueOf(messages)), "warmup-messages"),
-          positive(given.getOrDefault("rounds", "1"), "rounds"),
-          positive(given.getOrDefault("in-flight", "1000"), "in-flight"),
-          Duration.ofSeconds(positive(given.getOrDefault("round-timeout", "300s").replaceAll("s$", ""), "round-timeout")),
+      return new Options(given.positive("devices", "2000"), messages,
+          given.positive("warmup-messages", String.valueOf(messages)),
+          given.positive("rounds", "1"),
+          given.positive("in-flight", "1000"),
+          given.seconds("round-timeout", "300s"),
           given.get("mqtt-url"), given.get("db-url"), phases);
-    }
-
-    private static int positive(String value, String name) {
-      try {
-        int n = Integer.parseInt(value);
-        if (n < 1) throw new NumberFormatException();
-        return n;
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--" + name + " must be a positive integer: " + value);
-      }
     }
   }
 }
