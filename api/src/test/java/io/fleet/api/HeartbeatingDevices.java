@@ -100,7 +100,13 @@ final class HeartbeatingDevices implements AutoCloseable {
 
   /** A motion report from camera {@code id}; completes true once the broker acknowledged it. */
   CompletableFuture<Boolean> motion(String id, String eventId) {
-    String report = "{\"event_id\":\"" + eventId + "\",\"ts\":\"" + Instant.now() + "\",\"score\":0.9}";
+    return motion(id, eventId, null);
+  }
+
+  /** A motion report from camera {@code id} naming its clip (none when null); completes true once acknowledged. */
+  CompletableFuture<Boolean> motion(String id, String eventId, String clipId) {
+    String clip = clipId == null ? "" : ",\"clip_id\":\"" + clipId + "\"";
+    String report = "{\"event_id\":\"" + eventId + "\",\"ts\":\"" + Instant.now() + "\",\"score\":0.9" + clip + "}";
     return clients.get(id).publishWith().topic("fleet/" + id + "/motion").qos(MqttQos.AT_LEAST_ONCE)
         .payload(report.getBytes(StandardCharsets.UTF_8)).send()
         .handle((ack, failure) -> failure == null);
