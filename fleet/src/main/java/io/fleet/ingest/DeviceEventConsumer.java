@@ -62,16 +62,20 @@ public final class DeviceEventConsumer {
         .withPartitionAssignmentHandler(new ShardsFollowPartitions(system, Device.TYPE_KEY.name(), shards, catchUp));
     IngestProgress progress = IngestProgress.get(system);
     return new DeviceEventConsumer(SupervisedConsumer.start(system, STREAM, group, subscription, source -> source
-            .mapAsync(settings.deliveryParallelism(), msg -> Tick.of(msg.record()).isPresent()
-                ? CompletableFuture.completedFuture(msg)
-                : delivery.deliver(msg.record()).thenApply(done -> msg))
+            .map(msg -> new Read(msg, Tick.of(msg.record())))
+            .mapAsync(settings.deliveryParallelism(), read -> read.tick().isPresent()
+                ? CompletableFuture.completedFuture(read)
+                : delivery.deliver(read.msg().record()).thenApply(done -> read))
             // In order: a tick counts as heard once every record before it on its partition was delivered.
-            .map(msg -> {
-              Tick.of(msg.record()).filter(tick -> tick.broker() >= 0)
-                  .ifPresent(tick -> progress.heard(msg.record().partition(), tick.broker(), tick.at()));
-              return (ConsumerMessage.Committable) msg.committableOffset();
+            .map(read -> {
+              read.tick().filter(tick -> tick.broker() >= 0)
+                  .ifPresent(tick -> progress.heard(read.msg().record().partition(), tick.broker(), tick.at()));
+              return (ConsumerMessage.Committable) read.msg().committableOffset();
             })), requeue, catchUp);
   }
+
+  /** A record as read, and the tick it is, if it is one (recognised once). */
+  private record Read(ConsumerMessage.CommittableMessage<String, byte[]> msg, Optional<Tick> tick) {}
 
   /** A tick of a broker's ingress bridge on the topic ({@link IngressBridge#TICKS}): which broker's, and when. */
   record Tick(int broker, Instant at) {

@@ -25,13 +25,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +66,8 @@ public final class EdgeAgent implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long the clips still being encoded when the source ends are waited for. */
+  private static final Duration CLIP_ENCODING_PATIENCE = Duration.ofSeconds(60);
 
   private final AgentSettings settings;
   private final Outbox outbox;
@@ -73,6 +79,8 @@ public final class EdgeAgent implements AutoCloseable {
   private final Instant bootedAt = Instant.now();
   /** Events waiting for their clip: event start (frame time) → outbox entry. */
   private final ConcurrentSkipListMap<Long, Long> awaitingClip = new ConcurrentSkipListMap<>();
+  /** Clips recorded and being encoded, each done once its event has it (or went without it). */
+  private final Set<CompletableFuture<Void>> encodingClips = ConcurrentHashMap.newKeySet();
   private final AtomicLong detected = new AtomicLong();
   private final CompletableFuture<Long> watched = new CompletableFuture<>();
   private final Thread watcher;
@@ -206,7 +214,9 @@ public final class EdgeAgent implements AutoCloseable {
 
         @Override
         public void clipRecorded(CompletableFuture<Clip> clip) {
-          clip.whenComplete((c, error) -> onClip(c, error));
+          CompletableFuture<Void> attached = clip.whenComplete((c, error) -> onClip(c, error)).handle((c, error) -> null);
+          encodingClips.add(attached);
+          attached.whenComplete((done, error) -> encodingClips.remove(attached));
         }
       });
       watched.complete(watch.run(source));
@@ -214,9 +224,25 @@ public final class EdgeAgent implements AutoCloseable {
       log.error("frame source failed", e);
       watched.completeExceptionally(e);
     } finally {
+      awaitClipsBeingEncoded();
       // Events whose clip will never come go without one.
       awaitingClip.values().forEach(outbox::noClip);
       awaitingClip.clear();
+    }
+  }
+
+  /**
+   * The source has ended: the clips still being encoded will come, so their events keep waiting for them (at most
+   * {@link #CLIP_ENCODING_PATIENCE}); only then do events whose clip will never come go without one.
+   */
+  private void awaitClipsBeingEncoded() {
+    try {
+      CompletableFuture.allOf(encodingClips.toArray(CompletableFuture[]::new))
+          .get(CLIP_ENCODING_PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("clips still being encoded {} after the source ended: their events go without them", CLIP_ENCODING_PATIENCE);
     }
   }
 
