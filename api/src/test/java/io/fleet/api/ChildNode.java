@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,9 @@ public final class ChildNode {
    */
   public static ChildNode start(List<String> wrapper, Class<?> main, String heap, String counter, Path log, String... args)
       throws Exception {
-    PrintWriter file = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true);
+    // Appended to: a node started again on the same directory keeps its earlier incarnation's output.
+    PrintWriter file = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND), true);
     return new ChildNode(launch(wrapper, main, heap, args), counter, Optional.of(file));
   }
 

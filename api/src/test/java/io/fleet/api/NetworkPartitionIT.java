@@ -86,7 +86,7 @@ class NetworkPartitionIT {
         List<FleetProcess> majority = nodes.others(victim);
         ApiClient api = majority.get(0).api();
         devices.start();
-        await("every device online").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+        await("every device online").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
             .until(() -> ids.stream().allMatch(id -> "online".equals(view(api, id).path("status").asText())));
         Map<String, String> onlineSince = onlineSince(api, ids);
         long ackedBeforeCut = devices.acknowledged();

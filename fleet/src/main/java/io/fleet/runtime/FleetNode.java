@@ -15,6 +15,7 @@ import io.fleet.infra.Endpoints;
 import io.fleet.infra.Infrastructure;
 import io.fleet.infra.IngestProgress;
 import io.fleet.infra.KafkaTopics;
+import io.fleet.infra.RxErrors;
 import io.fleet.ingest.Bridges;
 import io.fleet.ingest.DeadLetters;
 import io.fleet.ingest.DeviceEventConsumer;
@@ -199,6 +200,7 @@ public final class FleetNode implements AutoCloseable {
 
   /** Starts a node: embedded servers for whatever the configuration does not point elsewhere. */
   public static FleetNode start(Config config) {
+    RxErrors.install();
     return new FleetNode(config);
   }
 
