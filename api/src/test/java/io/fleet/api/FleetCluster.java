@@ -35,6 +35,8 @@ public final class FleetCluster implements AutoCloseable {
   private final IntFunction<List<String>> wrapperOf;
   private final List<FleetProcess> nodes = new ArrayList<>();
   private final List<Map<String, Object>> settings = new ArrayList<>();
+  /** Every node's cluster address, node 1's first. */
+  private final List<String> seeds = new ArrayList<>();
 
   private FleetCluster(Path dir, int size, String heap, IntFunction<String> hostOf, IntFunction<List<String>> wrapperOf) {
     this.dir = dir;
@@ -78,11 +80,11 @@ public final class FleetCluster implements AutoCloseable {
    */
   public FleetCluster start(Map<String, Object> shared, int brokers) throws Exception {
     List<Integer> ports = IntStream.rangeClosed(1, size).mapToObj(n -> LocalPorts.free()).toList();
-    // Every node a seed, the first the one that forms the cluster: the others keep trying to join until it has,
-    // and the first, started again, joins the cluster the others still form instead of forming one of its own.
-    String seeds = IntStream.rangeClosed(1, size).mapToObj(n -> "pekko://fleet@" + hostOf.apply(n) + ":" + ports.get(n - 1))
-        .collect(Collectors.joining(","));
-    for (int n = 1; n <= size; n++) settings.add(settings(shared, n, ports.get(n - 1), seeds));
+    // Every node a seed, the first the one that forms the cluster: the others keep trying to join until it has (a
+    // node started again lists itself last, see restart).
+    seeds.addAll(IntStream.rangeClosed(1, size).mapToObj(n -> "pekko://fleet@" + hostOf.apply(n) + ":" + ports.get(n - 1))
+        .toList());
+    for (int n = 1; n <= size; n++) settings.add(settings(shared, n, ports.get(n - 1), String.join(",", seeds)));
     ExecutorService starting = Executors.newFixedThreadPool(size);
     try {
       List<Future<FleetProcess>> started = new ArrayList<>();
@@ -126,9 +128,9 @@ public final class FleetCluster implements AutoCloseable {
     // seed-node-timeout (5 s, as the others may not on a loaded machine), forms a cluster of its own — a second one
     // beside the cluster that exists (seen here once: two shard coordinators writing one journal). Any other seed
     // keeps trying to join. (Cluster Bootstrap, the README's way, never forms a cluster while one exists.)
-    List<String> seeds = new ArrayList<>(List.of(String.valueOf(settings.get(n - 1).get("fleet.cluster.seeds")).split(",")));
-    seeds.add(seeds.remove(n - 1));
-    settings.get(n - 1).put("fleet.cluster.seeds", String.join(",", seeds));
+    List<String> ownLast = new ArrayList<>(seeds);
+    ownLast.add(ownLast.remove(n - 1));
+    settings.get(n - 1).put("fleet.cluster.seeds", String.join(",", ownLast));
     nodes.set(n - 1, launch(n));
     awaitAllUp();
     return nodes.get(n - 1);

@@ -87,7 +87,7 @@ final class VitalsCatchUp implements AutoCloseable {
         if (start == null || start.offset() >= ends.get(partition)) open.remove(partition);
         else consumer.seek(partition, start.offset());
       }
-      consumer.pause(List.copyOf(ends.keySet().stream().filter(p -> !open.containsKey(p)).toList()));
+      consumer.pause(ends.keySet().stream().filter(p -> !open.containsKey(p)).toList());
       long deadline = System.nanoTime() + READ_AT_MOST.toNanos();
       while (!open.isEmpty() && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
