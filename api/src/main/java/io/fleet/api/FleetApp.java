@@ -7,8 +7,11 @@ import io.fleet.tls.TlsIdentity;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -33,6 +36,8 @@ public final class FleetApp implements AutoCloseable {
   private final DemoDevices demo;
   /** EX_TEMPFAIL: try again (restart). */
   static final int DOWNED_EXIT_STATUS = 75;
+  /** How long a downed node may take to close before it halts. */
+  static final Duration DOWNED_EXIT_DEADLINE = Duration.ofSeconds(30);
 
   private volatile boolean closed;
 
@@ -56,15 +61,46 @@ public final class FleetApp implements AutoCloseable {
    * system ends and it serves nothing any more: the process then closes the rest and exits with status
    * {@value #DOWNED_EXIT_STATUS}, so that its supervisor (systemd, Kubernetes, Compose's restart policy) starts
    * it again and it joins the cluster anew, instead of a process that answers nothing staying up.
+   *
+   * <p>A node cut off from its peers may find every cluster phase of its shutdown timing out and a client slow to
+   * close: whatever is still running {@link #DOWNED_EXIT_DEADLINE} after the downing began, the process halts
+   * with the same status. Nothing is lost by that: what it had not acknowledged is redelivered to the majority,
+   * exactly as after a SIGKILL.
    */
   public void exitWhenDowned() {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(node.system());
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "fleet-exit-when-downed", () -> {
+      if (shutdown.getShutdownReason().filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent()) {
+        log.error("this node was downed by the cluster; it exits with status {} within {}",
+            DOWNED_EXIT_STATUS, DOWNED_EXIT_DEADLINE);
+        haltAfter(DOWNED_EXIT_DEADLINE);
+      }
+      return CompletableFuture.completedFuture(Done.done());
+    });
     // On a thread of its own: the callback must not block whoever completes the termination.
     node.terminated().thenRunAsync(() -> {
       if (closed) return; // a close() of ours ended the actor system
-      log.error("this node was downed by the cluster (or its actor system ended otherwise); exiting so that it is restarted");
+      log.error("this node's actor system has ended (downed by the cluster, or otherwise); exiting so that it is restarted");
+      haltAfter(DOWNED_EXIT_DEADLINE);
       close();
+      log.info("closed after the actor system ended; exiting with status {}", DOWNED_EXIT_STATUS);
       System.exit(DOWNED_EXIT_STATUS);
     }, task -> new Thread(task, "fleet-downed").start());
+  }
+
+  /** The last resort of a node that must end: no shutdown hook, no waiting on anything. */
+  private static void haltAfter(Duration deadline) {
+    Thread halt = new Thread(() -> {
+      try {
+        Thread.sleep(deadline.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+      log.error("still running {} after this node had to end; halting with status {}", deadline, DOWNED_EXIT_STATUS);
+      Runtime.getRuntime().halt(DOWNED_EXIT_STATUS);
+    }, "fleet-downed-deadline");
+    halt.setDaemon(true);
+    halt.start();
   }
 
   public static FleetApp start(Config config) {

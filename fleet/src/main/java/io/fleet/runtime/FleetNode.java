@@ -45,11 +45,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -103,7 +105,7 @@ public final class FleetNode implements AutoCloseable {
   private final ConsumerLagMonitor lag;
   private final Health health;
   private final Fleet api;
-  private boolean closed;
+  private volatile boolean closed;
 
   private FleetNode(Config config) {
     this.infrastructure = Infrastructure.start(config);
@@ -181,6 +183,8 @@ public final class FleetNode implements AutoCloseable {
       infrastructure.embeddedBroker().ifPresent(broker -> brokerGauges(system, broker));
       this.health = new Health(system, infrastructure, bridge, admin, fleet.getDuration("health.check-interval"));
       this.api = new Fleet(this, infrastructure.database().dataSource());
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "fleet-stop-ingress",
+          this::stopIngressUnlessClosing);
     } catch (RuntimeException e) {
       // A step after the actor system failed: stop what started (streams, cluster, ports), then the servers.
       if (started != null) terminate(started);
@@ -360,6 +364,22 @@ public final class FleetNode implements AutoCloseable {
    */
   public CompletionStage<Done> terminated() {
     return system.getWhenTerminated();
+  }
+
+  /**
+   * The actor system shutting down without {@link #close()} — the cluster downed this node — stops taking traffic
+   * first, as close() does: its bridges give up their MQTT sessions and its consumers their partitions at once, for
+   * the majority to take them, rather than after the cluster phases of the shutdown have timed out.
+   */
+  private CompletionStage<Done> stopIngressUnlessClosing() {
+    if (closed) return CompletableFuture.completedFuture(Done.getInstance());
+    log.warn("the actor system is shutting down ({}) without close(): stopping the bridges and consumers first",
+        CoordinatedShutdown.get(system).getShutdownReason().map(Object::toString).orElse("no reason given"));
+    return CompletableFuture.allOf(Stream.of(bridge.stopLocal(), consumer.stop(), seedMotion.stop(),
+                telemetryArchive == null ? null : telemetryArchive.stop(), frames == null ? null : frames.stop(),
+                seedFrames == null ? null : seedFrames.stop())
+            .filter(Objects::nonNull).map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
+        .thenApply(all -> Done.getInstance());
   }
 
   /** After the actor system: no record, alert or projection is on its way any more. */
