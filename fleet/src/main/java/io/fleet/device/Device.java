@@ -176,6 +176,9 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /** The passivation timer fired. */
   enum IdleTimeout implements Command { INSTANCE }
 
+  /** Views held while the device's partition was catching up may be answered now (or held again). */
+  enum ShowHeldViews implements Command { INSTANCE }
+
   /** The motion episode may have been quiet long enough. */
   enum MotionQuietCheck implements Command { INSTANCE }
 
@@ -294,6 +297,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(Erase.class, this::onErase)
         .onCommand(SilenceTimeout.class, this::onSilence)
         .onCommand(IdleTimeout.class, this::onIdle)
+        .onCommand(ShowHeldViews.class, (state, show) -> Effect().none().thenNoReply().thenUnstashAll())
         .onCommand(MotionQuietCheck.class, (state, t) -> persistNoReply(motion.onQuietCheck(state, clock.instant())))
         .onCommand(ClipWaitOver.class, (state, t) -> persistNoReply(motion.onClipWaitOver(state, clock.instant())))
         .onCommand(RecoverVitals.class, this::onRecoverVitals)
@@ -485,7 +489,16 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return decide(alerts.clear(state, cmd.alertId(), cmd.who(), clock.instant()), cmd.replyTo());
   }
 
+  /**
+   * A view, unless the device's partition is catching up on its last heartbeats here ({@link IngestProgress}): this
+   * entity, just recovered from its journal, may not know the latest yet, and a view now would show the device back
+   * in time. It is then held and looked at again shortly (the catch-up reads seconds, at most 30).
+   */
   private ReplyEffect<DeviceEvent, DeviceState> onGet(DeviceState state, Get get) {
+    if (ingest.catchingUp(deviceId)) {
+      timers.showHeldViewsSoon();
+      return Effect().stash();
+    }
     return Effect().reply(get.replyTo(), StatusReply.success(view(state)));
   }
 

@@ -21,6 +21,9 @@ final class DeviceTimers {
   private static final String PASSIVATE = "passivate";
   private static final String MOTION_QUIET = "motion-quiet";
   private static final String CLIP_WAIT = "clip-wait";
+  private static final String HELD_VIEWS = "held-views";
+  /** How soon views held during a vitals catch-up are looked at again. */
+  private static final Duration HELD_VIEWS_AGAIN = Duration.ofMillis(100);
 
   private final TimerScheduler<Command> timers;
   private final ActorContext<Command> ctx;
@@ -33,6 +36,11 @@ final class DeviceTimers {
     this.ctx = ctx;
     this.shard = shard;
     this.settings = settings;
+  }
+
+  /** Views held while the device's partition catches up are looked at again shortly (one timer for all of them). */
+  void showHeldViewsSoon() {
+    if (!timers.isTimerActive(HELD_VIEWS)) timers.startSingleTimer(HELD_VIEWS, Device.ShowHeldViews.INSTANCE, HELD_VIEWS_AGAIN);
   }
 
   /** Online: wait a full silence window from now. Otherwise: wait to be idle. */

@@ -21,8 +21,8 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * offline ({@link #heardUntil}): while the path is behind its deadline — a bridge moving after its node died,
  * Kafka away, a consumer rebalancing — the silence is Fleet's, not the device's, and the judgment waits.
  *
- * <p>State: the latest tick per (partition, broker) handled here, in memory, and which partitions are assigned here
- * now. A partition given up keeps what was heard of it: a rebalance after a node died moves partitions between the
+ * <p>State: the latest tick per (partition, broker) handled here, in memory, which partitions are assigned here
+ * now, and which of them are catching up on their devices' last heartbeats. A partition given up keeps what was heard of it: a rebalance after a node died moves partitions between the
  * survivors too, while their entities stay where they are until their shards follow (the next shard rebalance), and
  * "handled up to T" is still true of it, only no longer advancing here. So such an entity's judgment waits until
  * its device is heard again, its shard moved (a recovered entity gets a full window), or the hold's maximum;
@@ -33,6 +33,10 @@ import org.apache.pekko.actor.typed.ExtensionId;
 public final class IngestProgress implements Extension {
   private final Map<Long, Instant> heard = new ConcurrentHashMap<>();
   private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
+  /** Partitions catching up, each until when at most: a catch-up that hangs (Kafka flapping) holds views no longer. */
+  private final Map<Integer, Instant> catchingUp = new ConcurrentHashMap<>();
+  static final long CATCH_UP_HOLDS_AT_MOST_S = 5;
+  static final Duration CATCH_UP_HOLDS_AT_MOST = Duration.ofSeconds(CATCH_UP_HOLDS_AT_MOST_S);
   private final Clock clock;
   private volatile ToIntFunction<String> partitionOf = deviceId -> -1;
   private volatile ToIntFunction<String> brokerOf = deviceId -> 0;
@@ -71,6 +75,28 @@ public final class IngestProgress implements Extension {
    */
   public synchronized void revoked(Set<Integer> partitions) {
     assigned.removeAll(partitions);
+  }
+
+  /**
+   * The last heartbeats of these partitions are being handed back to their entities (the vitals catch-up after an
+   * assignment): until {@link #caughtUp}, an entity of theirs that has just recovered from its journal may not yet
+   * know its device's latest heartbeat, and holds what it shows ({@link #catchingUp(String)}).
+   */
+  public void catchingUp(Set<Integer> partitions) {
+    Instant until = clock.instant().plus(CATCH_UP_HOLDS_AT_MOST);
+    partitions.forEach(partition -> catchingUp.put(partition, until));
+  }
+
+  /** The catch-up of these partitions is over (done, or given up). */
+  public void caughtUp(Set<Integer> partitions) {
+    partitions.forEach(catchingUp::remove);
+  }
+
+  /** Whether the device's partition is catching up here (for {@value #CATCH_UP_HOLDS_AT_MOST_S} s at most). */
+  public boolean catchingUp(String deviceId) {
+    if (catchingUp.isEmpty()) return false;
+    Instant until = catchingUp.get(partitionOf.applyAsInt(deviceId));
+    return until != null && clock.instant().isBefore(until);
   }
 
   /**

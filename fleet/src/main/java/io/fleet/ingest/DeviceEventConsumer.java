@@ -57,10 +57,10 @@ public final class DeviceEventConsumer {
     ClipCheckRequeue requeue = new ClipCheckRequeue(system, producerSettings);
     RecordDelivery delivery = new RecordDelivery(system, settings, deadLetters, clips, Optional.of(requeue));
     ConsumerSettings<String, byte[]> group = consumerSettings.withGroupId(settings.consumerGroup());
-    VitalsCatchUp catchUp = new VitalsCatchUp(settings.vitalsCatchUp(), group, delivery, Clock.systemUTC());
+    IngestProgress progress = IngestProgress.get(system);
+    VitalsCatchUp catchUp = new VitalsCatchUp(settings.vitalsCatchUp(), group, delivery, progress, Clock.systemUTC());
     AutoSubscription subscription = Subscriptions.topics(settings.deviceEventsTopic())
         .withPartitionAssignmentHandler(new ShardsFollowPartitions(system, Device.TYPE_KEY.name(), shards, catchUp));
-    IngestProgress progress = IngestProgress.get(system);
     return new DeviceEventConsumer(SupervisedConsumer.start(system, STREAM, group, subscription, source -> source
             .map(msg -> new Read(msg, Tick.of(msg.record())))
             .mapAsync(settings.deliveryParallelism(), read -> read.tick().isPresent()

@@ -1,6 +1,7 @@
 package io.fleet.ingest;
 
 import io.fleet.infra.IngestHeaders;
+import io.fleet.infra.IngestProgress;
 import io.fleet.protocol.DeviceTopic;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * partitions of {@code fleet.device-events}, a reader of its own reads their last {@code window} again, up to the
  * committed offsets (records handled before), and hands each device's latest heartbeat among them to its entity as
  * {@code Device.RecoverVitals}, which takes it only if newer than what it knows. It runs beside the consumer (which
- * goes on with the records after the committed offsets), one catch-up at a time. State: none kept; a catch-up that
- * fails is logged and given up (the device's next heartbeat sets it right).
+ * goes on with the records after the committed offsets), one catch-up at a time; until it is over, the partitions
+ * are marked catching up in {@link IngestProgress}, and an entity of theirs holds what it shows (a view asked of an
+ * entity just recovered would show the device back in time). State: none kept; a catch-up that fails is logged
+ * and given up (the device's next heartbeat sets it right).
  */
 final class VitalsCatchUp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VitalsCatchUp.class);
@@ -41,6 +45,7 @@ final class VitalsCatchUp implements AutoCloseable {
   private final Duration window;
   private final ConsumerSettings<String, byte[]> settings;
   private final RecordDelivery delivery;
+  private final IngestProgress progress;
   private final Clock clock;
   private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
     Thread thread = new Thread(r, "fleet-vitals-catch-up");
@@ -48,8 +53,10 @@ final class VitalsCatchUp implements AutoCloseable {
     return thread;
   });
 
-  VitalsCatchUp(Duration window, ConsumerSettings<String, byte[]> settings, RecordDelivery delivery, Clock clock) {
+  VitalsCatchUp(Duration window, ConsumerSettings<String, byte[]> settings, RecordDelivery delivery, IngestProgress progress,
+      Clock clock) {
     this.window = window;
+    this.progress = progress;
     // Reads by assignment and commits nothing: the group's offsets stay the consumer's.
     this.settings = settings.withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     this.delivery = delivery;
@@ -65,9 +72,12 @@ final class VitalsCatchUp implements AutoCloseable {
     });
     if (ends.isEmpty()) return;
     long since = clock.millis() - window.toMillis();
+    Set<Integer> partitions = ends.keySet().stream().map(TopicPartition::partition).collect(Collectors.toSet());
+    progress.catchingUp(partitions);
     CompletableFuture.supplyAsync(() -> latestHeartbeats(ends, since), reader)
         .thenCompose(this::handBack)
         .whenComplete((devices, failure) -> {
+          progress.caughtUp(partitions);
           if (failure != null) log.warn("catching up the vitals of partitions {} failed", ends.keySet(), failure);
           else log.info("caught up the vitals of {} devices from partitions {}' last {}", devices, ends.keySet(), window);
         });

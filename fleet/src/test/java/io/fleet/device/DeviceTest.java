@@ -18,12 +18,14 @@ import io.fleet.device.DeviceEvent.LastSeenUpdated;
 import io.fleet.device.DeviceEvent.Registered;
 import io.fleet.device.DeviceEvent.RegistrationChanged;
 import io.fleet.device.DeviceEvent.WentOffline;
+import io.fleet.infra.IngestProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -119,6 +121,28 @@ class DeviceTest {
 
     assertThat(result.hasNoEvents()).isTrue();
     assertThat(result.reply().isError()).isTrue();
+  }
+
+  @Test
+  void aViewWaitsWhileTheDevicesPartitionCatchesUpOnItsLastHeartbeatsThenShowsTheLatest() {
+    register(device, PORCH);
+    send(device, beat(t0));
+    IngestProgress progress = IngestProgress.get(testKit.system());
+    progress.route(deviceId -> deviceId.equals(id) ? 7 : -1, deviceId -> 0);
+    try {
+      progress.catchingUp(Set.of(7));
+      TestProbe<StatusReply<DeviceView>> viewer = testKit.createTestProbe();
+      device.runCommand(new Device.Get(viewer.ref()));
+      viewer.expectNoMessage(Duration.ofMillis(300));
+
+      send(device, beat(t0.plusSeconds(5))); // the heartbeat the catch-up hands back
+      progress.caughtUp(Set.of(7));
+
+      assertThat(viewer.receiveMessage(Duration.ofSeconds(3)).getValue().lastSeen()).isEqualTo(t0.plusSeconds(5));
+    } finally {
+      progress.caughtUp(Set.of(7));
+      progress.route(deviceId -> -1, deviceId -> 0);
+    }
   }
 
   @Test
