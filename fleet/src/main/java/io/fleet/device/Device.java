@@ -492,7 +492,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /**
    * A view, unless the device's partition is catching up on its last heartbeats here ({@link IngestProgress}): this
    * entity, just recovered from its journal, may not know the latest yet, and a view now would show the device back
-   * in time. It is then held and looked at again shortly (the catch-up reads seconds, at most 30).
+   * in time. It is then held and looked at again every 100 ms, until the catch-up is over (5 s at most).
    */
   private ReplyEffect<DeviceEvent, DeviceState> onGet(DeviceState state, Get get) {
     if (ingest.catchingUp(deviceId)) {

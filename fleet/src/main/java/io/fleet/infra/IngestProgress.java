@@ -22,8 +22,8 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * Kafka away, a consumer rebalancing — the silence is Fleet's, not the device's, and the judgment waits.
  *
  * <p>State: the latest tick per (partition, broker) handled here, in memory, which partitions are assigned here
- * now, and which of them are catching up on their devices' last heartbeats. A partition given up keeps what was heard of it: a rebalance after a node died moves partitions between the
- * survivors too, while their entities stay where they are until their shards follow (the next shard rebalance), and
+ * now, and which of them are catching up on their devices' last heartbeats. A partition given up keeps what was
+ * heard of it: a rebalance after a node died moves partitions between the survivors too, while their entities stay where they are until their shards follow (the next shard rebalance), and
  * "handled up to T" is still true of it, only no longer advancing here. So such an entity's judgment waits until
  * its device is heard again, its shard moved (a recovered entity gets a full window), or the hold's maximum;
  * forgetting it made a quarter of the devices offline in ThreeNodeFailoverIT. Nothing durable: after a restart
@@ -31,12 +31,13 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * (a recovered entity gets a full window anyway).
  */
 public final class IngestProgress implements Extension {
+  static final long CATCH_UP_HOLDS_AT_MOST_S = 5;
+  static final Duration CATCH_UP_HOLDS_AT_MOST = Duration.ofSeconds(CATCH_UP_HOLDS_AT_MOST_S);
+
   private final Map<Long, Instant> heard = new ConcurrentHashMap<>();
   private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
   /** Partitions catching up, each until when at most: a catch-up that hangs (Kafka flapping) holds views no longer. */
   private final Map<Integer, Instant> catchingUp = new ConcurrentHashMap<>();
-  static final long CATCH_UP_HOLDS_AT_MOST_S = 5;
-  static final Duration CATCH_UP_HOLDS_AT_MOST = Duration.ofSeconds(CATCH_UP_HOLDS_AT_MOST_S);
   private final Clock clock;
   private volatile ToIntFunction<String> partitionOf = deviceId -> -1;
   private volatile ToIntFunction<String> brokerOf = deviceId -> 0;
