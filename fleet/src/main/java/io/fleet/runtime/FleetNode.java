@@ -44,8 +44,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -162,9 +163,9 @@ public final class FleetNode implements AutoCloseable {
           ? FrameConsumer.startSeed(system, frameSettings, consumerSettings, deadLetters,
               new CameraClips(system, deadLetters, clipGateway, frameSettings.seed().topic()))
           : null;
-      // Alerts are few and waited for: each goes out at once rather than lingering for a batch.
+      // Alerts are few and waited for: each goes out at once, as every producer's does (linger.ms 0, kafka.conf).
       this.alertProducer = AlertPublisher.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount(),
-          producer.withProperty("linger.ms", "0"), KafkaTopics.Names.from(full).alerts(), zone);
+          producer, KafkaTopics.Names.from(full).alerts(), zone);
       this.eraser = new DeviceEraser(system, infrastructure.database().dataSource(), clips, Histories.ALL,
           Histories.DEVICE_TABLES, telemetryArchive == null ? Optional.empty() : Optional.of(new ArchiveCaughtUp(system,
               admin, ingestSettings.deviceEventsTopic(), telemetrySettings.consumerGroup())),
@@ -341,17 +342,7 @@ public final class FleetNode implements AutoCloseable {
     health.close();
     // Nothing of this node uses its embedded broker any more: its ~2 s stop runs alongside the rest.
     infrastructure.stopMqttBrokerEarly();
-    // The consumers drain at once: each waits its Kafka consumer's stop-timeout.
-    var deviceEventsStopped = consumer.stop();
-    var seedMotionStopped = seedMotion.stop();
-    var telemetryStopped = telemetryArchive == null ? CompletableFuture.completedFuture(null) : telemetryArchive.stop();
-    var framesStopped = frames == null ? CompletableFuture.completedFuture(null) : frames.stop();
-    var seedFramesStopped = seedFrames == null ? CompletableFuture.completedFuture(null) : seedFrames.stop();
-    await(deviceEventsStopped, "device-event consumer");
-    await(seedMotionStopped, "seed motion consumer");
-    await(telemetryStopped, "telemetry archive");
-    await(framesStopped, "frame consumer");
-    await(seedFramesStopped, "seed frame consumer");
+    stopConsumers().forEach((what, stopped) -> await(stopped, what));
     await(CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()), "actor system");
     await(system.getWhenTerminated(), "actor system termination");
     closeClientsAndServers();
@@ -375,11 +366,23 @@ public final class FleetNode implements AutoCloseable {
     if (closed) return CompletableFuture.completedFuture(Done.getInstance());
     log.warn("the actor system is shutting down ({}) without close(): stopping the bridges and consumers first",
         CoordinatedShutdown.get(system).getShutdownReason().map(Object::toString).orElse("no reason given"));
-    return CompletableFuture.allOf(Stream.of(bridge.stopLocal(), consumer.stop(), seedMotion.stop(),
-                telemetryArchive == null ? null : telemetryArchive.stop(), frames == null ? null : frames.stop(),
-                seedFrames == null ? null : seedFrames.stop())
-            .filter(Objects::nonNull).map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
+    return CompletableFuture.allOf(Stream.concat(Stream.of(bridge.stopLocal()), stopConsumers().values().stream())
+            .map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
         .thenApply(all -> Done.getInstance());
+  }
+
+  /**
+   * Starts draining every consumer of this node at once (each finishes its in-flight records and commits, waiting
+   * its Kafka consumer's stop-timeout); their completions, by name.
+   */
+  private Map<String, CompletionStage<Done>> stopConsumers() {
+    Map<String, CompletionStage<Done>> stopping = new LinkedHashMap<>();
+    stopping.put("device-event consumer", consumer.stop());
+    stopping.put("seed motion consumer", seedMotion.stop());
+    if (telemetryArchive != null) stopping.put("telemetry archive", telemetryArchive.stop());
+    if (frames != null) stopping.put("frame consumer", frames.stop());
+    if (seedFrames != null) stopping.put("seed frame consumer", seedFrames.stop());
+    return stopping;
   }
 
   /** After the actor system: no record, alert or projection is on its way any more. */
