@@ -20,4 +20,13 @@ final class InProcessNodes {
     var counter = FleetMetrics.get(app.node().system()).registry().find("fleet_entity_asks").tag("where", where).counter();
     return counter == null ? 0 : counter.count();
   }
+
+  /**
+   * Records of devices this node handled here: its local entity asks and the heartbeats it took without one
+   * ({@code fleet_steady_heartbeats_total}: only a device whose entity lives on this node is armed here).
+   */
+  static double handledHere(FleetApp app) {
+    var steady = FleetMetrics.get(app.node().system()).registry().find("fleet_steady_heartbeats").counter();
+    return entityAsks(app, "local") + (steady == null ? 0 : steady.count());
+  }
 }

@@ -50,8 +50,8 @@ class ShardAlignmentIT {
               .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ZERO)
               .until(() -> {
                 double remoteBefore = asks(a, nodeB, "remote");
-                double localABefore = InProcessNodes.entityAsks(a, "local");
-                double localBBefore = InProcessNodes.entityAsks(nodeB, "local");
+                double localABefore = InProcessNodes.handledHere(a);
+                double localBBefore = InProcessNodes.handledHere(nodeB);
                 double all = localABefore + localBBefore + remoteBefore;
                 int n = wave.getAndIncrement();
                 for (int d = 0; d < DEVICES; d++) {
@@ -59,12 +59,13 @@ class ShardAlignmentIT {
                       "{\"ts\":\"" + BASE.plusSeconds(n) + "\",\"battery\":80,\"uptime_s\":" + n + ",\"interval_s\":3600}");
                 }
                 await("wave " + n + " asked of its entities").atMost(Duration.ofSeconds(60))
-                    .until(() -> asks(a, nodeB, "local") + asks(a, nodeB, "remote") >= all + DEVICES);
+                    .until(() -> InProcessNodes.handledHere(a) + InProcessNodes.handledHere(nodeB)
+                        + asks(a, nodeB, "remote") >= all + DEVICES);
                 double remote = asks(a, nodeB, "remote") - remoteBefore;
                 remoteByWave.add(String.format("%.0f", remote));
                 // Both consumers have partitions (each node handles records), and every record is handled locally.
-                return remote == 0 && InProcessNodes.entityAsks(a, "local") > localABefore
-                    && InProcessNodes.entityAsks(nodeB, "local") > localBBefore;
+                return remote == 0 && InProcessNodes.handledHere(a) > localABefore
+                    && InProcessNodes.handledHere(nodeB) > localBBefore;
               });
           System.out.printf("ShardAlignmentIT: remote entity asks per wave of %d records: %s%n", DEVICES, remoteByWave);
         } finally {

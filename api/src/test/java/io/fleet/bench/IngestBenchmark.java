@@ -43,7 +43,8 @@ import org.apache.kafka.clients.admin.Admin;
  *
  * <ol>
  *   <li><b>raw MQTT</b>: N publisher connections publish QoS 1 to {@code bench/{id}/heartbeat}, one
- *       subscriber receives them all (topics the ingress bridge does not subscribe to);
+ *       subscriber receives them all (topics the ingress bridge does not subscribe to); then again with a
+ *       subscriber keeping a persistent session, as the bridge does ({@code mqtt-durable});
  *   <li><b>raw Kafka</b>: the same records keyed by device id produced (acks=all, idempotent, as Fleet's
  *       producer) to a scratch topic with as many partitions as Fleet's, one consumer reads them all;
  *   <li><b>Fleet end to end</b>: N devices, each with its own MQTT connection and credentials, publish to
@@ -70,8 +71,10 @@ public final class IngestBenchmark {
       "  --round-timeout D      give up a round after this long, e.g. 300s (default 300s)",
       "  --mqtt-url URL         use this MQTT broker (e.g. tcp://127.0.0.1:1883) instead of the embedded one",
       "  --db-url URL           use this PostgreSQL (fresh schema) instead of the embedded H2",
-      "  --phases LIST          comma-separated subset of mqtt,kafka,fleet (default all)");
+      "  --phases LIST          comma-separated subset of mqtt,mqtt-durable,kafka,fleet (default all)");
 
+  /** How long the durable baseline's subscriber session outlives a connection (it disconnects with 0). */
+  private static final long SESSION_EXPIRY_S = 600;
   private final Options options;
   private final List<String> deviceIds;
   private final HeartbeatPublisher publisher;
@@ -107,7 +110,8 @@ public final class IngestBenchmark {
       long heapBefore = heapAfterGc();
       long entitiesBefore = FleetMetrics.get(node.system()).entitiesAlive();
       try (Admin admin = KafkaOffsets.admin(endpoints.kafkaBootstrap())) {
-        if (options.phases.contains("mqtt")) ok &= rawMqtt(node);
+        if (options.phases.contains("mqtt")) ok &= rawMqtt(node, false);
+        if (options.phases.contains("mqtt-durable")) ok &= rawMqtt(node, true);
         if (options.phases.contains("kafka")) ok &= rawKafka(node, admin);
         if (options.phases.contains("fleet")) ok &= endToEnd(node, admin);
       }
@@ -143,14 +147,21 @@ public final class IngestBenchmark {
   // ---------------------------------------------------------------------------------------------
   // Phase 1: raw MQTT publish → subscribe
 
-  private boolean rawMqtt(FleetNode node) throws Exception {
+  /**
+   * {@code durable}: the subscriber keeps a persistent session, as the ingress bridge does (the broker then keeps
+   * each QoS 1 message it queues for it, on disk with the embedded broker's default file persistence); otherwise
+   * a clean one.
+   */
+  private boolean rawMqtt(FleetNode node, boolean durable) throws Exception {
     Endpoints endpoints = node.endpoints();
     String round = "r" + UUID.randomUUID().toString().substring(0, 6);
+    String phase = durable ? "raw MQTT pub→sub, persistent session" : "raw MQTT pub→sub";
     AtomicLong received = new AtomicLong();
     AtomicLong lastReceivedAt = new AtomicLong();
     Mqtt5AsyncClient subscriber =
         MqttDevices.client(endpoints.mqttUrl(), "bench-sub-" + round, endpoints.mqttUser(), endpoints.mqttPassword());
-    subscriber.connectWith().cleanStart(true).send().get(30, TimeUnit.SECONDS);
+    subscriber.connectWith().cleanStart(true).sessionExpiryInterval(durable ? SESSION_EXPIRY_S : 0)
+        .send().get(30, TimeUnit.SECONDS);
     subscriber.subscribeWith().topicFilter("bench/" + round + "/#").qos(MqttQos.AT_LEAST_ONCE)
         .callback(p -> {
           received.incrementAndGet();
@@ -169,12 +180,13 @@ public final class IngestBenchmark {
         HeartbeatPublisher.Publishing publishing = publisher.publish(perDevice,
             (i, payload) -> publishers.publish(i, "bench/" + round + "/" + deviceIds.get(i) + "/heartbeat", payload));
         boolean done = waitFor(() -> received.get() >= expected && publishing.finished(), t0);
-        Result result = new Result("raw MQTT pub→sub", warmup, expected, t0, publishing.ackedAt(), lastReceivedAt.get(),
+        Result result = new Result(phase, warmup, expected, t0, publishing.ackedAt(), lastReceivedAt.get(),
             Map.of("received", received.get(), "publish failures", publishing.failed.get()));
-        ok &= record("mqtt", result, done);
+        ok &= record(durable ? "mqtt-durable" : "mqtt", result, done);
       }
     } finally {
-      subscriber.disconnect().get(10, TimeUnit.SECONDS);
+      // Leaves no session behind on the broker.
+      subscriber.disconnectWith().sessionExpiryInterval(0).send().get(10, TimeUnit.SECONDS);
     }
     return ok;
   }
@@ -319,7 +331,7 @@ public final class IngestBenchmark {
     System.out.println("| phase | messages | seconds | msg/s | Fleet ÷ this |");
     System.out.println("| --- | ---: | ---: | ---: | ---: |");
     Result fleet = median("fleet");
-    for (String phase : List.of("mqtt", "kafka", "fleet", "fleet-warmup")) {
+    for (String phase : List.of("mqtt", "mqtt-durable", "kafka", "fleet", "fleet-warmup")) {
       Result r = median(phase);
       if (r == null) continue;
       String ratio = fleet == null || phase.startsWith("fleet") ? "" : String.format(Locale.ROOT, "%.2f", fleet.rate() / r.rate());
@@ -327,7 +339,7 @@ public final class IngestBenchmark {
       System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.0f | %s |%n", name, r.messages(), r.seconds(), r.rate(), ratio);
     }
     if (options.rounds > 1) {
-      for (String phase : List.of("mqtt", "kafka", "fleet")) {
+      for (String phase : List.of("mqtt", "mqtt-durable", "kafka", "fleet")) {
         List<Result> all = results.get(phase);
         if (all == null) continue;
         System.out.printf(Locale.ROOT, "rounds of %s: %s msg/s%n", phase,
@@ -384,8 +396,10 @@ public final class IngestBenchmark {
       CommandLine given = CommandLine.parse(args, List.of("devices", "messages", "warmup-messages", "rounds", "in-flight",
           "round-timeout", "mqtt-url", "db-url", "phases"));
       int messages = given.positive("messages", "10");
-      List<String> phases = List.of(given.get("phases", "mqtt,kafka,fleet").split(","));
-      if (!List.of("mqtt", "kafka", "fleet").containsAll(phases)) throw new IllegalArgumentException("phases: mqtt,kafka,fleet");
+      List<String> phases = List.of(given.get("phases", "mqtt,mqtt-durable,kafka,fleet").split(","));
+      if (!List.of("mqtt", "mqtt-durable", "kafka", "fleet").containsAll(phases)) {
+        throw new IllegalArgumentException("phases: mqtt,mqtt-durable,kafka,fleet");
+      }
       return new Options(given.positive("devices", "2000"), messages,
           given.positive("warmup-messages", String.valueOf(messages)),
           given.positive("rounds", "1"),

@@ -45,7 +45,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * One device, sharded by device id and event sourced: its registration and health. Transitions (came
  * online, went offline, battery low, firmware) are journaled; the latest heartbeat's values live in
  * memory ({@code live}) and reach the journal with the next transition or at most once per
- * {@code last-seen-persist-interval}, so after a crash or rebalance last seen may lag by that much.
+ * {@code last-seen-persist-interval}, so after a crash or rebalance last seen may lag by that much. An online
+ * device's heartbeats that would change nothing are taken on this node without a message here
+ * ({@link SteadyHeartbeats}, armed after every message with the state they are judged by); the entity folds what
+ * was taken there into {@code live} before it handles anything, and its silence timer, finding the device heard
+ * since it was set, waits on from the last heartbeat taken.
  *
  * <p>Offline detection is a timer: an online device that stays silent for {@code offline-after-missed}
  * heartbeat intervals goes offline — once Fleet has handled everything the device's broker took before that
@@ -225,6 +229,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private final PersistedAlerts persistedAlerts;
   private final Clock clock = Clock.systemUTC();
   private final IngestProgress ingest;
+  private final SteadyHeartbeats steady;
   /** Whether an offline judgment waits for the ingest path to catch up (never persisted). */
   private boolean offlineHeld;
   /** The latest heartbeat's values: the journaled vitals plus what was heard since (never persisted). */
@@ -246,6 +251,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     this.tag = tagFor(deviceId, settings.tagCount());
     this.persistedAlerts = PersistedAlerts.get(context.getSystem());
     this.ingest = IngestProgress.get(context.getSystem());
+    this.steady = SteadyHeartbeats.get(context.getSystem());
     this.timers = timers;
     this.metrics = metrics;
     this.context = context;
@@ -304,6 +310,8 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onCommand(Stop.class, this::onStop);
     CommandHandlerWithReply<Command, DeviceEvent, DeviceState> handlers = builder.build();
     return (state, command) -> {
+      // Heartbeats may have been taken without a message here (SteadyHeartbeats): whatever comes next sees them.
+      live = steady.newest(deviceId, live);
       // Any message from outside keeps an offline or unknown device's entity awake a while longer.
       if (!state.online() && !(command instanceof SilenceTimeout || command instanceof IdleTimeout)) {
         timers.keepAwake();
@@ -317,8 +325,12 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     Optional<DeviceEvent> change = registrations.onRegister(state, cmd.registration(), clock.instant());
     if (change.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(view(state)));
     // A new registration starts the timers; changed details leave them running as they are.
+    steady.disarm(deviceId);
     return Effect().persist(change.get())
-        .thenRun(changed -> { if (!state.registered()) watch(changed); })
+        .thenRun(changed -> {
+          if (!state.registered()) watch(changed);
+          judgeHeartbeatsBy(changed);
+        })
         .thenReply(cmd.replyTo(), changed -> StatusReply.success(view(changed)));
   }
 
@@ -331,12 +343,14 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     }
     events.add(new DeviceEvent.Decommissioned(deviceId, now, cmd.who()));
     live = Vitals.NONE;
+    steady.disarm(deviceId);
     return persistThenAck(events, cmd.replyTo());
   }
 
   /** Whatever the state: forgotten in the journal, then in memory (the entity passivates). */
   private ReplyEffect<DeviceEvent, DeviceState> onErase(DeviceState state, Erase cmd) {
     live = Vitals.NONE;
+    steady.disarm(deviceId);
     return Effect().persist(new DeviceEvent.Erased(deviceId, clock.instant(), cmd.who()))
         .thenRun(erased -> {
           watch(erased);
@@ -543,6 +557,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
       return Effect().noReply();
     }
     offlineHeld = false;
+    steady.disarm(deviceId);
     List<DeviceEvent> offline = alerts.withHealthAlerts(state, new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen()));
     return Effect().persist(offline).thenRun(s -> persisted(offline, s)).thenNoReply();
   }
@@ -552,12 +567,14 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     if (state.online() && hb.ts() != null && HealthRules.isNew(hb, live)
         && (live.lastSeen() == null || hb.receivedAt().isAfter(live.lastSeen()))) {
       live = live.heard(hb, rules.intervalS(state, hb));
+      judgeHeartbeatsBy(state);
     }
     return Effect().reply(cmd.replyTo(), StatusReply.ack());
   }
 
   /** Sharding stops the entity (rebalance, passivation): what only memory holds of the last heartbeat is journaled first. */
   private ReplyEffect<DeviceEvent, DeviceState> onStop(DeviceState state, Stop stop) {
+    steady.disarm(deviceId);
     Optional<DeviceEvent> unjournaled = rules.onHandOff(state, live);
     if (unjournaled.isEmpty()) return Effect().stop().thenNoReply();
     return Effect().persist(unjournaled.get()).thenStop().thenNoReply();
@@ -577,6 +594,16 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private void persisted(List<DeviceEvent> events, DeviceState state) {
     persistedAlerts.persisted(events);
     watch(state);
+    judgeHeartbeatsBy(state);
+  }
+
+  /**
+   * An online device's heartbeats that cause nothing in {@code state} may be taken without this entity from now
+   * ({@link SteadyHeartbeats}); any other device's all come here.
+   */
+  private void judgeHeartbeatsBy(DeviceState state) {
+    if (state.registered() && state.online()) steady.arm(deviceId, state, rules, live);
+    else steady.disarm(deviceId);
   }
 
   /** After anything that changes the status or was heard from the device: restart the right timer. */
@@ -595,11 +622,15 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           live = state.vitals();
+          judgeHeartbeatsBy(state);
           telemetry.recover(state);
           timers.watchAfterRecovery(state, live);
           timers.watchMotion(state, motion, clock.instant());
         })
-        .onSignal(PostStop.instance(), state -> metrics.entityStopped())
+        .onSignal(PostStop.instance(), state -> {
+          steady.disarm(deviceId);
+          metrics.entityStopped();
+        })
         .build();
   }
 

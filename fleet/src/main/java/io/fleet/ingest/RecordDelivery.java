@@ -5,6 +5,7 @@ import io.fleet.device.DeviceAnswer;
 import io.fleet.device.DeviceAsks;
 import io.fleet.device.Heartbeat;
 import io.fleet.device.MotionReport;
+import io.fleet.device.SteadyHeartbeats;
 import io.fleet.device.StoredClip;
 import io.fleet.device.Telemetry;
 import io.fleet.infra.IngestHeaders;
@@ -52,6 +53,7 @@ final class RecordDelivery {
   private final FleetMetrics metrics;
   private final ClipGateway clips;
   private final Optional<ClipCheckRequeue> requeue;
+  private final SteadyHeartbeats steady;
 
   /** {@code requeue}: where reports wait while S3 fails; without one they are held (the pressure reaches Kafka). */
   RecordDelivery(ActorSystem<?> system, IngestSettings settings, DeadLetters deadLetters, ClipGateway clips,
@@ -63,6 +65,7 @@ final class RecordDelivery {
     this.metrics = FleetMetrics.get(system);
     this.clips = clips;
     this.devices = DeviceAsks.patient(system, settings.askTimeout(), settings.entityAttempts());
+    this.steady = SteadyHeartbeats.get(system);
   }
 
   /**
@@ -154,6 +157,11 @@ final class RecordDelivery {
         Parsed<Heartbeat> heartbeat = DeviceMessages.heartbeat(payload, receivedAt);
         if (heartbeat instanceof Parsed.Rejected<Heartbeat> r) yield reject(record, r.reason(), r.detail(), source, receivedAt);
         Heartbeat hb = ((Parsed.Ok<Heartbeat>) heartbeat).value();
+        // A heartbeat that changes nothing for an online device is taken without its entity (SteadyHeartbeats).
+        if (!settings.tooFarAhead(hb.ts(), receivedAt) && steady.absorb(deviceId, hb)) {
+          metrics.steadyHeartbeat();
+          yield CompletableFuture.completedFuture(Done.getInstance());
+        }
         yield askInTime(deviceId, hb.ts(), replyTo -> new Device.RecordHeartbeat(hb, replyTo), record, source, receivedAt);
       }
       case STATUS -> {
@@ -276,7 +284,17 @@ final class RecordDelivery {
       ConsumerRecord<String, byte[]> record,
       String source,
       Instant receivedAt) {
-    return answered(devices.tell(deviceId, command), deviceId, record, source, receivedAt);
+    // Until the entity answered, the device's heartbeats go to it too, behind this message (SteadyHeartbeats).
+    steady.sending(deviceId);
+    CompletionStage<DeviceAnswer> told;
+    try {
+      told = devices.tell(deviceId, command);
+    } catch (RuntimeException e) {
+      steady.answered(deviceId);
+      throw e;
+    }
+    told.whenComplete((answer, failure) -> steady.answered(deviceId));
+    return answered(told, deviceId, record, source, receivedAt);
   }
 
   /** Done when the device took the command; a refusal or a device failing on it dead-letters the record. */

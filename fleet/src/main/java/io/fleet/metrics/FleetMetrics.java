@@ -26,6 +26,7 @@ public final class FleetMetrics implements Extension {
   /** Counted for every record, so looked up once. */
   private final Counter localAsks = Counter.builder("fleet_entity_asks").tag("where", "local").register(registry);
   private final Counter remoteAsks = Counter.builder("fleet_entity_asks").tag("where", "remote").register(registry);
+  private final Counter steadyHeartbeats = Counter.builder("fleet_steady_heartbeats").register(registry);
 
   private FleetMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -72,6 +73,11 @@ public final class FleetMetrics implements Extension {
   /** A record's entity was asked on this node ({@code local}) or across the network ({@code remote}). */
   public void entityAsked(boolean local) {
     (local ? localAsks : remoteAsks).increment();
+  }
+
+  /** A heartbeat that changed nothing was taken without a message to its device's entity ({@code SteadyHeartbeats}). */
+  public void steadyHeartbeat() {
+    steadyHeartbeats.increment();
   }
 
   /** An alert (or a revision of one) was acknowledged by Kafka on {@code fleet.alerts}. */

@@ -13,6 +13,8 @@ import io.fleet.infra.IngestProgress;
 import io.fleet.metrics.FleetMetrics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -51,6 +53,29 @@ class DeviceTimersTest {
     assertThat(((WentOffline) last).reason()).isEqualTo(OfflineReason.SILENT);
     assertThat(((WentOffline) last).lastSeen()).isEqualTo(lastSeen);
     assertThat(view(device).lastSeen()).isEqualTo(lastSeen);
+  }
+
+  @Test
+  void aDeviceHeardOnlyThroughHeartbeatsTakenWithoutItsEntityStaysOnlineAndGoesOfflineOnceTheyStop() {
+    String id = newDeviceId();
+    var device = DeviceTesting.device(testKit, id, FAST);
+    register(device, SENSOR);
+    Instant first = Instant.now();
+    send(device, beat(first, null, null, 1));
+    SteadyHeartbeats steady = SteadyHeartbeats.get(testKit.system());
+    List<Instant> taken = new ArrayList<>();
+
+    // A heartbeat every 200 ms for 5 s, longer than the 3 s silence window, none of them a message to the entity.
+    await().pollInSameThread().pollInterval(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10)).until(() -> {
+      Instant now = Instant.now();
+      if (steady.absorb(id, beat(now, null, null, 1))) taken.add(now);
+      assertThat(view(device).status()).as("online while heard").isEqualTo(ConnectionState.ONLINE);
+      return Duration.between(first, now).toMillis() > 5000;
+    });
+    assertThat(taken).hasSizeGreaterThan(15);
+
+    await().pollInSameThread().atMost(Duration.ofSeconds(6)).until(() -> view(device).status() == ConnectionState.OFFLINE);
+    assertThat(((WentOffline) lastPersisted(device, id)).lastSeen()).isEqualTo(taken.get(taken.size() - 1));
   }
 
   @Test
