@@ -34,7 +34,6 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -262,62 +261,82 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return DeviceState.empty();
   }
 
+  /**
+   * One dispatch for all commands: the handler builder gave every entity its own few dozen cases, lambdas and lists
+   * (~3 KiB of the ~8.5 KiB an online device's entity held; BENCHMARKS.md, heap per online device).
+   */
   @Override
   public CommandHandlerWithReply<Command, DeviceEvent, DeviceState> commandHandler() {
-    CommandHandlerWithReplyBuilder<Command, DeviceEvent, DeviceState> builder = newCommandHandlerWithReplyBuilder();
-    builder.forState(state -> !state.registered())
-        .onCommand(RecordHeartbeat.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), cmd.heartbeat().type(),
-            cmd.heartbeat().name(), cmd.heartbeat().receivedAt(), this::onHeartbeat, cmd))
-        .onCommand(RecordStatus.class, this::onStatusFromUnknown)
-        .onCommand(RecordMotion.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), orElse(cmd.report().type(),
-            DeviceType.CAMERA), cmd.report().name(), cmd.report().receivedAt(), this::onMotion, cmd))
-        .onCommand(RecordTelemetry.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), orElse(cmd.telemetry().type(),
-            DeviceType.SENSOR), cmd.telemetry().name(), cmd.telemetry().receivedAt(),
-            this::onTelemetry, cmd))
-        .onCommand(RecordLocation.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), DeviceType.TRACKER,
-            cmd.tid(), cmd.receivedAt(), this::onLocation, cmd))
-        .onCommand(RecordTransition.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), DeviceType.TRACKER,
-            cmd.tid(), cmd.receivedAt(), this::onTransition, cmd))
-        .onCommand(RecordRegions.class, (state, cmd) -> registeringItself(state, cmd.replyTo(), DeviceType.TRACKER,
-            null, cmd.receivedAt(), this::onRegions, cmd))
-        .onCommand(StoreClip.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
-        .onCommand(Decommission.class, (state, cmd) -> Effect().reply(cmd.replyTo(), unknownDevice(state)))
-        .onCommand(AcknowledgeAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), alertNotFound(cmd.alertId())))
-        .onCommand(ClearAlert.class, (state, cmd) -> Effect().reply(cmd.replyTo(), alertNotFound(cmd.alertId())))
-        .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), unknownDevice(state)));
-    builder.forState(DeviceState::registered)
-        .onCommand(RecordHeartbeat.class, (state, cmd) -> onHeartbeat(state, cmd, List.of()))
-        .onCommand(RecordStatus.class, this::onStatus)
-        .onCommand(RecordMotion.class, (state, cmd) -> onMotion(state, cmd, List.of()))
-        .onCommand(StoreClip.class, this::onStoreClip)
-        .onCommand(RecordTelemetry.class, (state, cmd) -> onTelemetry(state, cmd, List.of()))
-        .onCommand(RecordLocation.class, (state, cmd) -> onLocation(state, cmd, List.of()))
-        .onCommand(RecordTransition.class, (state, cmd) -> onTransition(state, cmd, List.of()))
-        .onCommand(RecordRegions.class, (state, cmd) -> onRegions(state, cmd, List.of()))
-        .onCommand(AcknowledgeAlert.class, this::onAcknowledgeAlert)
-        .onCommand(ClearAlert.class, this::onClearAlert)
-        .onCommand(Decommission.class, this::onDecommission)
-        .onCommand(Get.class, this::onGet);
-    builder.forAnyState()
-        .onCommand(Register.class, this::onRegister)
-        .onCommand(Erase.class, this::onErase)
-        .onCommand(SilenceTimeout.class, this::onSilence)
-        .onCommand(IdleTimeout.class, this::onIdle)
-        .onCommand(ShowHeldViews.class, (state, show) -> Effect().none().thenNoReply().thenUnstashAll())
-        .onCommand(MotionQuietCheck.class, (state, t) -> persistNoReply(motion.onQuietCheck(state, clock.instant())))
-        .onCommand(ClipWaitOver.class, (state, t) -> persistNoReply(motion.onClipWaitOver(state, clock.instant())))
-        .onCommand(RecoverVitals.class, this::onRecoverVitals)
-        .onCommand(Stop.class, this::onStop);
-    CommandHandlerWithReply<Command, DeviceEvent, DeviceState> handlers = builder.build();
-    return (state, command) -> {
-      // Heartbeats may have been taken without a message here (SteadyHeartbeats): whatever comes next sees them.
-      live = steady.newest(deviceId, live);
-      // Any message from outside keeps an offline or unknown device's entity awake a while longer.
-      if (!state.online() && !(command instanceof SilenceTimeout || command instanceof IdleTimeout)) {
-        timers.keepAwake();
-      }
-      return handlers.apply(state, command);
-    };
+    return this::handle;
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> handle(DeviceState state, Command command) {
+    // Heartbeats may have been taken without a message here (SteadyHeartbeats): whatever comes next sees them.
+    live = steady.newest(deviceId, live);
+    // Any message from outside keeps an offline or unknown device's entity awake a while longer.
+    if (!state.online() && !(command instanceof SilenceTimeout || command instanceof IdleTimeout)) {
+      timers.keepAwake();
+    }
+    if (command instanceof Register cmd) return onRegister(state, cmd);
+    if (command instanceof Erase cmd) return onErase(state, cmd);
+    if (command instanceof SilenceTimeout timeout) return onSilence(state, timeout);
+    if (command instanceof IdleTimeout timeout) return onIdle(state, timeout);
+    if (command instanceof ShowHeldViews) return Effect().none().thenNoReply().thenUnstashAll();
+    if (command instanceof MotionQuietCheck) return persistNoReply(motion.onQuietCheck(state, clock.instant()));
+    if (command instanceof ClipWaitOver) return persistNoReply(motion.onClipWaitOver(state, clock.instant()));
+    if (command instanceof RecoverVitals cmd) return onRecoverVitals(state, cmd);
+    if (command instanceof Stop stop) return onStop(state, stop);
+    return state.registered() ? handleRegistered(state, command) : handleUnknown(state, command);
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> handleRegistered(DeviceState state, Command command) {
+    if (command instanceof RecordHeartbeat cmd) return onHeartbeat(state, cmd, List.of());
+    if (command instanceof RecordStatus cmd) return onStatus(state, cmd);
+    if (command instanceof RecordMotion cmd) return onMotion(state, cmd, List.of());
+    if (command instanceof StoreClip cmd) return onStoreClip(state, cmd);
+    if (command instanceof RecordTelemetry cmd) return onTelemetry(state, cmd, List.of());
+    if (command instanceof RecordLocation cmd) return onLocation(state, cmd, List.of());
+    if (command instanceof RecordTransition cmd) return onTransition(state, cmd, List.of());
+    if (command instanceof RecordRegions cmd) return onRegions(state, cmd, List.of());
+    if (command instanceof AcknowledgeAlert cmd) return onAcknowledgeAlert(state, cmd);
+    if (command instanceof ClearAlert cmd) return onClearAlert(state, cmd);
+    if (command instanceof Decommission cmd) return onDecommission(state, cmd);
+    if (command instanceof Get get) return onGet(state, get);
+    throw new IllegalArgumentException("unexpected command " + command);
+  }
+
+  /** A device not registered (never, or not since it was decommissioned or erased): what may register it, and refusals. */
+  private ReplyEffect<DeviceEvent, DeviceState> handleUnknown(DeviceState state, Command command) {
+    if (command instanceof RecordHeartbeat cmd) {
+      Heartbeat hb = cmd.heartbeat();
+      return registeringItself(state, cmd.replyTo(), hb.type(), hb.name(), hb.receivedAt(), this::onHeartbeat, cmd);
+    }
+    if (command instanceof RecordStatus cmd) return onStatusFromUnknown(state, cmd);
+    if (command instanceof RecordMotion cmd) {
+      MotionReport report = cmd.report();
+      return registeringItself(state, cmd.replyTo(), orElse(report.type(), DeviceType.CAMERA), report.name(),
+          report.receivedAt(), this::onMotion, cmd);
+    }
+    if (command instanceof RecordTelemetry cmd) {
+      Telemetry t = cmd.telemetry();
+      return registeringItself(state, cmd.replyTo(), orElse(t.type(), DeviceType.SENSOR), t.name(), t.receivedAt(),
+          this::onTelemetry, cmd);
+    }
+    if (command instanceof RecordLocation cmd) {
+      return registeringItself(state, cmd.replyTo(), DeviceType.TRACKER, cmd.tid(), cmd.receivedAt(), this::onLocation, cmd);
+    }
+    if (command instanceof RecordTransition cmd) {
+      return registeringItself(state, cmd.replyTo(), DeviceType.TRACKER, cmd.tid(), cmd.receivedAt(), this::onTransition, cmd);
+    }
+    if (command instanceof RecordRegions cmd) {
+      return registeringItself(state, cmd.replyTo(), DeviceType.TRACKER, null, cmd.receivedAt(), this::onRegions, cmd);
+    }
+    if (command instanceof StoreClip cmd) return Effect().reply(cmd.replyTo(), unknownDevice(state));
+    if (command instanceof Decommission cmd) return Effect().reply(cmd.replyTo(), unknownDevice(state));
+    if (command instanceof AcknowledgeAlert cmd) return Effect().reply(cmd.replyTo(), alertNotFound(cmd.alertId()));
+    if (command instanceof ClearAlert cmd) return Effect().reply(cmd.replyTo(), alertNotFound(cmd.alertId()));
+    if (command instanceof Get get) return Effect().reply(get.replyTo(), unknownDevice(state));
+    throw new IllegalArgumentException("unexpected command " + command);
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onRegister(DeviceState state, Register cmd) {
