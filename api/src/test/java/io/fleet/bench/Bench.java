@@ -1,6 +1,7 @@
 package io.fleet.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -42,6 +43,16 @@ final class Bench {
   /** Seconds from {@code t0} to {@code at} (System.nanoTime() values) to two decimals, or "never" when {@code at} is 0. */
   static Object seconds(long t0, long at) {
     return at == 0 ? "never" : Math.round((at - t0) / 1e7) / 100.0;
+  }
+
+  /** Heap in use after three rounds of {@code System.gc()}, 200 ms apart (the figure every heap reading here uses). */
+  static long heapAfterGc() throws InterruptedException {
+    var memory = ManagementFactory.getMemoryMXBean();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(200);
+    }
+    return memory.getHeapMemoryUsage().getUsed();
   }
 
   static long elapsedMs(long since) {

@@ -3,6 +3,7 @@ package io.fleet.bench;
 import static io.fleet.bench.Bench.deleteRecursively;
 import static io.fleet.bench.Bench.dropSchema;
 import static io.fleet.bench.Bench.elapsedMs;
+import static io.fleet.bench.Bench.heapAfterGc;
 import static io.fleet.bench.Bench.say;
 import static io.fleet.bench.Bench.seconds;
 
@@ -16,7 +17,6 @@ import io.fleet.metrics.FleetMetrics;
 import io.fleet.protocol.HeartbeatMessage;
 import io.fleet.runtime.FleetNode;
 import io.micrometer.core.instrument.Counter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -373,15 +373,6 @@ public final class IngestBenchmark {
       Thread.sleep(2);
     }
     return true;
-  }
-
-  private static long heapAfterGc() throws InterruptedException {
-    var memory = ManagementFactory.getMemoryMXBean();
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(200);
-    }
-    return memory.getHeapMemoryUsage().getUsed();
   }
 
   /** The command line. */

@@ -3,6 +3,7 @@ package io.fleet.bench;
 import static io.fleet.bench.Bench.deleteRecursively;
 import static io.fleet.bench.Bench.dropSchema;
 import static io.fleet.bench.Bench.elapsedMs;
+import static io.fleet.bench.Bench.heapAfterGc;
 import static io.fleet.bench.Bench.say;
 
 import com.typesafe.config.Config;
@@ -71,6 +72,7 @@ public final class OnlineMemoryBenchmark {
       "  --interval S     heartbeat interval in seconds (default 30)",
       "  --minutes N      minutes of heartbeats before the heap is measured (default 2)",
       "  --silent N       online devices that stop, for the offline detection figure (default 1000)",
+      "  --first-contact S  seconds over which the online devices' first heartbeats are spread (default --interval)",
       "  --db-url URL     use this PostgreSQL (fresh schema) instead of the embedded H2");
   /** Idle entities of registered-only devices stop after this long (the shipped default is 2 min). */
   private static final Duration PASSIVATE_AFTER = Duration.ofSeconds(30);
@@ -81,6 +83,7 @@ public final class OnlineMemoryBenchmark {
   private final int intervalS;
   private final int minutes;
   private final int silent;
+  private final int firstContactS;
   private final String dbUrl;
 
   private OnlineMemoryBenchmark(CommandLine given) {
@@ -89,12 +92,13 @@ public final class OnlineMemoryBenchmark {
     this.intervalS = given.positive("interval", "30");
     this.minutes = given.positive("minutes", "2");
     this.silent = Math.min(online, given.positive("silent", "1000"));
+    this.firstContactS = given.positive("first-contact", Integer.toString(intervalS));
     this.dbUrl = given.get("db-url");
   }
 
   public static void main(String[] args) {
     Bench.main(args, USAGE, given -> new OnlineMemoryBenchmark(CommandLine.parse(given,
-        List.of("online", "registered", "interval", "minutes", "silent", "db-url")))::run);
+        List.of("online", "registered", "interval", "minutes", "silent", "first-contact", "db-url")))::run);
   }
 
   private int run() throws Exception {
@@ -120,7 +124,7 @@ public final class OnlineMemoryBenchmark {
         registerOnly(node, records);
         Heartbeats beats = new Heartbeats(records, online);
         long t0 = System.nanoTime();
-        long firstContact = beats.round(Duration.ofSeconds(intervalS), online);
+        long firstContact = beats.round(Duration.ofSeconds(firstContactS), online);
         say("first contact: %d devices in %.1f s (%.0f/s offered)", online, firstContact / 1e9, online / (firstContact / 1e9));
         await("every online device registered and online", Duration.ofMinutes(20),
             () -> count(node, "status = 'online'") >= online);
@@ -231,15 +235,6 @@ public final class OnlineMemoryBenchmark {
       if (System.nanoTime() > deadline) throw new IllegalStateException("not within " + atMost + ": " + what);
       Thread.sleep(200);
     }
-  }
-
-  private static long heapAfterGc() throws InterruptedException {
-    var memory = ManagementFactory.getMemoryMXBean();
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(200);
-    }
-    return memory.getHeapMemoryUsage().getUsed();
   }
 
   /** This JVM's live heap by class, as {@code jcmd <pid> GC.class_histogram} prints it: class → {instances, bytes}. */

@@ -21,6 +21,7 @@ import java.util.stream.IntStream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -164,6 +165,10 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /** Sharding's stop message, for passivation and rebalancing. */
   public enum Stop implements Command { INSTANCE }
 
+  /** After a failure (the journal failing a write or a recovery), the entity starts again with backoff. Shared by all. */
+  private static final BackoffSupervisorStrategy RESTART =
+      SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1);
+
   /** How soon a held offline judgment is looked at again (the bridges tick twice a second). */
   static final Duration OFFLINE_RECHECK = Duration.ofMillis(250);
   /**
@@ -239,7 +244,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private Device(String deviceId, DeviceSettings settings, DeviceTimers timers, FleetMetrics metrics,
       ActorContext<Command> context) {
     super(PersistenceId.of(TYPE_KEY.name(), deviceId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        RESTART);
     this.deviceId = deviceId;
     this.settings = settings;
     this.rules = new HealthRules(deviceId, settings);

@@ -103,8 +103,11 @@ public record DeviceState(
     }
   }
 
+  /** Every entity starts from this one (immutable, so shared). */
+  private static final DeviceState EMPTY = new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, Vitals.NONE);
+
   static DeviceState empty() {
-    return new DeviceState(null, null, ConnectionState.UNKNOWN, null, false, null, Vitals.NONE);
+    return EMPTY;
   }
 
   boolean registered() {

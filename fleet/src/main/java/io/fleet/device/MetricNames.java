@@ -9,7 +9,8 @@ import java.util.TreeSet;
  * In memory only; the telemetry archive keeps the same bound against the names it has stored.
  */
 final class MetricNames {
-  private final Set<String> names = new TreeSet<>();
+  /** None until the first telemetry: most devices never send any, and every online one has an entity. */
+  private Set<String> names = Set.of();
 
   /** How many names there would be with {@code t}'s. */
   int with(Telemetry t) {
@@ -20,6 +21,7 @@ final class MetricNames {
   }
 
   void add(Telemetry t) {
+    if (names.isEmpty()) names = new TreeSet<>();
     names.addAll(t.readings().keySet());
   }
 }
