@@ -349,7 +349,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     Optional<DeviceEvent> change = registrations.onRegister(state, cmd.registration(), clock.instant());
     if (change.isEmpty()) return Effect().reply(cmd.replyTo(), StatusReply.success(view(state)));
     // A new registration starts the timers; changed details leave them running as they are.
-    steady.disarm(deviceId);
+    live = steady.disarm(deviceId, live);
     return Effect().persist(change.get())
         .thenRun(changed -> {
           if (!state.registered()) watch(changed);
@@ -366,15 +366,15 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
       if (!open.isCleared()) alerts.clear(state, open.alertId(), cmd.who(), now).update().ifPresent(events::add);
     }
     events.add(new DeviceEvent.Decommissioned(deviceId, now, cmd.who()));
+    steady.disarm(deviceId, live);
     live = Vitals.NONE;
-    steady.disarm(deviceId);
     return persistThenAck(events, cmd.replyTo());
   }
 
   /** Whatever the state: forgotten in the journal, then in memory (the entity passivates). */
   private ReplyEffect<DeviceEvent, DeviceState> onErase(DeviceState state, Erase cmd) {
+    steady.disarm(deviceId, live);
     live = Vitals.NONE;
-    steady.disarm(deviceId);
     return Effect().persist(new DeviceEvent.Erased(deviceId, clock.instant(), cmd.who()))
         .thenRun(erased -> {
           watch(erased);
@@ -581,7 +581,14 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
       return Effect().noReply();
     }
     offlineHeld = false;
-    steady.disarm(deviceId);
+    // From here on its heartbeats come here; one taken since this message began counts before the judgment.
+    live = steady.disarm(deviceId, live);
+    Duration stillLeft = rules.silenceLeft(live, now);
+    if (stillLeft.compareTo(Duration.ZERO) > 0) {
+      judgeHeartbeatsBy(state);
+      timers.silenceFor(stillLeft);
+      return Effect().noReply();
+    }
     List<DeviceEvent> offline = alerts.withHealthAlerts(state, new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen()));
     return Effect().persist(offline).thenRun(s -> persisted(offline, s)).thenNoReply();
   }
@@ -598,7 +605,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   /** Sharding stops the entity (rebalance, passivation): what only memory holds of the last heartbeat is journaled first. */
   private ReplyEffect<DeviceEvent, DeviceState> onStop(DeviceState state, Stop stop) {
-    steady.disarm(deviceId);
+    live = steady.disarm(deviceId, live);
     Optional<DeviceEvent> unjournaled = rules.onHandOff(state, live);
     if (unjournaled.isEmpty()) return Effect().stop().thenNoReply();
     return Effect().persist(unjournaled.get()).thenStop().thenNoReply();
@@ -627,7 +634,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
    */
   private void judgeHeartbeatsBy(DeviceState state) {
     if (state.registered() && state.online()) steady.arm(deviceId, state, rules, live);
-    else steady.disarm(deviceId);
+    else live = steady.disarm(deviceId, live);
   }
 
   /** After anything that changes the status or was heard from the device: restart the right timer. */
@@ -652,7 +659,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
           timers.watchMotion(state, motion, clock.instant());
         })
         .onSignal(PostStop.instance(), state -> {
-          steady.disarm(deviceId);
+          steady.disarm(deviceId, live);
           metrics.entityStopped();
         })
         .build();

@@ -2,7 +2,6 @@ package io.fleet.device;
 
 import io.fleet.device.DeviceState.Vitals;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -15,7 +14,7 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * ({@link #absorb}) and only one that the rules say causes nothing — not new (a redelivery), or new and neither
  * coming online, battery low or recovered, firmware changed, interval changed nor last seen due for the journal — is
  * taken here, into the device's live vitals. Whatever causes something goes to the entity, as does every heartbeat
- * while a message of the same device's is on its way to the entity ({@link #sending}), so a heartbeat is never
+ * while another message of the same device is on its way to the entity ({@link #sending}), so a heartbeat is never
  * judged against a state its predecessor is about to change. The entity takes the vitals gathered here
  * ({@link #newest}) before it handles anything (a view, its silence timer, a hand-off), so it shows and journals
  * them as if it had heard every heartbeat itself.
@@ -89,26 +88,23 @@ public final class SteadyHeartbeats implements Extension {
         : new Entry(state, rules, newer(entry.live(), live), entry.sending()));
   }
 
-  /** The entity is about to change what its heartbeats are judged against, or stops: they go to it again. */
-  void disarm(String deviceId) {
-    devices.computeIfPresent(deviceId, (id, entry) ->
-        entry.sending() > 0 ? new Entry(null, null, Vitals.NONE, entry.sending()) : null);
+  /**
+   * The entity is about to change what its heartbeats are judged against, or stops: they go to it again. Returns the
+   * newer of {@code live} and the vitals taken here up to this moment, so that none taken is lost.
+   */
+  Vitals disarm(String deviceId, Vitals live) {
+    Vitals[] newest = {live};
+    devices.computeIfPresent(deviceId, (id, entry) -> {
+      if (entry.armed()) newest[0] = newer(entry.live(), live);
+      return entry.sending() > 0 ? new Entry(null, null, Vitals.NONE, entry.sending()) : null;
+    });
+    return newest[0];
   }
 
   /** The newer of the entity's vitals and those taken here. */
   Vitals newest(String deviceId, Vitals live) {
     Entry entry = devices.get(deviceId);
     return entry == null || !entry.armed() ? live : newer(entry.live(), live);
-  }
-
-  /** How many devices are armed here (for tests and metrics). */
-  public long armed() {
-    return devices.values().stream().filter(Entry::armed).count();
-  }
-
-  /** The vitals taken here for an armed device. */
-  Optional<Vitals> taken(String deviceId) {
-    return Optional.ofNullable(devices.get(deviceId)).filter(Entry::armed).map(Entry::live);
   }
 
   /**

@@ -162,6 +162,18 @@ class SteadyHeartbeatsTest {
   }
 
   @Test
+  void disarmingHandsBackTheVitalsTakenUpToThatMomentAndTakesNoMore() {
+    online();
+    steady.absorb(id, beat(t0.plusSeconds(20), 66, "1.0", null));
+
+    DeviceState.Vitals handedBack = steady.disarm(id, DeviceState.Vitals.NONE);
+
+    assertThat(handedBack.lastSeen()).isEqualTo(t0.plusSeconds(20));
+    assertThat(handedBack.battery()).isEqualTo(66);
+    assertThat(steady.absorb(id, beat(t0.plusSeconds(21), 66, "1.0", null))).as("disarmed").isFalse();
+  }
+
+  @Test
   void theNewerOfTwoVitalsIsThatOfTheLaterHeartbeatSeenWhenEitherWasLast() {
     DeviceState.Vitals heartbeat = DeviceState.Vitals.NONE.heard(beat(t0.plusSeconds(5), 70, null, null), 10);
     DeviceState.Vitals statusLater = DeviceState.Vitals.NONE.heard(beat(t0, 90, null, null), 10)
