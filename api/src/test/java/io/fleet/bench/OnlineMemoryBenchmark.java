@@ -9,6 +9,7 @@ import static io.fleet.bench.Bench.say;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleet.device.DeviceShards;
+import io.fleet.device.SteadyHeartbeats;
 import io.fleet.infra.Database;
 import io.fleet.infra.IngestHeaders;
 import io.fleet.infra.KafkaTopics;
@@ -54,10 +55,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>The idle node: heap after a full GC.
  *   <li>{@code --registered} minus {@code --online} devices each send one telemetry reading, which registers them
  *       (never online); their entities passivate once idle ({@code passivate-after}, 30 s here).
+ *   <li>The node holding them, none online: heap after a full GC and a class histogram.
  *   <li>{@code --online} devices heartbeat every {@code --interval} (spread evenly over it), the first heartbeat
- *       registering each, for {@code --minutes}; then, still heartbeating, the heap after a full GC and the largest
- *       classes of a class histogram ({@code GC.class_histogram}). Per online device: the growth over the idle node,
- *       divided by the online devices. Raw baseline, in the same run: a map of the same device ids to their last seen
+ *       registering each, then for {@code --minutes} once all are online (long enough for their entities to park,
+ *       {@code park-after}); then,
+ *       still heartbeating, the heap after a full GC and the largest classes of a class histogram
+ *       ({@code GC.class_histogram}). Per online device: the growth over the registered-only node, divided by the
+ *       online devices (and, for comparison, over the idle node). Raw baseline, in the same run: a map of the same device ids to their last seen
  *       and deadline ({@code ConcurrentHashMap<String, long[]>}), the least a node must hold per online device.
  *   <li>Offline detection: {@code --silent} of the online devices stop; for each, the time from its last heartbeat
  *       to its offline judgment ({@code device_summary.status_since}), against 3 × interval + 1 s.
@@ -122,24 +126,35 @@ public final class OnlineMemoryBenchmark {
             KafkaTopics.partitionsOf(admin, node.ingestSettings().deviceEventsTopic()));
         Records records = new Records(producer, node.ingestSettings().deviceEventsTopic(), shards);
         registerOnly(node, records);
+        // The node holding the registered devices' journal, read side and database cache, none online: what the
+        // online devices add is measured from here (the first figure, from the idle node, includes it).
+        long registeredOnly = heapAfterGc();
+        Map<String, long[]> registeredClasses = histogram();
+        say("registered, none online: heap after GC %d MiB (+%d MiB over idle)", registeredOnly >> 20,
+            (registeredOnly - idle) >> 20);
         Heartbeats beats = new Heartbeats(records, online);
         long t0 = System.nanoTime();
         long firstContact = beats.round(Duration.ofSeconds(firstContactS), online);
         say("first contact: %d devices in %.1f s (%.0f/s offered)", online, firstContact / 1e9, online / (firstContact / 1e9));
         await("every online device registered and online", Duration.ofMinutes(20),
             () -> count(node, "status = 'online'") >= online);
-        say("all %d online after %.1f s", online, (System.nanoTime() - t0) / 1e9);
-        long until = t0 + TimeUnit.MINUTES.toNanos(minutes);
+        long allOnline = System.nanoTime();
+        say("all %d online after %.1f s", online, (allOnline - t0) / 1e9);
+        // Minutes of steady heartbeats once all are online: their entities have had time to park.
+        long until = allOnline + TimeUnit.MINUTES.toNanos(minutes);
         while (System.nanoTime() < until) beats.round(Duration.ofSeconds(intervalS), online);
         long entities = FleetMetrics.get(node.system()).entitiesAlive();
+        long parked = SteadyHeartbeats.get(node.system()).parkedCount();
         long heap = heapAfterGc();
         Map<String, long[]> classes = histogram();
-        double perDevice = (heap - idle) / (double) online;
-        say("heap after GC while %d devices heartbeat: %d MiB (+%d MiB over idle); entities alive: %d", online,
-            heap >> 20, (heap - idle) >> 20, entities);
-        say("PER ONLINE DEVICE: %.2f KiB; raw baseline (device id → last seen, deadline): %.2f KiB; ratio %.1f×",
-            perDevice / 1024, raw / (double) online / 1024, perDevice / (raw / (double) online));
-        System.out.println(growth(idleClasses, classes, online));
+        double perDevice = (heap - registeredOnly) / (double) online;
+        say("heap after GC while %d devices heartbeat: %d MiB (+%d MiB over idle, +%d MiB over registered-only);"
+            + " entities alive: %d, devices parked: %d", online, heap >> 20, (heap - idle) >> 20,
+            (heap - registeredOnly) >> 20, entities, parked);
+        say("over the idle node: %.2f KiB per online device", (heap - idle) / (double) online / 1024);
+        say("PER ONLINE DEVICE (over registered-only): %.2f KiB; raw baseline (device id → last seen, deadline): %.2f KiB;"
+            + " ratio %.1f×", perDevice / 1024, raw / (double) online / 1024, perDevice / (raw / (double) online));
+        System.out.println(growth(registeredClasses, classes, online));
         offlineDetection(node, beats);
       }
     } finally {

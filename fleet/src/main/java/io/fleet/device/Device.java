@@ -55,9 +55,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * heartbeat intervals goes offline — once Fleet has handled everything the device's broker took before that
  * deadline ({@link IngestProgress}): while the ingest path itself is behind, the judgment waits (at most
  * {@code offline-hold-max}). A recovered online device gets a full window, since it was the node
- * that was away, not the device. Shards remember entities, so online devices come back after a crash;
+ * that was away, not the device. Shards remember entities, so running online devices come back after a crash;
  * an offline or unknown device asks its shard to passivate it once idle for {@code passivate-after},
  * unless a motion episode is active or an alert waits for its clip.
+ *
+ * <p>An online device whose entity has had nothing to do for {@code park-after} is parked
+ * ({@link SteadyHeartbeats#park}): the entity stops and its node's row keeps the device's liveness; the row hands a
+ * silent device back ({@link LookAtSilence}) and anything else the device sends starts the entity again. A parked
+ * entity is not remembered; one whose node died is found by the read side's sweep of online devices unheard for long.
  *
  * <p>Motion ({@link MotionRules}) and alerts ({@link AlertRules}) are journaled as facts: motion
  * started/continued/ended, clip stored, alert raised/updated. Telemetry is judged by the device's anomaly
@@ -162,6 +167,18 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /** What {@link Erase} answers: the journal up to and including this sequence number is of the erased device. */
   public record ErasedUpTo(long sequenceNr) implements CborSerializable {}
 
+  /**
+   * Look at the device's silence now, {@code heard} being what was heard of it elsewhere (its node's parked row,
+   * {@link SteadyHeartbeats}, when the deadline there passed; nothing when the read side found it online and unheard
+   * for long): judged offline if silent for its window, as its own silence timer would.
+   */
+  public record LookAtSilence(Vitals heard) implements Command {
+    /** The read side found the device online and unheard for long; nothing else is known here. */
+    public static LookAtSilence unheard() {
+      return new LookAtSilence(Vitals.NONE);
+    }
+  }
+
   /** Sharding's stop message, for passivation and rebalancing. */
   public enum Stop implements Command { INSTANCE }
 
@@ -202,7 +219,10 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   }
 
   public static void init(ActorSystem<?> system, DeviceSettings settings) {
-    ClusterSharding.get(system).init(
+    ClusterSharding sharding = ClusterSharding.get(system);
+    SteadyHeartbeats.get(system).wakeThrough((deviceId, heard) ->
+        sharding.entityRefFor(TYPE_KEY, deviceId).tell(new LookAtSilence(heard)));
+    sharding.init(
         Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), settings, Optional.of(ctx.getShard())))
             .withStopMessage(Stop.INSTANCE)
             // Shards live where their partition of fleet.device-events is consumed (DeviceShards).
@@ -234,6 +254,10 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private final Clock clock = Clock.systemUTC();
   private final IngestProgress ingest;
   private final SteadyHeartbeats steady;
+  /** When this entity recovered (never persisted). */
+  private Instant recoveredAt = Instant.MIN;
+  /** Whether the entity stops leaving its device parked on this node (never persisted). */
+  private boolean parked;
   /** Whether an offline judgment waits for the ingest path to catch up (never persisted). */
   private boolean offlineHeld;
   /** The latest heartbeat's values: the journaled vitals plus what was heard since (never persisted). */
@@ -278,13 +302,14 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private ReplyEffect<DeviceEvent, DeviceState> handle(DeviceState state, Command command) {
     // Heartbeats may have been taken without a message here (SteadyHeartbeats): whatever comes next sees them.
     live = steady.newest(deviceId, live);
-    // Any message from outside keeps an offline or unknown device's entity awake a while longer.
-    if (!state.online() && !(command instanceof SilenceTimeout || command instanceof IdleTimeout)) {
-      timers.keepAwake();
+    // Any message from outside keeps the entity awake a while longer (an online device's from parking).
+    if (!(command instanceof SilenceTimeout || command instanceof IdleTimeout || command instanceof LookAtSilence)) {
+      timers.idleFrom(state);
     }
     if (command instanceof Register cmd) return onRegister(state, cmd);
     if (command instanceof Erase cmd) return onErase(state, cmd);
-    if (command instanceof SilenceTimeout timeout) return onSilence(state, timeout);
+    if (command instanceof SilenceTimeout) return onSilence(state);
+    if (command instanceof LookAtSilence cmd) return onLookAtSilence(state, cmd);
     if (command instanceof IdleTimeout timeout) return onIdle(state, timeout);
     if (command instanceof ShowHeldViews) return Effect().none().thenNoReply().thenUnstashAll();
     if (command instanceof MotionQuietCheck) return persistNoReply(motion.onQuietCheck(state, clock.instant()));
@@ -558,7 +583,24 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .thenRun(s -> persisted(event.map(List::of).orElse(List.of()), s)).thenNoReply();
   }
 
-  private ReplyEffect<DeviceEvent, DeviceState> onSilence(DeviceState state, SilenceTimeout timeout) {
+  /**
+   * Woken (or told) to judge the silence: with what was heard elsewhere, as its own timer would. Told by the read
+   * side's sweep (nothing heard) within the first window after this entity recovered, it lets the recovery's timer
+   * decide: the node was away (a restart), not necessarily the device.
+   */
+  private ReplyEffect<DeviceEvent, DeviceState> onLookAtSilence(DeviceState state, LookAtSilence cmd) {
+    if (!state.online()) return Effect().noReply();
+    if (cmd.heard().lastSeen() == null && clock.instant().isBefore(
+        recoveredAt.plus(settings.silenceWindowAfterRecovery(live.heartbeatIntervalS())))) {
+      return Effect().noReply();
+    }
+    live = SteadyHeartbeats.newer(live, cmd.heard());
+    // Its node's row was handed back: its heartbeats are judged against this entity's state again.
+    judgeHeartbeatsBy(state);
+    return onSilence(state);
+  }
+
+  private ReplyEffect<DeviceEvent, DeviceState> onSilence(DeviceState state) {
     if (!state.online()) return Effect().noReply();
     Instant now = clock.instant();
     Duration left = rules.silenceLeft(live, now);
@@ -603,19 +645,48 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return Effect().reply(cmd.replyTo(), StatusReply.ack());
   }
 
-  /** Sharding stops the entity (rebalance, passivation): what only memory holds of the last heartbeat is journaled first. */
+  /**
+   * Sharding stops the entity (rebalance, passivation): what only memory holds of the last heartbeat is journaled
+   * first, unless the device is parked (its row on this node keeps it).
+   */
   private ReplyEffect<DeviceEvent, DeviceState> onStop(DeviceState state, Stop stop) {
+    if (steady.parked(deviceId)) {
+      parked = true;
+      return Effect().stop().thenNoReply();
+    }
     live = steady.disarm(deviceId, live);
     Optional<DeviceEvent> unjournaled = rules.onHandOff(state, live);
     if (unjournaled.isEmpty()) return Effect().stop().thenNoReply();
     return Effect().persist(unjournaled.get()).thenStop().thenNoReply();
   }
 
+  /**
+   * Idle: an offline or unknown device's entity stops, an online device is parked ({@link SteadyHeartbeats#park})
+   * and its entity stops. Not while a motion episode needs its timers (until it ended and its alert is out), an
+   * offline judgment is held, the partition catches up or the device was not heard within its window; a sensor's
+   * model learnt since it was last saved is journaled first.
+   */
   private ReplyEffect<DeviceEvent, DeviceState> onIdle(DeviceState state, IdleTimeout timeout) {
-    // A busy motion state needs its timers: stay awake until the episode ended and its alert is out.
-    if (!state.online() && !state.motion().busy()) timers.passivate();
-    else if (!state.online()) timers.keepAwake();
+    boolean mayStop = !state.motion().busy()
+        && (!state.online() || (state.registered() && !offlineHeld && !ingest.catchingUp(deviceId) && heardWithinWindow()));
+    if (!mayStop || !timers.canPassivate()) {
+      timers.idleFrom(state);
+      return Effect().noReply();
+    }
+    Optional<DeviceEvent> unsaved = telemetry.unsaved(clock.instant());
+    // Journaled, the idle timer starts again (persisted → watch): it stops at the next one.
+    if (unsaved.isPresent()) return persistNoReply(unsaved);
+    if (!state.online() || steady.park(deviceId, live)) timers.passivate();
+    else timers.idleFrom(state);
     return Effect().noReply();
+  }
+
+  /**
+   * Whether the device was heard within its silence window: one that was not (just recovered, its node was away) is
+   * left to the entity's own timer, which gives it the window a recovery allows, rather than parked past its deadline.
+   */
+  private boolean heardWithinWindow() {
+    return live.lastSeen() != null && rules.silenceLeft(live, clock.instant()).compareTo(Duration.ZERO) > 0;
   }
 
   /**
@@ -652,6 +723,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   public SignalHandler<DeviceState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          recoveredAt = clock.instant();
           live = state.vitals();
           judgeHeartbeatsBy(state);
           telemetry.recover(state);
@@ -659,7 +731,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
           timers.watchMotion(state, motion, clock.instant());
         })
         .onSignal(PostStop.instance(), state -> {
-          steady.disarm(deviceId, live);
+          if (!parked) steady.disarm(deviceId, live);
           metrics.entityStopped();
         })
         .build();

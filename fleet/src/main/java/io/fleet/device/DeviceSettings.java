@@ -23,6 +23,7 @@ public record DeviceSettings(
     int batteryRecoveredPercent,
     Duration lastSeenPersistInterval,
     Duration passivateAfter,
+    Duration parkAfter,
     Duration restartGrace,
     Duration offlineHoldMax,
     JournalRetention journal,
@@ -45,6 +46,14 @@ public record DeviceSettings(
       throw new IllegalArgumentException("battery-recovered-percent must not be below battery-low-percent");
     }
     if (tagCount < 1) throw new IllegalArgumentException("readside.tag-count must be at least 1");
+    if (parkAfter.isNegative()) throw new IllegalArgumentException("park-after must not be negative");
+    // An online device's entity hears a steady heartbeat once per last-seen-persist-interval (to journal it): were
+    // park-after as long, every such heartbeat would keep it from parking.
+    // (0s journals every heartbeat: parking is then for devices whose interval is longer than park-after.)
+    if (!parkAfter.isZero() && !lastSeenPersistInterval.isZero() && parkAfter.compareTo(lastSeenPersistInterval) >= 0) {
+      throw new IllegalArgumentException("park-after (" + parkAfter + ") must be shorter than last-seen-persist-interval ("
+          + lastSeenPersistInterval + "), or 0s");
+    }
     if (maxMetrics < 1) throw new IllegalArgumentException("max-metrics must be at least 1");
   }
 
@@ -67,6 +76,7 @@ public record DeviceSettings(
         device.getInt("battery-recovered-percent"),
         device.getDuration("last-seen-persist-interval"),
         device.getDuration("passivate-after"),
+        device.getDuration("park-after"),
         device.getDuration("restart-grace"),
         device.getDuration("offline-hold-max"),
         JournalRetention.fromConfig(fleet),

@@ -12,7 +12,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * A device entity's timers: "silence" runs while it is online (it goes offline when it fires late
- * enough), "passivate" while it is not (its entity then asks the shard to stop it); "motion-quiet" while
+ * enough); "passivate" always, restarted by every message from outside: while the device is online it parks the
+ * device once the entity has had nothing to do for {@code park-after}, otherwise it stops the entity once idle for
+ * {@code passivate-after} (its entity then asks the shard to stop it); "motion-quiet" while
  * a motion episode is active and "clip-wait" while its alert waits for a clip. Timers die with the
  * entity; a recovered entity starts them again from its state.
  */
@@ -43,15 +45,18 @@ final class DeviceTimers {
     if (!timers.isTimerActive(HELD_VIEWS)) timers.startSingleTimer(HELD_VIEWS, Device.ShowHeldViews.INSTANCE, HELD_VIEWS_AGAIN);
   }
 
-  /** Online: wait a full silence window from now. Otherwise: wait to be idle. */
+  /** Online: wait a full silence window from now. Otherwise: wait to be idle. Either way the idle timer starts again. */
   void watch(DeviceState state, Vitals live) {
-    if (state.online()) {
-      timers.cancel(PASSIVATE);
-      silenceFor(settings.silenceWindow(live.heartbeatIntervalS()));
-    } else {
-      timers.cancel(SILENCE);
-      keepAwake();
-    }
+    if (state.online()) silenceFor(settings.silenceWindow(live.heartbeatIntervalS()));
+    else timers.cancel(SILENCE);
+    idleFrom(state);
+  }
+
+  /** A message came: an online device parks a full {@code park-after} from now, any other passivates later. */
+  void idleFrom(DeviceState state) {
+    if (!state.online()) keepAwake();
+    else if (settings.parkAfter().isZero()) timers.cancel(PASSIVATE);
+    else timers.startSingleTimer(PASSIVATE, Device.IdleTimeout.INSTANCE, settings.parkAfter());
   }
 
   /** After recovery: an online device gets a full window, and at least the restart grace, to be heard. */
@@ -91,5 +96,10 @@ final class DeviceTimers {
   /** Asks the shard to stop the entity; it then sends {@link Device.Stop}. Without a shard (tests), nothing. */
   void passivate() {
     shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(ctx.getSelf())));
+  }
+
+  /** Whether {@link #passivate} stops the entity (it runs in a shard). */
+  boolean canPassivate() {
+    return shard.isPresent();
   }
 }

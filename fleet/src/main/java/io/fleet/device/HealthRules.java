@@ -43,6 +43,14 @@ final class HealthRules {
    * The first firmware a device reports is journaled as a change from null, so the read side learns it.
    */
   List<DeviceEvent> onHeartbeat(DeviceState state, Heartbeat hb, Vitals live) {
+    return onHeartbeat(state, hb, live, true);
+  }
+
+  /**
+   * The same, with {@code lastSeenToJournal} false for a parked device ({@link SteadyHeartbeats#park}): its last seen
+   * goes to the read side, so only a transition or a changed interval makes it due for the journal.
+   */
+  List<DeviceEvent> onHeartbeat(DeviceState state, Heartbeat hb, Vitals live, boolean lastSeenToJournal) {
     Instant at = hb.receivedAt();
     List<DeviceEvent> events = new ArrayList<>();
     if (!state.online()) events.add(new CameOnline(deviceId, at, live.heartbeatIntervalS(), hb.ts()));
@@ -57,7 +65,7 @@ final class HealthRules {
     }
     // A changed interval changes the silence window a recovered entity must use, so it is journaled too.
     boolean intervalChanged = live.heartbeatIntervalS() != state.vitals().heartbeatIntervalS();
-    if (!events.isEmpty() || intervalChanged || lastSeenDue(state.vitals().lastSeen(), at)) {
+    if (!events.isEmpty() || intervalChanged || (lastSeenToJournal && lastSeenDue(state.vitals().lastSeen(), at))) {
       events.add(new LastSeenUpdated(deviceId, at, live.battery(), live.rssi(), live.uptimeS(),
           live.heartbeatIntervalS(), live.errors(), live.heartbeatTs()));
     }
@@ -99,6 +107,11 @@ final class HealthRules {
   /** How much longer an online device may stay silent; zero or negative means it is offline now. */
   Duration silenceLeft(Vitals live, Instant now) {
     return settings.silenceWindow(live.heartbeatIntervalS()).minus(Duration.between(live.lastSeen(), now));
+  }
+
+  /** When an online device last seen as {@code live} says is offline if heard no more. */
+  Instant deadline(Vitals live) {
+    return live.lastSeen().plus(settings.silenceWindow(live.heartbeatIntervalS()));
   }
 
   private boolean lastSeenDue(Instant journaled, Instant at) {

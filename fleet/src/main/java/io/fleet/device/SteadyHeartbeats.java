@@ -1,8 +1,14 @@
 package io.fleet.device;
 
 import io.fleet.device.DeviceState.Vitals;
+import io.fleet.metrics.FleetMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -19,31 +25,73 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * ({@link #newest}) before it handles anything (a view, its silence timer, a hand-off), so it shows and journals
  * them as if it had heard every heartbeat itself.
  *
- * <p>State: per armed device, its state and rules as the entity last armed them and the newest vitals taken here;
- * per device, how many of its messages are on their way to its entity. In memory only, and node-local: what the
- * entity's memory held before, no more (its journal gets the vitals when last seen is due, with every transition
- * and at hand-off). A node that dies loses them as an entity's memory did; {@code VitalsCatchUp} re-reads the
- * recent heartbeats where the partition goes.
+ * <p>An online device whose entity has had nothing to do for {@code park-after} is <em>parked</em> ({@link #park}):
+ * its entity stops and its row here is all that runs for it. A parked device's steady heartbeats are taken here
+ * even when its last seen is due: last seen goes to the read side instead, in batches ({@link #unwrittenSeen}), not
+ * to the journal. One timer per node looks at the parked devices' deadlines every {@link #SCAN}; a silent one is
+ * handed back to its entity ({@link Device.LookAtSilence}, with the vitals taken here), which judges it as its own
+ * silence timer would. Anything else a parked device sends starts its entity again, which arms it anew.
+ *
+ * <p>State: per armed device, its state and rules as the entity last armed them, the newest vitals taken here,
+ * whether it is parked, its deadline and whether its last seen waits for the read side; per device, how many of its
+ * messages are on their way to its entity. In memory only, and node-local. A node that dies loses them: its
+ * partitions' records are read again from Kafka where they go ({@code VitalsCatchUp} re-reads the recent
+ * heartbeats), a heartbeating device's next heartbeat starts its entity there, and a silent one that was parked here
+ * is found by the read side's sweep of online devices unheard for long ({@code UnheardDevices}).
  */
 public final class SteadyHeartbeats implements Extension {
+  /** How often the parked devices' deadlines are looked at. */
+  static final Duration SCAN = Duration.ofMillis(250);
 
-  /** A device's state, rules and vitals as armed, and its messages on their way to the entity. */
-  private record Entry(DeviceState state, HealthRules rules, Vitals live, int sending) {
+  /**
+   * A device's state, rules and vitals as armed, its messages on their way to the entity, whether it is parked (its
+   * entity stopped), its deadline when parked (epoch ms) and whether its last seen waits for the read side.
+   */
+  private record Entry(DeviceState state, HealthRules rules, Vitals live, int sending, boolean parked, long dueMs,
+      boolean unwritten) {
+    static final Entry NONE = new Entry(null, null, Vitals.NONE, 0, false, 0, false);
+
     boolean armed() {
       return state != null;
     }
 
     Entry sending(int more) {
-      return new Entry(state, rules, live, sending + more);
+      return new Entry(state, rules, live, sending + more, parked, dueMs, unwritten);
+    }
+
+    Entry heard(Vitals heard) {
+      return new Entry(state, rules, heard, 0, parked, parked ? rules.deadline(heard).toEpochMilli() : 0,
+          unwritten || parked);
     }
   }
 
-  private final Map<String, Entry> devices = new ConcurrentHashMap<>();
+  /** What {@link #unwrittenSeen} hands the read side: a parked device's last seen and what it last reported. */
+  public record Seen(String deviceId, Instant lastSeen, Integer battery, Integer rssi) {}
 
-  SteadyHeartbeats() {}
+  private final Map<String, Entry> devices = new ConcurrentHashMap<>();
+  private final ActorSystem<?> system;
+  private volatile BiConsumer<String, Vitals> wake;
+
+  SteadyHeartbeats(ActorSystem<?> system) {
+    this.system = system;
+  }
 
   public static SteadyHeartbeats get(ActorSystem<?> system) {
     return Id.INSTANCE.apply(system);
+  }
+
+  /**
+   * Devices may be parked from now: a silent one is handed back to its entity through {@code wake} (sharding, in
+   * {@link Device#init}). Starts the node's deadline timer; without a way to wake, no device is parked.
+   */
+  void wakeThrough(BiConsumer<String, Vitals> wake) {
+    boolean first = this.wake == null;
+    this.wake = wake;
+    if (first) {
+      FleetMetrics metrics = FleetMetrics.get(system);
+      system.scheduler().scheduleWithFixedDelay(SCAN, SCAN, () -> metrics.parkedDevicesWoken(wakeSilent(Instant.now())),
+          system.executionContext());
+    }
   }
 
   /**
@@ -61,16 +109,17 @@ public final class SteadyHeartbeats implements Extension {
         return entry;
       }
       Vitals heard = entry.live().heard(hb, entry.rules().intervalS(entry.state(), hb));
-      if (!entry.rules().onHeartbeat(entry.state(), hb, heard).isEmpty()) return entry;
+      // A parked device's last seen goes to the read side, never through a woken entity to the journal.
+      if (!entry.rules().onHeartbeat(entry.state(), hb, heard, !entry.parked()).isEmpty()) return entry;
       taken[0] = true;
-      return new Entry(entry.state(), entry.rules(), heard, 0);
+      return entry.heard(heard);
     });
     return taken[0];
   }
 
   /** A message of this device is on its way to its entity: its heartbeats go there too until {@link #answered}. */
   public void sending(String deviceId) {
-    devices.compute(deviceId, (id, entry) -> entry == null ? new Entry(null, null, Vitals.NONE, 1) : entry.sending(1));
+    devices.compute(deviceId, (id, entry) -> (entry == null ? Entry.NONE : entry).sending(1));
   }
 
   /** The entity answered a message {@linkplain #sending sent} to it (or it failed). */
@@ -84,8 +133,90 @@ public final class SteadyHeartbeats implements Extension {
   /** The entity of an online device handled a message: its heartbeats are judged against {@code state} from now. */
   void arm(String deviceId, DeviceState state, HealthRules rules, Vitals live) {
     devices.compute(deviceId, (id, entry) -> entry == null
-        ? new Entry(state, rules, live, 0)
-        : new Entry(state, rules, newer(entry.live(), live), entry.sending()));
+        ? new Entry(state, rules, live, 0, false, 0, false)
+        : new Entry(state, rules, newer(entry.live(), live), entry.sending(), false, 0, entry.unwritten()));
+  }
+
+  /**
+   * The entity of an online device with nothing to do would stop: true if its device is parked here from now (it is
+   * armed, none of its messages is on the way, its deadline is ahead and this node can wake it), and the entity may
+   * stop; {@code live} is the entity's vitals.
+   */
+  boolean park(String deviceId, Vitals live) {
+    if (wake == null) return false;
+    boolean[] parked = {false};
+    devices.computeIfPresent(deviceId, (id, entry) -> {
+      Vitals newest = newer(entry.live(), live);
+      if (!entry.armed() || entry.sending() > 0 || newest.lastSeen() == null) return entry;
+      long dueMs = entry.rules().deadline(newest).toEpochMilli();
+      // Past its deadline already: its entity judges it, not this row.
+      if (dueMs <= System.currentTimeMillis()) return entry;
+      parked[0] = true;
+      return new Entry(entry.state(), entry.rules(), newest, 0, true, dueMs, entry.unwritten());
+    });
+    return parked[0];
+  }
+
+  /** How many devices are parked on this node now. */
+  public long parkedCount() {
+    return devices.values().stream().filter(Entry::parked).count();
+  }
+
+  /** Whether the device is parked here (its entity may stop and leave its row). */
+  boolean parked(String deviceId) {
+    Entry entry = devices.get(deviceId);
+    return entry != null && entry.parked();
+  }
+
+  /**
+   * Hands every parked device whose deadline passed back to its entity, with the vitals taken here, and forgets
+   * it: its entity judges the silence (its node's ingest path may be behind; it may have been heard elsewhere).
+   * Returns how many.
+   */
+  int wakeSilent(Instant now) {
+    BiConsumer<String, Vitals> wake = this.wake;
+    long nowMs = now.toEpochMilli();
+    int woken = 0;
+    for (Map.Entry<String, Entry> row : devices.entrySet()) {
+      Entry entry = row.getValue();
+      // A message on its way starts the entity anyway, which then keeps the watch.
+      if (!entry.parked() || entry.sending() > 0 || entry.dueMs() > nowMs) continue;
+      if (!devices.remove(row.getKey(), entry)) continue;
+      try {
+        wake.accept(row.getKey(), entry.live());
+        woken++;
+      } catch (RuntimeException e) {
+        // Not lost: the read side's sweep of online devices unheard for long finds it.
+        system.log().warn("could not wake the entity of silent device {}: {}", row.getKey(), e.toString());
+      }
+    }
+    return woken;
+  }
+
+  /**
+   * The last seen of every parked device heard since the last call, for the read side; each is handed out once
+   * (see {@link #stillUnwritten} when writing them failed).
+   */
+  public List<Seen> unwrittenSeen() {
+    List<Seen> seen = new ArrayList<>();
+    for (String deviceId : devices.keySet()) {
+      devices.computeIfPresent(deviceId, (id, entry) -> {
+        if (!entry.unwritten()) return entry;
+        Vitals live = entry.live();
+        seen.add(new Seen(id, live.lastSeen(), live.battery(), live.rssi()));
+        return new Entry(entry.state(), entry.rules(), live, entry.sending(), entry.parked(), entry.dueMs(), false);
+      });
+    }
+    return seen;
+  }
+
+  /** Writing these to the read side failed: they are handed out again with the next {@link #unwrittenSeen}. */
+  public void stillUnwritten(List<Seen> seen) {
+    for (Seen s : seen) {
+      devices.computeIfPresent(s.deviceId(), (id, entry) -> entry.armed()
+          ? new Entry(entry.state(), entry.rules(), entry.live(), entry.sending(), entry.parked(), entry.dueMs(), true)
+          : entry);
+    }
   }
 
   /**
@@ -96,7 +227,7 @@ public final class SteadyHeartbeats implements Extension {
     Vitals[] newest = {live};
     devices.computeIfPresent(deviceId, (id, entry) -> {
       if (entry.armed()) newest[0] = newer(entry.live(), live);
-      return entry.sending() > 0 ? new Entry(null, null, Vitals.NONE, entry.sending()) : null;
+      return entry.sending() > 0 ? Entry.NONE.sending(entry.sending()) : null;
     });
     return newest[0];
   }
@@ -125,7 +256,7 @@ public final class SteadyHeartbeats implements Extension {
 
     @Override
     public SteadyHeartbeats createExtension(ActorSystem<?> system) {
-      return new SteadyHeartbeats();
+      return new SteadyHeartbeats(system);
     }
   }
 }

@@ -8,6 +8,7 @@ import io.fleet.device.DeviceEvent.SensorBaselineSaved;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a device's telemetry causes: its {@link SensorModel} (the detectors configured for its type)
@@ -56,6 +57,16 @@ final class TelemetryRules {
       events.add(new SensorBaselineSaved(deviceId, t.receivedAt(), new SensorMemory(m.baseline(), t.ts())));
     }
     return events;
+  }
+
+  /**
+   * What the model learnt since it was last saved, as a save to journal before the entity stops (it passivates or
+   * parks); empty when nothing was.
+   */
+  Optional<DeviceEvent> unsaved(Instant at) {
+    if (model == null || sinceSaved == 0 || !model.judges()) return Optional.empty();
+    sinceSaved = 0;
+    return Optional.of(new SensorBaselineSaved(deviceId, at, new SensorMemory(model.baseline(), lastReadingTs)));
   }
 
   private SensorModel model(DeviceState state) {

@@ -27,6 +27,8 @@ public final class FleetMetrics implements Extension {
   private final Counter localAsks = Counter.builder("fleet_entity_asks").tag("where", "local").register(registry);
   private final Counter remoteAsks = Counter.builder("fleet_entity_asks").tag("where", "remote").register(registry);
   private final Counter steadyHeartbeats = Counter.builder("fleet_steady_heartbeats").register(registry);
+  private final Counter parkedWoken = Counter.builder("fleet_parked_devices_woken").register(registry);
+  private final Counter unheardLookedAt = Counter.builder("fleet_unheard_devices_looked_at").register(registry);
 
   private FleetMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -78,6 +80,16 @@ public final class FleetMetrics implements Extension {
   /** A heartbeat that changed nothing was taken without a message to its device's entity ({@code SteadyHeartbeats}). */
   public void steadyHeartbeat() {
     steadyHeartbeats.increment();
+  }
+
+  /** {@code count} parked devices' deadlines passed: handed back to their entities to be judged. */
+  public void parkedDevicesWoken(int count) {
+    parkedWoken.increment(count);
+  }
+
+  /** {@code count} devices online in the read side and unheard for long were looked at by their entities. */
+  public void unheardDevicesLookedAt(long count) {
+    unheardLookedAt.increment(count);
   }
 
   /** An alert (or a revision of one) was acknowledged by Kafka on {@code fleet.alerts}. */

@@ -116,8 +116,11 @@ final class ReadModelHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>
     } else if (event instanceof DeviceEvent.FirmwareChanged e) {
       update(c, "firmware = ?", id, at, e.to());
     } else if (event instanceof DeviceEvent.LastSeenUpdated e) {
-      update(c, "last_seen = ?, battery = COALESCE(?, battery), rssi = COALESCE(?, rssi)", id, at,
-          ts(at), intOrNull(e.battery()), intOrNull(e.rssi()));
+      // Only forward: a parked device's last seen is written straight to this table (LastSeenWriter), and an
+      // older journaled one projected late must not take it back.
+      update(c, "last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END,"
+          + " battery = COALESCE(?, battery), rssi = COALESCE(?, rssi)", id, at,
+          ts(at), ts(at), intOrNull(e.battery()), intOrNull(e.rssi()));
     }
   }
 

@@ -7,6 +7,7 @@ import io.fleet.device.Device;
 import io.fleet.device.DeviceAsks;
 import io.fleet.device.DeviceSettings;
 import io.fleet.device.DeviceShards;
+import io.fleet.device.SteadyHeartbeats;
 import io.fleet.frames.CameraClips;
 import io.fleet.frames.FrameConsumer;
 import io.fleet.frames.FrameSettings;
@@ -30,7 +31,9 @@ import io.fleet.media.UploadSweeper;
 import io.fleet.metrics.ConsumerLagMonitor;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.readside.DeviceDirectory;
+import io.fleet.readside.LastSeenWriter;
 import io.fleet.readside.ReadModelProjection;
+import io.fleet.readside.UnheardDevices;
 import io.fleet.retention.ArchiveCaughtUp;
 import io.fleet.retention.DeviceEraser;
 import io.fleet.retention.Histories;
@@ -129,6 +132,10 @@ public final class FleetNode implements AutoCloseable {
           .register(FleetMetrics.get(system).registry());
       Device.init(system, deviceSettings);
       ReadModelProjection.init(system, infrastructure.database().dataSource(), deviceSettings.tagCount());
+      LastSeenWriter.start(system, infrastructure.database().dataSource(), deviceSettings.lastSeenPersistInterval());
+      UnheardDevices.start(system, infrastructure.database().dataSource(), fleet);
+      Gauge.builder("fleet_parked_devices", SteadyHeartbeats.get(system), SteadyHeartbeats::parkedCount)
+          .register(FleetMetrics.get(system).registry());
       this.directory = new DeviceDirectory(infrastructure.database().dataSource());
 
       ProducerSettings<String, byte[]> producer =

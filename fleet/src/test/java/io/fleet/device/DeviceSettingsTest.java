@@ -22,6 +22,7 @@ class DeviceSettingsTest {
     assertThat(settings.batteryRecoveredPercent()).isEqualTo(25);
     assertThat(settings.lastSeenPersistInterval()).isEqualTo(Duration.ofSeconds(60));
     assertThat(settings.passivateAfter()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(settings.parkAfter()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.journal()).isEqualTo(new JournalRetention(100, 5, true));
     assertThat(settings.tagCount()).isEqualTo(4);
   }
@@ -29,6 +30,13 @@ class DeviceSettingsTest {
   @Test
   void theSilenceWindowIsOfflineAfterMissedIntervals() {
     assertThat(DeviceTesting.DEFAULTS.silenceWindow(10)).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void rejectsAParkAfterNoShorterThanTheLastSeenIntervalSinceNoOnlineDeviceWouldPark() {
+    assertThatThrownBy(() -> DeviceTesting.settings("device { park-after = 60s, last-seen-persist-interval = 60s }"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("park-after");
+    assertThat(DeviceTesting.settings("device { park-after = 0s, last-seen-persist-interval = 60s }").parkAfter()).isZero();
   }
 
   @Test

@@ -141,9 +141,12 @@ class DeviceTimersTest {
   }
 
   @Test
-  void anOnlineDeviceStaysAwake() {
+  void anOnlineDeviceStaysAwakeWhileItsNodeCannotParkIt() {
+    // Nothing here wakes a parked device (sharding does, on a node): parking would leave it unwatched.
+    DeviceSettings parking = DeviceTesting.settings(
+        "device { offline-after-missed = 3, passivate-after = 300ms, park-after = 300ms, restart-grace = 0s }");
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
-    var device = DeviceTesting.device(testKit, newDeviceId(), FAST, Optional.of(shard.ref()));
+    var device = DeviceTesting.device(testKit, newDeviceId(), parking, Optional.of(shard.ref()));
     register(device, SENSOR);
     send(device, beat(Instant.now(), null, null, 60));
 
