@@ -35,6 +35,7 @@ public final class LastSeenWriter {
   private static final String UPDATE = "UPDATE device_summary SET last_seen = ?, battery = COALESCE(?, battery),"
       + " rssi = COALESCE(?, rssi), updated_at = ? WHERE device_id = ? AND (last_seen IS NULL OR last_seen < ?)";
   private static final int BATCH = 1000;
+  static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
   private final DataSource dataSource;
   private final SteadyHeartbeats steady;
@@ -45,11 +46,15 @@ public final class LastSeenWriter {
     this.steady = steady;
   }
 
-  /** Writes every {@code interval} on the blocking dispatcher, and once more as the node stops. */
+  /**
+   * Writes every {@code interval} (at least every {@link #MIN_INTERVAL}: 0s journals every heartbeat of a running
+   * entity, and a parked device's go here) on the blocking dispatcher, and once more as the node stops.
+   */
   public static void start(ActorSystem<?> system, DataSource dataSource, Duration interval) {
+    Duration every = interval.compareTo(MIN_INTERVAL) < 0 ? MIN_INTERVAL : interval;
     LastSeenWriter writer = new LastSeenWriter(dataSource, SteadyHeartbeats.get(system));
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    system.scheduler().scheduleWithFixedDelay(interval, interval, () -> blocking.execute(writer::writeLogged),
+    system.scheduler().scheduleWithFixedDelay(every, every, () -> blocking.execute(writer::writeLogged),
         system.executionContext());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "write-parked-last-seen",
         () -> CompletableFuture.supplyAsync(() -> {
