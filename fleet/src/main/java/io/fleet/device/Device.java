@@ -304,7 +304,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     live = steady.newest(deviceId, live);
     // Any message from outside keeps the entity awake a while longer (an online device's from parking).
     if (!(command instanceof SilenceTimeout || command instanceof IdleTimeout || command instanceof LookAtSilence)) {
-      timers.idleFrom(state);
+      timers.touched(state);
     }
     if (command instanceof Register cmd) return onRegister(state, cmd);
     if (command instanceof Erase cmd) return onErase(state, cmd);
@@ -667,6 +667,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
    * model learnt since it was last saved is journaled first.
    */
   private ReplyEffect<DeviceEvent, DeviceState> onIdle(DeviceState state, IdleTimeout timeout) {
+    if (!timers.idleNow(state)) return Effect().noReply();
     boolean mayStop = !state.motion().busy()
         && (!state.online() || (state.registered() && !offlineHeld && !ingest.catchingUp(deviceId) && heardWithinWindow()));
     if (!mayStop || !timers.canPassivate()) {

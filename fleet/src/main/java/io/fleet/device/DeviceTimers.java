@@ -12,9 +12,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * A device entity's timers: "silence" runs while it is online (it goes offline when it fires late
- * enough); "passivate" always, restarted by every message from outside: while the device is online it parks the
- * device once the entity has had nothing to do for {@code park-after}, otherwise it stops the entity once idle for
- * {@code passivate-after} (its entity then asks the shard to stop it); "motion-quiet" while
+ * enough); "passivate" always: while the device is online it parks the device once the entity has had nothing from
+ * outside for {@code park-after}, otherwise it stops the entity once idle for {@code passivate-after} (its entity then
+ * asks the shard to stop it). A message from outside only notes its time ({@link #touched}); the timer, when it fires,
+ * re-arms itself for what is left ({@link #idleNow}), so the hot path costs no cancel and schedule. "motion-quiet" while
  * a motion episode is active and "clip-wait" while its alert waits for a clip. Timers die with the
  * entity; a recovered entity starts them again from its state.
  */
@@ -31,6 +32,8 @@ final class DeviceTimers {
   private final ActorContext<Command> ctx;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final DeviceSettings settings;
+  /** {@link System#nanoTime} of the last message from outside. */
+  private long touchedAt = System.nanoTime();
 
   DeviceTimers(TimerScheduler<Command> timers, ActorContext<Command> ctx,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard, DeviceSettings settings) {
@@ -52,7 +55,27 @@ final class DeviceTimers {
     idleFrom(state);
   }
 
-  /** A message came: an online device parks a full {@code park-after} from now, any other passivates later. */
+  /** A message from outside came: the entity is idle only once it has had none for a while (see {@link #idleNow}). */
+  void touched(DeviceState state) {
+    touchedAt = System.nanoTime();
+    if (!timers.isTimerActive(PASSIVATE)) idleFrom(state);
+  }
+
+  /**
+   * The idle timer fired: whether the entity has had nothing from outside for its idle time ({@code park-after} while
+   * online, else {@code passivate-after}); if not, the timer is armed again for what is left. An online device with
+   * parking off ({@code park-after = 0s}) never is.
+   */
+  boolean idleNow(DeviceState state) {
+    if (state.online() && settings.parkAfter().isZero()) return false;
+    Duration after = state.online() ? settings.parkAfter() : settings.passivateAfter();
+    long left = after.toNanos() - (System.nanoTime() - touchedAt);
+    if (left <= 0) return true;
+    timers.startSingleTimer(PASSIVATE, Device.IdleTimeout.INSTANCE, Duration.ofNanos(left));
+    return false;
+  }
+
+  /** The idle timer starts again: an online device parks a full {@code park-after} from now, any other passivates later. */
   void idleFrom(DeviceState state) {
     if (!state.online()) keepAwake();
     else if (settings.parkAfter().isZero()) timers.cancel(PASSIVATE);

@@ -63,6 +63,21 @@ public final class SteadyHeartbeats implements Extension {
       return new Entry(state, rules, heard, 0, parked, parked ? rules.deadline(heard).toEpochMilli() : 0,
           unwritten || parked);
     }
+
+    /** Armed again by its entity, awake (not parked). */
+    Entry armedBy(DeviceState newState, HealthRules newRules, Vitals newest) {
+      return new Entry(newState, newRules, newest, sending, false, 0, unwritten);
+    }
+
+    /** Parked with {@code newest} vitals until {@code until} (epoch ms). */
+    Entry parkedUntil(Vitals newest, long until) {
+      return new Entry(state, rules, newest, 0, true, until, unwritten);
+    }
+
+    /** Whether its last seen waits for the read side. */
+    Entry unwritten(boolean waits) {
+      return new Entry(state, rules, live, sending, parked, dueMs, waits);
+    }
   }
 
   /** What {@link #unwrittenSeen} hands the read side: a parked device's last seen and what it last reported. */
@@ -133,8 +148,8 @@ public final class SteadyHeartbeats implements Extension {
   /** The entity of an online device handled a message: its heartbeats are judged against {@code state} from now. */
   void arm(String deviceId, DeviceState state, HealthRules rules, Vitals live) {
     devices.compute(deviceId, (id, entry) -> entry == null
-        ? new Entry(state, rules, live, 0, false, 0, false)
-        : new Entry(state, rules, newer(entry.live(), live), entry.sending(), false, 0, entry.unwritten()));
+        ? Entry.NONE.armedBy(state, rules, live)
+        : entry.armedBy(state, rules, newer(entry.live(), live)));
   }
 
   /**
@@ -152,7 +167,7 @@ public final class SteadyHeartbeats implements Extension {
       // Past its deadline already: its entity judges it, not this row.
       if (dueMs <= System.currentTimeMillis()) return entry;
       parked[0] = true;
-      return new Entry(entry.state(), entry.rules(), newest, 0, true, dueMs, entry.unwritten());
+      return entry.parkedUntil(newest, dueMs);
     });
     return parked[0];
   }
@@ -204,7 +219,7 @@ public final class SteadyHeartbeats implements Extension {
         if (!entry.unwritten()) return entry;
         Vitals live = entry.live();
         seen.add(new Seen(id, live.lastSeen(), live.battery(), live.rssi()));
-        return new Entry(entry.state(), entry.rules(), live, entry.sending(), entry.parked(), entry.dueMs(), false);
+        return entry.unwritten(false);
       });
     }
     return seen;
@@ -213,9 +228,7 @@ public final class SteadyHeartbeats implements Extension {
   /** Writing these to the read side failed: they are handed out again with the next {@link #unwrittenSeen}. */
   public void stillUnwritten(List<Seen> seen) {
     for (Seen s : seen) {
-      devices.computeIfPresent(s.deviceId(), (id, entry) -> entry.armed()
-          ? new Entry(entry.state(), entry.rules(), entry.live(), entry.sending(), entry.parked(), entry.dueMs(), true)
-          : entry);
+      devices.computeIfPresent(s.deviceId(), (id, entry) -> entry.armed() ? entry.unwritten(true) : entry);
     }
   }
 

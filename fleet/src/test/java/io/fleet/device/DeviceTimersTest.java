@@ -141,6 +141,24 @@ class DeviceTimersTest {
   }
 
   @Test
+  void anEntityAskedSomethingMoreOftenThanItsIdleTimeIsNotPassivatedUntilTheAskingStops() {
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    var device = DeviceTesting.device(testKit, newDeviceId(), FAST, Optional.of(shard.ref()));
+    register(device, SENSOR);
+    // A view every 100 ms for 1.2 s, four times the 300 ms passivate-after: never idle that long.
+    Instant lastAsked = null;
+    for (int i = 0; i < 12; i++) {
+      lastAsked = Instant.now();
+      view(device);
+      shard.expectNoMessage(Duration.ofMillis(100));
+    }
+
+    shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(2));
+    assertThat(Duration.between(lastAsked, Instant.now())).as("idle a full passivate-after")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(290));
+  }
+
+  @Test
   void anOnlineDeviceStaysAwakeWhileItsNodeCannotParkIt() {
     // Nothing here wakes a parked device (sharding does, on a node): parking would leave it unwatched.
     DeviceSettings parking = DeviceTesting.settings(
