@@ -57,7 +57,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       (never online); their entities passivate once idle ({@code passivate-after}, 30 s here).
  *   <li>The node holding them, none online: heap after a full GC and a class histogram.
  *   <li>{@code --online} devices heartbeat every {@code --interval} (spread evenly over it), the first heartbeat
- *       registering each, then for {@code --minutes} once all are online (long enough for their entities to park,
+ *       registering each; first contact is spread over {@code --first-contact}, the devices contacted so far
+ *       heartbeating meanwhile, then for {@code --minutes} once all are online (long enough for their entities to park,
  *       {@code park-after}); then,
  *       still heartbeating, the heap after a full GC and the largest classes of a class histogram
  *       ({@code GC.class_histogram}). Per online device: the growth over the registered-only node, divided by the
@@ -134,10 +135,14 @@ public final class OnlineMemoryBenchmark {
             (registeredOnly - idle) >> 20);
         Heartbeats beats = new Heartbeats(records, online);
         long t0 = System.nanoTime();
-        long firstContact = beats.round(Duration.ofSeconds(firstContactS), online);
+        long firstContact = beats.rampUp(Duration.ofSeconds(firstContactS), online);
         say("first contact: %d devices in %.1f s (%.0f/s offered)", online, firstContact / 1e9, online / (firstContact / 1e9));
-        await("every online device registered and online", Duration.ofMinutes(20),
-            () -> count(node, "status = 'online'") >= online);
+        // Still heartbeating (a device unheard for 3 intervals is rightly judged offline), until all are online.
+        long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+        while (count(node, "status = 'online'") < online) {
+          if (System.nanoTime() > giveUp) throw new IllegalStateException("not all " + online + " online within 20 minutes");
+          beats.round(Duration.ofSeconds(intervalS), online);
+        }
         long allOnline = System.nanoTime();
         say("all %d online after %.1f s", online, (allOnline - t0) / 1e9);
         // Minutes of steady heartbeats once all are online: their entities have had time to park.
@@ -338,6 +343,17 @@ public final class OnlineMemoryBenchmark {
         last[i] = now;
       }
       records.producer().flush();
+      return System.nanoTime() - t0;
+    }
+
+    /**
+     * First contact of {@code devices} spread over {@code over}, in rounds of one heartbeat interval: each round the
+     * devices already contacted heartbeat again (they would go offline otherwise) and the next share is contacted.
+     */
+    long rampUp(Duration over, int devices) throws InterruptedException {
+      long t0 = System.nanoTime();
+      long rounds = Math.max(1, (over.toSeconds() + intervalS - 1) / intervalS);
+      for (long r = 1; r <= rounds; r++) round(Duration.ofSeconds(intervalS), (int) Math.min(devices, devices * r / rounds));
       return System.nanoTime() - t0;
     }
 

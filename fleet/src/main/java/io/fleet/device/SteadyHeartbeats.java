@@ -28,12 +28,14 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * <p>An online device whose entity has had nothing to do for {@code park-after} is <em>parked</em> ({@link #park}):
  * its entity stops and its row here is all that runs for it. A parked device's steady heartbeats are taken here
  * even when its last seen is due: last seen goes to the read side instead, in batches ({@link #unwrittenSeen}), not
- * to the journal. One timer per node looks at the parked devices' deadlines every {@link #SCAN}; a silent one is
- * handed back to its entity ({@link Device.LookAtSilence}, with the vitals taken here), which judges it as its own
- * silence timer would. Anything else a parked device sends starts its entity again, which arms it anew.
+ * to the journal. One timer per node looks at the parked devices every {@link #SCAN}; one silent until shortly before
+ * its deadline ({@link #WAKE_AHEAD}, at most one heartbeat interval) is handed back to its entity
+ * ({@link Device.LookAtSilence}, with the vitals taken here), which is then running (recovered from the journal) and
+ * judges it at the deadline as its own silence timer would. Anything else a parked device sends starts its entity
+ * again, which arms it anew.
  *
  * <p>State: per armed device, its state and rules as the entity last armed them, the newest vitals taken here,
- * whether it is parked, its deadline and whether its last seen waits for the read side; per device, how many of its
+ * whether it is parked, when it is handed back and whether its last seen waits for the read side; per device, how many of its
  * messages are on their way to its entity. In memory only, and node-local. A node that dies loses them: its
  * partitions' records are read again from Kafka where they go ({@code VitalsCatchUp} re-reads the recent
  * heartbeats), a heartbeating device's next heartbeat starts its entity there, and a silent one that was parked here
@@ -42,12 +44,18 @@ import org.apache.pekko.actor.typed.ExtensionId;
 public final class SteadyHeartbeats implements Extension {
   /** How often the parked devices' deadlines are looked at. */
   static final Duration SCAN = Duration.ofMillis(250);
+  /**
+   * How long before its deadline a silent parked device is handed back (at most one heartbeat interval): its entity's
+   * recovery, a journal read, is done by the deadline, so the judgment is as punctual as a running entity's.
+   */
+  static final Duration WAKE_AHEAD = Duration.ofSeconds(2);
 
   /**
    * A device's state, rules and vitals as armed, its messages on their way to the entity, whether it is parked (its
-   * entity stopped), its deadline when parked (epoch ms) and whether its last seen waits for the read side.
+   * entity stopped), when it is handed back if parked and heard no more (epoch ms, {@link #wakeAt}) and whether its
+   * last seen waits for the read side.
    */
-  private record Entry(DeviceState state, HealthRules rules, Vitals live, int sending, boolean parked, long dueMs,
+  private record Entry(DeviceState state, HealthRules rules, Vitals live, int sending, boolean parked, long wakeMs,
       boolean unwritten) {
     static final Entry NONE = new Entry(null, null, Vitals.NONE, 0, false, 0, false);
 
@@ -56,11 +64,11 @@ public final class SteadyHeartbeats implements Extension {
     }
 
     Entry sending(int more) {
-      return new Entry(state, rules, live, sending + more, parked, dueMs, unwritten);
+      return new Entry(state, rules, live, sending + more, parked, wakeMs, unwritten);
     }
 
     Entry heard(Vitals heard) {
-      return new Entry(state, rules, heard, 0, parked, parked ? rules.deadline(heard).toEpochMilli() : 0,
+      return new Entry(state, rules, heard, 0, parked, parked ? wakeAt(rules, heard) : 0,
           unwritten || parked);
     }
 
@@ -76,7 +84,7 @@ public final class SteadyHeartbeats implements Extension {
 
     /** Whether its last seen waits for the read side. */
     Entry unwritten(boolean waits) {
-      return new Entry(state, rules, live, sending, parked, dueMs, waits);
+      return new Entry(state, rules, live, sending, parked, wakeMs, waits);
     }
   }
 
@@ -154,7 +162,7 @@ public final class SteadyHeartbeats implements Extension {
 
   /**
    * The entity of an online device with nothing to do would stop: true if its device is parked here from now (it is
-   * armed, none of its messages is on the way, its deadline is ahead and this node can wake it), and the entity may
+   * armed, none of its messages is on the way, it is not due to be handed back and this node can wake it), and the entity may
    * stop; {@code live} is the entity's vitals.
    */
   boolean park(String deviceId, Vitals live) {
@@ -163,11 +171,11 @@ public final class SteadyHeartbeats implements Extension {
     devices.computeIfPresent(deviceId, (id, entry) -> {
       Vitals newest = newer(entry.live(), live);
       if (!entry.armed() || entry.sending() > 0 || newest.lastSeen() == null) return entry;
-      long dueMs = entry.rules().deadline(newest).toEpochMilli();
-      // Past its deadline already: its entity judges it, not this row.
-      if (dueMs <= System.currentTimeMillis()) return entry;
+      long wakeMs = wakeAt(entry.rules(), newest);
+      // Near or past its deadline already: its entity judges it, not this row.
+      if (wakeMs <= System.currentTimeMillis()) return entry;
       parked[0] = true;
-      return entry.parkedUntil(newest, dueMs);
+      return entry.parkedUntil(newest, wakeMs);
     });
     return parked[0];
   }
@@ -177,6 +185,12 @@ public final class SteadyHeartbeats implements Extension {
     return devices.values().stream().filter(Entry::parked).count();
   }
 
+  /** When a parked device last seen as {@code live} is handed back if heard no more (epoch ms). */
+  private static long wakeAt(HealthRules rules, Vitals live) {
+    long ahead = Math.min(WAKE_AHEAD.toMillis(), Math.max(1, live.heartbeatIntervalS()) * 1000L);
+    return rules.deadline(live).toEpochMilli() - ahead;
+  }
+
   /** Whether the device is parked here (its entity may stop and leave its row). */
   boolean parked(String deviceId) {
     Entry entry = devices.get(deviceId);
@@ -184,8 +198,9 @@ public final class SteadyHeartbeats implements Extension {
   }
 
   /**
-   * Hands every parked device whose deadline passed back to its entity, with the vitals taken here, and forgets
-   * it: its entity judges the silence (its node's ingest path may be behind; it may have been heard elsewhere).
+   * Hands every parked device silent until shortly before its deadline back to its entity, with the vitals taken
+   * here, and forgets it: its entity judges the silence at the deadline (its node's ingest path may be behind; it may
+   * have been heard elsewhere), and arms it again here, awake, to take its heartbeats meanwhile.
    * Returns how many.
    */
   int wakeSilent(Instant now) {
@@ -195,7 +210,7 @@ public final class SteadyHeartbeats implements Extension {
     for (Map.Entry<String, Entry> row : devices.entrySet()) {
       Entry entry = row.getValue();
       // A message on its way starts the entity anyway, which then keeps the watch.
-      if (!entry.parked() || entry.sending() > 0 || entry.dueMs() > nowMs) continue;
+      if (!entry.parked() || entry.sending() > 0 || entry.wakeMs() > nowMs) continue;
       if (!devices.remove(row.getKey(), entry)) continue;
       try {
         wake.accept(row.getKey(), entry.live());

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Parking: an online device whose entity has nothing to do keeps only its row on its node ({@link SteadyHeartbeats});
  * its steady heartbeats are taken there (their last seen for the read side), and when it falls silent the row hands
- * it back to its entity, which judges it offline at the deadline of the last heartbeat taken.
+ * it back to its entity shortly before the deadline of the last heartbeat taken, and the entity judges it offline at it.
  */
 class ParkedDevicesTest {
   private static final ActorTestKit testKit = ActorTestKit.create(DeviceTesting.CONFIG);
@@ -125,7 +125,7 @@ class ParkedDevicesTest {
   }
 
   @Test
-  void aParkedDeviceThatFallsSilentIsHandedBackAtTheDeadlineOfItsLastHeartbeatTakenAndJudgedOffline() {
+  void aParkedDeviceThatFallsSilentIsHandedBackAheadOfItsDeadlineAndJudgedOfflineAtTheDeadlineOfItsLastHeartbeat() {
     String id = newDeviceId();
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     stoppedAsAsked(online(id, shard, Instant.now(), 1), shard);
@@ -136,8 +136,8 @@ class ParkedDevicesTest {
         w -> w.deviceId().equals(id) ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
     Instant at = Instant.now();
 
-    assertThat(Duration.between(last, at)).as("silent for its window (3 × 1 s) and at most a scan more")
-        .isGreaterThanOrEqualTo(Duration.ofSeconds(3)).isLessThan(Duration.ofMillis(3000 + 1000));
+    assertThat(Duration.between(last, at)).as("silent until one interval (1 s) before its 3 s deadline, not past it")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(2)).isLessThan(Duration.ofSeconds(3));
     assertThat(handedBack.heard().lastSeen()).isEqualTo(last);
     assertThat(steady.parked(id)).as("forgotten here once handed back").isFalse();
 
@@ -151,6 +151,8 @@ class ParkedDevicesTest {
         .filter(WentOffline.class::isInstance).map(WentOffline.class::cast).findFirst().orElseThrow();
     assertThat(offline.reason()).isEqualTo(OfflineReason.SILENT);
     assertThat(offline.lastSeen()).as("the last heartbeat taken while parked").isEqualTo(last);
+    assertThat(Duration.between(last, offline.at())).as("judged at its deadline, not before")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(3)).isLessThan(Duration.ofMillis(3500));
   }
 
   @Test
