@@ -67,9 +67,9 @@ final class DeviceTimers {
    * parking off ({@code park-after = 0s}) never is.
    */
   boolean idleNow(DeviceState state) {
-    if (state.online() && settings.parkAfter().isZero()) return false;
-    Duration after = state.online() ? settings.parkAfter() : settings.passivateAfter();
-    long left = after.toNanos() - (System.nanoTime() - touchedAt);
+    Optional<Duration> after = idleAfter(state);
+    if (after.isEmpty()) return false;
+    long left = after.get().toNanos() - (System.nanoTime() - touchedAt);
     if (left <= 0) return true;
     timers.startSingleTimer(PASSIVATE, Device.IdleTimeout.INSTANCE, Duration.ofNanos(left));
     return false;
@@ -77,9 +77,17 @@ final class DeviceTimers {
 
   /** The idle timer starts again: an online device parks a full {@code park-after} from now, any other passivates later. */
   void idleFrom(DeviceState state) {
-    if (!state.online()) keepAwake();
-    else if (settings.parkAfter().isZero()) timers.cancel(PASSIVATE);
-    else timers.startSingleTimer(PASSIVATE, Device.IdleTimeout.INSTANCE, settings.parkAfter());
+    idleAfter(state).ifPresentOrElse(after -> timers.startSingleTimer(PASSIVATE, Device.IdleTimeout.INSTANCE, after),
+        () -> timers.cancel(PASSIVATE));
+  }
+
+  /**
+   * How long the entity waits idle: {@code park-after} while online (no end with parking off), else
+   * {@code passivate-after}.
+   */
+  private Optional<Duration> idleAfter(DeviceState state) {
+    if (!state.online()) return Optional.of(settings.passivateAfter());
+    return settings.parkAfter().isZero() ? Optional.empty() : Optional.of(settings.parkAfter());
   }
 
   /** After recovery: an online device gets a full window, and at least the restart grace, to be heard. */
@@ -109,11 +117,6 @@ final class DeviceTimers {
 
   private static Duration atLeastZero(Duration d) {
     return d.isNegative() ? Duration.ZERO : d;
-  }
-
-  /** Postpones passivation by a full {@code passivate-after}. */
-  void keepAwake() {
-    timers.startSingleTimer(PASSIVATE, Device.IdleTimeout.INSTANCE, settings.passivateAfter());
   }
 
   /** Asks the shard to stop the entity; it then sends {@link Device.Stop}. Without a shard (tests), nothing. */
