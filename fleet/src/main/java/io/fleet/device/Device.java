@@ -194,6 +194,11 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
    * heartbeat sent in that last second while the path stalled would be missed, by a device silent for the rest.
    */
   static final Duration HEARD_TOLERANCE = Duration.ofSeconds(1);
+  /**
+   * How long at most a view of an entity that may be behind its device waits after its recovery ({@link
+   * #behindItsDevice}): past a failover's Kafka rebalance (a 10 s session timeout) and catch-up.
+   */
+  static final Duration RECOVERED_HOLDS_AT_MOST = Duration.ofSeconds(10);
 
   /** The silence timer fired. */
   enum SilenceTimeout implements Command { INSTANCE }
@@ -256,6 +261,11 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private final SteadyHeartbeats steady;
   /** When this entity recovered (never persisted). */
   private Instant recoveredAt = Instant.MIN;
+  /**
+   * Whether this entity recovered online on a node that did not know its device's last heartbeats, and has not been
+   * given one since (never persisted): its journal may be behind them (see {@link #onGet}).
+   */
+  private boolean mayBeBehind;
   /** Whether the entity stops leaving its device parked on this node (never persisted). */
   private boolean parked;
   /** Whether an offline judgment waits for the ingest path to catch up (never persisted). */
@@ -301,7 +311,11 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
 
   private ReplyEffect<DeviceEvent, DeviceState> handle(DeviceState state, Command command) {
     // Heartbeats may have been taken without a message here (SteadyHeartbeats): whatever comes next sees them.
-    live = steady.newest(deviceId, live);
+    Vitals newest = steady.newest(deviceId, live);
+    if (mayBeBehind && (command instanceof RecordHeartbeat || command instanceof RecoverVitals || later(newest, live))) {
+      mayBeBehind = false;
+    }
+    live = newest;
     // Any message from outside keeps the entity awake a while longer (an online device's from parking).
     if (!(command instanceof SilenceTimeout || command instanceof IdleTimeout || command instanceof LookAtSilence)) {
       timers.touched(state);
@@ -553,16 +567,37 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   }
 
   /**
-   * A view, unless the device's partition is catching up on its last heartbeats here ({@link IngestProgress}): this
-   * entity, just recovered from its journal, may not know the latest yet, and a view now would show the device back
-   * in time. It is then held and looked at again every 100 ms, until the catch-up is over (5 s at most).
+   * A view, unless the device's partition is catching up on its last heartbeats here ({@link IngestProgress}) or this
+   * entity recovered where they were not known ({@link #behindItsDevice}): just recovered from its journal, it may
+   * not know the latest yet, and a view now would show the device back in time. It is then held and looked at again
+   * every 100 ms, until the catch-up is over (5 s at most) or the latest heartbeat is here (10 s at most).
    */
   private ReplyEffect<DeviceEvent, DeviceState> onGet(DeviceState state, Get get) {
-    if (ingest.catchingUp(deviceId)) {
+    if (ingest.catchingUp(deviceId) || behindItsDevice()) {
       timers.showHeldViewsSoon();
       return Effect().stash();
     }
     return Effect().reply(get.replyTo(), StatusReply.success(view(state)));
+  }
+
+  /**
+   * Whether a view now may show the device back in time, this entity having recovered online where its device's last
+   * heartbeats were not known ({@link #mayBeBehind}): its node may have died with steady heartbeats in memory only,
+   * and this node's sharding may have started it before Kafka gave the device's partition to a consumer that hands
+   * them back (VitalsCatchUp, here or on another node). It is, until a heartbeat or a handed-back one comes, its
+   * partition is caught up here after the recovery, or {@link #RECOVERED_HOLDS_AT_MOST} passed (the journal is all
+   * there is: its device was silent over the catch-up's window).
+   */
+  private boolean behindItsDevice() {
+    if (mayBeBehind && (ingest.caughtUpSince(deviceId, recoveredAt)
+        || !clock.instant().isBefore(recoveredAt.plus(RECOVERED_HOLDS_AT_MOST)))) {
+      mayBeBehind = false;
+    }
+    return mayBeBehind;
+  }
+
+  private static boolean later(Vitals a, Vitals b) {
+    return a.heartbeatTs() != null && (b.heartbeatTs() == null || a.heartbeatTs().isAfter(b.heartbeatTs()));
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> persistThenAck(List<DeviceEvent> events, ActorRef<StatusReply<Done>> replyTo) {
@@ -726,6 +761,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
         .onSignal(RecoveryCompleted.instance(), state -> {
           recoveredAt = clock.instant();
           live = state.vitals();
+          mayBeBehind = state.online() && !ingest.caughtUpSince(deviceId, Instant.MIN);
           judgeHeartbeatsBy(state);
           telemetry.recover(state);
           timers.watchAfterRecovery(state, live);

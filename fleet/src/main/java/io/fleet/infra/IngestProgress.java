@@ -22,8 +22,8 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * Kafka away, a consumer rebalancing — the silence is Fleet's, not the device's, and the judgment waits.
  *
  * <p>State: the latest tick per (partition, broker) handled here, in memory, which partitions are assigned here
- * now, and which of them are catching up on their devices' last heartbeats. A partition given up keeps what was
- * heard of it: a rebalance after a node died moves partitions between the survivors too, while their entities
+ * now, which of them are catching up on their devices' last heartbeats and since when the others are caught up. A
+ * partition given up keeps what was heard of it: a rebalance after a node died moves partitions between the survivors too, while their entities
  * stay where they are until their shards follow (the next shard rebalance), and "handled up to T" is still true
  * of it, only no longer advancing here. So such an entity's judgment waits until
  * its device is heard again, its shard moved (a recovered entity gets a full window), or the hold's maximum;
@@ -37,8 +37,10 @@ public final class IngestProgress implements Extension {
 
   private final Map<Long, Instant> heard = new ConcurrentHashMap<>();
   private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
-  /** Partitions catching up, each until when at most: a catch-up that hangs (Kafka flapping) holds views no longer. */
+  /** Partitions catching up, each since when: a catch-up that hangs (Kafka flapping) holds views 5 s at most. */
   private final Map<Integer, Instant> catchingUp = new ConcurrentHashMap<>();
+  /** Partitions assigned here whose last heartbeats are known here, each since when (its catch-up's end). */
+  private final Map<Integer, Instant> caughtUp = new ConcurrentHashMap<>();
   private final Clock clock;
   private volatile ToIntFunction<String> partitionOf = deviceId -> -1;
   private volatile ToIntFunction<String> brokerOf = deviceId -> 0;
@@ -68,6 +70,9 @@ public final class IngestProgress implements Extension {
    */
   public synchronized void assigned(Set<Integer> partitions) {
     assigned.addAll(partitions);
+    Instant now = clock.instant();
+    // Caught up unless a catch-up starts now (nothing committed yet, or catch-up off: nothing to catch up on).
+    partitions.forEach(partition -> caughtUp.putIfAbsent(partition, now));
   }
 
   /**
@@ -77,6 +82,7 @@ public final class IngestProgress implements Extension {
    */
   public synchronized void revoked(Set<Integer> partitions) {
     assigned.removeAll(partitions);
+    partitions.forEach(caughtUp::remove);
   }
 
   /**
@@ -84,21 +90,41 @@ public final class IngestProgress implements Extension {
    * assignment): until {@link #caughtUp}, an entity of theirs that has just recovered from its journal may not yet
    * know its device's latest heartbeat, and holds what it shows ({@link #catchingUp(String)}).
    */
-  public void catchingUp(Set<Integer> partitions) {
-    Instant until = clock.instant().plus(CATCH_UP_HOLDS_AT_MOST);
-    partitions.forEach(partition -> catchingUp.put(partition, until));
+  public synchronized void catchingUp(Set<Integer> partitions) {
+    Instant now = clock.instant();
+    partitions.forEach(partition -> {
+      catchingUp.put(partition, now);
+      caughtUp.remove(partition);
+    });
   }
 
   /** The catch-up of these partitions is over (done, or given up). */
-  public void caughtUp(Set<Integer> partitions) {
-    partitions.forEach(catchingUp::remove);
+  public synchronized void caughtUp(Set<Integer> partitions) {
+    Instant now = clock.instant();
+    partitions.forEach(partition -> {
+      catchingUp.remove(partition);
+      if (assigned.contains(partition)) caughtUp.put(partition, now);
+    });
   }
 
   /** Whether the device's partition is catching up here (for {@value #CATCH_UP_HOLDS_AT_MOST_S} s at most). */
   public boolean catchingUp(String deviceId) {
     if (catchingUp.isEmpty()) return false;
-    Instant until = catchingUp.get(partitionOf.applyAsInt(deviceId));
-    return until != null && clock.instant().isBefore(until);
+    Instant since = catchingUp.get(partitionOf.applyAsInt(deviceId));
+    return since != null && clock.instant().isBefore(since.plus(CATCH_UP_HOLDS_AT_MOST));
+  }
+
+  /**
+   * Whether this node knows the device's last heartbeats since {@code since} at the latest: its partition is assigned
+   * here and was caught up ({@link #caughtUp}) at or after then. An entity that recovered before that may have
+   * recovered from a journal behind its device (its node died with steady heartbeats in memory) and not have been
+   * handed them back. True when this node routes no device to a partition (no ingest here: nothing to wait for).
+   */
+  public boolean caughtUpSince(String deviceId, Instant since) {
+    int partition = partitionOf.applyAsInt(deviceId);
+    if (partition < 0) return true;
+    Instant at = caughtUp.get(partition);
+    return at != null && !at.isBefore(since);
   }
 
   /**

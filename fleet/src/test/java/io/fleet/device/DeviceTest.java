@@ -146,6 +146,46 @@ class DeviceTest {
   }
 
   @Test
+  void anEntityRecoveredOnlineWhereItsPartitionIsNotCaughtUpHoldsItsViewUntilItsLastHeartbeatIsHandedBack() {
+    register(device, PORCH);
+    send(device, beat(t0));
+    send(device, beat(t0.plusSeconds(5))); // steady: in memory only, its node then dies
+    IngestProgress progress = IngestProgress.get(testKit.system());
+    progress.route(deviceId -> deviceId.equals(id) ? 8 : -1, deviceId -> 0);
+    try {
+      device.restart(); // started by sharding before Kafka gave partition 8 to a consumer
+      TestProbe<StatusReply<DeviceView>> viewer = testKit.createTestProbe();
+      device.runCommand(new Device.Get(viewer.ref()));
+      viewer.expectNoMessage(Duration.ofMillis(300));
+
+      device.<StatusReply<Done>>runCommand(replyTo -> new Device.RecoverVitals(beat(t0.plusSeconds(5)), replyTo));
+
+      assertThat(viewer.receiveMessage(Duration.ofSeconds(3)).getValue().lastSeen()).isEqualTo(t0.plusSeconds(5));
+    } finally {
+      progress.route(deviceId -> -1, deviceId -> 0);
+    }
+  }
+
+  @Test
+  void anEntityRecoveredWhereItsPartitionWasCaughtUpBeforeShowsItsJournalAtOnce() {
+    register(device, PORCH);
+    send(device, beat(t0));
+    IngestProgress progress = IngestProgress.get(testKit.system());
+    progress.route(deviceId -> deviceId.equals(id) ? 9 : -1, deviceId -> 0);
+    try {
+      progress.assigned(Set.of(9)); // nothing to catch up on: a shard that followed its partition here, handed off
+      device.restart();
+      TestProbe<StatusReply<DeviceView>> viewer = testKit.createTestProbe();
+      device.runCommand(new Device.Get(viewer.ref()));
+
+      assertThat(viewer.receiveMessage(Duration.ofSeconds(1)).getValue().lastSeen()).isEqualTo(t0);
+    } finally {
+      progress.revoked(Set.of(9));
+      progress.route(deviceId -> -1, deviceId -> 0);
+    }
+  }
+
+  @Test
   void getOfAnUnknownDeviceIsAnError() {
     StatusReply<DeviceView> reply = device.<StatusReply<DeviceView>>runCommand(Device.Get::new).reply();
 
