@@ -237,11 +237,13 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   /** {@code shard} is asked to passivate the entity when idle; without one (tests) it just stays. */
   public static Behavior<Command> create(
       String deviceId, DeviceSettings settings, Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+    Behavior<Command> entity = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       FleetMetrics metrics = FleetMetrics.get(ctx.getSystem());
       metrics.entityStarted();
       return new Device(deviceId, settings, new DeviceTimers(timers, ctx, shard, settings), metrics, ctx);
     }));
+    // A parked device's view is answered from its row, without starting its entity.
+    return shard.map(s -> ParkedDevice.orEntity(deviceId, settings, s, entity)).orElse(entity);
   }
 
   private final String deviceId;
@@ -785,6 +787,11 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   }
 
   private DeviceView view(DeviceState state) {
+    return view(deviceId, state, live, settings);
+  }
+
+  /** The device as the API shows it: its state, its latest heartbeat's values, its type's interval unless it said one. */
+  static DeviceView view(String deviceId, DeviceState state, Vitals live, DeviceSettings settings) {
     return state.view(deviceId, live, settings.heartbeatIntervalS(state.registration().type()));
   }
 

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -31,8 +32,8 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * to the journal. One timer per node looks at the parked devices every {@link #SCAN}; one silent until shortly before
  * its deadline ({@link #WAKE_AHEAD}, at most one heartbeat interval) is handed back to its entity
  * ({@link Device.LookAtSilence}, with the vitals taken here), which is then running (recovered from the journal) and
- * judges it at the deadline as its own silence timer would. Anything else a parked device sends starts its entity
- * again, which arms it anew.
+ * judges it at the deadline as its own silence timer would. A view of a parked device is answered from its row
+ * ({@link ParkedDevice}); anything else a parked device sends starts its entity again, which arms it anew.
  *
  * <p>State: per armed device, its state and rules as the entity last armed them, the newest vitals taken here,
  * whether it is parked, when it is handed back and whether its last seen waits for the read side; per device, how many of its
@@ -195,6 +196,13 @@ public final class SteadyHeartbeats implements Extension {
   boolean parked(String deviceId) {
     Entry entry = devices.get(deviceId);
     return entry != null && entry.parked();
+  }
+
+  /** A parked device's view from its row (its state as armed, the newest vitals taken); empty if not parked here. */
+  Optional<DeviceView> parkedView(String deviceId, DeviceSettings settings) {
+    Entry entry = devices.get(deviceId);
+    if (entry == null || !entry.parked()) return Optional.empty();
+    return Optional.of(Device.view(deviceId, entry.state(), entry.live(), settings));
   }
 
   /**

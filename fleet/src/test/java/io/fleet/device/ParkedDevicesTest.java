@@ -91,6 +91,47 @@ class ParkedDevicesTest {
   }
 
   @Test
+  void aViewOfAParkedDeviceIsAnsweredFromItsRowAndLeavesItParkedWithoutStartingItsEntity() {
+    String id = newDeviceId();
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    stoppedAsAsked(online(id, shard, t0, 60), shard);
+    assertThat(steady.absorb(id, beat(t0.plusSeconds(60), 70, "1.0", 60))).isTrue();
+
+    // Sharding starts what runs for the device when a view is sent to it.
+    ActorRef<Device.Command> front = testKit.spawn(Device.create(id, PARKING, Optional.of(shard.ref())));
+    TestProbe<StatusReply<DeviceView>> viewer = testKit.createTestProbe();
+    front.tell(new Device.Get(viewer.ref()));
+
+    DeviceView view = viewer.receiveMessage(Duration.ofSeconds(3)).getValue();
+    assertThat(view.status()).isEqualTo(ConnectionState.ONLINE);
+    assertThat(view.lastSeen()).as("the heartbeat taken by the row").isEqualTo(t0.plusSeconds(60));
+    assertThat(view.battery()).isEqualTo(70);
+    assertThat(view.name()).isEqualTo("Attic");
+    stoppedAsAsked(front, shard);
+    // A started entity would have recovered and armed its row awake.
+    assertThat(steady.parked(id)).as("still parked: no entity ran").isTrue();
+  }
+
+  @Test
+  void anythingButAViewSentToAParkedDeviceStartsItsEntityWithThatMessageFirst() {
+    String id = newDeviceId();
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    stoppedAsAsked(online(id, shard, t0, 60), shard);
+
+    ActorRef<Device.Command> front = testKit.spawn(Device.create(id, PARKING, Optional.of(shard.ref())));
+    TestProbe<StatusReply<Done>> acked = testKit.createTestProbe();
+    front.tell(new Device.RecordHeartbeat(beat(t0.plusSeconds(1), 10, "1.0", 60), acked.ref())); // battery low
+    assertThat(acked.receiveMessage(Duration.ofSeconds(3)).isSuccess()).isTrue();
+    TestProbe<StatusReply<DeviceView>> viewer = testKit.createTestProbe();
+    front.tell(new Device.Get(viewer.ref()));
+
+    assertThat(viewer.receiveMessage(Duration.ofSeconds(3)).getValue().battery()).isEqualTo(10);
+    assertThat(steady.parked(id)).as("its entity runs and armed its row awake").isFalse();
+  }
+
+  @Test
   void aParkedDevicesHeartbeatWithLastSeenDueIsTakenAndItsLastSeenWaitsForTheReadSideOnce() {
     Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     String parked = newDeviceId();
