@@ -103,6 +103,11 @@ public record DeviceSettings(
 
   /** How long a device with this heartbeat interval may stay silent before it is offline. */
   public Duration silenceWindow(int heartbeatIntervalS) {
-    return Duration.ofSeconds(Math.max(1, heartbeatIntervalS)).multipliedBy(offlineAfterMissed);
+    return heartbeatInterval(heartbeatIntervalS).multipliedBy(offlineAfterMissed);
+  }
+
+  /** A heartbeat interval in seconds as a duration, one second at least (a device may say 0). */
+  static Duration heartbeatInterval(int heartbeatIntervalS) {
+    return Duration.ofSeconds(Math.max(1, heartbeatIntervalS));
   }
 }

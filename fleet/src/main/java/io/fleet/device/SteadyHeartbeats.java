@@ -188,7 +188,7 @@ public final class SteadyHeartbeats implements Extension {
 
   /** When a parked device last seen as {@code live} is handed back if heard no more (epoch ms). */
   private static long wakeAt(HealthRules rules, Vitals live) {
-    long ahead = Math.min(WAKE_AHEAD.toMillis(), Math.max(1, live.heartbeatIntervalS()) * 1000L);
+    long ahead = Math.min(WAKE_AHEAD.toMillis(), DeviceSettings.heartbeatInterval(live.heartbeatIntervalS()).toMillis());
     return rules.deadline(live).toEpochMilli() - ahead;
   }
 
