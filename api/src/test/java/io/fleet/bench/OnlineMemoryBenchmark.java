@@ -8,7 +8,9 @@ import static io.fleet.bench.Bench.say;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleet.device.Device;
 import io.fleet.device.DeviceShards;
+import io.fleet.device.DeviceView;
 import io.fleet.device.SteadyHeartbeats;
 import io.fleet.infra.Database;
 import io.fleet.infra.IngestHeaders;
@@ -35,8 +37,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -44,6 +49,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * Heap per online device: not a test, run by hand (see BENCHMARKS.md for the command). One Fleet node (embedded
@@ -64,6 +71,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       ({@code GC.class_histogram}). Per online device: the growth over the registered-only node, divided by the
  *       online devices (and, for comparison, over the idle node). Raw baseline, in the same run: a map of the same device ids to their last seen
  *       and deadline ({@code ConcurrentHashMap<String, long[]>}), the least a node must hold per online device.
+ *   <li>Views: {@code --views} parked devices' views asked through sharding ({@code Device.Get}, 64 at a time), then
+ *       as many registered-only devices' (their entities stopped: each view recovers one from the journal, what a
+ *       parked device's view cost before its row answered it); views per second of each, their ratio, and how many
+ *       entities each started.
  *   <li>Offline detection: {@code --silent} of the online devices stop; for each, the time from its last heartbeat
  *       to its offline judgment ({@code device_summary.status_since}), against 3 × interval + 1 s.
  * </ol>
@@ -78,6 +89,7 @@ public final class OnlineMemoryBenchmark {
       "  --minutes N      minutes of heartbeats before the heap is measured (default 2)",
       "  --silent N       online devices that stop, for the offline detection figure (default 1000)",
       "  --first-contact S  seconds over which the online devices' first heartbeats are spread (default --interval)",
+      "  --views N        parked and registered-only devices viewed each (default 2000)",
       "  --db-url URL     use this PostgreSQL (fresh schema) instead of the embedded H2");
   /** Idle entities of registered-only devices stop after this long (the shipped default is 2 min). */
   private static final Duration PASSIVATE_AFTER = Duration.ofSeconds(30);
@@ -89,6 +101,7 @@ public final class OnlineMemoryBenchmark {
   private final int minutes;
   private final int silent;
   private final int firstContactS;
+  private final int views;
   private final String dbUrl;
 
   private OnlineMemoryBenchmark(CommandLine given) {
@@ -98,12 +111,13 @@ public final class OnlineMemoryBenchmark {
     this.minutes = given.positive("minutes", "2");
     this.silent = Math.min(online, given.positive("silent", "1000"));
     this.firstContactS = given.positive("first-contact", Integer.toString(intervalS));
+    this.views = Math.min(online - silent, given.positive("views", "2000"));
     this.dbUrl = given.get("db-url");
   }
 
   public static void main(String[] args) {
     Bench.main(args, USAGE, given -> new OnlineMemoryBenchmark(CommandLine.parse(given,
-        List.of("online", "registered", "interval", "minutes", "silent", "first-contact", "db-url")))::run);
+        List.of("online", "registered", "interval", "minutes", "silent", "first-contact", "views", "db-url")))::run);
   }
 
   private int run() throws Exception {
@@ -160,6 +174,7 @@ public final class OnlineMemoryBenchmark {
         say("PER ONLINE DEVICE (over registered-only): %.2f KiB; raw baseline (device id → last seen, deadline): %.2f KiB;"
             + " ratio %.1f×", perDevice / 1024, raw / (double) online / 1024, perDevice / (raw / (double) online));
         System.out.println(growth(registeredClasses, classes, online));
+        views(node);
         offlineDetection(node, beats);
       }
     } finally {
@@ -195,6 +210,51 @@ public final class OnlineMemoryBenchmark {
     await("their entities passivated", Duration.ofMinutes(10),
         () -> FleetMetrics.get(node.system()).entitiesAlive() < extra / 100 + 10);
     say("their entities stopped after %.1f s", (System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * Views of parked devices (beyond the {@code silent} ones), answered from their rows, against views of as many
+   * registered-only devices, whose entities recover from the journal to answer.
+   */
+  private void views(FleetNode node) throws Exception {
+    int n = Math.min(views, registered - online);
+    if (n == 0) {
+      say("VIEWS: none measured (no registered-only devices to compare with)");
+      return;
+    }
+    FleetMetrics metrics = FleetMetrics.get(node.system());
+    long parkedBefore = SteadyHeartbeats.get(node.system()).parkedCount();
+    long alive = metrics.entitiesAlive();
+    double parkedRate = viewRate(node, i -> Heartbeats.id(silent + i), n);
+    long startedByParked = metrics.entitiesAlive() - alive;
+    long stillParked = SteadyHeartbeats.get(node.system()).parkedCount();
+    alive = metrics.entitiesAlive();
+    double recoveredRate = viewRate(node, i -> String.format(Locale.ROOT, "reg-%07d", i), n);
+    long startedByRecovered = metrics.entitiesAlive() - alive;
+    say("VIEWS of %d parked devices: %.0f/s, entities started %d, parked before/after %d/%d; of %d registered-only"
+        + " devices (each recovers its entity): %.0f/s, entities started %d; ratio %.1f×", n, parkedRate, startedByParked,
+        parkedBefore, stillParked, n, recoveredRate, startedByRecovered, parkedRate / recoveredRate);
+  }
+
+  /** Views of {@code n} devices named by {@code id}, 64 asked at a time: views per second. */
+  private static double viewRate(FleetNode node, IntFunction<String> id, int n) throws Exception {
+    ClusterSharding sharding = ClusterSharding.get(node.system());
+    Semaphore inFlight = new Semaphore(64);
+    AtomicInteger failed = new AtomicInteger();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      inFlight.acquire();
+      sharding.entityRefFor(Device.TYPE_KEY, id.apply(i))
+          .<StatusReply<DeviceView>>ask(Device.Get::new, Duration.ofSeconds(30))
+          .whenComplete((view, failure) -> {
+            if (failure != null || !view.isSuccess()) failed.incrementAndGet();
+            inFlight.release();
+          });
+    }
+    inFlight.acquire(64);
+    double rate = n / ((System.nanoTime() - t0) / 1e9);
+    if (failed.get() > 0) throw new IllegalStateException(failed.get() + " of " + n + " views failed");
+    return rate;
   }
 
   /** Stops {@code silent} devices and reports each one's time from its last heartbeat to its offline judgment. */

@@ -123,6 +123,14 @@ class DeviceTest {
     assertThat(result.reply().isError()).isTrue();
   }
 
+  /** Asks the device for a view, which is held: no answer yet. */
+  private TestProbe<StatusReply<DeviceView>> viewHeld() {
+    TestProbe<StatusReply<DeviceView>> viewer = testKit.createTestProbe();
+    device.runCommand(new Device.Get(viewer.ref()));
+    viewer.expectNoMessage(Duration.ofMillis(300));
+    return viewer;
+  }
+
   @Test
   void aViewWaitsWhileTheDevicesPartitionCatchesUpOnItsLastHeartbeatsThenShowsTheLatest() {
     register(device, PORCH);
@@ -131,9 +139,7 @@ class DeviceTest {
     progress.route(deviceId -> deviceId.equals(id) ? 7 : -1, deviceId -> 0);
     try {
       progress.catchingUp(Set.of(7));
-      TestProbe<StatusReply<DeviceView>> viewer = testKit.createTestProbe();
-      device.runCommand(new Device.Get(viewer.ref()));
-      viewer.expectNoMessage(Duration.ofMillis(300));
+      TestProbe<StatusReply<DeviceView>> viewer = viewHeld();
 
       send(device, beat(t0.plusSeconds(5))); // the heartbeat the catch-up hands back
       progress.caughtUp(Set.of(7));
@@ -154,9 +160,7 @@ class DeviceTest {
     progress.route(deviceId -> deviceId.equals(id) ? 8 : -1, deviceId -> 0);
     try {
       device.restart(); // started by sharding before Kafka gave partition 8 to a consumer
-      TestProbe<StatusReply<DeviceView>> viewer = testKit.createTestProbe();
-      device.runCommand(new Device.Get(viewer.ref()));
-      viewer.expectNoMessage(Duration.ofMillis(300));
+      TestProbe<StatusReply<DeviceView>> viewer = viewHeld();
 
       device.<StatusReply<Done>>runCommand(replyTo -> new Device.RecoverVitals(beat(t0.plusSeconds(5)), replyTo));
 

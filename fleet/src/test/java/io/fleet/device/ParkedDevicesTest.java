@@ -69,6 +69,16 @@ class ParkedDevicesTest {
     return device;
   }
 
+  /** A registered sensor heard at {@code at} (interval 60 s), then parked: its entity stopped as its shard asked. */
+  private static void parked(String id, TestProbe<ClusterSharding.ShardCommand> shard, Instant at) {
+    stoppedAsAsked(online(id, shard, at, 60), shard);
+  }
+
+  /** What sharding starts for the device when something is sent to it. */
+  private static ActorRef<Device.Command> startedBySharding(String id, TestProbe<ClusterSharding.ShardCommand> shard) {
+    return testKit.spawn(Device.create(id, PARKING, Optional.of(shard.ref())));
+  }
+
   /** The shard was asked to stop the entity, and did: the entity is gone, its device parked. */
   private static void stoppedAsAsked(ActorRef<Device.Command> device, TestProbe<ClusterSharding.ShardCommand> shard) {
     shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(3));
@@ -95,11 +105,10 @@ class ParkedDevicesTest {
     String id = newDeviceId();
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    stoppedAsAsked(online(id, shard, t0, 60), shard);
+    parked(id, shard, t0);
     assertThat(steady.absorb(id, beat(t0.plusSeconds(60), 70, "1.0", 60))).isTrue();
 
-    // Sharding starts what runs for the device when a view is sent to it.
-    ActorRef<Device.Command> front = testKit.spawn(Device.create(id, PARKING, Optional.of(shard.ref())));
+    ActorRef<Device.Command> front = startedBySharding(id, shard);
     TestProbe<StatusReply<DeviceView>> viewer = testKit.createTestProbe();
     front.tell(new Device.Get(viewer.ref()));
 
@@ -118,9 +127,9 @@ class ParkedDevicesTest {
     String id = newDeviceId();
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    stoppedAsAsked(online(id, shard, t0, 60), shard);
+    parked(id, shard, t0);
 
-    ActorRef<Device.Command> front = testKit.spawn(Device.create(id, PARKING, Optional.of(shard.ref())));
+    ActorRef<Device.Command> front = startedBySharding(id, shard);
     TestProbe<StatusReply<Done>> acked = testKit.createTestProbe();
     front.tell(new Device.RecordHeartbeat(beat(t0.plusSeconds(1), 10, "1.0", 60), acked.ref())); // battery low
     assertThat(acked.receiveMessage(Duration.ofSeconds(3)).isSuccess()).isTrue();
@@ -158,7 +167,7 @@ class ParkedDevicesTest {
     String id = newDeviceId();
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    stoppedAsAsked(online(id, shard, t0, 60), shard);
+    parked(id, shard, t0);
 
     assertThat(steady.absorb(id, beat(t0.plusSeconds(1), 10, "1.0", 60))).as("battery low").isFalse();
     assertThat(steady.absorb(id, beat(t0.plusSeconds(1), 80, "2.0", 60))).as("new firmware").isFalse();
