@@ -367,9 +367,7 @@ public final class OnlineMemoryBenchmark {
   private record Records(KafkaProducer<String, byte[]> producer, String topic, DeviceShards shards) {
     void send(String deviceId, String kind, byte[] payload) {
       ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, shards.partitionOf(deviceId), deviceId, payload);
-      IngestHeaders.put(record.headers(), IngestHeaders.KIND, kind);
-      IngestHeaders.put(record.headers(), IngestHeaders.SOURCE, "bench:" + deviceId);
-      IngestHeaders.put(record.headers(), IngestHeaders.RECEIVED_AT, Long.toString(System.currentTimeMillis()));
+      IngestHeaders.deviceMessage(record.headers(), kind, "bench:" + deviceId, Instant.now());
       producer.send(record);
     }
   }

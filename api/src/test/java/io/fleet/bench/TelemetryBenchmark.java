@@ -244,8 +244,7 @@ public final class TelemetryBenchmark {
     for (int m = 0; m < METRICS; m++) json.append(m == 0 ? "" : ",").append("\"m").append(m).append("\":").append(20 + m + sensor % 7);
     json.append("}}");
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, id, json.toString().getBytes(StandardCharsets.UTF_8));
-    IngestHeaders.put(record.headers(), IngestHeaders.KIND, DeviceTopic.Kind.TELEMETRY.label());
-    IngestHeaders.put(record.headers(), IngestHeaders.RECEIVED_AT, Long.toString(System.currentTimeMillis()));
+    IngestHeaders.deviceMessage(record.headers(), DeviceTopic.Kind.TELEMETRY.label(), "bench:" + id, Instant.now());
     producer.send(record);
   }
 

@@ -51,6 +51,16 @@ public final class IngestHeaders {
     }
   }
 
+  /**
+   * The headers the ingress bridge gives a device's message on {@code fleet.device-events}: its kind (a
+   * {@code DeviceTopic.Kind} label), where it came from and when Fleet received it.
+   */
+  public static void deviceMessage(Headers headers, String kind, String source, Instant receivedAt) {
+    put(headers, KIND, kind);
+    put(headers, SOURCE, source);
+    put(headers, RECEIVED_AT, Long.toString(receivedAt.toEpochMilli()));
+  }
+
   public static void put(Headers headers, String name, String value) {
     headers.remove(name);
     headers.add(name, value.getBytes(StandardCharsets.UTF_8));

@@ -227,9 +227,7 @@ public final class IngressBridge {
         // The partition of the device's shard: consumed on the node that hosts its entity.
         String deviceId = topic.get().deviceId();
         record = new ProducerRecord<>(settings.deviceEventsTopic(), shards.partitionOf(deviceId), deviceId, payload);
-        IngestHeaders.put(record.headers(), IngestHeaders.KIND, topic.get().kind().label());
-        IngestHeaders.put(record.headers(), IngestHeaders.SOURCE, source);
-        IngestHeaders.put(record.headers(), IngestHeaders.RECEIVED_AT, Long.toString(now.toEpochMilli()));
+        IngestHeaders.deviceMessage(record.headers(), topic.get().kind().label(), source, now);
         if (m.retained()) IngestHeaders.put(record.headers(), IngestHeaders.RETAINED, "true");
       }
       return ProducerMessage.single(record, m);
