@@ -9,9 +9,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
- * What sharding starts for a device parked on this node ({@link SteadyHeartbeats}) when something is sent to it: a view
- * ({@link Device.Get}) is answered from the device's row, which holds its state as its entity last armed it and the
- * newest vitals taken since, and the front asks its shard to stop it again at once, so an operator or dashboard
+ * What sharding starts for a device parked on this node ({@link SteadyHeartbeats}) when something is sent to it: a
+ * view ({@link Device.Get}) is answered from the device's row, which holds its state as its entity last armed it and
+ * the newest vitals taken since, and the front asks its shard to stop it again at once, so an operator or dashboard
  * looking at parked devices costs no journal recovery and leaves them parked. Anything else (a heartbeat the row
  * cannot take, a status, a motion report, the row handing a silent device back) starts the device's entity, which
  * gets the message as its first. A device not parked here gets its entity straight away.

@@ -23,9 +23,9 @@ import org.apache.pekko.actor.typed.ExtensionId;
  *
  * <p>State: the latest tick per (partition, broker) handled here, in memory, which partitions are assigned here
  * now, which of them are catching up on their devices' last heartbeats and since when the others are caught up. A
- * partition given up keeps what was heard of it: a rebalance after a node died moves partitions between the survivors too, while their entities
- * stay where they are until their shards follow (the next shard rebalance), and "handled up to T" is still true
- * of it, only no longer advancing here. So such an entity's judgment waits until
+ * partition given up keeps what was heard of it: a rebalance after a node died moves partitions between the
+ * survivors too, while their entities stay where they are until their shards follow (the next shard rebalance), and
+ * "handled up to T" is still true of it, only no longer advancing here. So such an entity's judgment waits until
  * its device is heard again, its shard moved (a recovered entity gets a full window), or the hold's maximum;
  * forgetting it made a quarter of the devices offline in ThreeNodeFailoverIT. Nothing durable: after a restart
  * nothing is known until the first ticks arrive, and an entity that asks then judges as if the path were caught up
