@@ -154,7 +154,7 @@ class KafkaOutageIT {
                     long last = all.getOrDefault(device.getKey(), Set.of()).stream().mapToLong(Long::longValue).max().orElse(-1);
                     long uptime = api.get("/api/devices/" + device.getKey()).body().path("uptimeS").asLong(-1);
                     shown.put(device.getKey(), uptime);
-                    return last >= device.getValue().stream().mapToLong(Long::longValue).max().orElseThrow() && uptime == last;
+                    return last >= Collections.max(device.getValue()) && uptime == last;
                   });
                 });
           } catch (RuntimeException e) {

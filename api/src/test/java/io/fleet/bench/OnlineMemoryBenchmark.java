@@ -196,6 +196,11 @@ public final class OnlineMemoryBenchmark {
     return ConfigFactory.parseMap(settings).withFallback(ConfigFactory.load()).resolve();
   }
 
+  /** The id of the {@code i}th registered-only device. */
+  private static String registeredOnly(int i) {
+    return String.format(Locale.ROOT, "reg-%07d", i);
+  }
+
   /** Devices that register with one telemetry reading and are never online; waits until their entities stopped. */
   private void registerOnly(FleetNode node, Records records) throws Exception {
     int extra = registered - online;
@@ -203,7 +208,7 @@ public final class OnlineMemoryBenchmark {
     long t0 = System.nanoTime();
     for (int i = 0; i < extra; i++) {
       String json = "{\"ts\":\"" + Instant.now() + "\",\"readings\":{\"temperature\":21.5}}";
-      records.send(String.format(Locale.ROOT, "reg-%07d", i), "telemetry", json.getBytes(StandardCharsets.UTF_8));
+      records.send(registeredOnly(i), "telemetry", json.getBytes(StandardCharsets.UTF_8));
     }
     await("every registered-only device registered", Duration.ofMinutes(60), () -> count(node, "status = 'unknown'") >= extra);
     say("%d registered-only devices in %.1f s", extra, (System.nanoTime() - t0) / 1e9);
@@ -229,7 +234,7 @@ public final class OnlineMemoryBenchmark {
     long startedByParked = metrics.entitiesAlive() - alive;
     long stillParked = SteadyHeartbeats.get(node.system()).parkedCount();
     alive = metrics.entitiesAlive();
-    double recoveredRate = viewRate(node, i -> String.format(Locale.ROOT, "reg-%07d", i), n);
+    double recoveredRate = viewRate(node, OnlineMemoryBenchmark::registeredOnly, n);
     long startedByRecovered = metrics.entitiesAlive() - alive;
     say("VIEWS of %d parked devices: %.0f/s, entities started %d, parked before/after %d/%d; of %d registered-only"
         + " devices (each recovers its entity): %.0f/s, entities started %d; ratio %.1f×", n, parkedRate, startedByParked,

@@ -314,7 +314,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
   private ReplyEffect<DeviceEvent, DeviceState> handle(DeviceState state, Command command) {
     // Heartbeats may have been taken without a message here (SteadyHeartbeats): whatever comes next sees them.
     Vitals newest = steady.newest(deviceId, live);
-    if (mayBeBehind && (command instanceof RecordHeartbeat || command instanceof RecoverVitals || later(newest, live))) {
+    if (mayBeBehind && (command instanceof RecordHeartbeat || command instanceof RecoverVitals || newest.laterHeartbeatThan(live))) {
       mayBeBehind = false;
     }
     live = newest;
@@ -596,10 +596,6 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
       mayBeBehind = false;
     }
     return mayBeBehind;
-  }
-
-  private static boolean later(Vitals a, Vitals b) {
-    return a.heartbeatTs() != null && (b.heartbeatTs() == null || a.heartbeatTs().isAfter(b.heartbeatTs()));
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> persistThenAck(List<DeviceEvent> events, ActorRef<StatusReply<Done>> replyTo) {

@@ -86,6 +86,11 @@ public record DeviceState(
           or(hb.uptimeS(), uptimeS), or(hb.errors(), errors), intervalS);
     }
 
+    /** Whether these are of a later heartbeat than {@code other}'s, by the device's own timestamp. */
+    boolean laterHeartbeatThan(Vitals other) {
+      return heartbeatTs != null && (other.heartbeatTs == null || heartbeatTs.isAfter(other.heartbeatTs));
+    }
+
     Vitals seen(Instant at, int intervalS) {
       return new Vitals(later(lastSeen, at), heartbeatTs, battery, rssi, uptimeS, errors, intervalS);
     }

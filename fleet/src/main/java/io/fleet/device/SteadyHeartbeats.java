@@ -280,7 +280,7 @@ public final class SteadyHeartbeats implements Extension {
    */
   static Vitals newer(Vitals a, Vitals b) {
     if (a == b) return a;
-    boolean bLater = b.heartbeatTs() != null && (a.heartbeatTs() == null || b.heartbeatTs().isAfter(a.heartbeatTs()));
+    boolean bLater = b.laterHeartbeatThan(a);
     Vitals later = bLater ? b : a;
     Vitals other = bLater ? a : b;
     return other.lastSeen() == null || (later.lastSeen() != null && !other.lastSeen().isAfter(later.lastSeen()))
