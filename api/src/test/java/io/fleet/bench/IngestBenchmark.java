@@ -12,6 +12,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleet.infra.Database;
+import io.fleet.infra.EmbeddedMqttBroker;
 import io.fleet.infra.Endpoints;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.protocol.HeartbeatMessage;
@@ -57,7 +58,8 @@ import org.apache.kafka.clients.admin.Admin;
  *
  * Publishers send as fast as the broker acknowledges, with at most {@code --in-flight} unacknowledged
  * messages, each device's messages in order. Every phase first runs an unmeasured warm-up round; for the
- * end-to-end phase that round is also each device's first contact (self-registration), reported apart.
+ * end-to-end phase that round is also each device's first contact (self-registration), reported apart, and a last
+ * round, once warm, has as many new devices make first contact.
  */
 public final class IngestBenchmark {
 
@@ -214,69 +216,95 @@ public final class IngestBenchmark {
   // Phase 3: Fleet end to end
 
   private boolean endToEnd(FleetNode node, Admin admin) throws Exception {
-    Endpoints endpoints = node.endpoints();
-    String topic = node.ingestSettings().deviceEventsTopic();
-    String group = node.ingestSettings().consumerGroup();
-    boolean authenticated = !endpoints.mqttUser().isEmpty();
-    var credentials = node.infrastructure().derivedPasswords();
-    FleetMetrics metrics = FleetMetrics.get(node.system());
     boolean ok = true;
-    try (MqttDevices devices = MqttDevices.connect(deviceIds, id -> endpoints.mqttUrl(), id -> id,
-        id -> authenticated ? id : "", id -> authenticated ? credentials.passwordFor(id) : "")) {
+    try (MqttDevices devices = connectDevices(node, deviceIds)) {
       for (int r = 0; r <= options.rounds; r++) {
         boolean warmup = r == 0;
-        int perDevice = warmup ? options.warmupMessages : options.messages;
-        long expected = (long) perDevice * options.devices;
-        long bridgedBase = count(metrics, "mqtt:heartbeat");
-        long consumedBase = count(metrics, topic + ":heartbeat");
-        long journalBase = journalRows(node);
-        long t0 = System.nanoTime();
-        HeartbeatPublisher.Publishing publishing = publisher.publish(perDevice,
-            (i, payload) -> devices.publish(i, "fleet/" + deviceIds.get(i) + "/heartbeat", payload));
-        long deadline = t0 + options.roundTimeout.toNanos();
-        long bridgedAt = 0;
-        long consumedAt = 0;
-        long committedAt = 0;
-        // The bridges' ticks share the topic, so offsets say nothing of how many heartbeats are in: the consumer's
-        // counter says when all were taken; then the round is done once the group committed up to the end offsets of
-        // that moment (a record is committed only after its entity answered).
-        long endWhenConsumed = -1;
-        long committed = 0;
-        while (System.nanoTime() < deadline) {
-          long now = System.nanoTime();
-          if (bridgedAt == 0 && count(metrics, "mqtt:heartbeat") - bridgedBase >= expected) bridgedAt = now;
-          if (consumedAt == 0 && count(metrics, topic + ":heartbeat") - consumedBase >= expected) {
-            consumedAt = now;
-            endWhenConsumed = KafkaOffsets.sum(KafkaOffsets.end(admin, topic));
-          }
-          if (consumedAt != 0) {
-            committed = KafkaOffsets.sum(KafkaOffsets.committed(admin, group, topic));
-            if (committed >= endWhenConsumed) {
-              committedAt = System.nanoTime();
-              break;
-            }
-          }
-          Thread.sleep(10);
-        }
-        boolean done = committedAt != 0 && waitFor(publishing::finished, t0);
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("bridged (counter)", count(metrics, "mqtt:heartbeat") - bridgedBase);
-        long consumed = count(metrics, topic + ":heartbeat") - consumedBase;
-        details.put("consumed (counter)", consumed);
-        details.put("all PUBACKed after s", seconds(t0, publishing.ackedAt()));
-        details.put("all taken by the bridge after s", seconds(t0, bridgedAt));
-        details.put("all consumed after s", seconds(t0, consumedAt));
-        details.put("all committed after s", seconds(t0, committedAt));
-        details.put("journal rows written", journalRows(node) - journalBase);
-        details.put("publish failures", publishing.failed.get());
-        if (!done) details.put("lag at timeout", KafkaOffsets.sum(KafkaOffsets.end(admin, topic)) - committed);
-        Result result = new Result(warmup ? "Fleet end to end (first contact: registration)" : "Fleet end to end",
-            warmup, expected, t0, publishing.ackedAt(), committedAt, details);
-        ok &= record("fleet", result, done);
-        if (consumed > expected) notes.add("end-to-end round " + r + ": " + (consumed - expected) + " heartbeats consumed twice");
+        String phase = warmup ? "Fleet end to end (first contact: registration)" : "Fleet end to end";
+        ok &= fleetRound(node, admin, devices, publisher, warmup ? options.warmupMessages : options.messages, phase,
+            "fleet", warmup);
       }
     }
+    // First contact again once warm (the warm-up round's is also the JIT's): as many devices never seen before, each
+    // registered by its first heartbeat, the same messages per device as a measured round. The first set disconnects
+    // first (one process holds both ends of every connection here).
+    List<String> fresh = deviceIds.stream().map(id -> id.replace("bench-", "bench-new-")).toList();
+    try (MqttDevices devices = connectDevices(node, fresh)) {
+      ok &= fleetRound(node, admin, devices, new HeartbeatPublisher(fresh, options.inFlight), options.messages,
+          "Fleet end to end, first contact (warm)", "fleet-first", false);
+    }
     return ok;
+  }
+
+  private MqttDevices connectDevices(FleetNode node, List<String> ids) throws Exception {
+    Endpoints endpoints = node.endpoints();
+    boolean authenticated = !endpoints.mqttUser().isEmpty();
+    var credentials = node.infrastructure().derivedPasswords();
+    return MqttDevices.connect(ids, id -> endpoints.mqttUrl(), id -> id, id -> authenticated ? id : "",
+        id -> authenticated ? credentials.passwordFor(id) : "");
+  }
+
+  /** One round of {@code perDevice} heartbeats from each device, recorded under {@code key} (and warm-up). */
+  private boolean fleetRound(FleetNode node, Admin admin, MqttDevices devices, HeartbeatPublisher publisher,
+      int perDevice, String phase, String key, boolean warmup) throws Exception {
+    String topic = node.ingestSettings().deviceEventsTopic();
+    String group = node.ingestSettings().consumerGroup();
+    FleetMetrics metrics = FleetMetrics.get(node.system());
+    List<String> ids = publisher.deviceIds();
+    long expected = (long) perDevice * ids.size();
+    long bridgedBase = count(metrics, "mqtt:heartbeat");
+    long consumedBase = count(metrics, topic + ":heartbeat");
+    long journalBase = journalRows(node);
+    long directBase = takenDirectly(node);
+    long t0 = System.nanoTime();
+    HeartbeatPublisher.Publishing publishing = publisher.publish(perDevice,
+        (i, payload) -> devices.publish(i, "fleet/" + ids.get(i) + "/heartbeat", payload));
+    long deadline = t0 + options.roundTimeout.toNanos();
+    long bridgedAt = 0;
+    long consumedAt = 0;
+    long committedAt = 0;
+    // The bridges' ticks share the topic, so offsets say nothing of how many heartbeats are in: the consumer's
+    // counter says when all were taken; then the round is done once the group committed up to the end offsets of
+    // that moment (a record is committed only after its entity answered).
+    long endWhenConsumed = -1;
+    long committed = 0;
+    while (System.nanoTime() < deadline) {
+      long now = System.nanoTime();
+      if (bridgedAt == 0 && count(metrics, "mqtt:heartbeat") - bridgedBase >= expected) bridgedAt = now;
+      if (consumedAt == 0 && count(metrics, topic + ":heartbeat") - consumedBase >= expected) {
+        consumedAt = now;
+        endWhenConsumed = KafkaOffsets.sum(KafkaOffsets.end(admin, topic));
+      }
+      if (consumedAt != 0) {
+        committed = KafkaOffsets.sum(KafkaOffsets.committed(admin, group, topic));
+        if (committed >= endWhenConsumed) {
+          committedAt = System.nanoTime();
+          break;
+        }
+      }
+      Thread.sleep(10);
+    }
+    boolean done = committedAt != 0 && waitFor(publishing::finished, t0);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("bridged (counter)", count(metrics, "mqtt:heartbeat") - bridgedBase);
+    long consumed = count(metrics, topic + ":heartbeat") - consumedBase;
+    details.put("consumed (counter)", consumed);
+    details.put("all PUBACKed after s", seconds(t0, publishing.ackedAt()));
+    details.put("all taken by the bridge after s", seconds(t0, bridgedAt));
+    details.put("all consumed after s", seconds(t0, consumedAt));
+    details.put("all committed after s", seconds(t0, committedAt));
+    details.put("journal rows written", journalRows(node) - journalBase);
+    details.put("taken straight to Kafka by the broker", takenDirectly(node) - directBase);
+    details.put("publish failures", publishing.failed.get());
+    if (!done) details.put("lag at timeout", KafkaOffsets.sum(KafkaOffsets.end(admin, topic)) - committed);
+    Result result = new Result(phase, warmup, expected, t0, publishing.ackedAt(), committedAt, details);
+    if (consumed > expected) notes.add(phase + ": " + (consumed - expected) + " heartbeats consumed twice");
+    return record(key, result, done);
+  }
+
+  /** Device messages the embedded broker took straight to Kafka so far (0 with an external broker). */
+  private static long takenDirectly(FleetNode node) {
+    return node.infrastructure().embeddedBroker().map(EmbeddedMqttBroker::takenDirectlyTotal).orElse(0L);
   }
 
   private static long journalRows(FleetNode node) {
@@ -331,12 +359,17 @@ public final class IngestBenchmark {
     System.out.println("| phase | messages | seconds | msg/s | Fleet ÷ this |");
     System.out.println("| --- | ---: | ---: | ---: | ---: |");
     Result fleet = median("fleet");
-    for (String phase : List.of("mqtt", "mqtt-durable", "kafka", "fleet", "fleet-warmup")) {
+    for (String phase : List.of("mqtt", "mqtt-durable", "kafka", "fleet", "fleet-warmup", "fleet-first")) {
       Result r = median(phase);
       if (r == null) continue;
       String ratio = fleet == null || phase.startsWith("fleet") ? "" : String.format(Locale.ROOT, "%.2f", fleet.rate() / r.rate());
       String name = phase.equals("fleet-warmup") ? "Fleet end to end, first contact (registers every device; warm-up)" : r.phase();
       System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.0f | %s |%n", name, r.messages(), r.seconds(), r.rate(), ratio);
+    }
+    Result first = median("fleet-first");
+    if (fleet != null && first != null) {
+      System.out.printf(Locale.ROOT, "first contact (warm) ÷ steady: %.2f; first contact (warm-up round) ÷ steady: %.2f%n",
+          first.rate() / fleet.rate(), median("fleet-warmup") == null ? 0 : median("fleet-warmup").rate() / fleet.rate());
     }
     if (options.rounds > 1) {
       for (String phase : List.of("mqtt", "mqtt-durable", "kafka", "fleet")) {

@@ -31,9 +31,14 @@ import org.slf4j.LoggerFactory;
  * <p>A publish held longer than {@code hold} goes on into the queue (which holds a million on disk): a device
  * is never held for ever. Retained messages sent again at the bridge's re-subscription and redeliveries do not count as taken.
  *
- * <p>State, in memory only: the count and the held publishes. A held publish was not acknowledged, so a crash
- * loses nothing (the device sends it again). After a restart the count starts at 0 though messages may wait on
- * disk: it never goes below 0, so it undercounts at most until that queue is drained.
+ * <p>While the {@link DirectRoute} is open, a device publish is not queued at all: it is handed to the
+ * {@link DirectIngress} and acknowledged to the device once Kafka has it (or, if Kafka has not taken it within
+ * {@code directWait}, let on into the queue as before).
+ *
+ * <p>State, in memory only: the count, the held publishes and the route. A held publish, or one on its way to
+ * Kafka directly, was not acknowledged, so a crash loses nothing (the device sends it again). After a restart the
+ * count starts at 0 though messages may wait on disk: it never goes below 0, so it undercounts at most until that
+ * queue is drained.
  */
 final class BridgeBacklog implements ClientInitializer {
   private static final Logger log = LoggerFactory.getLogger(BridgeBacklog.class);
@@ -45,15 +50,22 @@ final class BridgeBacklog implements ClientInitializer {
   private final AtomicLong heldTotal = new AtomicLong();
   private final AtomicBoolean holding = new AtomicBoolean();
   private final Queue<Async<PublishInboundOutput>> held = new ConcurrentLinkedQueue<>();
+  private final DirectRoute route;
 
   /**
    * {@code bridgeClientId}: the bridge's client id, or the prefix of several ({@code <id>-<n>}, {@code
    * <id>-broker-<n>}).
    */
-  BridgeBacklog(String bridgeClientId, long limit, Duration hold) {
+  BridgeBacklog(String bridgeClientId, long limit, Duration hold, Duration directWait) {
     this.bridgeClientId = bridgeClientId;
     this.limit = limit;
     this.hold = hold;
+    this.route = new DirectRoute(directWait, queued::get, queued::incrementAndGet);
+  }
+
+  /** Whether device messages go straight to Kafka, and what takes them there. */
+  DirectRoute route() {
+    return route;
   }
 
   @Override
@@ -90,7 +102,14 @@ final class BridgeBacklog implements ClientInitializer {
   }
 
   private void published(PublishInboundInput input, PublishInboundOutput output) {
-    if (!forBridge(input.getPublishPacket().getTopic())) return;
+    PublishPacket packet = input.getPublishPacket();
+    if (!forBridge(packet.getTopic())) return;
+    // A retained message stays with the broker as well (for subscribers to come): it takes the queue.
+    if (packet.getRetain() || !held.isEmpty()) {
+      route.queuedNow();
+    } else if (route.offer(packet, output)) {
+      return;
+    }
     // Nothing overtakes a held publish: once one waits, later ones wait behind it.
     if (held.isEmpty() && queued.get() < limit) {
       queued.incrementAndGet();
@@ -123,6 +142,7 @@ final class BridgeBacklog implements ClientInitializer {
         return;
       }
       queued.incrementAndGet();
+      route.queuedNow();
       // One that timed out already went on by itself (counted here all the same: it is queued).
       if (next.getStatus() == Async.Status.RUNNING) next.resume();
     }

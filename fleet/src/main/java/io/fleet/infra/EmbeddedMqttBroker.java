@@ -75,6 +75,11 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
    * fixed quiet period).
    */
   static final int PERSISTENCE_SHUTDOWN_GRACE_MS = 100;
+  /**
+   * How long a device publish taken straight to Kafka ({@link #takeDirectly}) waits for Kafka before it goes into
+   * the bridge's queue instead: Kafka answers in milliseconds when it is there.
+   */
+  static final Duration DIRECT_WAIT = Duration.ofSeconds(5);
 
   private final EmbeddedHiveMQ hivemq;
   private final String url;
@@ -152,7 +157,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = SUBSCRIBER_INFLIGHT_WINDOW;
     InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.set(PERSISTENCE_SHUTDOWN_GRACE_MS);
     MqttAuthenticator authenticator = new MqttAuthenticator(devices, SERVICE_USER, servicePassword);
-    BridgeBacklog backlog = new BridgeBacklog(backpressure.bridgeClientId(), backpressure.limit(), backpressure.hold());
+    BridgeBacklog backlog = new BridgeBacklog(backpressure.bridgeClientId(), backpressure.limit(), backpressure.hold(),
+        DIRECT_WAIT);
     EmbeddedExtension extension = EmbeddedExtension.builder()
         .withId("fleet-auth")
         .withName("Fleet device authentication and backpressure")
@@ -228,10 +234,64 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     return backlog.heldTotal();
   }
 
-  /** Messages the broker dropped since start (a full queue, an expired message): 0 is the goal. */
+  /**
+   * From now on, device messages go straight to Kafka through {@code ingress} (no queue, no MQTT hop to the bridge),
+   * each acknowledged to its device once Kafka has it, as soon as the bridge has caught up ({@link
+   * #bridgeHandledTick}). Called by the ingress bridge of this node, which writes to Kafka through the same producer.
+   */
+  public void takeDirectly(DirectIngress ingress) {
+    backlog.route().register(ingress);
+  }
+
+  /** Device messages queue for the bridge again (it stops, or leaves this node). */
+  public void stopTakingDirectly() {
+    backlog.route().unregister();
+  }
+
+  /**
+   * The bridge has written its tick published at {@code publishedAtMillis} to Kafka, and with it all it was sent
+   * before: device messages may go directly once that tick came well after the last message that was queued.
+   */
+  public void bridgeHandledTick(long publishedAtMillis) {
+    backlog.route().bridgeHandledTick(publishedAtMillis);
+  }
+
+  /**
+   * Up to when (epoch millis) device messages the direct road took are all on their way to Kafka: while it holds
+   * publishes back (draining the queue before it opens), the time it began to; else no limit ({@code Long.MAX_VALUE}).
+   * The bridge writes its ticks no later than this.
+   */
+  public long directHeardUpTo() {
+    return backlog.route().heardUpTo();
+  }
+
+  /** Whether device messages go straight to Kafka now. */
+  public boolean takesDirectly() {
+    return backlog.route().isOpen();
+  }
+
+  /** Device messages taken straight to Kafka since start. */
+  public long takenDirectlyTotal() {
+    return backlog.route().takenTotal();
+  }
+
+  /** How often the direct road opened since start (once, unless Kafka went away or messages had to be queued). */
+  public long directOpeningsTotal() {
+    return backlog.route().openingsTotal();
+  }
+
+  /** Device messages that could not be taken straight to Kafka and were queued for the bridge instead. */
+  public long directFallbacksTotal() {
+    return backlog.route().fellBackTotal();
+  }
+
+  /**
+   * Messages the broker dropped since start (a full queue, an expired message): 0 is the goal. HiveMQ counts a
+   * message taken straight to Kafka as dropped too (its delivery was prevented): those are not counted here.
+   */
   public long droppedMessages() {
     var counter = Services.metricRegistry().getCounters().get("com.hivemq.messages.dropped.count");
-    return counter == null ? 0 : counter.getCount();
+    return counter == null ? 0 : Math.max(0, counter.getCount() - takenDirectlyTotal());
   }
 
   /** Stops the broker (disconnecting all clients) and releases its resources. Idempotent. */

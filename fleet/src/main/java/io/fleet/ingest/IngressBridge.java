@@ -1,10 +1,12 @@
 package io.fleet.ingest;
 
 import io.fleet.device.DeviceShards;
+import io.fleet.infra.EmbeddedMqttBroker;
 import io.fleet.infra.IngestHeaders;
 import io.fleet.metrics.FleetMetrics;
 import io.fleet.metrics.Streams;
 import io.fleet.protocol.DeviceTopic;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.pekko.Done;
@@ -38,7 +41,14 @@ import org.slf4j.LoggerFactory;
  * which it reads) are acknowledged and counted as ignored, not written. Each MQTT message is acknowledged
  * (PUBACK) only after Kafka acknowledged its record, so a crash loses nothing: the broker redelivers what
  * was not acked.
- * Holds no state of its own; its MQTT session (clean-session off) keeps QoS 1 messages while it is away.
+ *
+ * <p>On the node that runs the embedded broker, the bridge also opens the broker's direct road
+ * ({@link EmbeddedMqttBroker#takeDirectly}): device messages are then classified the same way and written through
+ * the bridge's own producer from inside the broker, each acknowledged to its device once Kafka has it, and the
+ * bridge carries only its ticks and what still takes the queue (while it catches up, or Kafka is away). Each tick
+ * it has written tells the broker how far the queue has come, which is when the direct road may open.
+ *
+ * <p>Holds no state of its own; its MQTT session (clean-session off) keeps QoS 1 messages while it is away.
  */
 public final class IngressBridge {
   private static final Logger log = LoggerFactory.getLogger(IngressBridge.class);
@@ -57,14 +67,26 @@ public final class IngressBridge {
   private final List<Subscription> subscriptions;
   private final Streams streams;
   private final List<String> streamNames;
+  private final Optional<Direct> direct;
+  private final AtomicBoolean stopping = new AtomicBoolean();
 
   private IngressBridge(UniqueKillSwitch killSwitch, CompletionStage<Done> done, List<Subscription> subscriptions,
-      Streams streams, List<String> streamNames) {
+      Streams streams, List<String> streamNames, Optional<Direct> direct) {
     this.killSwitch = killSwitch;
     this.done = done;
     this.subscriptions = subscriptions;
     this.streams = streams;
     this.streamNames = streamNames;
+    this.direct = direct;
+  }
+
+  /** The embedded broker's direct road, opened by this bridge, and the producer it shares with the bridge. */
+  private record Direct(EmbeddedMqttBroker broker, org.apache.kafka.clients.producer.Producer<String, byte[]> producer) {
+    void close() {
+      broker.stopTakingDirectly();
+      // What the broker handed over last is still waited for by its devices: close lets it finish first.
+      CompletableFuture.runAsync(() -> producer.close(Duration.ofSeconds(10)));
+    }
   }
 
   /** Whether one bridge connection is subscribed right now, and when it first was. */
@@ -92,13 +114,21 @@ public final class IngressBridge {
    * acknowledged it, so more connections move more messages per round trip — at a price: the broker
    * spreads one device's messages over the connections, so their order in Kafka is no longer the
    * device's. The default is one connection. {@code broker}: which of the configured brokers this is (the first,
-   * 0, keeps the plain client id and stream name; another, {@code -broker-<n>} after them).
+   * 0, keeps the plain client id and stream name; another, {@code -broker-<n>} after them). {@code embeddedHere}: the
+   * embedded broker, when it is the one this bridge connects to and runs on this node: with one connection, its
+   * direct road is opened.
    */
   public static IngressBridge start(ActorSystem<?> system, Connection connection, int broker, IngestSettings settings,
-      DeviceShards shards, ProducerSettings<String, byte[]> producer) {
+      DeviceShards shards, ProducerSettings<String, byte[]> producerSettings, Optional<EmbeddedMqttBroker> embeddedHere) {
     FleetMetrics metrics = FleetMetrics.get(system);
     Classifier classifier = new Classifier(settings, shards, broker);
     int count = Math.max(1, settings.mqttConnections());
+    Optional<Direct> direct = embeddedHere.filter(here -> count == 1)
+        .map(here -> new Direct(here, producerSettings.createKafkaProducer()));
+    ProducerSettings<String, byte[]> producer = direct
+        .map(d -> producerSettings.withProducer(d.producer()).withCloseProducerOnStop(false))
+        .orElse(producerSettings);
+    direct.ifPresent(d -> d.broker().takeDirectly(new DirectToKafka(classifier, d.producer(), metrics)));
     List<Subscription> subscriptions = new ArrayList<>();
     List<Source<Done, NotUsed>> sources = new ArrayList<>();
     List<String> names = new ArrayList<>();
@@ -116,19 +146,20 @@ public final class IngressBridge {
       String name = count == 1 ? baseName : baseName + "-" + i;
       names.add(name);
       sources.add(connectionSource(connection, clientId, topics, ticks, settings, subscription, classifier, metrics,
-          producer, streams.stream(name)));
+          producer, streams.stream(name), direct.map(Direct::broker)));
     }
     Source<Done, NotUsed> all = Source.from(sources).flatMapMerge(sources.size(), source -> source);
     Pair<UniqueKillSwitch, CompletionStage<Done>> running = all
         .viaMat(KillSwitches.single(), Keep.right())
         .toMat(Sink.ignore(), Keep.both())
         .run(system);
-    return new IngressBridge(running.first(), running.second(), List.copyOf(subscriptions), streams, List.copyOf(names));
+    return new IngressBridge(running.first(), running.second(), List.copyOf(subscriptions), streams, List.copyOf(names),
+        direct);
   }
 
   private static Source<Done, NotUsed> connectionSource(Connection connection, String clientId, List<String> topics,
       MqttSubscriber.Ticks ticks, IngestSettings settings, Subscription subscription, Classifier classifier, FleetMetrics metrics,
-      ProducerSettings<String, byte[]> producer, Streams.Stream state) {
+      ProducerSettings<String, byte[]> producer, Streams.Stream state, Optional<EmbeddedMqttBroker> direct) {
     // Restarted whether the session failed or just ended (a broker that closed it): only stop() ends it.
     return RestartSource.withBackoff(
         RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2),
@@ -139,11 +170,16 @@ public final class IngressBridge {
                 subscription.subscribed();
                 state.running();
               })
-              .map(m -> classifier.toEnvelope(m, metrics))
+              .map(m -> classifier.toEnvelope(m.topic(), m.topic().equals(ticks.topic()) && direct.isPresent()
+                  ? heardUpTo(m.payload(), direct.get()) : m.payload(), m.retained(), m, metrics))
               // At most in-flight messages wait for Kafka; their PUBACKs follow in order, once Kafka acknowledged.
               .via(Producer.flexiFlow(producer.withParallelism(settings.mqttInFlight())))
               .map(result -> {
-                result.passThrough().acknowledge();
+                MqttSubscriber.Inbound handled = result.passThrough();
+                handled.acknowledge();
+                if (handled.topic().equals(ticks.topic())) {
+                  direct.ifPresent(broker -> broker.bridgeHandledTick(tickTime(handled.payload())));
+                }
                 return Done.getInstance();
               })
               .watchTermination((mat, terminated) -> {
@@ -170,11 +206,37 @@ public final class IngressBridge {
     return subscriptions.stream().allMatch(s -> s.active);
   }
 
-  /** Stops taking new MQTT messages; what is on its way to Kafka is finished and acknowledged. */
+  /**
+   * A tick's payload as written to Kafka: no later than the direct road says device messages are in Kafka (while it
+   * holds publishes back, from when it began to), so that a tick never runs ahead of a held message.
+   */
+  private static byte[] heardUpTo(byte[] tick, EmbeddedMqttBroker broker) {
+    long at = tickTime(tick);
+    long cap = broker.directHeardUpTo();
+    return at <= cap ? tick : Long.toString(cap).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** When a tick was published (epoch millis, its payload), or 0 for one that is not a number. */
+  private static long tickTime(byte[] payload) {
+    try {
+      return Long.parseLong(new String(payload, StandardCharsets.US_ASCII).trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Stops taking new MQTT messages (the broker's direct road closes first: device messages queue again); what is on
+   * its way to Kafka is finished and acknowledged.
+   */
   public CompletionStage<Done> stop() {
+    if (stopping.compareAndSet(false, true)) direct.ifPresent(d -> d.broker().stopTakingDirectly());
     killSwitch.shutdown();
     // Stopped on purpose (the node leaves, or the singleton moves): not this node's fault any more.
-    return done.whenComplete((d, e) -> streamNames.forEach(streams::retire));
+    return done.whenComplete((d, e) -> {
+      streamNames.forEach(streams::retire);
+      direct.ifPresent(Direct::close);
+    });
   }
 
   /** Decides where each MQTT message goes in Kafka. */
@@ -191,33 +253,38 @@ public final class IngressBridge {
 
     ProducerMessage.Envelope<String, byte[], MqttSubscriber.Inbound> toEnvelope(MqttSubscriber.Inbound m,
         FleetMetrics metrics) {
+      return toEnvelope(m.topic(), m.payload(), m.retained(), m, metrics);
+    }
+
+    /** The records for a message published on {@code mqttTopic}, carrying {@code passThrough}. */
+    <P> ProducerMessage.Envelope<String, byte[], P> toEnvelope(String mqttTopic, byte[] payload, boolean retained,
+        P passThrough, FleetMetrics metrics) {
       try {
-        return classify(m, metrics);
+        return classify(mqttTopic, payload, retained, passThrough, metrics);
       } catch (RuntimeException e) {
         // A defect met on one message must not end the bridge: the message is kept as a dead letter.
-        log.error("MQTT message on {} could not be classified; dead-lettered", m.topic(), e);
-        ProducerRecord<String, byte[]> record = deadLetter(m.topic(), DeadLetter.Reason.PROCESSING_FAILED, e.toString(),
-            "mqtt:" + m.topic(), m.payload(), Instant.now(), metrics);
-        return ProducerMessage.single(record, m);
+        log.error("MQTT message on {} could not be classified; dead-lettered", mqttTopic, e);
+        ProducerRecord<String, byte[]> record = deadLetter(mqttTopic, DeadLetter.Reason.PROCESSING_FAILED, e.toString(),
+            "mqtt:" + mqttTopic, payload, Instant.now(), metrics);
+        return ProducerMessage.single(record, passThrough);
       }
     }
 
-    private ProducerMessage.Envelope<String, byte[], MqttSubscriber.Inbound> classify(MqttSubscriber.Inbound m,
-        FleetMetrics metrics) {
-      if (m.topic().startsWith(TICKS + "/")) return tick(m);
+    private <P> ProducerMessage.Envelope<String, byte[], P> classify(String mqttTopic, byte[] payload, boolean retained,
+        P passThrough, FleetMetrics metrics) {
+      if (mqttTopic.startsWith(TICKS + "/")) return tick(payload, passThrough);
       Instant now = Instant.now();
-      byte[] payload = m.payload();
-      String source = "mqtt:" + m.topic();
-      Optional<DeviceTopic> topic = DeviceTopic.parse(m.topic());
+      String source = "mqtt:" + mqttTopic;
+      Optional<DeviceTopic> topic = DeviceTopic.parse(mqttTopic);
       metrics.messageIn(topic.map(t -> "mqtt:" + t.kind().label()).orElse("mqtt:unknown"));
       ProducerRecord<String, byte[]> record;
       if (topic.isPresent() && topic.get().kind().toDevice()) {
         // A command to the OwnTracks app: acknowledged and dropped, nothing for Fleet nor a dead letter.
         metrics.messageIgnored(OwnTracksMessages.IGNORED_COMMAND);
-        return ProducerMessage.passThrough(m);
+        return ProducerMessage.passThrough(passThrough);
       }
       if (topic.isEmpty()) {
-        record = deadLetter(m.topic(), DeadLetter.Reason.UNKNOWN_TOPIC, "topic '" + m.topic() + "' is not "
+        record = deadLetter(mqttTopic, DeadLetter.Reason.UNKNOWN_TOPIC, "topic '" + mqttTopic + "' is not "
             + "fleet/{deviceId}/{heartbeat|telemetry|motion|status} or owntracks/{user}/{device}[/event|/waypoint|/waypoints]",
             source, payload, now, metrics);
       } else if (payload.length > settings.maxPayloadBytes()) {
@@ -228,22 +295,22 @@ public final class IngressBridge {
         String deviceId = topic.get().deviceId();
         record = new ProducerRecord<>(settings.deviceEventsTopic(), shards.partitionOf(deviceId), deviceId, payload);
         IngestHeaders.deviceMessage(record.headers(), topic.get().kind().label(), source, now);
-        if (m.retained()) IngestHeaders.put(record.headers(), IngestHeaders.RETAINED, "true");
+        if (retained) IngestHeaders.put(record.headers(), IngestHeaders.RETAINED, "true");
       }
-      return ProducerMessage.single(record, m);
+      return ProducerMessage.single(record, passThrough);
     }
 
     /** A tick of this bridge: to every partition, so that each one's consumer hears it. */
-    private ProducerMessage.Envelope<String, byte[], MqttSubscriber.Inbound> tick(MqttSubscriber.Inbound m) {
+    private <P> ProducerMessage.Envelope<String, byte[], P> tick(byte[] payload, P passThrough) {
       List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
       for (int partition = 0; partition < shards.partitions(); partition++) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(settings.deviceEventsTopic(), partition, TICK_KEY,
-            m.payload());
+            payload);
         IngestHeaders.put(record.headers(), IngestHeaders.KIND, TICK_KIND);
         IngestHeaders.put(record.headers(), IngestHeaders.BROKER, Integer.toString(broker));
         records.add(record);
       }
-      return ProducerMessage.multi(records, m);
+      return ProducerMessage.multi(records, passThrough);
     }
 
     private ProducerRecord<String, byte[]> deadLetter(

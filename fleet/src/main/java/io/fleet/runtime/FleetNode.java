@@ -182,7 +182,8 @@ public final class FleetNode implements AutoCloseable {
       List<String> brokers = endpoints.mqttUrls();
       this.bridge = Bridges.start(system, brokers.size(), broker -> IngressBridge.start(system,
           new IngressBridge.Connection(brokers.get(broker), endpoints.mqttUser(), endpoints.mqttPassword()), broker,
-          ingestSettings, shards, producer));
+          ingestSettings, shards, producer, infrastructure.embeddedBroker()
+              .filter(embedded -> ingestSettings.embeddedDirect() && embedded.url().equals(brokers.get(broker)))));
       if (ClusterFormation.alone(system)) awaitFirstSubscription(bridge, endpoints.mqttUrl());
       this.lag = new ConsumerLagMonitor(system, admin, ingestSettings.consumerGroup(),
           ingestSettings.deviceEventsTopic(), Duration.ofSeconds(5));
@@ -281,6 +282,13 @@ public final class FleetNode implements AutoCloseable {
     FunctionCounter.builder("fleet_mqtt_publishes_held", broker, EmbeddedMqttBroker::heldPublishesTotal)
         .register(registry);
     FunctionCounter.builder("fleet_mqtt_messages_dropped", broker, EmbeddedMqttBroker::droppedMessages)
+        .register(registry);
+    Gauge.builder("fleet_mqtt_direct_open", broker, b -> b.takesDirectly() ? 1 : 0).register(registry);
+    FunctionCounter.builder("fleet_mqtt_taken_directly", broker, EmbeddedMqttBroker::takenDirectlyTotal)
+        .register(registry);
+    FunctionCounter.builder("fleet_mqtt_direct_fallbacks", broker, EmbeddedMqttBroker::directFallbacksTotal)
+        .register(registry);
+    FunctionCounter.builder("fleet_mqtt_direct_openings", broker, EmbeddedMqttBroker::directOpeningsTotal)
         .register(registry);
   }
 
