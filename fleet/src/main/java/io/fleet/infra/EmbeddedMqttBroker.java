@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * acknowledged to its device and queued for the ingress bridge's persistent session survives a crash of the
  * process, even SIGKILL, and reaches the bridge after the restart ({@code BrokerCrashIT}). Also kept: the port
  * ({@code ports.properties}), the service password ({@code secrets.properties}, key {@code mqtt-service}) and
- * the device secret, so all credentials stay valid. Device passwords are checked against
+ * the device secret, so all credentials stay valid. Once the ingress bridge of this node has caught up, device
+ * messages skip the queue: they go straight to Kafka and are acknowledged once Kafka has them ({@link
+ * #takeDirectly}, {@link DirectRoute}), so nothing of theirs needs the disk. Device passwords are checked against
  * {@link DeviceCredentials} at every CONNECT. The configuration folder
  * {@code <data-dir>/hivemq/conf} is regenerated at every start. Logging stays with the application's
  * logback configuration ({@code withoutLoggingBootstrap()}); the jar's own {@code config.xml} and
