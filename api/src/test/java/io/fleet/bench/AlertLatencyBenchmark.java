@@ -387,7 +387,7 @@ public final class AlertLatencyBenchmark {
 
   /**
    * Where an event's time goes, on the wall clock (the benchmark, the bridge and the entity share one JVM, so one
-   * clock): published over MQTT → taken by the bridge ({@code fleet.received-at}) → read back from
+   * clock): published over MQTT → taken for Kafka by the bridge or the embedded broker ({@code fleet.received-at}) → read back from
    * {@code fleet.device-events} (by a reader of the benchmark's own, as the node's consumer reads it) → its alert
    * produced to {@code fleet.alerts} (the record's timestamp: the fast path's send) → the alert read.
    */
@@ -400,8 +400,8 @@ public final class AlertLatencyBenchmark {
 
     List<String> rows(int rate) {
       return List.of(
-          row(rate, "MQTT publish → bridge took it", published, bridged),
-          row(rate, "bridge took it → read from fleet.device-events", bridged, onDeviceEvents),
+          row(rate, "MQTT publish → taken for Kafka (bridge or broker)", published, bridged),
+          row(rate, "taken for Kafka → read from fleet.device-events", bridged, onDeviceEvents),
           row(rate, "read from fleet.device-events → alert produced (consumer, entity, journal write)", onDeviceEvents, alertProduced),
           row(rate, "alert produced → alert read from fleet.alerts", alertProduced, alertRead),
           row(rate, "MQTT publish → alert produced", published, alertProduced));

@@ -290,7 +290,7 @@ public final class IngestBenchmark {
     long consumed = count(metrics, topic + ":heartbeat") - consumedBase;
     details.put("consumed (counter)", consumed);
     details.put("all PUBACKed after s", seconds(t0, publishing.ackedAt()));
-    details.put("all taken by the bridge after s", seconds(t0, bridgedAt));
+    details.put("all taken for Kafka (bridge or broker) after s", seconds(t0, bridgedAt));
     details.put("all consumed after s", seconds(t0, consumedAt));
     details.put("all committed after s", seconds(t0, committedAt));
     details.put("journal rows written", journalRows(node) - journalBase);

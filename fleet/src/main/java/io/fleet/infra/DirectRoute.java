@@ -106,8 +106,7 @@ final class DirectRoute {
 
   /** A device message takes the queue now (retained, or held back by the backlog): queueing it is. */
   synchronized void queuedNow() {
-    lastQueuedAt = System.currentTimeMillis();
-    if (state != State.QUEUEING) toQueueing("a device message takes the queue");
+    toQueueing("a device message takes the queue");
   }
 
   /** The bridge has written to Kafka its tick published at {@code publishedAt} (epoch millis), and all before it. */

@@ -39,6 +39,10 @@ final class DirectToKafka implements DirectIngress {
     return CompletableFuture.completedFuture(null);
   }
 
+  /**
+   * The producer's own callback, not pekko's {@code SendProducer}: callbacks on its converted Scala futures run on
+   * {@code CompletableFuture}'s default executor, a new thread per task on two cores (BENCHMARKS.md), per message here.
+   */
   private CompletableFuture<Void> send(ProducerRecord<String, byte[]> record) {
     CompletableFuture<Void> written = new CompletableFuture<>();
     producer.send(record, (metadata, failure) -> {

@@ -82,8 +82,8 @@ public final class IngressBridge {
 
   /** The embedded broker's direct road, opened by this bridge, and the producer it shares with the bridge. */
   private record Direct(EmbeddedMqttBroker broker, org.apache.kafka.clients.producer.Producer<String, byte[]> producer) {
+    /** Closes the producer once the bridge has stopped ({@link #stop} took the road from the broker first). */
     void close() {
-      broker.stopTakingDirectly();
       // What the broker handed over last is still waited for by its devices: close lets it finish first.
       CompletableFuture.runAsync(() -> producer.close(Duration.ofSeconds(10)));
     }
