@@ -335,16 +335,32 @@ class ThreeNodeFailoverIT {
     return since;
   }
 
-  /** The devices not online now, or online since another time than {@code onlineSince} says: judged offline between. */
+  /**
+   * The devices not online now, or online since another time than {@code onlineSince} says: judged offline between.
+   * A device whose entity does not answer (its shard moving, a request timing out) is asked again for up to 20 s, and
+   * listed as not answering if it never does: no answer is not a status.
+   */
   static List<String> wronglyOffline(ApiClient api, List<String> ids, Map<String, String> onlineSince) {
     List<String> wrongly = new ArrayList<>();
     for (String id : ids) {
-      JsonNode view = view(api, id);
-      if (!"online".equals(view.path("status").asText()) || !onlineSince.get(id).equals(view.path("statusSince").asText())) {
+      JsonNode view = answeredView(api, id, Duration.ofSeconds(20));
+      if (view.isEmpty()) {
+        wrongly.add(id + " did not answer");
+      } else if (!"online".equals(view.path("status").asText())
+          || !onlineSince.get(id).equals(view.path("statusSince").asText())) {
         wrongly.add(id + " " + view.path("status").asText() + " since " + view.path("statusSince").asText());
       }
     }
     return wrongly;
+  }
+
+  /** The device's view once its entity answers, asked every 200 ms for up to {@code patience}; empty if it never does. */
+  static JsonNode answeredView(ApiClient api, String id, Duration patience) {
+    JsonNode[] view = {view(api, id)};
+    if (view[0].isEmpty()) {
+      within(id + " answering", patience, Duration.ofMillis(200), () -> !(view[0] = view(api, id)).isEmpty());
+    }
+    return view[0];
   }
 
   /** The device's view as its entity answers it; an empty node while it cannot answer. */
