@@ -157,10 +157,8 @@ public final class Database implements AutoCloseable {
     map.put(slick + "db.password", password);
     map.put(slick + "db.driver", driver(url));
     map.put("pekko.projection.jdbc.dialect", isPostgres() ? "postgres-dialect" : "h2-dialect");
-    if (!isPostgres()) {
-      // Events by tag with a plan that does not scan the whole tag table at every poll (see the class).
-      map.put("jdbc-read-journal.dao", H2ReadJournalDao.class.getName());
-    }
+    // Events by tag with a plan that reads what it returns, not the whole range or tag table (see the class).
+    map.put("jdbc-read-journal.dao", EventsByTagDao.class.getName());
     return ConfigFactory.parseMap(map, "io.fleet.infra.Database");
   }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleet.device.Alert;
 import io.fleet.device.DeviceEvent;
 import io.fleet.tracking.RegionTransition;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -14,8 +13,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Appends a device's journaled facts to {@code device_event}, the table event search reads. Called by
- * the device read-side projection inside its transaction, after {@code device_summary} was updated, so
+ * Appends a device's journaled facts to {@code device_event}, the table event search reads. Written by
+ * the device read-side projection inside its transaction ({@link ReadModelWrites}), so that
  * each row carries the device's household as of that event, motion, clip and alert rows their clip
  * links, and a tracker's region transitions the region's name. Every motion report is a row (the first of
  * an episode {@code motion_started}, the others {@code motion_continued}), as the seed's pull query found
@@ -28,20 +27,21 @@ final class DeviceEventLog {
 
   private DeviceEventLog() {}
 
-  static void append(Connection c, DeviceEvent event) throws SQLException {
+  /** A row of the log; its household is the device's as {@code device_summary} has it when the row is written. */
+  static final String INSERT = "INSERT INTO device_event (device_id, household, event_type, occurred_at, received_at, detail)"
+      + " VALUES (?, (SELECT household FROM device_summary WHERE device_id = ?), ?, ?, ?, ?)";
+
+  /** Binds {@link #INSERT}'s parameters to {@code event}'s row; false, binding nothing, for bookkeeping not logged. */
+  static boolean bind(PreparedStatement ps, DeviceEvent event) throws SQLException {
     Optional<ObjectNode> detail = detail(event);
-    if (detail.isEmpty()) return;
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO device_event (device_id, household, event_type, occurred_at, received_at, detail)"
-            + " VALUES (?, (SELECT household FROM device_summary WHERE device_id = ?), ?, ?, ?, ?)")) {
-      ps.setString(1, event.deviceId());
-      ps.setString(2, event.deviceId());
-      ps.setString(3, typeOf(event));
-      ps.setTimestamp(4, Timestamp.from(occurredAt(event)));
-      ps.setTimestamp(5, Timestamp.from(event.at()));
-      ps.setString(6, detail.get().toString());
-      ps.executeUpdate();
-    }
+    if (detail.isEmpty()) return false;
+    ps.setString(1, event.deviceId());
+    ps.setString(2, event.deviceId());
+    ps.setString(3, typeOf(event));
+    ps.setTimestamp(4, Timestamp.from(occurredAt(event)));
+    ps.setTimestamp(5, Timestamp.from(event.at()));
+    ps.setString(6, detail.get().toString());
+    return true;
   }
 
   /**

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the read model from the devices' persisted events: one {@code device_summary} row per device,
  * the searchable {@code device_event} log, alerts ({@link AlertTable}), clips ({@link ClipTable}) and
- * location fixes ({@link LocationTable}). Runs inside the projection's transaction, so the rows and the offset move
- * together.
+ * location fixes ({@link LocationTable}), a group's writes gathered by {@link ReadModelWrites}. Runs inside the
+ * projection's transaction, so the rows and the offset move together.
  */
 final class ReadModelHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>>, JdbcConnectionSession> {
   private static final Logger log = LoggerFactory.getLogger(ReadModelHandler.class);
@@ -41,8 +41,9 @@ final class ReadModelHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>
   @Override
   public void process(JdbcConnectionSession session, List<EventEnvelope<DeviceEvent>> envelopes) throws Exception {
     session.withConnection(connection -> {
-      try {
-        for (EventEnvelope<DeviceEvent> envelope : envelopes) write(connection, envelope.event());
+      try (ReadModelWrites writes = new ReadModelWrites(connection)) {
+        for (EventEnvelope<DeviceEvent> envelope : envelopes) writes.write(envelope.event());
+        writes.flush();
       } catch (SQLException e) {
         if (!refusedAsData(e)) throw e;
         connection.rollback();
@@ -52,10 +53,12 @@ final class ReadModelHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>
     });
   }
 
+  /** One event alone, behind a savepoint: written, or left out if the database refuses it as data. */
   private void writeOrSkip(Connection connection, EventEnvelope<DeviceEvent> envelope) throws SQLException {
     Savepoint before = connection.setSavepoint();
-    try {
-      write(connection, envelope.event());
+    try (ReadModelWrites writes = new ReadModelWrites(connection)) {
+      writes.write(envelope.event());
+      writes.flush();
       connection.releaseSavepoint(before);
     } catch (SQLException e) {
       if (!refusedAsData(e)) throw e;
@@ -66,28 +69,25 @@ final class ReadModelHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>
     }
   }
 
-  private static void write(Connection connection, DeviceEvent journaled) throws SQLException {
-    for (DeviceEvent event : DeviceEvent.facts(journaled)) {
-      apply(connection, event);
-      DeviceEventLog.append(connection, event);
-      AlertTable.apply(connection, event);
-      ClipTable.apply(connection, event);
-      LocationTable.apply(connection, event);
-      forget(connection, event);
-    }
-  }
-
   /** Data exceptions (22xxx) and integrity violations (23xxx): this row's fault, not the database's. */
   static boolean refusedAsData(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException sql && sql.getSQLState() != null
-          && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
-        return true;
+      if (t instanceof SQLException sql) {
+        // A batch's failure names its statement's in the next exception (pgjdbc) or as its cause.
+        for (SQLException s = sql; s != null; s = s.getNextException()) {
+          if (s.getSQLState() != null && (s.getSQLState().startsWith("22") || s.getSQLState().startsWith("23"))) {
+            return true;
+          }
+        }
       }
     }
     return false;
   }
 
+  /**
+   * A registration or a change of it, written at once; the other changes to a device's summary row are merged per
+   * group ({@link SummaryChange}). Other events leave the row alone.
+   */
   static void apply(Connection c, DeviceEvent event) throws SQLException {
     String id = event.deviceId();
     Instant at = event.at();
@@ -105,22 +105,6 @@ final class ReadModelHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>
     } else if (event instanceof DeviceEvent.RegistrationChanged e) {
       update(c, "device_type = ?, name = ?, household = ?, location = ?", id, at,
           e.type().label(), e.name(), e.household(), e.location());
-    } else if (event instanceof DeviceEvent.CameOnline) {
-      update(c, "status = 'online', status_since = ?, last_seen = ?", id, at, ts(at), ts(at));
-    } else if (event instanceof DeviceEvent.WentOffline e) {
-      update(c, "status = 'offline', status_since = ?", id, at, ts(at));
-    } else if (event instanceof DeviceEvent.BatteryLow e) {
-      update(c, "battery_low = TRUE, battery = ?", id, at, e.level());
-    } else if (event instanceof DeviceEvent.BatteryRecovered e) {
-      update(c, "battery_low = FALSE, battery = ?", id, at, e.level());
-    } else if (event instanceof DeviceEvent.FirmwareChanged e) {
-      update(c, "firmware = ?", id, at, e.to());
-    } else if (event instanceof DeviceEvent.LastSeenUpdated e) {
-      // Only forward: a parked device's last seen is written straight to this table (LastSeenWriter), and an
-      // older journaled one projected late must not take it back.
-      update(c, "last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END,"
-          + " battery = COALESCE(?, battery), rssi = COALESCE(?, rssi)", id, at,
-          ts(at), ts(at), intOrNull(e.battery()), intOrNull(e.rssi()));
     }
   }
 
@@ -148,20 +132,13 @@ final class ReadModelHandler extends JdbcHandler<List<EventEnvelope<DeviceEvent>
     }
   }
 
-  private static void set(PreparedStatement ps, Object... values) throws SQLException {
+  /** Binds {@code values} in order; a null as an SQL NULL. */
+  static void set(PreparedStatement ps, Object... values) throws SQLException {
     for (int i = 0; i < values.length; i++) {
       Object v = values[i];
       if (v == null) ps.setNull(i + 1, Types.VARCHAR);
-      else if (v instanceof SqlNull n) ps.setNull(i + 1, n.sqlType());
       else ps.setObject(i + 1, v);
     }
-  }
-
-  /** A typed SQL NULL: PostgreSQL will not guess the type of an untyped one inside COALESCE. */
-  private record SqlNull(int sqlType) {}
-
-  private static Object intOrNull(Integer value) {
-    return value == null ? new SqlNull(Types.INTEGER) : value;
   }
 
   private static Timestamp ts(Instant at) {

@@ -14,6 +14,11 @@ final class JournalRows {
    * {@code payloadBytes}; committed every 10,000 events, then the tables analyzed.
    */
   static void fill(Connection c, long from, long to, int payloadBytes) throws Exception {
+    fill(c, from, to, payloadBytes, true);
+  }
+
+  /** The same, the tables analyzed afterwards only if {@code analyze}: a young journal has no statistics. */
+  static void fill(Connection c, long from, long to, int payloadBytes, boolean analyze) throws Exception {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
     byte[] payload = new byte[payloadBytes];
@@ -37,8 +42,10 @@ final class JournalRows {
         }
       }
     }
-    try (var analyze = c.createStatement()) {
-      analyze.execute("ANALYZE");
+    if (analyze) {
+      try (var statement = c.createStatement()) {
+        statement.execute("ANALYZE");
+      }
     }
     c.setAutoCommit(autoCommit);
   }

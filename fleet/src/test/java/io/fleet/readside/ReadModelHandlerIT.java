@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleet.device.DeviceEvent;
 import io.fleet.device.DeviceType;
+import io.fleet.device.OfflineReason;
 import io.fleet.infra.Database;
 import io.fleet.infra.TestDatabases;
 import io.micrometer.core.instrument.Counter;
@@ -83,5 +84,100 @@ class ReadModelHandlerIT {
           .isInstanceOf(SQLException.class);
       assertThat(skipped.count()).isZero();
     }
+  }
+
+  /**
+   * Three devices' interleaved events — registering, coming online, firmware, last seen out of order, battery low, a
+   * new household, offline and back, one decommissioned — written as one group (summary changes merged per device, the log
+   * batched) leave the same rows as written one event per group, and each log row carries the household as of its
+   * event.
+   */
+  @ParameterizedTest
+  @MethodSource("io.fleet.infra.TestDatabases#databases")
+  void aGroupLeavesTheSameSummaryAndLogRowsAsItsEventsWrittenOneByOne(String which) throws Exception {
+    Instant t = Instant.parse("2026-12-04T10:00:00Z");
+    List<EventEnvelope<DeviceEvent>> events = group(
+        new DeviceEvent.Registered("cam-1", t, DeviceType.CAMERA, "Porch", "h-1", null, false),
+        new DeviceEvent.Registered("cam-2", t.plusSeconds(1), DeviceType.CAMERA, "Gate", "h-1", null, true),
+        new DeviceEvent.CameOnline("cam-1", t.plusSeconds(2), 10, t.plusSeconds(2)),
+        new DeviceEvent.FirmwareChanged("cam-1", t.plusSeconds(2), null, "1.0", t.plusSeconds(2)),
+        new DeviceEvent.LastSeenUpdated("cam-1", t.plusSeconds(10), 80, -60, 10L, 10, 0, t.plusSeconds(10)),
+        new DeviceEvent.CameOnline("cam-2", t.plusSeconds(3), 10, null),
+        new DeviceEvent.BatteryLow("cam-1", t.plusSeconds(11), 15, t.plusSeconds(11)),
+        new DeviceEvent.LastSeenUpdated("cam-1", t.plusSeconds(5), null, -50, 5L, 10, 0, t.plusSeconds(5)),
+        new DeviceEvent.RegistrationChanged("cam-1", t.plusSeconds(12), DeviceType.CAMERA, "Porch", "h-2", null),
+        new DeviceEvent.WentOffline("cam-1", t.plusSeconds(13), OfflineReason.SILENT, t.plusSeconds(10)),
+        new DeviceEvent.Decommissioned("cam-2", t.plusSeconds(14), "operator"),
+        new DeviceEvent.CameOnline("cam-1", t.plusSeconds(16), 10, t.plusSeconds(16)),
+        new DeviceEvent.LastSeenUpdated("cam-1", t.plusSeconds(18), 90, null, 18L, 10, 0, t.plusSeconds(18)),
+        new DeviceEvent.LastSeenUpdated("cam-1", t.plusSeconds(17), null, -40, 17L, 10, 0, t.plusSeconds(17)),
+        new DeviceEvent.Registered("cam-3", t, DeviceType.SENSOR, "Hall", "h-3", null, true),
+        new DeviceEvent.CameOnline("cam-3", t.plusSeconds(1), 10, null),
+        new DeviceEvent.RegistrationChanged("cam-3", t.plusSeconds(2), DeviceType.SENSOR, "Hall", "h-4", null),
+        new DeviceEvent.LastSeenUpdated("cam-3", t.plusSeconds(9), 70, -70, 9L, 10, 0, t.plusSeconds(9)),
+        new DeviceEvent.LastSeenUpdated("cam-3", t.plusSeconds(4), null, null, 4L, 10, 0, t.plusSeconds(4)));
+    Counter skipped = new SimpleMeterRegistry().counter("skipped");
+    try (Database grouped = open(which); Database oneByOne = open(which)) {
+      JdbcConnectionSession session = new JdbcConnectionSession(grouped.dataSource());
+      new ReadModelHandler(skipped).process(session, events);
+      session.commit();
+      session.close();
+      for (EventEnvelope<DeviceEvent> event : events) {
+        JdbcConnectionSession single = new JdbcConnectionSession(oneByOne.dataSource());
+        new ReadModelHandler(skipped).process(single, List.of(event));
+        single.commit();
+        single.close();
+      }
+
+      List<String> summary = rows(grouped, "SELECT device_id, household, status, status_since, last_seen, battery,"
+          + " battery_low, rssi, firmware, updated_at FROM device_summary ORDER BY device_id");
+      List<String> log = rows(grouped,
+          "SELECT device_id, event_type, household, occurred_at FROM device_event ORDER BY occurred_at, device_id, event_type");
+      assertThat(summary).containsExactly(
+          String.join("|", "cam-1", "h-2", "online", ts(t.plusSeconds(16)), ts(t.plusSeconds(18)), "90", "true", "-40",
+              "1.0", ts(t.plusSeconds(17))),
+          String.join("|", "cam-3", "h-4", "online", ts(t.plusSeconds(1)), ts(t.plusSeconds(9)), "70", "false", "-70",
+              "null", ts(t.plusSeconds(4))));
+      assertThat(log).containsExactly(
+          "cam-1|registered|h-1|" + ts(t),
+          "cam-3|registered|h-3|" + ts(t),
+          "cam-2|registered|h-1|" + ts(t.plusSeconds(1)),
+          "cam-3|came_online|h-3|" + ts(t.plusSeconds(1)),
+          "cam-1|came_online|h-1|" + ts(t.plusSeconds(2)),
+          "cam-1|firmware_changed|h-1|" + ts(t.plusSeconds(2)),
+          "cam-3|registration_changed|h-4|" + ts(t.plusSeconds(2)),
+          "cam-2|came_online|h-1|" + ts(t.plusSeconds(3)),
+          "cam-1|battery_low|h-1|" + ts(t.plusSeconds(11)),
+          "cam-1|registration_changed|h-2|" + ts(t.plusSeconds(12)),
+          "cam-1|went_offline|h-2|" + ts(t.plusSeconds(13)),
+          "cam-2|decommissioned|h-1|" + ts(t.plusSeconds(14)),
+          "cam-1|came_online|h-2|" + ts(t.plusSeconds(16)));
+      assertThat(rows(oneByOne, "SELECT device_id, household, status, status_since, last_seen, battery,"
+          + " battery_low, rssi, firmware, updated_at FROM device_summary ORDER BY device_id")).isEqualTo(summary);
+      assertThat(rows(oneByOne,
+          "SELECT device_id, event_type, household, occurred_at FROM device_event ORDER BY occurred_at, device_id, event_type"))
+          .isEqualTo(log);
+      assertThat(skipped.count()).isZero();
+    }
+  }
+
+  private static List<String> rows(Database db, String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = db.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<String> values = new ArrayList<>();
+        for (int i = 1; i <= columns; i++) {
+          Object v = rs.getObject(i);
+          values.add(v instanceof java.sql.Timestamp ts ? ts(ts.toInstant()) : String.valueOf(v));
+        }
+        rows.add(String.join("|", values));
+      }
+    }
+    return rows;
+  }
+
+  private static String ts(Instant at) {
+    return at.toString();
   }
 }
