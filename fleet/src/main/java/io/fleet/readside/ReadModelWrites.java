@@ -4,6 +4,7 @@ import io.fleet.device.DeviceEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +62,7 @@ final class ReadModelWrites implements AutoCloseable {
   void flush() throws SQLException {
     Map<String, List<List<Object>>> bySql = new LinkedHashMap<>();
     for (SummaryChange change : summaries.values()) {
-      if (!change.isEmpty()) bySql.computeIfAbsent(change.sql(), s -> new java.util.ArrayList<>()).add(change.values());
+      if (!change.isEmpty()) bySql.computeIfAbsent(change.sql(), s -> new ArrayList<>()).add(change.values());
     }
     for (Map.Entry<String, List<List<Object>>> same : bySql.entrySet()) {
       try (PreparedStatement ps = connection.prepareStatement(same.getKey())) {
