@@ -11,13 +11,9 @@ final class JournalRows {
 
   /**
    * Journal events {@code from + 1 .. to}, event n tagged {@code device-(n % 4)}, with a payload of
-   * {@code payloadBytes}; committed every 10,000 events, then the tables analyzed.
+   * {@code payloadBytes}; committed every 10,000 events. The tables are analyzed afterwards only if {@code analyze}:
+   * a young journal has no statistics.
    */
-  static void fill(Connection c, long from, long to, int payloadBytes) throws Exception {
-    fill(c, from, to, payloadBytes, true);
-  }
-
-  /** The same, the tables analyzed afterwards only if {@code analyze}: a young journal has no statistics. */
   static void fill(Connection c, long from, long to, int payloadBytes, boolean analyze) throws Exception {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
