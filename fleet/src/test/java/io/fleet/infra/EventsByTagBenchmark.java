@@ -52,10 +52,10 @@ public final class EventsByTagBenchmark {
       try (Connection c = db.dataSource().getConnection()) {
         long filled = 0;
         for (long size : sizes) {
-          JournalRows.fill(c, filled, size, 200, false);
+          JournalRows.fill(c, filled, size, 200);
           filled = size;
           for (boolean analyzed : h2 ? new boolean[] {true} : new boolean[] {false, true}) {
-            if (analyzed) analyze(c, h2);
+            if (analyzed) JournalRows.analyze(c, h2);
             for (long behind : BEHIND) {
               double library = medianMillis(c, LIBRARY_QUERY, size, behind, true, h2);
               double fleet = medianMillis(c, h2 ? EventsByTagDao.H2_EVENTS_BY_TAG : EventsByTagDao.EVENTS_BY_TAG, size,
@@ -77,13 +77,6 @@ public final class EventsByTagBenchmark {
         + " | Fleet's query, ms per poll | library ÷ Fleet |");
     System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
     rows.forEach(System.out::println);
-  }
-
-  private static void analyze(Connection c, boolean h2) throws Exception {
-    try (Statement s = c.createStatement()) {
-      s.execute((h2 ? "ANALYZE TABLE " : "ANALYZE ") + "event_journal");
-      s.execute((h2 ? "ANALYZE TABLE " : "ANALYZE ") + "event_tag");
-    }
   }
 
   private static double medianMillis(Connection c, String sql, long head, long behind, boolean library, boolean h2)

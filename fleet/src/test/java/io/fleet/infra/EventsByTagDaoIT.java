@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -30,18 +29,12 @@ class EventsByTagDaoIT {
   void eventsByTagReturnsTheTagsEventsInTheRangeInOrderAndReadsOnlyThatRange(String which) throws Exception {
     try (Database db = TestDatabases.open(which, dir, "it_events_by_tag_");
         Connection c = db.dataSource().getConnection()) {
-      JournalRows.fill(c, 0, EVENTS, 1, false);
+      JournalRows.fill(c, 0, EVENTS, 1);
       // Event n carries tag n % 4; event 3002 is the first of device-2 after 3000, every fourth after it.
       List<Long> expected = new ArrayList<>();
       for (long n = 3002; n <= 3400 && expected.size() < 50; n += 4) expected.add(n);
       for (boolean analyzed : new boolean[] {false, true}) {
-        if (analyzed) {
-          try (Statement s = c.createStatement()) {
-            String analyze = which.equals("h2") ? "ANALYZE TABLE " : "ANALYZE ";
-            s.execute(analyze + "event_journal");
-            s.execute(analyze + "event_tag");
-          }
-        }
+        if (analyzed) JournalRows.analyze(c, which.equals("h2"));
         assertThat(poll(c, which, 3000, 3400, "device-2", 50)).as("analyzed: %s", analyzed).isEqualTo(expected);
         // A projection near the journal's end with nothing bounding it above (its offset far from the first event).
         assertThat(poll(c, which, 3990, Long.MAX_VALUE / 2, "device-3", 50)).containsExactly(3991L, 3995L, 3999L);

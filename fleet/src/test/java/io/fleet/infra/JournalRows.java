@@ -11,10 +11,10 @@ final class JournalRows {
 
   /**
    * Journal events {@code from + 1 .. to}, event n tagged {@code device-(n % 4)}, with a payload of
-   * {@code payloadBytes}; committed every 10,000 events. The tables are analyzed afterwards only if {@code analyze}:
-   * a young journal has no statistics.
+   * {@code payloadBytes}; committed every 10,000 events. Not analyzed: a young journal has no statistics
+   * ({@link #analyze}).
    */
-  static void fill(Connection c, long from, long to, int payloadBytes, boolean analyze) throws Exception {
+  static void fill(Connection c, long from, long to, int payloadBytes) throws Exception {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
     byte[] payload = new byte[payloadBytes];
@@ -38,11 +38,15 @@ final class JournalRows {
         }
       }
     }
-    if (analyze) {
-      try (var statement = c.createStatement()) {
-        statement.execute("ANALYZE");
-      }
-    }
     c.setAutoCommit(autoCommit);
+  }
+
+  /** Gathers the journal tables' statistics, as autovacuum (PostgreSQL) or a long-running database would have them. */
+  static void analyze(Connection c, boolean h2) throws Exception {
+    String analyze = h2 ? "ANALYZE TABLE " : "ANALYZE ";
+    try (var statement = c.createStatement()) {
+      statement.execute(analyze + "event_journal");
+      statement.execute(analyze + "event_tag");
+    }
   }
 }
