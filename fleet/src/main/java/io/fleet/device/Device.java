@@ -598,8 +598,12 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
     return mayBeBehind;
   }
 
+  /**
+   * Persists {@code events} as they are journaled ({@link DeviceEvent#journaled}: a first heartbeat's registration in
+   * one row), then restarts the timers and acknowledges.
+   */
   private ReplyEffect<DeviceEvent, DeviceState> persistThenAck(List<DeviceEvent> events, ActorRef<StatusReply<Done>> replyTo) {
-    return (events.isEmpty() ? Effect().none() : Effect().persist(events))
+    return (events.isEmpty() ? Effect().none() : Effect().persist(DeviceEvent.journaled(events)))
         .thenRun(s -> persisted(events, s))
         .thenReply(replyTo, s -> StatusReply.ack());
   }

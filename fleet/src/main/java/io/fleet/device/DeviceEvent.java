@@ -6,6 +6,7 @@ import io.fleet.tracking.Fix;
 import io.fleet.tracking.Region;
 import io.fleet.tracking.RegionTransition;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,21 +31,64 @@ public sealed interface DeviceEvent extends CborSerializable {
 
   /**
    * The facts one journaled event records, each as the event that would record it alone: an episode's start
-   * that raised its alert in the same row is the start and the alert ({@link MotionStarted#alert}); any other
-   * event is itself. Readers that keep one row per fact (the event log, the alert table) go through this.
+   * that raised its alert in the same row is the start and the alert ({@link MotionStarted#alert}); a
+   * self-registration that carries its first heartbeat is the registration, coming online, the first firmware
+   * (if it said one) and the last seen ({@link Registered#first}); any other event is itself. Readers that keep one
+   * row per fact (the event log, the alert table) and the entity's state go through this.
    */
   static List<DeviceEvent> facts(DeviceEvent event) {
     if (event instanceof MotionStarted m && m.alert() != null) {
       return List.of(new MotionStarted(m.deviceId(), m.at(), m.report(), m.alerting(), null),
           new AlertRaised(m.deviceId(), m.at(), m.alert()));
     }
+    if (event instanceof Registered r && r.first() != null) {
+      FirstHeartbeat first = r.first();
+      List<DeviceEvent> facts = new ArrayList<>(4);
+      facts.add(new Registered(r.deviceId(), r.at(), r.type(), r.name(), r.household(), r.location(), r.selfRegistered(), null));
+      facts.add(new CameOnline(r.deviceId(), r.at(), first.heartbeatIntervalS(), first.heartbeatTs()));
+      if (first.firmware() != null) {
+        facts.add(new FirmwareChanged(r.deviceId(), r.at(), null, first.firmware(), first.heartbeatTs()));
+      }
+      facts.add(new LastSeenUpdated(r.deviceId(), r.at(), first.battery(), first.rssi(), first.uptimeS(),
+          first.heartbeatIntervalS(), first.errors(), first.heartbeatTs()));
+      return facts;
+    }
     return List.of(event);
   }
 
-  /** {@code selfRegistered}: the device registered itself with its first heartbeat or status. */
+  /**
+   * {@code events} as they are journaled: a self-registration followed by nothing but what its first heartbeat
+   * brought — coming online, the first firmware, the last seen — is one {@link Registered} carrying that heartbeat
+   * (one journal row and one tag row instead of four of each); any other list as it is. Always
+   * {@code facts} of the result, in order, equal {@code events}.
+   */
+  static List<DeviceEvent> journaled(List<DeviceEvent> events) {
+    if (events.size() < 3 || events.size() > 4 || !(events.get(0) instanceof Registered r) || r.first() != null
+        || !(events.get(1) instanceof CameOnline) || !(events.get(events.size() - 1) instanceof LastSeenUpdated seen)) {
+      return events;
+    }
+    String firmware = events.get(2) instanceof FirmwareChanged f ? f.to() : null;
+    Registered one = new Registered(r.deviceId(), r.at(), r.type(), r.name(), r.household(), r.location(),
+        r.selfRegistered(), new FirstHeartbeat(seen.heartbeatIntervalS(), seen.heartbeatTs(), firmware, seen.battery(),
+        seen.rssi(), seen.uptimeS(), seen.errors()));
+    return facts(one).equals(events) ? List.of(one) : events;
+  }
+
+  /**
+   * {@code selfRegistered}: the device registered itself with its first heartbeat or status. {@code first}: that
+   * heartbeat, when it did nothing but bring the device online (see {@link #journaled}); null for a registration by
+   * an operator, one whose first message caused more, and in events journaled before it was kept.
+   */
   record Registered(
       String deviceId, Instant at, DeviceType type, String name, String household, String location,
-      boolean selfRegistered) implements DeviceEvent {}
+      boolean selfRegistered, FirstHeartbeat first) implements DeviceEvent {}
+
+  /**
+   * What a self-registering device's first heartbeat said: its interval, its timestamp, its firmware (null if it
+   * named none) and its vitals; received at the registration's {@code at}.
+   */
+  record FirstHeartbeat(int heartbeatIntervalS, Instant heartbeatTs, String firmware, Integer battery, Integer rssi,
+      Long uptimeS, Integer errors) implements CborSerializable {}
 
   record RegistrationChanged(
       String deviceId, Instant at, DeviceType type, String name, String household, String location)

@@ -19,6 +19,7 @@ import io.fleet.tracking.RegionBook;
 import io.fleet.tracking.Track;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -129,6 +130,13 @@ public record DeviceState(
   }
 
   DeviceState apply(DeviceEvent event) {
+    List<DeviceEvent> facts = DeviceEvent.facts(event);
+    if (facts.size() > 1) {
+      // One journaled row, several facts (an episode's start with its alert, a registration with its first heartbeat).
+      DeviceState state = this;
+      for (DeviceEvent fact : facts) state = state.apply(fact);
+      return state;
+    }
     if (event instanceof Registered e) {
       return new DeviceState(new DeviceRegistration(e.type(), e.name(), e.household(), e.location()), e.at(),
           ConnectionState.UNKNOWN, e.at(), batteryLow, firmware, vitals, motion, lastAlerts, alerts, sensor, track,
@@ -160,11 +168,7 @@ public record DeviceState(
   }
 
   private DeviceState applyMotion(DeviceEvent event) {
-    if (event instanceof MotionStarted e && e.alert() != null) {
-      DeviceState state = this;
-      for (DeviceEvent fact : DeviceEvent.facts(e)) state = state.apply(fact);
-      return state;
-    } else if (event instanceof MotionStarted e) {
+    if (event instanceof MotionStarted e) {
       return withMotion(motion.started(e), lastAlerts);
     } else if (event instanceof MotionContinued e) {
       return withMotion(motion.continued(e), lastAlerts);

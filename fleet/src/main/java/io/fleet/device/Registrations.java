@@ -19,7 +19,7 @@ final class Registrations {
   Optional<DeviceEvent> onRegister(DeviceState state, DeviceRegistration requested, Instant at) {
     DeviceRegistration r = requested.namedOr(deviceId);
     if (!state.registered()) {
-      return Optional.of(new Registered(deviceId, at, r.type(), r.name(), r.household(), r.location(), false));
+      return Optional.of(new Registered(deviceId, at, r.type(), r.name(), r.household(), r.location(), false, null));
     }
     if (r.equals(state.registration())) return Optional.empty();
     return Optional.of(new RegistrationChanged(deviceId, at, r.type(), r.name(), r.household(), r.location()));
@@ -33,6 +33,6 @@ final class Registrations {
    */
   Registered self(DeviceType type, String name, Instant at) {
     return new Registered(deviceId, at, type != null ? type : settings.defaultType(),
-        name != null ? name : deviceId, settings.defaultHousehold().orElse(null), null, true);
+        name != null ? name : deviceId, settings.defaultHousehold().orElse(null), null, true, null);
   }
 }

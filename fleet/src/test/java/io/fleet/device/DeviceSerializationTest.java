@@ -3,6 +3,7 @@ package io.fleet.device;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleet.anomaly.OneClassSvm;
 import io.fleet.anomaly.OnlineMahalanobis;
 import io.fleet.anomaly.RobustZScore;
@@ -25,7 +26,13 @@ import io.fleet.tracking.Track;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -72,7 +79,9 @@ class DeviceSerializationTest {
   @Test
   void everyEventRoundTripsEqual() {
     List<DeviceEvent> events = List.of(
-        new Registered("d-1", AT, DeviceType.CAMERA, "Porch", "h-1", null, true),
+        new Registered("d-1", AT, DeviceType.CAMERA, "Porch", "h-1", null, true, null),
+        new Registered("d-1", AT, DeviceType.CAMERA, "Porch", null, null, true,
+            new DeviceEvent.FirstHeartbeat(30, AT.minusMillis(5), "1.0", 80, -61, 12_345L, null)),
         new RegistrationChanged("d-1", AT, DeviceType.TRACKER, "Bike", null, "garage"),
         new CameOnline("d-1", AT, 30, AT),
         new CameOnline("d-1", AT, 30, null),
@@ -104,6 +113,22 @@ class DeviceSerializationTest {
         new DeviceEvent.RegionsChanged("d-1", AT, List.of()));
 
     events.forEach(event -> serialization.verifySerialization(event, true));
+  }
+
+  @Test
+  void aRegistrationJournaledBeforeItCarriedAFirstHeartbeatReadsWithNone() throws Exception {
+    Registered registered = new Registered("d-1", AT, DeviceType.CAMERA, "Porch", "h-1", null, true, null);
+    ActorSystem classic = Adapter.toClassic(testKit.system());
+    SerializerWithStringManifest serializer =
+        (SerializerWithStringManifest) SerializationExtension.get(classic).findSerializerFor(registered);
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(classic).getOrCreate("jackson-cbor", Optional.empty());
+    ObjectNode older = cbor.valueToTree(registered);
+    assertThat(older.remove("first")).as("the field the older row lacks").isNotNull();
+
+    Object read = serializer.fromBinary(cbor.writeValueAsBytes(older), serializer.manifest(registered));
+
+    assertThat(read).isEqualTo(registered);
+    assertThat(DeviceEvent.facts((DeviceEvent) read)).containsExactly(registered);
   }
 
   @Test

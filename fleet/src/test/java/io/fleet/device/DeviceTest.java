@@ -204,16 +204,44 @@ class DeviceTest {
     var result = send(device, hb);
 
     assertThat(result.reply().isSuccess()).isTrue();
-    assertThat(result.events()).extracting(Object::getClass).containsExactly(
+    assertThat(result.events()).as("one journal row").hasSize(1);
+    assertThat(DeviceEvent.facts(result.events().get(0))).extracting(Object::getClass).containsExactly(
         Registered.class, CameOnline.class, FirmwareChanged.class, LastSeenUpdated.class);
     Registered registered = (Registered) result.events().get(0);
     assertThat(registered.selfRegistered()).isTrue();
+    assertThat(registered.first()).isEqualTo(new DeviceEvent.FirstHeartbeat(15, t0, "1.0", 90, -50, 5L, 0));
     assertThat(registered.type()).isEqualTo(DeviceType.TRACKER);
     assertThat(registered.name()).isEqualTo("Bike");
     assertThat(registered.household()).as("in no household until an operator registers it in one").isNull();
     DeviceView view = view(device);
     assertThat(view.status()).isEqualTo(ConnectionState.ONLINE);
     assertThat(view.heartbeatIntervalS()).isEqualTo(15);
+  }
+
+  @Test
+  void aFirstHeartbeatJournaledInOneRowRecoversTheStateItsFourFactsWouldAndAHeartbeatReadAgainIsStillIgnored() {
+    Heartbeat hb = new Heartbeat(t0, t0, 90, -50, "1.0", 5L, null, 2, DeviceType.TRACKER, "Bike");
+    var result = send(device, hb);
+    DeviceState fromFacts = DeviceState.empty();
+    for (DeviceEvent fact : DeviceEvent.facts(result.events().get(0))) fromFacts = fromFacts.apply(fact);
+    DeviceView before = view(device);
+
+    device.restart();
+
+    assertThat(result.state()).isEqualTo(fromFacts);
+    assertThat(view(device)).isEqualTo(before);
+    assertThat(before.firmware()).isEqualTo("1.0");
+    assertThat(before.lastSeen()).isEqualTo(t0);
+    assertThat(send(device, hb).hasNoEvents()).as("the same heartbeat redelivered").isTrue();
+  }
+
+  @Test
+  void aFirstHeartbeatThatAlsoReportsALowBatteryJournalsItsEventsOneByOne() {
+    var result = send(device, new Heartbeat(t0, t0, 5, null, "1.0", null, null, 0, DeviceType.SENSOR, null));
+
+    assertThat(result.events()).extracting(Object::getClass).contains(Registered.class, CameOnline.class,
+        DeviceEvent.BatteryLow.class, LastSeenUpdated.class);
+    assertThat(((Registered) result.events().get(0)).first()).isNull();
   }
 
   @Test
@@ -418,8 +446,8 @@ class DeviceTest {
     var first = device.<StatusReply<Done>>runCommand(replyTo -> new Device.RecordHeartbeat(
         new Heartbeat(t0.plusSeconds(1), t0.plusSeconds(1), 80, null, null, null, 10, null, DeviceType.CAMERA, "Hall"),
         replyTo));
-    assertThat(first.events()).first().isEqualTo(
-        new Registered(id, t0.plusSeconds(1), DeviceType.CAMERA, "Hall", null, null, true));
+    assertThat(DeviceEvent.facts(first.events().get(0))).first().isEqualTo(
+        new Registered(id, t0.plusSeconds(1), DeviceType.CAMERA, "Hall", null, null, true, null));
     assertThat(view(device).status()).isEqualTo(ConnectionState.ONLINE);
   }
 

@@ -43,7 +43,7 @@ class ParkedLastSeenIT {
   }
 
   private static void online(Database db, String id, Instant at) throws Exception {
-    project(db, new DeviceEvent.Registered(id, at, DeviceType.SENSOR, null, null, null, false),
+    project(db, new DeviceEvent.Registered(id, at, DeviceType.SENSOR, null, null, null, false, null),
         new DeviceEvent.CameOnline(id, at, 30, at));
   }
 

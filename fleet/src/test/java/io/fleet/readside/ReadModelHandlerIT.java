@@ -52,7 +52,7 @@ class ReadModelHandlerIT {
     try (Database db = open(which)) {
       JdbcConnectionSession session = new JdbcConnectionSession(db.dataSource());
       new ReadModelHandler(skipped).process(session, group(
-          new DeviceEvent.Registered("cam-1", at, DeviceType.CAMERA, "Porch", "h-1", null, false),
+          new DeviceEvent.Registered("cam-1", at, DeviceType.CAMERA, "Porch", "h-1", null, false, null),
           new DeviceEvent.FirmwareChanged("cam-1", at.plusSeconds(1), null, "x".repeat(500), null),
           new DeviceEvent.CameOnline("cam-1", at.plusSeconds(2), 10, null)));
       session.commit();
@@ -97,8 +97,8 @@ class ReadModelHandlerIT {
   void aGroupLeavesTheSameSummaryAndLogRowsAsItsEventsWrittenOneByOne(String which) throws Exception {
     Instant t = Instant.parse("2026-12-04T10:00:00Z");
     List<EventEnvelope<DeviceEvent>> events = group(
-        new DeviceEvent.Registered("cam-1", t, DeviceType.CAMERA, "Porch", "h-1", null, false),
-        new DeviceEvent.Registered("cam-2", t.plusSeconds(1), DeviceType.CAMERA, "Gate", "h-1", null, true),
+        new DeviceEvent.Registered("cam-1", t, DeviceType.CAMERA, "Porch", "h-1", null, false, null),
+        new DeviceEvent.Registered("cam-2", t.plusSeconds(1), DeviceType.CAMERA, "Gate", "h-1", null, true, null),
         new DeviceEvent.CameOnline("cam-1", t.plusSeconds(2), 10, t.plusSeconds(2)),
         new DeviceEvent.FirmwareChanged("cam-1", t.plusSeconds(2), null, "1.0", t.plusSeconds(2)),
         new DeviceEvent.LastSeenUpdated("cam-1", t.plusSeconds(10), 80, -60, 10L, 10, 0, t.plusSeconds(10)),
@@ -111,7 +111,7 @@ class ReadModelHandlerIT {
         new DeviceEvent.CameOnline("cam-1", t.plusSeconds(16), 10, t.plusSeconds(16)),
         new DeviceEvent.LastSeenUpdated("cam-1", t.plusSeconds(18), 90, null, 18L, 10, 0, t.plusSeconds(18)),
         new DeviceEvent.LastSeenUpdated("cam-1", t.plusSeconds(17), null, -40, 17L, 10, 0, t.plusSeconds(17)),
-        new DeviceEvent.Registered("cam-3", t, DeviceType.SENSOR, "Hall", "h-3", null, true),
+        new DeviceEvent.Registered("cam-3", t, DeviceType.SENSOR, "Hall", "h-3", null, true, null),
         new DeviceEvent.CameOnline("cam-3", t.plusSeconds(1), 10, null),
         new DeviceEvent.RegistrationChanged("cam-3", t.plusSeconds(2), DeviceType.SENSOR, "Hall", "h-4", null),
         new DeviceEvent.LastSeenUpdated("cam-3", t.plusSeconds(9), 70, -70, 9L, 10, 0, t.plusSeconds(9)),
@@ -157,6 +157,36 @@ class ReadModelHandlerIT {
       assertThat(rows(oneByOne,
           "SELECT device_id, event_type, household, occurred_at FROM device_event ORDER BY occurred_at, device_id, event_type"))
           .isEqualTo(log);
+      assertThat(skipped.count()).isZero();
+    }
+  }
+
+  /** A self-registration journaled with its first heartbeat in one row leaves the rows its four facts would. */
+  @ParameterizedTest
+  @MethodSource("io.fleet.infra.TestDatabases#databases")
+  void aRegistrationCarryingItsFirstHeartbeatLeavesTheRowsOfItsFourFacts(String which) throws Exception {
+    Instant t = Instant.parse("2026-12-07T08:00:00Z");
+    DeviceEvent.Registered oneRow = new DeviceEvent.Registered("s-1", t, DeviceType.SENSOR, "Attic", "h-1", null, true,
+        new DeviceEvent.FirstHeartbeat(30, t.minusMillis(40), "2.1", 80, -60, 7L, 0));
+    Counter skipped = new SimpleMeterRegistry().counter("skipped");
+    try (Database compact = open(which); Database separate = open(which)) {
+      for (var db : List.of(compact, separate)) {
+        JdbcConnectionSession session = new JdbcConnectionSession(db.dataSource());
+        new ReadModelHandler(skipped).process(session, db == compact ? group(oneRow)
+            : group(DeviceEvent.facts(oneRow).toArray(DeviceEvent[]::new)));
+        session.commit();
+        session.close();
+      }
+
+      String summarySql = "SELECT device_id, household, status, status_since, last_seen, battery, battery_low, rssi,"
+          + " firmware FROM device_summary";
+      String logSql = "SELECT event_type, household, occurred_at, detail FROM device_event ORDER BY id";
+      assertThat(rows(compact, summarySql)).containsExactly(
+          String.join("|", "s-1", "h-1", "online", ts(t), ts(t), "80", "false", "-60", "2.1"));
+      assertThat(rows(compact, logSql)).extracting(row -> row.substring(0, row.indexOf('|')))
+          .containsExactly("registered", "came_online", "firmware_changed");
+      assertThat(rows(separate, summarySql)).isEqualTo(rows(compact, summarySql));
+      assertThat(rows(separate, logSql)).isEqualTo(rows(compact, logSql));
       assertThat(skipped.count()).isZero();
     }
   }
