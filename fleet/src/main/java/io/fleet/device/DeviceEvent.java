@@ -59,8 +59,8 @@ public sealed interface DeviceEvent extends CborSerializable {
   /**
    * {@code events} as they are journaled: a self-registration followed by nothing but what its first heartbeat
    * brought — coming online, the first firmware, the last seen — is one {@link Registered} carrying that heartbeat
-   * (one journal row and one tag row instead of four of each); any other list as it is. Always
-   * {@code facts} of the result, in order, equal {@code events}.
+   * (one journal row and one tag row instead of four of each), kept only if its facts are exactly those events; any
+   * other list as it is. So the facts of the result, in order, are always the facts of {@code events}.
    */
   static List<DeviceEvent> journaled(List<DeviceEvent> events) {
     if (events.size() < 3 || events.size() > 4 || !(events.get(0) instanceof Registered r) || r.first() != null
