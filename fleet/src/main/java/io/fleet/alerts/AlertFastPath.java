@@ -20,7 +20,9 @@ import org.apache.pekko.kafka.javadsl.SendProducer;
  * out within one Kafka write of the persist, not after the next journal poll. The {@link AlertPublisher}'s
  * journal projection stays the record of what must go out: for each alert it asks here first and sends it only
  * if this node did not (its send is still awaited, then it is skipped if Kafka took it), so nothing is sent twice
- * on one node, and after a crash the projection sends what the fast path never confirmed.
+ * on one node, and after a crash the projection sends what the fast path never confirmed. The entity announces
+ * each alert here before it writes it, so a projection that reads the row before the entity got round to sending
+ * it waits for that send rather than finding nothing and sending too.
  *
  * <p>State, in memory only: the outcome of each alert sent here, for {@link #FORGET_AFTER} ({@link SentAlerts}:
  * kept after the projection asked, for a projection that restarts from an older offset asks again; a projection
@@ -30,13 +32,18 @@ import org.apache.pekko.kafka.javadsl.SendProducer;
 public final class AlertFastPath {
   /** How long an outcome is kept: for its projection, asking again after a restart, or on another node never asking. */
   static final Duration FORGET_AFTER = Duration.ofMinutes(10);
+  /**
+   * How long an alert announced before its write waits for its send before it reads as not sent here: three times the
+   * journal's write timeout (its circuit breaker's {@code call-timeout}, 10 s), past which the write has failed.
+   */
+  static final Duration ANNOUNCED_AT_MOST = Duration.ofSeconds(30);
 
   private final SendProducer<String, byte[]> producer;
   private final AlertJson json;
   private final String topic;
   private final FleetMetrics metrics;
   private final Executor callbacks;
-  private final SentAlerts sent = new SentAlerts(FORGET_AFTER);
+  private final SentAlerts sent = new SentAlerts(FORGET_AFTER, ANNOUNCED_AT_MOST);
 
   AlertFastPath(ActorSystem<?> system, SendProducer<String, byte[]> producer, AlertJson json, String topic) {
     this.producer = producer;
@@ -46,7 +53,17 @@ public final class AlertFastPath {
     this.callbacks = system.executionContext();
     metrics.registry().gauge("fleet_alert_fast_path_awaiting", sent, SentAlerts::awaiting);
     system.scheduler().scheduleAtFixedRate(Duration.ofMinutes(1), Duration.ofMinutes(1), this::forgetOld, system.executionContext());
-    PersistedAlerts.get(system).listen(this::send);
+    PersistedAlerts.get(system).listen(new PersistedAlerts.Listener() {
+      @Override
+      public void journaling(List<DeviceEvent> alerts) {
+        announce(alerts);
+      }
+
+      @Override
+      public void persisted(List<DeviceEvent> alerts) {
+        send(alerts);
+      }
+    });
   }
 
   /** The alert's record on {@code fleet.alerts}: keyed by device, its id in a header. */
@@ -55,6 +72,15 @@ public final class AlertFastPath {
         new ProducerRecord<>(topic, event.deviceId(), json.toBytes(event.deviceId(), alert, event.at()));
     record.headers().add("fleet.alert-id", alert.alertId().getBytes(StandardCharsets.UTF_8));
     return record;
+  }
+
+  /**
+   * Before the entity writes them: the projection may read them from the journal before {@link #send} ran, and then
+   * waits for that send instead of sending them too.
+   */
+  private void announce(List<DeviceEvent> events) {
+    long now = System.nanoTime();
+    for (DeviceEvent event : events) DeviceEvent.alertOf(event).ifPresent(alert -> sent.announce(key(alert), now));
   }
 
   private void send(List<DeviceEvent> events) {
@@ -72,8 +98,8 @@ public final class AlertFastPath {
   }
 
   /**
-   * Whether this node already sent {@code alert}: completes true once Kafka took it, false if its send failed;
-   * empty if it was not sent here. The same answer every time it is asked, for {@link #FORGET_AFTER}.
+   * Whether this node already sent {@code alert}: completes true once Kafka took it, false if its send failed (or
+   * never began after its announcement); empty if it was neither announced nor sent here. The same answer every time it is asked, for {@link #FORGET_AFTER}.
    */
   Optional<CompletableFuture<Boolean>> takenHere(Alert alert) {
     return sent.ask(key(alert));

@@ -35,6 +35,7 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -603,21 +604,31 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
    * one row), then restarts the timers and acknowledges.
    */
   private ReplyEffect<DeviceEvent, DeviceState> persistThenAck(List<DeviceEvent> events, ActorRef<StatusReply<Done>> replyTo) {
-    return (events.isEmpty() ? Effect().none() : Effect().persist(DeviceEvent.journaled(events)))
+    return (events.isEmpty() ? Effect().none() : journal(events))
         .thenRun(s -> persisted(events, s))
         .thenReply(replyTo, s -> StatusReply.ack());
+  }
+
+  /**
+   * Persists {@code events} as they are journaled, their alerts announced to the fast path first ({@link
+   * PersistedAlerts}: the journal's publisher may read them before {@link #persisted} hands them over); the caller
+   * runs {@link #persisted} after it.
+   */
+  private EffectBuilder<DeviceEvent, DeviceState> journal(List<DeviceEvent> events) {
+    persistedAlerts.journaling(events);
+    return Effect().persist(DeviceEvent.journaled(events));
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> decide(AlertRules.Decision decision, ActorRef<StatusReply<AlertAnswer>> replyTo) {
     StatusReply<AlertAnswer> answer = StatusReply.success(decision.answer());
     if (decision.update().isEmpty()) return Effect().reply(replyTo, answer);
-    return Effect().persist(decision.update().get()).thenRun(s -> persisted(List.of(decision.update().get()), s))
-        .thenReply(replyTo, s -> answer);
+    List<DeviceEvent> update = List.of(decision.update().get());
+    return journal(update).thenRun(s -> persisted(update, s)).thenReply(replyTo, s -> answer);
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> persistNoReply(Optional<DeviceEvent> event) {
-    return (event.isEmpty() ? Effect().none() : Effect().persist(event.get()))
-        .thenRun(s -> persisted(event.map(List::of).orElse(List.of()), s)).thenNoReply();
+    List<DeviceEvent> events = event.map(List::of).orElse(List.of());
+    return (events.isEmpty() ? Effect().none() : journal(events)).thenRun(s -> persisted(events, s)).thenNoReply();
   }
 
   /**
@@ -669,7 +680,7 @@ public final class Device extends EventSourcedBehaviorWithEnforcedReplies<Device
       return Effect().noReply();
     }
     List<DeviceEvent> offline = alerts.withHealthAlerts(state, new WentOffline(deviceId, now, OfflineReason.SILENT, live.lastSeen()));
-    return Effect().persist(offline).thenRun(s -> persisted(offline, s)).thenNoReply();
+    return journal(offline).thenRun(s -> persisted(offline, s)).thenNoReply();
   }
 
   private ReplyEffect<DeviceEvent, DeviceState> onRecoverVitals(DeviceState state, RecoverVitals cmd) {

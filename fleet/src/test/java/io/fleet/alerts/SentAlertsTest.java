@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SentAlertsTest {
@@ -11,7 +12,7 @@ class SentAlertsTest {
 
   @Test
   void aProjectionAskingAgainAfterARestartHearsTheAlertWasSentHere() {
-    SentAlerts sent = new SentAlerts(Duration.ofMinutes(10));
+    SentAlerts sent = new SentAlerts(Duration.ofMinutes(10), Duration.ofSeconds(30));
     sent.sent("cam-1:m-1#0", CompletableFuture.completedFuture(true), 0);
 
     assertThat(sent.ask("cam-1:m-1#0")).hasValueSatisfying(taken -> assertThat(taken.join()).isTrue());
@@ -22,7 +23,7 @@ class SentAlertsTest {
 
   @Test
   void onlyAlertsNotAskedAboutAreAwaiting() {
-    SentAlerts sent = new SentAlerts(Duration.ofMinutes(10));
+    SentAlerts sent = new SentAlerts(Duration.ofMinutes(10), Duration.ofSeconds(30));
     sent.sent("a#0", CompletableFuture.completedFuture(true), 0);
     sent.sent("b#0", CompletableFuture.completedFuture(true), 0);
 
@@ -33,7 +34,7 @@ class SentAlertsTest {
 
   @Test
   void outcomesAreForgottenOnceOldAndDoneWhetherAskedOrNot() {
-    SentAlerts sent = new SentAlerts(Duration.ofMinutes(10));
+    SentAlerts sent = new SentAlerts(Duration.ofMinutes(10), Duration.ofSeconds(30));
     CompletableFuture<Boolean> pending = new CompletableFuture<>();
     sent.sent("asked#0", CompletableFuture.completedFuture(true), 0);
     sent.sent("never-asked#0", CompletableFuture.completedFuture(false), 0);
@@ -47,5 +48,54 @@ class SentAlertsTest {
     assertThat(sent.ask("never-asked#0")).isEmpty();
     assertThat(sent.ask("pending#0")).as("a send still under way is kept").isPresent();
     assertThat(sent.ask("recent#0")).isPresent();
+  }
+
+  @Test
+  void aProjectionThatReadsAnAlertBeforeItsSendBeganWaitsForThatSend() {
+    SentAlerts sent = new SentAlerts(Duration.ofMinutes(10), Duration.ofSeconds(30));
+    sent.announce("cam-1:m-1#0", 0);
+
+    // The journal's row is committed and read before the entity's thread got round to sending it.
+    CompletableFuture<Boolean> answer = sent.ask("cam-1:m-1#0").orElseThrow();
+    assertThat(answer).as("nothing to say until the send began").isNotDone();
+    CompletableFuture<Boolean> kafka = new CompletableFuture<>();
+    sent.sent("cam-1:m-1#0", kafka, 1);
+    assertThat(answer).as("the send is under way").isNotDone();
+    kafka.complete(true);
+
+    assertThat(answer).isCompletedWithValue(true);
+    assertThat(sent.ask("cam-1:m-1#0")).hasValueSatisfying(again -> assertThat(again.join()).isTrue());
+    assertThat(sent.awaiting()).isZero();
+  }
+
+  @Test
+  void anAnnouncedAlertWhoseSendFailedReadsAsNotTaken() {
+    SentAlerts sent = new SentAlerts(Duration.ofMinutes(10), Duration.ofSeconds(30));
+    sent.announce("a#0", 0);
+    CompletableFuture<Boolean> answer = sent.ask("a#0").orElseThrow();
+
+    sent.sent("a#0", CompletableFuture.completedFuture(false), 1);
+
+    assertThat(answer).isCompletedWithValue(false);
+  }
+
+  @Test
+  void anAnnouncedAlertNeverSentReadsAsNotTakenOnceItsWaitRanOut() throws Exception {
+    SentAlerts sent = new SentAlerts(Duration.ofMinutes(10), Duration.ofMillis(50));
+    sent.announce("a#0", 0);
+
+    // Its write failed, or the entity stopped before it could send it.
+    assertThat(sent.ask("a#0").orElseThrow().get(10, TimeUnit.SECONDS)).isFalse();
+  }
+
+  @Test
+  void aSendAfterItsAnnouncementRanOutAnswersFromThen() throws Exception {
+    SentAlerts sent = new SentAlerts(Duration.ofMinutes(10), Duration.ofMillis(50));
+    sent.announce("a#0", 0);
+    assertThat(sent.ask("a#0").orElseThrow().get(10, TimeUnit.SECONDS)).isFalse();
+
+    sent.sent("a#0", CompletableFuture.completedFuture(true), 1);
+
+    assertThat(sent.ask("a#0")).hasValueSatisfying(taken -> assertThat(taken.join()).isTrue());
   }
 }
