@@ -61,6 +61,27 @@ class DatabaseIT {
     }
   }
 
+  /** Each H2 commit writes every index it touched, and an identity's used-up cache is a commit of its own. */
+  @Test
+  void onH2TheJournalAndEventLogNumbersComeAThousandAtATimeAndTheOrderingHasOneIndex() throws Exception {
+    try (Database db = Database.open(Database.h2Url(dir.resolve("db")), "", "", 2)) {
+      db.migrate();
+      try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        List<String> caches = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT TABLE_NAME, COLUMN_NAME, IDENTITY_CACHE FROM INFORMATION_SCHEMA.COLUMNS"
+            + " WHERE IS_IDENTITY = 'YES' AND TABLE_SCHEMA = 'PUBLIC' ORDER BY TABLE_NAME")) {
+          while (rs.next()) caches.add(rs.getString(1) + "." + rs.getString(2) + " " + rs.getLong(3));
+        }
+        assertThat(caches).containsExactly("device_event.id 1000", "event_journal.ordering 1000");
+        try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEX_COLUMNS"
+            + " WHERE TABLE_NAME = 'event_journal' AND COLUMN_NAME = 'ordering'")) {
+          rs.next();
+          assertThat(rs.getInt(1)).as("indexes on the journal's ordering").isEqualTo(1);
+        }
+      }
+    }
+  }
+
   @Test
   void migratesPostgresInAFreshSchemaOnceAndASecondMigrateIsANoOp() throws Exception {
     String baseUrl = System.getenv("FLEET_IT_POSTGRES_URL");
