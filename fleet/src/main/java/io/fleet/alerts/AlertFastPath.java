@@ -99,7 +99,8 @@ public final class AlertFastPath {
 
   /**
    * Whether this node already sent {@code alert}: completes true once Kafka took it, false if its send failed (or
-   * never began after its announcement); empty if it was neither announced nor sent here. The same answer every time it is asked, for {@link #FORGET_AFTER}.
+   * never began after its announcement); empty if it was neither announced nor sent here. The same answer every
+   * time it is asked, for {@link #FORGET_AFTER}.
    */
   Optional<CompletableFuture<Boolean>> takenHere(Alert alert) {
     return sent.ask(key(alert));

@@ -14,9 +14,15 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * journal, and the journal's publisher sends it.
  */
 public final class PersistedAlerts implements Extension {
-  /** Told of an entity's alerts twice: before they are journaled and once they are. Called on the entity's thread: must not block. */
+  /**
+   * Told of an entity's alerts twice: before they are journaled and once they are. Called on the entity's thread:
+   * must not block.
+   */
   public interface Listener {
-    /** {@code alerts} are about to be journaled: the journal's publisher may read them before {@link #persisted} is called. */
+    /**
+     * {@code alerts} are about to be journaled: the journal's publisher may read them before {@link #persisted} is
+     * called.
+     */
     void journaling(List<DeviceEvent> alerts);
 
     /** {@code alerts} are in the journal. */
