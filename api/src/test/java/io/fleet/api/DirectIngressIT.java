@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import io.fleet.infra.DataDirectory;
 import io.fleet.infra.EmbeddedMqttBroker;
 import io.fleet.infra.IngestHeaders;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,13 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The embedded broker's direct road: once the ingress bridge has caught up, device messages go from the broker
  * straight to Kafka, each acknowledged to its device only once Kafka has it, nothing queued for the bridge — in the
- * order each device sent them, and nothing acknowledged lost when the node is killed (SIGKILL) while devices publish.
+ * order each device sent them, a retained message too (kept by the broker all the same), and nothing acknowledged lost
+ * when the node is killed (SIGKILL) while devices publish.
  */
 class DirectIngressIT {
   private static final Instant BASE = Instant.parse("2026-12-07T00:00:00Z");
 
   @Test
-  void deviceMessagesSwitchBetweenTheQueueAndTheDirectRoadUnderLoadAndReachKafkaInTheOrderEachDeviceSentThem(
+  void deviceMessagesSwitchBetweenTheQueueAndTheDirectRoadUnderLoadReachKafkaInOrderAndRetainedOnesStayOnTheRoad(
       @TempDir Path dataDir) throws Exception {
     var config = new TestServers("embedded", null, null).config(dataDir, TestServers.uniqueSchema(), Map.of());
     try (FleetApp app = FleetApp.start(config)) {
@@ -59,17 +63,35 @@ class DirectIngressIT {
         double takenThen = api.metric("fleet_mqtt_taken_directly_total");
         await("heartbeats taken directly").atMost(Duration.ofSeconds(60))
             .until(() -> api.metric("fleet_mqtt_taken_directly_total") >= takenThen + 1000);
-        // A retained message takes the queue (the broker keeps it for subscribers to come): the road goes back to
-        // queueing, under load, and opens again once the bridge has caught up.
+        // A device's retained message (its "online" at connect, say) is taken directly like any other, the road
+        // staying open, and the broker still keeps it for subscribers to come.
         double openings = api.metric("fleet_mqtt_direct_openings_total");
         Mqtt3BlockingClient other = TestMqtt.deviceClient(app.node().endpoints().mqttUrl(), "direct-retained",
             app.node().infrastructure().derivedPasswords().passwordFor("direct-retained"));
-        other.publishWith().topic("fleet/direct-retained/heartbeat").qos(MqttQos.AT_LEAST_ONCE).retain(true)
-            .payload(("{\"ts\":\"" + Instant.now() + "\",\"battery\":50,\"interval_s\":3600}").getBytes(StandardCharsets.UTF_8))
-            .send();
+        String retainedTopic = "fleet/direct-retained/heartbeat";
+        byte[] retained = ("{\"ts\":\"" + Instant.now() + "\",\"battery\":50,\"interval_s\":3600}")
+            .getBytes(StandardCharsets.UTF_8);
+        other.publishWith().topic(retainedTopic).qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(retained).send();
+        assertThat(api.metric("fleet_mqtt_direct_open")).as("direct road open after a retained publish").isEqualTo(1);
+        Mqtt3BlockingClient watcher = TestMqtt.serviceClient(app.node().endpoints());
+        try (Mqtt3BlockingClient.Mqtt3Publishes arriving = watcher.publishes(MqttGlobalPublishFilter.ALL)) {
+          watcher.subscribeWith().topicFilter(retainedTopic).qos(MqttQos.AT_LEAST_ONCE).send();
+          Optional<Mqtt3Publish> kept = arriving.receive(10, TimeUnit.SECONDS);
+          assertThat(kept).as("the retained message a new subscriber gets").hasValueSatisfying(p -> {
+            assertThat(p.isRetain()).isTrue();
+            assertThat(p.getPayloadAsBytes()).isEqualTo(retained);
+          });
+        } finally {
+          watcher.disconnect();
+        }
+        // Clearing a retained message takes the queue (the broker's own business): the road goes back to
+        // queueing, under load, and opens again once the bridge has caught up.
+        other.publishWith().topic(retainedTopic).qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(new byte[0]).send();
         other.disconnect();
         await("the direct road open again").atMost(Duration.ofSeconds(30))
-            .until(() -> api.metric("fleet_mqtt_direct_openings_total") == openings + 1);
+            .until(() -> api.metric("fleet_mqtt_direct_openings_total") >= openings + 1);
+        assertThat(api.metric("fleet_mqtt_direct_openings_total")).as("openings: one, after the clear alone")
+            .isEqualTo(openings + 1);
         double takenAgain = api.metric("fleet_mqtt_taken_directly_total");
         await("heartbeats taken directly again").atMost(Duration.ofSeconds(60))
             .until(() -> api.metric("fleet_mqtt_taken_directly_total") >= takenAgain + 1000);
@@ -85,6 +107,14 @@ class DirectIngressIT {
           readHeartbeats(consumer, "direct-order-", inKafka);
           return acknowledged.entrySet().stream()
               .allMatch(e -> inKafka.getOrDefault(e.getKey(), List.of()).size() >= e.getValue().size());
+        });
+      }
+      try (KafkaConsumer<String, byte[]> consumer = TestKafka.fromStart(app.node().endpoints().kafkaBootstrap(), "it-direct-retained")) {
+        consumer.subscribe(List.of(app.node().ingestSettings().deviceEventsTopic()));
+        Map<String, List<Long>> retainedInKafka = new HashMap<>();
+        await("the retained heartbeat in Kafka").atMost(Duration.ofSeconds(30)).until(() -> {
+          readHeartbeats(consumer, "direct-retained", retainedInKafka);
+          return retainedInKafka.containsKey("direct-retained");
         });
       }
       // Every heartbeat was acknowledged (none failed), so each device's are 0..n-1: in Kafka once each, in order.

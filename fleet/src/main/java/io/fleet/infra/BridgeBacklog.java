@@ -104,8 +104,8 @@ final class BridgeBacklog implements ClientInitializer {
   private void published(PublishInboundInput input, PublishInboundOutput output) {
     PublishPacket packet = input.getPublishPacket();
     if (!forBridge(packet.getTopic())) return;
-    // A retained message stays with the broker as well (for subscribers to come): it takes the queue.
-    if (packet.getRetain() || !held.isEmpty()) {
+    // Clearing a retained message is the broker's own business: it takes the queue, as does all behind a held one.
+    if (clearsRetained(packet) || !held.isEmpty()) {
       route.queuedNow();
     } else if (route.offer(packet, output)) {
       return;
@@ -122,6 +122,10 @@ final class BridgeBacklog implements ClientInitializer {
     heldTotal.incrementAndGet();
     held.add(output.async(hold, TimeoutFallback.SUCCESS));
     release();
+  }
+
+  private static boolean clearsRetained(PublishPacket packet) {
+    return packet.getRetain() && packet.getPayload().map(p -> !p.hasRemaining()).orElse(true);
   }
 
   private void sentToBridge(PublishOutboundInput input, PublishOutboundOutput output) {

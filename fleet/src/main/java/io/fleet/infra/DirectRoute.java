@@ -4,6 +4,8 @@ import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
+import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.builder.Builders;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -30,9 +32,13 @@ import org.slf4j.LoggerFactory;
  * before any newer one. A drain that takes longer than {@link #DRAIN_AT_MOST} lets its held publishes on into the
  * queue, in order, and queueing goes on.
  *
- * <p>It goes back to queueing whenever a device message must take the queue: a retained publish, a backlog held
- * back, a direct write that failed or took longer than {@code wait} (Kafka away: that message goes into the queue,
- * and if Kafka then takes it after all it is there twice, never lost).
+ * <p>A retained publish (a device's "online" at connect) is taken like any other and then put in the broker's retained
+ * store, since a publish whose delivery is prevented is not kept; only one that clears a topic's retained message (no
+ * payload) takes the queue.
+ *
+ * <p>It goes back to queueing whenever a device message must take the queue: a retained message cleared, a backlog
+ * held back, a direct write that failed or took longer than {@code wait} (Kafka away: that message goes into the
+ * queue, and if Kafka then takes it after all it is there twice, never lost).
  *
  * <p>State, in memory only: the registered ingress, the state, the publishes held by a drain, when a message last
  * took the queue, and counts. A held or taken-but-unacknowledged publish is with its device still, so a crash loses
@@ -186,6 +192,10 @@ final class DirectRoute {
       if (failure == null) {
         taken.increment();
         output.preventPublishDelivery();
+        if (packet.getRetain()) {
+          keepRetained(packet).whenComplete((kept, notKept) -> async.resume());
+          return;
+        }
       } else {
         fellBack.increment();
         synchronized (this) {
@@ -199,6 +209,27 @@ final class DirectRoute {
       }
       async.resume();
     });
+  }
+
+  /**
+   * A retained publish taken directly is not delivered, so the broker would not keep it: it is put in the broker's
+   * retained store here, for subscribers to come. If that fails the device is answered all the same (Kafka, the
+   * record, has the message); later subscribers then get the topic's previous retained message, as after a broker
+   * restart.
+   */
+  private static CompletableFuture<Void> keepRetained(PublishPacket packet) {
+    try {
+      return Services.retainedMessageStore().addOrReplace(Builders.retainedPublish().fromPublish(packet).build())
+          .whenComplete((kept, failure) -> {
+            if (failure != null) {
+              log.warn("MQTT: the retained message on {} is in Kafka but not kept by the broker ({})",
+                  packet.getTopic(), failure.toString());
+            }
+          });
+    } catch (RuntimeException e) {
+      log.warn("MQTT: the retained message on {} is in Kafka but not kept by the broker ({})", packet.getTopic(), e.toString());
+      return CompletableFuture.completedFuture(null);
+    }
   }
 
   private static byte[] bytes(ByteBuffer buffer) {
