@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DemoDevices implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DemoDevices.class);
+  /** Registrations in flight at once while the demo starts. */
+  private static final int REGISTERING_AT_ONCE = 32;
 
   private final SimulatedFleet fleet;
   private final ScheduledExecutorService churn;
@@ -82,19 +85,28 @@ final class DemoDevices implements AutoCloseable {
   /**
    * Registers each planned device as an operator would, in its household, and answers the password each
    * connects with: the one issued now, or (a device registered by an earlier run, whose password is only
-   * kept hashed) a rotated one.
+   * kept hashed) a rotated one. At most {@value #REGISTERING_AT_ONCE} at a time: all at once, a thousand
+   * registrations in a JVM that has just started took longer than an ask may (5 s), and the demo did not start.
    */
   private static Map<String, String> registered(Fleet fleet, List<DevicePlan> plan) {
     Map<String, String> passwords = new ConcurrentHashMap<>();
-    CompletableFuture.allOf(plan.stream().map(device -> fleet.register(device.id(), new DeviceRegistration(
-            DeviceType.parse(device.kind().name()).orElseThrow(), device.id(), device.household(), null))
-        .thenCompose(r -> {
-          if (r.isError()) throw new IllegalStateException(device.id() + ": " + r.getError().getMessage());
-          return r.getValue().password().<CompletionStage<String>>map(CompletableFuture::completedFuture)
-              .orElseGet(() -> fleet.rotatePassword(device.id()).thenApply(rotated -> rotated.getValue().password()));
-        })
-        .thenAccept(password -> passwords.put(device.id(), password))
-        .toCompletableFuture()).toArray(CompletableFuture[]::new)).join();
+    Semaphore window = new Semaphore(REGISTERING_AT_ONCE);
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (DevicePlan device : plan) {
+      window.acquireUninterruptibly();
+      CompletableFuture<Void> one = fleet.register(device.id(), new DeviceRegistration(
+              DeviceType.parse(device.kind().name()).orElseThrow(), device.id(), device.household(), null))
+          .thenCompose(r -> {
+            if (r.isError()) throw new IllegalStateException(device.id() + ": " + r.getError().getMessage());
+            return r.getValue().password().<CompletionStage<String>>map(CompletableFuture::completedFuture)
+                .orElseGet(() -> fleet.rotatePassword(device.id()).thenApply(rotated -> rotated.getValue().password()));
+          })
+          .thenAccept(password -> passwords.put(device.id(), password))
+          .toCompletableFuture();
+      one.whenComplete((done, failure) -> window.release());
+      all.add(one);
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
     return passwords;
   }
 
