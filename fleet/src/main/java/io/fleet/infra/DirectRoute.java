@@ -193,7 +193,9 @@ final class DirectRoute {
         taken.increment();
         output.preventPublishDelivery();
         if (packet.getRetain()) {
-          keepRetained(packet).whenComplete((kept, notKept) -> async.resume());
+          keepRetained(packet).thenRun(() -> {
+            if (async.getStatus() == Async.Status.RUNNING) async.resume();
+          });
           return;
         }
       } else {
@@ -218,18 +220,19 @@ final class DirectRoute {
    * restart.
    */
   private static CompletableFuture<Void> keepRetained(PublishPacket packet) {
+    CompletableFuture<Void> kept;
     try {
-      return Services.retainedMessageStore().addOrReplace(Builders.retainedPublish().fromPublish(packet).build())
-          .whenComplete((kept, failure) -> {
-            if (failure != null) {
-              log.warn("MQTT: the retained message on {} is in Kafka but not kept by the broker ({})",
-                  packet.getTopic(), failure.toString());
-            }
-          });
+      kept = Services.retainedMessageStore().addOrReplace(Builders.retainedPublish().fromPublish(packet).build());
     } catch (RuntimeException e) {
-      log.warn("MQTT: the retained message on {} is in Kafka but not kept by the broker ({})", packet.getTopic(), e.toString());
-      return CompletableFuture.completedFuture(null);
+      kept = CompletableFuture.failedFuture(e);
     }
+    return kept.handle((done, failure) -> {
+      if (failure != null) {
+        log.warn("MQTT: the retained message on {} is in Kafka but not kept by the broker ({})", packet.getTopic(),
+            failure.toString());
+      }
+      return null;
+    });
   }
 
   private static byte[] bytes(ByteBuffer buffer) {
