@@ -97,6 +97,8 @@ class ClusterBridgeIT {
         Set<String> afterwards = publish(mqtt, run, 2 * PER_DEVICE);
         await("every message published during and after the hand-over in Kafka").atMost(Duration.ofSeconds(60))
             .until(() -> events.seen().containsAll(duringHandOver) && events.seen().containsAll(afterwards));
+        assertThat(events.records()).as("records in Kafka after the hand-over: each message once")
+            .isEqualTo(events.seen().size());
         assertThat(runner.node().runsIngressBridge()).as("the old node's bridge stopped").isFalse();
 
         ApiClient apiOther = new ApiClient(other.baseUrl(), other.operatorToken());

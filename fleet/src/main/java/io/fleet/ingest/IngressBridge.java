@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.pekko.Done;
@@ -26,7 +28,9 @@ import org.apache.pekko.kafka.ProducerSettings;
 import org.apache.pekko.kafka.javadsl.Producer;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -61,6 +65,8 @@ public final class IngressBridge {
   /** The key of tick records on {@code fleet.device-events} (their kind header is {@value #TICK_KIND}). */
   public static final String TICK_KEY = "_ingest-tick";
   public static final String TICK_KIND = "tick";
+  /** How long a stopping bridge waits for what its sessions took to reach Kafka before it disconnects them. */
+  static final Duration DRAIN_LIMIT = Duration.ofSeconds(20);
 
   private final UniqueKillSwitch killSwitch;
   private final CompletionStage<Done> done;
@@ -68,10 +74,11 @@ public final class IngressBridge {
   private final Streams streams;
   private final List<String> streamNames;
   private final Optional<Direct> direct;
-  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final Stopping stopping;
 
   private IngressBridge(UniqueKillSwitch killSwitch, CompletionStage<Done> done, List<Subscription> subscriptions,
-      Streams streams, List<String> streamNames, Optional<Direct> direct) {
+      Streams streams, List<String> streamNames, Optional<Direct> direct, Stopping stopping) {
+    this.stopping = stopping;
     this.killSwitch = killSwitch;
     this.done = done;
     this.subscriptions = subscriptions;
@@ -89,9 +96,28 @@ public final class IngressBridge {
     }
   }
 
-  /** Whether one bridge connection is subscribed right now, and when it first was. */
+  /** Whether the bridge was asked to stop, and the switch that makes its sessions take no more messages. */
+  private static final class Stopping {
+    private final AtomicBoolean requested = new AtomicBoolean();
+    private final SharedKillSwitch taking = KillSwitches.shared("ingress-bridge-stop");
+
+    /** True for the first request only. */
+    boolean request() {
+      if (!requested.compareAndSet(false, true)) return false;
+      taking.shutdown();
+      return true;
+    }
+
+    boolean requested() {
+      return requested.get();
+    }
+  }
+
+  /** Whether one bridge connection is subscribed right now, when it first was, and when its current session ended. */
   static final class Subscription {
     private final CompletableFuture<Done> first = new CompletableFuture<>();
+    private final AtomicReference<CompletableFuture<Done>> session =
+        new AtomicReference<>(CompletableFuture.completedFuture(Done.getInstance()));
     private volatile boolean active;
 
     void subscribed() {
@@ -133,6 +159,7 @@ public final class IngressBridge {
     List<Source<Done, NotUsed>> sources = new ArrayList<>();
     List<String> names = new ArrayList<>();
     Streams streams = Streams.get(system);
+    Stopping stopping = new Stopping();
     for (int i = 0; i < count; i++) {
       Subscription subscription = new Subscription();
       subscriptions.add(subscription);
@@ -146,7 +173,7 @@ public final class IngressBridge {
       String name = count == 1 ? baseName : baseName + "-" + i;
       names.add(name);
       sources.add(connectionSource(connection, clientId, topics, ticks, settings, subscription, classifier, metrics,
-          producer, streams.stream(name), direct.map(Direct::broker)));
+          producer, streams.stream(name), direct.map(Direct::broker), stopping));
     }
     Source<Done, NotUsed> all = Source.from(sources).flatMapMerge(sources.size(), source -> source);
     Pair<UniqueKillSwitch, CompletionStage<Done>> running = all
@@ -154,22 +181,27 @@ public final class IngressBridge {
         .toMat(Sink.ignore(), Keep.both())
         .run(system);
     return new IngressBridge(running.first(), running.second(), List.copyOf(subscriptions), streams, List.copyOf(names),
-        direct);
+        direct, stopping);
   }
 
   private static Source<Done, NotUsed> connectionSource(Connection connection, String clientId, List<String> topics,
       MqttSubscriber.Ticks ticks, IngestSettings settings, Subscription subscription, Classifier classifier, FleetMetrics metrics,
-      ProducerSettings<String, byte[]> producer, Streams.Stream state, Optional<EmbeddedMqttBroker> direct) {
+      ProducerSettings<String, byte[]> producer, Streams.Stream state, Optional<EmbeddedMqttBroker> direct,
+      Stopping stopping) {
     // Restarted whether the session failed or just ended (a broker that closed it): only stop() ends it.
     return RestartSource.withBackoff(
         RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2),
         () -> {
+          // Set before asking whether the bridge stops: a stop asked after that waits for this session to drain.
+          CompletableFuture<Done> ended = new CompletableFuture<>();
+          subscription.session.set(ended);
+          if (stopping.requested()) {
+            // No new session once stopped: the bridge's stop ends this source.
+            ended.complete(Done.getInstance());
+            return Source.never();
+          }
           log.info("ingress bridge {} connecting to {}", clientId, connection.url());
-          // Running once subscribed: a broker that refuses every connection keeps the bridge restarting.
-          return MqttSubscriber.connect(connection, clientId, topics, settings.mqttCleanSession(), ticks, () -> {
-                subscription.subscribed();
-                state.running();
-              })
+          Flow<MqttSubscriber.Inbound, Done, NotUsed> handling = Flow.<MqttSubscriber.Inbound>create()
               .map(m -> classifier.toEnvelope(m.topic(), m.topic().equals(ticks.topic()) && direct.isPresent()
                   ? heardUpTo(m.payload(), direct.get()) : m.payload(), m.retained(), m, metrics))
               // At most in-flight messages wait for Kafka; their PUBACKs follow in order, once Kafka acknowledged.
@@ -181,11 +213,19 @@ public final class IngressBridge {
                   direct.ifPresent(broker -> broker.bridgeHandledTick(tickTime(handled.payload())));
                 }
                 return Done.getInstance();
-              })
+              });
+          // Running once subscribed: a broker that refuses every connection keeps the bridge restarting.
+          return MqttSubscriber.connect(connection, clientId, topics, settings.mqttCleanSession(), ticks, () -> {
+                subscription.subscribed();
+                state.running();
+              }, handling, stopping.taking)
               .watchTermination((mat, terminated) -> {
                 terminated.whenComplete((d, e) -> {
                   subscription.lost();
-                  state.restarting(e != null ? e : new IllegalStateException("MQTT session ended"));
+                  if (!stopping.requested()) {
+                    state.restarting(e != null ? e : new IllegalStateException("MQTT session ended"));
+                  }
+                  ended.complete(Done.getInstance());
                 });
                 return mat;
               });
@@ -227,16 +267,26 @@ public final class IngressBridge {
 
   /**
    * Stops taking new MQTT messages (the broker's direct road closes first: device messages queue again); what is on
-   * its way to Kafka is finished and acknowledged.
+   * its way to Kafka is finished and acknowledged, and only then does each session disconnect, so the node the
+   * bridge moves to is not sent again what this one wrote. A session still waiting for Kafka after
+   * {@link #DRAIN_LIMIT} is cut: the broker sends its unacknowledged messages to the next session.
    */
   public CompletionStage<Done> stop() {
-    if (stopping.compareAndSet(false, true)) direct.ifPresent(d -> d.broker().stopTakingDirectly());
-    killSwitch.shutdown();
-    // Stopped on purpose (the node leaves, or the singleton moves): not this node's fault any more.
-    return done.whenComplete((d, e) -> {
-      streamNames.forEach(streams::retire);
-      direct.ifPresent(Direct::close);
-    });
+    if (stopping.request()) direct.ifPresent(d -> d.broker().stopTakingDirectly());
+    CompletableFuture<?>[] sessions = subscriptions.stream().map(s -> s.session.get()).toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(sessions)
+        .orTimeout(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((drained, e) -> {
+          if (e != null) log.warn("ingress bridge: sessions still waiting for Kafka after {}; disconnecting", DRAIN_LIMIT);
+          killSwitch.shutdown();
+          return done;
+        })
+        .thenCompose(stopped -> stopped)
+        // Stopped on purpose (the node leaves, or the singleton moves): not this node's fault any more.
+        .whenComplete((d, e) -> {
+          streamNames.forEach(streams::retire);
+          direct.ifPresent(Direct::close);
+        });
   }
 
   /** Decides where each MQTT message goes in Kafka. */

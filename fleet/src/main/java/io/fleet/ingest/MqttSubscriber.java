@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * reads any well-formed UTF-8 topic: Eclipse Paho 1.2.5 (under pekko-connectors-mqtt) lets its
  * receiving thread die on a topic with an emoji or a control character, so one device could stop the
  * bridge, and with a persistent session the broker would send the same message again at each
- * reconnect. A lost connection fails the source (the bridge restarts it with backoff); ending the
- * source disconnects. Holds no state but the connection: unacknowledged messages stay with the broker.
+ * reconnect. A lost connection fails the source (the bridge restarts it with backoff). Stopping takes no more
+ * messages, lets those already taken finish and be acknowledged, and disconnects only then, so a session handed to
+ * another node is not sent again what this one already wrote. Holds no state but the connection:
+ * unacknowledged messages stay with the broker.
  */
 final class MqttSubscriber {
   private static final Logger log = LoggerFactory.getLogger(MqttSubscriber.class);
@@ -60,13 +63,16 @@ final class MqttSubscriber {
   }
 
   /**
-   * A source of the messages on {@code topics}, completing {@code subscribed} once the broker granted the
-   * subscription. {@code url} is {@code tcp://host:port} or {@code ssl://host:port}. Once subscribed, it publishes
-   * the time every {@code tick.every()} on {@code tick.topic()} (which {@code topics} should include), so that the
-   * ticks come back behind every message the broker took before them ({@code IngestProgress}).
+   * A session's messages on {@code topics}, each through {@code handling} (which acknowledges it), completing
+   * {@code subscribed} once the broker granted the subscription. {@code url} is {@code tcp://host:port} or
+   * {@code ssl://host:port}. Once subscribed, it publishes the time every {@code tick.every()} on {@code tick.topic()}
+   * (which {@code topics} should include), so that the ticks come back behind every message the broker took before
+   * them ({@code IngestProgress}). Shutting {@code stopTaking} takes no more messages: {@code handling} finishes what
+   * it holds, and the client disconnects once it has; then the source completes.
    */
-  static Source<Inbound, NotUsed> connect(IngressBridge.Connection connection, String clientId, List<String> topics,
-      boolean cleanSession, Ticks tick, Runnable subscribed) {
+  static <T> Source<T, NotUsed> connect(IngressBridge.Connection connection, String clientId, List<String> topics,
+      boolean cleanSession, Ticks tick, Runnable subscribed, Flow<Inbound, T, NotUsed> handling,
+      SharedKillSwitch stopTaking) {
     return Source.lazySource(() -> {
       URI uri = URI.create(connection.url());
       boolean tls = "ssl".equals(uri.getScheme()) || "mqtts".equals(uri.getScheme());
@@ -98,7 +104,7 @@ final class MqttSubscriber {
             lost.abort(failure);
             return Flowable.<Mqtt3Publish>empty();
           });
-      // And once the stream ends, what still arrives before the disconnect goes to this flow, which never
+      // And once the stream takes no more, what still arrives before the disconnect goes to this flow, which never
       // acknowledges it: it stays with the broker's session for the next connection instead of being acknowledged
       // unread. (Only the stream's flow, registered first, ever takes a message while the stream runs.)
       AtomicReference<Disposable> holding = new AtomicReference<>(Disposables.disposed());
@@ -122,6 +128,10 @@ final class MqttSubscriber {
           .map(p -> new Inbound(p.getTopic().toString(), p.getPayloadAsBytes(), p.isRetain(), p));
       return messages
           .via(lost.flow())
+          .via(stopTaking.flow())
+          .via(handling)
+          // Only once what was taken is handled: a message still on its way when the client disconnected would be
+          // sent again to the session's next connection, maybe on another node.
           .watchTermination((mat, ended) -> {
             ended.whenComplete((d, e) -> {
               ticking.get().dispose();
