@@ -68,6 +68,11 @@ final class BridgeBacklog implements ClientInitializer {
     return route;
   }
 
+  /** What keeps devices' last wills ahead of their later messages on this route. */
+  LastWills lastWills() {
+    return new LastWills(route, this::isBridge, BridgeBacklog::forBridge);
+  }
+
   @Override
   public void initialize(InitializerInput input, ClientContext context) {
     String clientId = input.getClientInformation().getClientId();

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * store, since a publish whose delivery is prevented is not kept; only one that clears a topic's retained message (no
  * payload) takes the queue.
  *
- * <p>It goes back to queueing whenever a device message must take the queue: a retained message cleared, a backlog
- * held back, a direct write that failed or took longer than {@code wait} (Kafka away: that message goes into the
+ * <p>It goes back to queueing whenever a device message must take the queue: a retained message cleared, a device's
+ * last will on its way ({@link LastWills}), a backlog held back, a direct write that failed or took longer than {@code wait} (Kafka away: that message goes into the
  * queue, and if Kafka then takes it after all it is there twice, never lost).
  *
  * <p>State, in memory only: the registered ingress, the state, the publishes held by a drain, when a message last
@@ -112,7 +112,12 @@ final class DirectRoute {
 
   /** A device message takes the queue now (retained, or held back by the backlog): queueing it is. */
   synchronized void queuedNow() {
-    toQueueing("a device message takes the queue");
+    queuedNow("a device message takes the queue");
+  }
+
+  /** {@link #queuedNow()}, saying {@code why} in the log when the route was not queueing already. */
+  synchronized void queuedNow(String why) {
+    toQueueing(why);
   }
 
   /** The bridge has written to Kafka its tick published at {@code publishedAt} (epoch millis), and all before it. */

@@ -409,8 +409,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   }
 
   /**
-   * The embedded extension: registers the authenticator (which also sets default permissions) and the bridge's
-   * backlog (which holds devices back).
+   * The embedded extension: registers the authenticator (which also sets default permissions), the bridge's
+   * backlog (which holds devices back) and what keeps last wills in their place ({@link LastWills}).
    */
   private static final class FleetExtension implements ExtensionMain {
     private final MqttAuthenticator authenticator;
@@ -425,6 +425,9 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
       Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
       Services.initializerRegistry().setClientInitializer(backlog);
+      LastWills wills = backlog.lastWills();
+      Services.interceptorRegistry().setConnectInboundInterceptorProvider(providerInput -> wills);
+      Services.eventRegistry().setClientLifecycleEventListener(providerInput -> wills.connection());
     }
 
     @Override
