@@ -70,7 +70,7 @@ final class BridgeBacklog implements ClientInitializer {
 
   /** What keeps devices' last wills ahead of their later messages on this route. */
   LastWills lastWills() {
-    return new LastWills(route, this::isBridge, BridgeBacklog::forBridge);
+    return new LastWills(route, this::isBridge, BridgeBacklog::forBridge, queued::incrementAndGet);
   }
 
   @Override
