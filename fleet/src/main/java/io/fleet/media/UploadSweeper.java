@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Aborts clip uploads that never completed. At start the node asks the bucket to do it itself
- * ({@link IncompleteUploads#ensureAbortRule}); when the bucket will, the sweeps do nothing. Otherwise (S3Proxy,
- * MinIO, a bucket with rules of its own), every
+ * ({@link IncompleteUploads#ensureAbortRule}; not the embedded S3, which cannot); when the bucket will, the sweeps do
+ * nothing. Otherwise (S3Proxy, MinIO, a bucket with rules of its own), every
  * {@code fleet.clips.incomplete-uploads.sweep-interval} one sweeper per cluster ({@link PeriodicSweep}) lists
  * the incomplete uploads and aborts those begun longer ago than {@code abort-after}. Counted in
  * {@code fleet_clip_uploads_aborted_total} and {@code fleet_clip_upload_sweeps_total{outcome}}.
@@ -39,10 +39,18 @@ public final class UploadSweeper {
     this.settings = settings;
   }
 
-  /** Asks for the lifecycle rule (when {@code lifecycle-rule} is on) and registers the sweeping singleton. */
-  public static void start(ActorSystem<?> system, IncompleteUploads uploads, IncompleteUploadSettings settings) {
+  /**
+   * Asks for the lifecycle rule (when {@code lifecycle-rule} is on and the S3 is not the embedded one, S3Proxy, which
+   * has no lifecycle rules and logs an error for the question) and registers the sweeping singleton.
+   */
+  public static void start(ActorSystem<?> system, IncompleteUploads uploads, IncompleteUploadSettings settings,
+      boolean embeddedS3) {
     UploadSweeper sweeper = new UploadSweeper(system, uploads, settings);
-    CompletionStage<Boolean> bucketAborts = settings.lifecycleRule()
+    if (settings.lifecycleRule() && embeddedS3) {
+      log.info("incomplete clip uploads: the embedded S3 keeps no lifecycle rules; swept every {}",
+          settings.sweepInterval());
+    }
+    CompletionStage<Boolean> bucketAborts = settings.lifecycleRule() && !embeddedS3
         ? uploads.ensureAbortRule(settings.lifecycleDays()).handle(sweeper::bucketAborts)
         : CompletableFuture.completedFuture(false);
     FleetMetrics metrics = FleetMetrics.get(system);

@@ -148,7 +148,8 @@ public final class FleetNode implements AutoCloseable {
       this.clips = new ClipStore(system, endpoints);
       RetentionSettings retention = RetentionSettings.fromConfig(fleet);
       RetentionSweeper.start(system, infrastructure.database().dataSource(), clips, retention, Histories.ALL);
-      UploadSweeper.start(system, new IncompleteUploads(system, endpoints), IncompleteUploadSettings.fromConfig(fleet));
+      UploadSweeper.start(system, new IncompleteUploads(system, endpoints), IncompleteUploadSettings.fromConfig(fleet),
+          endpoints.s3Embedded());
       this.clipGateway = new ClipGateway(system, clips,
           DeviceAsks.patient(system, ingestSettings.askTimeout(), ingestSettings.entityAttempts()));
       this.consumer = DeviceEventConsumer.start(system, ingestSettings, consumerSettings, producer, deadLetters, clipGateway,
