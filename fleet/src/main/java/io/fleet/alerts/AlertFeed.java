@@ -28,6 +28,7 @@ import org.apache.pekko.japi.Pair;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.stream.AbruptStageTerminationException;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.RestartSettings;
@@ -98,7 +99,10 @@ public final class AlertFeed implements AutoCloseable {
             })
             .watchTermination((mat, done) -> {
               done.whenComplete((d, failure) -> {
-                if (failure != null) {
+                if (failure instanceof AbruptStageTerminationException) {
+                  // The node stops (its actor system ends): nothing failed, and nothing resumes.
+                  log.debug("live alert feed stopped with the node");
+                } else if (failure != null) {
                   log.warn("live alert feed failed; it resumes from where it was after a backoff", failure);
                   state.restarting(failure);
                 }

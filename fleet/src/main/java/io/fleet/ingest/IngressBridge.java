@@ -228,7 +228,9 @@ public final class IngressBridge {
                   ended.complete(Done.getInstance());
                 });
                 return mat;
-              });
+              })
+              // Ended by the bridge's stop: it waits there for the stop to end it, instead of being restarted.
+              .concatLazy(Source.lazySource(() -> stopping.requested() ? Source.<Done>never() : Source.<Done>empty()));
         });
   }
 
