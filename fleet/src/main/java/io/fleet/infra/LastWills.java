@@ -21,11 +21,11 @@ import java.util.function.Predicate;
  * otherwise have its next messages taken directly, ahead of that will, and be shown offline while it is back. So the
  * route goes back to queueing whenever a will is on its way: when a device whose live connection has a will connects
  * again (before the broker takes the old connection over and publishes the will), and when a connection with a will
- * ends other than by the device's own DISCONNECT or a refused login (the broker publishes the will then). The route opens again once the
- * bridge has written what queued, the will among it.
+ * ends other than by the device's own DISCONNECT or a refused login (the broker publishes the will then). The route
+ * opens again once the bridge has written what queued, the will among it.
  *
- * <p>State, in memory only: how many live (authenticated) connections of each device have a will on a bridge topic. After a restart
- * there are none (every device reconnects, its old connection gone with the broker).
+ * <p>State, in memory only: how many live (authenticated) connections of each device have a will on a bridge topic.
+ * After a restart there are none (every device reconnects, its old connection gone with the broker).
  */
 final class LastWills implements ConnectInboundInterceptor {
   private final DirectRoute route;
