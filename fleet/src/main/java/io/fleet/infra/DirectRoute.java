@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * payload) takes the queue.
  *
  * <p>It goes back to queueing whenever a device message must take the queue: a retained message cleared, a device's
- * last will on its way ({@link LastWills}), a backlog held back, a direct write that failed or took longer than {@code wait} (Kafka away: that message goes into the
- * queue, and if Kafka then takes it after all it is there twice, never lost).
+ * last will on its way ({@link LastWills}), a backlog held back, a direct write that failed or took longer than
+ * {@code wait} (Kafka away: that message goes into the queue, and if Kafka then takes it after all it is there twice,
+ * never lost).
  *
  * <p>State, in memory only: the registered ingress, the state, the publishes held by a drain, when a message last
  * took the queue, and counts. A held or taken-but-unacknowledged publish is with its device still, so a crash loses

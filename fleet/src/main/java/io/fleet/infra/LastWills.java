@@ -32,6 +32,7 @@ final class LastWills implements ConnectInboundInterceptor {
   private final Predicate<String> isBridge;
   private final Predicate<String> forBridge;
   private final Runnable queuedOne;
+  /** Live connections with a will, per device; a device with none has no entry. */
   private final Map<String, Integer> withWill = new ConcurrentHashMap<>();
 
   /**
@@ -49,7 +50,7 @@ final class LastWills implements ConnectInboundInterceptor {
   @Override
   public void onConnect(ConnectInboundInput input, ConnectInboundOutput output) {
     String clientId = input.getClientInformation().getClientId();
-    if (!isBridge.test(clientId) && withWill.getOrDefault(clientId, 0) > 0) {
+    if (!isBridge.test(clientId) && withWill.containsKey(clientId)) {
       route.queuedNow("a device reconnects and its old connection's last will takes the queue");
     }
   }

@@ -50,7 +50,8 @@ public final class UploadSweeper {
       log.info("incomplete clip uploads: the embedded S3 keeps no lifecycle rules; swept every {}",
           settings.sweepInterval());
     }
-    CompletionStage<Boolean> bucketAborts = settings.lifecycleRule() && !embeddedS3
+    boolean askBucket = settings.lifecycleRule() && !embeddedS3;
+    CompletionStage<Boolean> bucketAborts = askBucket
         ? uploads.ensureAbortRule(settings.lifecycleDays()).handle(sweeper::bucketAborts)
         : CompletableFuture.completedFuture(false);
     FleetMetrics metrics = FleetMetrics.get(system);
