@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The live alert stream over what lands on {@code fleet.alerts}: a subscriber that drops and reconnects
- * with {@code Last-Event-ID} gets every alert it missed, in order, exactly once, then live ones; filters
- * and households hold; the WebSocket carries the same feed.
+ * with {@code Last-Event-ID} gets every alert it missed, in order, exactly once, then live ones; one that
+ * stops reading while thousands pass gets them all on the same connection; filters and households hold;
+ * the WebSocket carries the same feed.
  */
 class AlertStreamIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,11 +41,13 @@ class AlertStreamIT {
   static String topic;
   static int sequence;
   static final int PER_TOKEN = 10;
+  /** Alerts a subscriber may fall behind the shared feed. */
+  static final int BUFFER = 50;
 
   @BeforeAll
   static void start() {
     app = FleetApp.start(new TestServers("embedded", null, null).config(dataDir, TestServers.uniqueSchema(),
-        Map.of("fleet.http.live-streams.max-per-token", PER_TOKEN)));
+        Map.of("fleet.http.live-streams.max-per-token", PER_TOKEN, "fleet.http.live-streams.buffer", BUFFER)));
     Properties p = new Properties();
     p.put("bootstrap.servers", app.node().endpoints().kafkaBootstrap());
     producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
@@ -130,6 +133,28 @@ class AlertStreamIT {
       List<String> live = List.of(alert("cam-sse", "offline", "h-1"), alert("cam-sse", "motion", "h-1"));
       assertThat(receive(resumed, 2)).containsExactlyElementsOf(live);
       assertThat(resumed.next(Duration.ofMillis(500))).as("nothing twice, nothing of other devices").isNull();
+    }
+  }
+
+  @Test
+  void aSubscriberThatStopsReadingWhileThousandsOfAlertsPassGetsEveryOneInOrderOnTheSameConnection() throws Exception {
+    // 3,000 alerts of ~8 KiB: far more than the kernel's socket buffers and the node's buffer of BUFFER alerts hold.
+    String padding = "x".repeat(8_000);
+    try (SseClient slow = new SseClient(app.baseUrl() + "/api/alerts/stream?deviceId=cam-slow", app.operatorToken(), null,
+        false)) {
+      assertThat(slow.status).isEqualTo(200);
+      List<String> sent = new ArrayList<>();
+      for (int i = 0; i < 3_000; i++) {
+        String id = "cam-slow:" + i;
+        producer.send(new ProducerRecord<>(topic, "cam-slow", JSON.writeValueAsString(Map.of(
+            "alert_id", id, "device_id", "cam-slow", "kind", "motion", "household", "h-1", "severity", "info",
+            "message", padding, "state", "open"))));
+        sent.add(id);
+      }
+      producer.flush();
+      slow.startReading();
+      assertThat(receive(slow, sent.size())).as("every alert, in order, once, with no reconnect").containsExactlyElementsOf(sent);
+      assertThat(slow.next(Duration.ofMillis(500))).as("nothing twice").isNull();
     }
   }
 

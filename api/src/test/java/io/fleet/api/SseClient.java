@@ -23,6 +23,14 @@ final class SseClient implements AutoCloseable {
   final int status;
 
   SseClient(String url, String token, String lastEventId) throws Exception {
+    this(url, token, lastEventId, true);
+  }
+
+  /**
+   * {@code reading} false: connected, but nothing is read from the socket until {@link #startReading()}
+   * (a subscriber that stops reading: TCP holds the server back).
+   */
+  SseClient(String url, String token, String lastEventId, boolean reading) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream")
         .header("Authorization", "Bearer " + token);
     if (lastEventId != null) request.header("Last-Event-ID", lastEventId);
@@ -32,6 +40,10 @@ final class SseClient implements AutoCloseable {
     this.body = response.body();
     this.reader = new Thread(this::read, "sse-test-reader");
     reader.setDaemon(true);
+    if (reading) reader.start();
+  }
+
+  void startReading() {
     reader.start();
   }
 
@@ -67,6 +79,6 @@ final class SseClient implements AutoCloseable {
   @Override
   public void close() throws Exception {
     body.close();
-    reader.join(2000);
+    if (reader.isAlive()) reader.join(2000);
   }
 }

@@ -24,11 +24,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.event.Logging;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.stream.AbruptStageTerminationException;
+import org.apache.pekko.stream.BufferOverflowException;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.RestartSettings;
@@ -47,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * first reads what it missed from Kafka with a reader of its own, which ends where the shared feed takes
  * over; a gap the shared feed shows it (it joined while an alert was on its way) is read the same way,
  * so every alert reaches it once, in order per device. Each subscriber has a bounded buffer: one that
- * falls {@code buffer} alerts behind is cut off (it reconnects with its last id and reads the rest from
- * Kafka) instead of slowing the others. The shared reader is restarted with backoff from where it was.
+ * falls {@code buffer} alerts behind leaves the shared feed instead of slowing the others, reads what it
+ * is behind from Kafka and joins again, on the same connection. The shared reader is restarted with backoff from where it was.
  * Owns that reader and its position in memory; Kafka's log is the durable record.
  */
 public final class AlertFeed implements AutoCloseable {
@@ -134,13 +136,36 @@ public final class AlertFeed implements AutoCloseable {
   }
 
   /**
-   * The alerts after {@code from} that pass {@code filter}, live, for as long as the subscriber reads
-   * and keeps up. Records that are not JSON objects are skipped (the position still moves past them).
+   * The alerts after {@code from} that pass {@code filter}, live, for as long as the subscriber reads.
+   * Records that are not JSON objects are skipped (the position still moves past them). A subscriber that
+   * falls {@code buffer} alerts behind the shared feed is not cut off: it goes on from the last record it
+   * was given, reading what it is behind from Kafka with a reader of its own, and joins the shared feed
+   * again, on the same connection.
    */
   public Source<Entry, NotUsed> from(FeedPosition from, Predicate<JsonNode> filter) {
+    // Past filtered and repeated records too: a subscriber that fell behind reads on from here.
+    AtomicReference<FeedPosition> reached = new AtomicReference<>(from);
+    return following(from, reached)
+        .recoverWithRetries(-1, BufferOverflowException.class, () -> {
+          log.debug("a live alert subscriber fell {} alerts behind; it reads on from Kafka", buffer);
+          return following(reached.get(), reached);
+        })
+        .statefulMap(Revisions::new,
+            (revisions, entry) -> Pair.create(revisions, revisions.isNew(entry) ? Optional.of(entry) : Optional.<Entry>empty()),
+            revisions -> Optional.empty())
+        .mapConcat(entry -> entry.filter(e -> e.alert() != null && filter.test(e.alert())).map(List::of).orElse(List.of()));
+  }
+
+  /**
+   * Every record after {@code from}: what the shared feed no longer has, read from Kafka, then the shared
+   * feed through a buffer of {@code buffer} alerts, which fails the stream when full. {@code reached} follows
+   * the position after each record given downstream.
+   */
+  private Source<Entry, NotUsed> following(FeedPosition from, AtomicReference<FeedPosition> reached) {
     return Source.<Entry, NotUsed>fromMaterializer((materializer, attributes) -> {
       // Joined first, so nothing published from now on is missed; what came before is read from Kafka.
-      Source<Alert, NotUsed> joined = live.buffer(buffer, OverflowStrategy.fail()).preMaterialize(materializer).second();
+      Source<Alert, NotUsed> joined = live.buffer(buffer, OverflowStrategy.fail().withLogLevel(Logging.DebugLevel()))
+          .preMaterialize(materializer).second();
       return Source.completionStage(end())
           .flatMapConcat(end -> missed(from, end).concat(joined))
           .statefulMap(() -> new Reading(from),
@@ -153,9 +178,11 @@ public final class AlertFeed implements AutoCloseable {
             FeedPosition before = previous.map(Entry::position).orElse(from);
             return Optional.of(new Entry(step.json(), step.alert(), before.after(step.partition(), step.offset())));
           })
-          .statefulMap(Revisions::new, (revisions, entry) -> Pair.create(revisions, entry.filter(revisions::isNew)),
-              revisions -> Optional.empty())
-          .mapConcat(entry -> entry.filter(e -> e.alert() != null && filter.test(e.alert())).map(List::of).orElse(List.of()));
+          .mapConcat(entry -> entry.map(List::of).orElse(List.of()))
+          .map(entry -> {
+            reached.set(entry.position());
+            return entry;
+          });
     }).mapMaterializedValue(m -> NotUsed.getInstance());
   }
 
