@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * over; a gap the shared feed shows it (it joined while an alert was on its way) is read the same way,
  * so every alert reaches it once, in order per device. Each subscriber has a bounded buffer: one that
  * falls {@code buffer} alerts behind leaves the shared feed instead of slowing the others, reads what it
- * is behind from Kafka and joins again, on the same connection. The shared reader is restarted with backoff from where it was.
- * Owns that reader and its position in memory; Kafka's log is the durable record.
+ * is behind from Kafka and joins again, on the same connection. The shared reader is restarted with
+ * backoff from where it was. Owns that reader and its position in memory; Kafka's log is the durable
+ * record.
  */
 public final class AlertFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AlertFeed.class);
@@ -143,17 +144,19 @@ public final class AlertFeed implements AutoCloseable {
    * again, on the same connection.
    */
   public Source<Entry, NotUsed> from(FeedPosition from, Predicate<JsonNode> filter) {
-    // Past filtered and repeated records too: a subscriber that fell behind reads on from here.
-    AtomicReference<FeedPosition> reached = new AtomicReference<>(from);
-    return following(from, reached)
-        .recoverWithRetries(-1, BufferOverflowException.class, () -> {
-          log.debug("a live alert subscriber fell {} alerts behind; it reads on from Kafka", buffer);
-          return following(reached.get(), reached);
-        })
-        .statefulMap(Revisions::new,
-            (revisions, entry) -> Pair.create(revisions, revisions.isNew(entry) ? Optional.of(entry) : Optional.<Entry>empty()),
-            revisions -> Optional.empty())
-        .mapConcat(entry -> entry.filter(e -> e.alert() != null && filter.test(e.alert())).map(List::of).orElse(List.of()));
+    return Source.<Entry, NotUsed>fromMaterializer((materializer, attributes) -> {
+      // Past filtered and repeated records too: a subscriber that fell behind reads on from here.
+      AtomicReference<FeedPosition> reached = new AtomicReference<>(from);
+      return following(from, reached)
+          .recoverWithRetries(-1, BufferOverflowException.class, () -> {
+            log.debug("a live alert subscriber fell {} alerts behind; it reads on from Kafka", buffer);
+            return following(reached.get(), reached);
+          })
+          .statefulMap(Revisions::new,
+              (revisions, entry) -> Pair.create(revisions, revisions.isNew(entry) ? Optional.of(entry) : Optional.<Entry>empty()),
+              revisions -> Optional.empty())
+          .mapConcat(entry -> entry.filter(e -> e.alert() != null && filter.test(e.alert())).map(List::of).orElse(List.of()));
+    }).mapMaterializedValue(m -> NotUsed.getInstance());
   }
 
   /**
