@@ -71,8 +71,9 @@ public final class HttpApi extends AllDirectives {
     this.clips = new ClipRoutes(node, authenticator, clientAddress);
     this.playback = new ClipPlaybackRoutes(node.clipTable(), node.clips().store(), blocking);
     Config live = http.getConfig("live-streams");
-    this.alerts = new AlertRoutes(node.alertFeed(), node.alerts(), blocking,
-        new StreamQuota(live.getInt("max-per-node"), live.getInt("max-per-token")));
+    StreamQuota liveStreams = new StreamQuota(live.getInt("max-per-node"), live.getInt("max-per-token"));
+    FleetMetrics.get(node.system()).registry().gauge("fleet_live_streams_open", liveStreams, StreamQuota::open);
+    this.alerts = new AlertRoutes(node.alertFeed(), node.alerts(), blocking, liveStreams);
     this.alertActions = new AlertActionRoutes(node);
     this.races = new RaceRoutes(node, blocking);
     this.series = new SeriesRoutes(node, blocking);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleet.metrics.FleetMetrics;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -215,6 +216,8 @@ class AlertStreamIT {
         assertThat(statusLine(stream)).as("stream %d", i).startsWith("HTTP/1.1 200");
         streams.add(stream);
       }
+      assertThat(FleetMetrics.get(app.node().system()).registry().get("fleet_live_streams_open").gauge().value())
+          .as("streams open on the node").isGreaterThanOrEqualTo(PER_TOKEN);
       Socket refused = openStream(token);
       assertThat(statusLine(refused)).startsWith("HTTP/1.1 429");
       refused.close();
