@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The live alert stream over what lands on {@code fleet.alerts}: a subscriber that drops and reconnects
  * with {@code Last-Event-ID} gets every alert it missed, in order, exactly once, then live ones; one that
- * stops reading while thousands pass gets them all on the same connection; filters and households hold;
- * the WebSocket carries the same feed.
+ * stops reading while thousands pass gets them all on the same connection, and holds back no other;
+ * filters and households hold; the WebSocket carries the same feed.
  */
 class AlertStreamIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -156,6 +156,27 @@ class AlertStreamIT {
       slow.startReading();
       assertThat(receive(slow, sent.size())).as("every alert, in order, once, with no reconnect").containsExactlyElementsOf(sent);
       assertThat(slow.next(Duration.ofMillis(500))).as("nothing twice").isNull();
+    }
+  }
+
+  @Test
+  void aSubscriberThatReadsNothingDoesNotHoldBackTheOthers() throws Exception {
+    String padding = "x".repeat(8_000);
+    try (SseClient stalled = new SseClient(app.baseUrl() + "/api/alerts/stream?deviceId=cam-busy", app.operatorToken(), null,
+        false);
+        SseClient reading = new SseClient(app.baseUrl() + "/api/alerts/stream?deviceId=cam-quiet", app.operatorToken(), null)) {
+      assertThat(stalled.status).isEqualTo(200);
+      assertThat(reading.status).isEqualTo(200);
+      // 10 x 500 alerts of ~8 KiB for the stalled one: far more than the sockets and its buffer hold.
+      for (int round = 0; round < 10; round++) {
+        for (int i = 0; i < 500; i++) {
+          producer.send(new ProducerRecord<>(topic, "cam-busy", JSON.writeValueAsString(Map.of(
+              "alert_id", "cam-busy:" + round + ":" + i, "device_id", "cam-busy", "kind", "motion", "household", "h-1",
+              "severity", "info", "message", padding, "state", "open"))));
+        }
+        String quiet = alert("cam-quiet", "motion", "h-1");
+        assertThat(receive(reading, 1)).as("round %d", round).containsExactly(quiet);
+      }
     }
   }
 
