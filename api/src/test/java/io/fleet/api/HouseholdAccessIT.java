@@ -42,8 +42,8 @@ class HouseholdAccessIT {
           .body().get("items").size() == 3);
 
       devices.device(theirs.get(0)).silence();
-      // Within its silence window, or within fleet.devices.restart-grace (30 s) when its entity was recovered
-      // (moved with its shard as this fresh node's shards settle): the node was away, not the device.
+      // Its silence window is 4 s, but the alert came after 29 s in one clean-clone CI and after 30 s in the next
+      // (not understood yet; suspected: the 30 s restart grace of an entity recovered while the fresh node settles).
       await("their device's offline alert").atMost(Duration.ofSeconds(60))
           .until(() -> operator.get("/api/alerts?deviceId=" + theirs.get(0)).body().get("items").size() == 1);
 
