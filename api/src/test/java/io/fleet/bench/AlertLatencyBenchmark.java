@@ -242,7 +242,6 @@ public final class AlertLatencyBenchmark {
         s.p50, s.p99, s.p50 / raw.p50, s.p99 / raw.p99);
   }
 
-  /** First contact registers each camera: done once, before measuring. */
   /**
    * Whether {@code got} holds all {@code events} of this round: counted only once it could (its size), as the
    * benchmark's own thread scanning 240,000 keys every 200 ms took a tenth of the node's CPU in a long warm-up.
@@ -251,6 +250,7 @@ public final class AlertLatencyBenchmark {
     return got.size() >= events && got.keySet().stream().filter(sent::containsKey).count() >= events;
   }
 
+  /** First contact registers each camera: done once, before measuring. */
   private static void warmUp(FleetApp app, Mqtt3AsyncClient mqtt, String topic) throws Exception {
     Map<String, Long> sent = new ConcurrentHashMap<>();
     Map<String, Long> seen = new ConcurrentHashMap<>();
