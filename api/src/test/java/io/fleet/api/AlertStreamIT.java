@@ -70,6 +70,13 @@ class AlertStreamIT {
     return id;
   }
 
+  /** An alert of ~8 KiB (its message), sent without waiting for Kafka's answer. */
+  private static void largeAlert(String device, String id) throws Exception {
+    producer.send(new ProducerRecord<>(topic, device, JSON.writeValueAsString(Map.of(
+        "alert_id", id, "device_id", device, "kind", "motion", "household", "h-1", "severity", "info",
+        "message", "x".repeat(8_000), "state", "open"))));
+  }
+
   /** A revision of alert {@code id}, as the fast path and the journal's publisher may both send it. */
   private static void revision(String device, String id, int revision) throws Exception {
     producer.send(new ProducerRecord<>(topic, device, JSON.writeValueAsString(Map.of(
@@ -140,16 +147,13 @@ class AlertStreamIT {
   @Test
   void aSubscriberThatStopsReadingWhileThousandsOfAlertsPassGetsEveryOneInOrderOnTheSameConnection() throws Exception {
     // 3,000 alerts of ~8 KiB: far more than the kernel's socket buffers and the node's buffer of BUFFER alerts hold.
-    String padding = "x".repeat(8_000);
     try (SseClient slow = new SseClient(app.baseUrl() + "/api/alerts/stream?deviceId=cam-slow", app.operatorToken(), null,
         false)) {
       assertThat(slow.status).isEqualTo(200);
       List<String> sent = new ArrayList<>();
       for (int i = 0; i < 3_000; i++) {
         String id = "cam-slow:" + i;
-        producer.send(new ProducerRecord<>(topic, "cam-slow", JSON.writeValueAsString(Map.of(
-            "alert_id", id, "device_id", "cam-slow", "kind", "motion", "household", "h-1", "severity", "info",
-            "message", padding, "state", "open"))));
+        largeAlert("cam-slow", id);
         sent.add(id);
       }
       producer.flush();
@@ -161,7 +165,6 @@ class AlertStreamIT {
 
   @Test
   void aSubscriberThatReadsNothingDoesNotHoldBackTheOthers() throws Exception {
-    String padding = "x".repeat(8_000);
     try (SseClient stalled = new SseClient(app.baseUrl() + "/api/alerts/stream?deviceId=cam-busy", app.operatorToken(), null,
         false);
         SseClient reading = new SseClient(app.baseUrl() + "/api/alerts/stream?deviceId=cam-quiet", app.operatorToken(), null)) {
@@ -169,11 +172,7 @@ class AlertStreamIT {
       assertThat(reading.status).isEqualTo(200);
       // 10 x 500 alerts of ~8 KiB for the stalled one: far more than the sockets and its buffer hold.
       for (int round = 0; round < 10; round++) {
-        for (int i = 0; i < 500; i++) {
-          producer.send(new ProducerRecord<>(topic, "cam-busy", JSON.writeValueAsString(Map.of(
-              "alert_id", "cam-busy:" + round + ":" + i, "device_id", "cam-busy", "kind", "motion", "household", "h-1",
-              "severity", "info", "message", padding, "state", "open"))));
-        }
+        for (int i = 0; i < 500; i++) largeAlert("cam-busy", "cam-busy:" + round + ":" + i);
         String quiet = alert("cam-quiet", "motion", "h-1");
         assertThat(receive(reading, 1)).as("round %d", round).containsExactly(quiet);
       }
